@@ -1,0 +1,30 @@
+# cytoscore: cytokine and interferon signalling scores from public expression data.
+# This file is the table of contents; rules live in workflow/rules/, logic in
+# the package workflow/cytoscore/.
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config/config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+report: "workflow/report/workflow.rst"
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/fetch.smk"
+include: "workflow/rules/prepare.smk"
+include: "workflow/rules/score.smk"
+include: "workflow/rules/compare.smk"
+include: "workflow/rules/plot.smk"
+
+
+rule all:
+    default_target: True
+    input:
+        final_outputs(),

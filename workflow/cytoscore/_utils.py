@@ -1,0 +1,56 @@
+"""Small helpers shared by all cytoscore modules: errors, atomic writes, checksums."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["CytoscoreError", "InputError", "atomic_path", "sha256_file"]
+
+
+class CytoscoreError(ValueError):
+    """Base class of the errors cytoscore raises for bad input or configuration."""
+
+
+class InputError(CytoscoreError):
+    """A file or value given to cytoscore cannot be used; the message names it."""
+
+
+def sha256_file(path: str | os.PathLike, *, chunk_size: int = 1 << 20) -> str:
+    """Return the hex SHA-256 digest of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(chunk_size), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+@contextlib.contextmanager
+def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
+    """Yield a temporary path beside ``path``; rename it onto ``path`` on success.
+
+    The temporary file lives in the same folder, so the final ``os.replace`` is
+    atomic: readers see either no file or the complete file, never a half-written
+    one. On any exception the temporary file is removed and ``path`` is untouched.
+    The suffix of ``path`` is kept so that writers choosing a format by suffix work.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=f".part{''.join(target.suffixes)}", dir=target.parent
+    )
+    os.close(fd)
+    tmp = Path(tmp_name)
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)  # mkstemp creates 0600; give the usual file mode
+    try:
+        yield tmp
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise

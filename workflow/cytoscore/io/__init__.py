@@ -1,0 +1,43 @@
+"""Reading and writing: downloads, GEO files, AnnData and tables."""
+
+from ._anndata import read_geo_series, read_h5ad, write_h5ad, write_json, write_table
+from ._download import (
+    DownloadError,
+    DownloadRecord,
+    fetch_url,
+    find_in_mirror,
+    relpath_to_url,
+    url_to_relpath,
+)
+from ._geo import (
+    SYMBOL_COLUMNS,
+    SeriesMatrix,
+    geo_platform_soft_url,
+    geo_series_matrix_url,
+    read_platform_table,
+    read_series_matrix,
+    read_series_platforms,
+)
+from ._text import read_text_lines
+
+__all__ = [
+    "DownloadError",
+    "DownloadRecord",
+    "SYMBOL_COLUMNS",
+    "SeriesMatrix",
+    "fetch_url",
+    "find_in_mirror",
+    "geo_platform_soft_url",
+    "geo_series_matrix_url",
+    "read_geo_series",
+    "read_h5ad",
+    "read_platform_table",
+    "read_series_platforms",
+    "read_series_matrix",
+    "read_text_lines",
+    "relpath_to_url",
+    "url_to_relpath",
+    "write_h5ad",
+    "write_json",
+    "write_table",
+]

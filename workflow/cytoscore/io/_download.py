@@ -1,0 +1,194 @@
+"""Mirror-aware, checksummed, atomic downloads.
+
+A download is identified by its URL. Its cache path is ``<cache>/<host>/<path>``,
+the same layout as an offline mirror (``<mirror>/<host>/<path>``), so a cache
+folder can itself serve as a mirror for another machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import shutil
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .._utils import InputError, atomic_path, sha256_file
+
+__all__ = [
+    "DownloadError",
+    "DownloadRecord",
+    "fetch_url",
+    "url_to_relpath",
+    "relpath_to_url",
+    "find_in_mirror",
+]
+
+log = logging.getLogger(__name__)
+
+_SCHEMES = ("https", "http", "ftp")
+
+
+class DownloadError(InputError):
+    """A file could not be obtained from the mirror or the network."""
+
+
+@dataclass(frozen=True)
+class DownloadRecord:
+    """What was downloaded, from where, and its checksum (written as JSON beside the cache)."""
+
+    url: str
+    path: str
+    sha256: str
+    size: int
+    source: str  # "mirror" or "network"
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
+
+
+def url_to_relpath(url: str) -> str:
+    """Map ``https://HOST/PATH`` to ``HOST/PATH`` (the mirror and cache layout)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in _SCHEMES or not parts.netloc or not parts.path.strip("/"):
+        raise InputError(f"not a downloadable URL (need https://host/path): {url!r}")
+    if parts.query or parts.fragment:
+        raise InputError(f"URLs with a query or fragment cannot be cached by path: {url!r}")
+    rel = f"{parts.netloc}/{parts.path.lstrip('/')}"
+    if ".." in Path(rel).parts:
+        raise InputError(f"URL path may not contain '..': {url!r}")
+    return rel
+
+
+def relpath_to_url(relpath: str) -> str:
+    """Inverse of :func:`url_to_relpath`; downloads always use https."""
+    return f"https://{relpath.lstrip('/')}"
+
+
+def _mirror_index(mirror: Path) -> dict[str, tuple[str, str]]:
+    """Read ``index.tsv`` of a mirror: url -> (relative path, sha256)."""
+    index = mirror / "index.tsv"
+    if not index.is_file():
+        return {}
+    entries: dict[str, tuple[str, str]] = {}
+    with open(index, newline="") as handle:
+        reader = csv.DictReader(handle, delimiter="\t")
+        missing = {"url", "path"} - set(reader.fieldnames or ())
+        if missing:
+            raise InputError(f"{index}: header lacks column(s) {sorted(missing)}")
+        for row in reader:
+            entries[row["url"]] = (row["path"], (row.get("sha256") or "").lower())
+    return entries
+
+
+def find_in_mirror(url: str, mirror: str | Path) -> tuple[Path, str | None] | None:
+    """Return ``(file, expected_sha256 or None)`` for ``url`` in ``mirror``, or None.
+
+    The mirror's ``index.tsv`` is consulted first (it may list a checksum and a
+    path that differs from the URL layout); otherwise ``<mirror>/<host>/<path>``.
+    URLs differing only in scheme (http/https/ftp) are treated as the same file.
+    """
+    root = Path(mirror)
+    if not root.is_dir():
+        raise DownloadError(f"mirror folder does not exist: {root}")
+    rel = url_to_relpath(url)
+    index = _mirror_index(root)
+    for scheme in _SCHEMES:
+        hit = index.get(f"{scheme}://{rel}")
+        if hit is not None:
+            candidate = root / hit[0]
+            if candidate.is_file():
+                return candidate, hit[1] or None
+    candidate = root / rel
+    if candidate.is_file():
+        return candidate, None
+    return None
+
+
+def _download(url: str, dest: Path, *, timeout: float, retries: int) -> None:
+    last: Exception | None = None
+    for attempt in range(1, retries + 1):
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response, open(dest, "wb") as out:
+                shutil.copyfileobj(response, out, length=1 << 20)
+            return
+        except (urllib.error.URLError, OSError, TimeoutError) as exc:
+            last = exc
+            log.warning("download attempt %d/%d of %s failed: %s", attempt, retries, url, exc)
+            if attempt < retries:
+                time.sleep(min(2**attempt, 10))
+    raise last  # type: ignore[misc]
+
+
+def fetch_url(
+    url: str,
+    dest: str | Path,
+    *,
+    mirror: str | Path | None = None,
+    sha256: str | None = None,
+    timeout: float = 60.0,
+    retries: int = 3,
+) -> DownloadRecord:
+    """Obtain ``url`` into ``dest`` atomically, from ``mirror`` if it has it, else the network.
+
+    Parameters
+    ----------
+    url
+        The public URL of the file.
+    dest
+        Where to write it. Written through a temporary file and renamed, so a
+        failed or interrupted fetch never leaves a partial file at ``dest``.
+    mirror
+        Folder laid out as ``<host>/<path>`` (optionally with ``index.tsv``),
+        consulted before the network.
+    sha256
+        Expected checksum. A mismatch is an error and nothing is written. When
+        the mirror's ``index.tsv`` lists a checksum it is checked too.
+
+    Returns
+    -------
+    DownloadRecord with the checksum of the file written.
+    """
+    dest = Path(dest)
+    rel = url_to_relpath(url)
+    expected = sha256.lower() if sha256 else None
+    hit = find_in_mirror(url, mirror) if mirror is not None else None
+    with atomic_path(dest) as tmp:
+        if hit is not None:
+            src, index_sha = hit
+            shutil.copyfile(src, tmp)
+            source = "mirror"
+            log.info("copied %s from mirror file %s", url, src)
+        else:
+            index_sha = None
+            try:
+                _download(url, tmp, timeout=timeout, retries=retries)
+            except Exception as exc:  # noqa: BLE001 - re-raised with guidance
+                where = (
+                    f"It is not in the mirror {Path(mirror).resolve()} either; put the file at "
+                    f"{Path(mirror).resolve() / rel}"
+                    if mirror is not None
+                    else f"No mirror is configured; put the file at <mirror>/{rel} and set the "
+                    "config key 'mirror' to that <mirror> folder"
+                )
+                raise DownloadError(
+                    f"could not download {url} ({type(exc).__name__}: {exc}). {where}, or copy it to {dest}."
+                ) from exc
+            source = "network"
+            log.info("downloaded %s", url)
+        digest = sha256_file(tmp)
+        for label, want in (("configured", expected), ("mirror index", index_sha)):
+            if want and digest != want:
+                raise DownloadError(
+                    f"checksum mismatch for {url} from {source}: sha256 {digest}, "
+                    f"{label} sha256 {want}. The file was not kept."
+                )
+        size = tmp.stat().st_size
+        if size == 0:
+            raise DownloadError(f"{url} from {source} is empty. The file was not kept.")
+    return DownloadRecord(url=url, path=str(dest), sha256=digest, size=size, source=source)

@@ -1,0 +1,206 @@
+"""Figures of signature scores: box + strip plots per contrast, sample heatmaps."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+
+from .._utils import InputError
+from ._style import STYLE, figure, group_colors, short_label
+
+__all__ = ["signature_boxplot", "score_heatmap", "format_p"]
+
+
+def format_p(p: float) -> str:
+    """p-value / FDR as text: two significant digits, scientific below 0.001."""
+    if p is None or not np.isfinite(p):
+        return "NA"
+    return f"{p:.2g}" if p >= 1e-3 else f"{p:.1e}"
+
+
+def _check_columns(frame: pd.DataFrame, needed: Sequence[str], what: str) -> None:
+    missing = [c for c in needed if c not in frame.columns]
+    if missing:
+        raise InputError(f"{what} lacks column(s) {missing}")
+
+
+def signature_boxplot(
+    scores: pd.DataFrame,
+    groups: pd.Series,
+    comparison: pd.DataFrame,
+    *,
+    method: str,
+    signatures: Sequence[str] | None = None,
+    group_order: Sequence[str] | None = None,
+    ncols: int = 4,
+    seed: int = 0,
+) -> tuple[Figure, pd.DataFrame]:
+    """Box + strip plot of signature scores for a contrast's two groups, one panel per signature.
+
+    Each panel shows the reference and target groups' scores (boxes: quartiles,
+    whiskers 1.5 IQR; points: samples, jittered with a fixed seed) and is annotated
+    with Hedges' g and the Welch-test FDR from ``comparison``.
+
+    Returns
+    -------
+    (figure, source_data): the numbers drawn, one row per point, with the
+    annotation values of its panel.
+    """
+    _check_columns(scores, ["observation", "signature", "method", "score"], "scores")
+    _check_columns(
+        comparison, ["signature", "method", "target", "reference", "hedges_g", "fdr_welch"], "comparison"
+    )
+    comp = comparison[comparison["method"] == method].set_index("signature")
+    if comp.empty:
+        raise InputError(f"the comparison has no row for method {method!r}")
+    target, reference = comp["target"].iloc[0], comp["reference"].iloc[0]
+    if signatures is None:
+        signatures = list(comp.index)
+    absent = [s for s in signatures if s not in comp.index]
+    if absent:
+        raise InputError(f"signatures not in the comparison (not scored?): {absent}")
+    order = [reference, target]
+    colors = group_colors(group_order or order)
+    data = scores[(scores["method"] == method) & scores["signature"].isin(signatures)].copy()
+    data["group"] = data["observation"].map(pd.Series(groups).astype(str))
+    data = data[data["group"].isin(order)]
+    rng = np.random.default_rng(seed)
+    n = len(signatures)
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    with mpl.rc_context(STYLE):
+        fig = figure("double", height_mm=45.0 * nrows + 8)
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        rows = []
+        for k, signature in enumerate(signatures):
+            ax = axes[k // ncols][k % ncols]
+            sub = data[data["signature"] == signature]
+            values = [sub.loc[sub["group"] == g, "score"].to_numpy() for g in order]
+            box = ax.boxplot(
+                values,
+                positions=range(len(order)),
+                widths=0.55,
+                showfliers=False,
+                patch_artist=True,
+                medianprops={"color": "black"},
+            )
+            for patch, g in zip(box["boxes"], order, strict=True):
+                patch.set_facecolor(colors[g])
+                patch.set_alpha(0.35)
+            for i, (g, vals) in enumerate(zip(order, values, strict=True)):
+                obs = sub.loc[sub["group"] == g, "observation"].to_numpy()
+                x = i + rng.uniform(-0.15, 0.15, size=len(vals))
+                ax.scatter(x, vals, s=8, color=colors[g], edgecolor="black", linewidth=0.3, zorder=3)
+                row = comp.loc[signature]
+                rows += [
+                    {
+                        "signature": signature,
+                        "method": method,
+                        "observation": o,
+                        "group": g,
+                        "score": v,
+                        "hedges_g": row["hedges_g"],
+                        "fdr_welch": row["fdr_welch"],
+                    }
+                    for o, v in zip(obs, vals, strict=True)
+                ]
+            row = comp.loc[signature]
+            ax.set_title(short_label(signature))
+            ax.text(
+                0.5,
+                0.98,
+                f"g = {row['hedges_g']:.2f}, FDR = {format_p(row['fdr_welch'])}",
+                transform=ax.transAxes,
+                ha="center",
+                va="top",
+                fontsize=6,
+            )
+            ax.set_xticks(
+                range(len(order)), [f"{g}\n(n={len(v)})" for g, v in zip(order, values, strict=True)]
+            )
+            ax.margins(y=0.18)
+            if k % ncols == 0:
+                ax.set_ylabel(f"score ({method})")
+        for k in range(n, nrows * ncols):
+            axes[k // ncols][k % ncols].set_visible(False)
+        fig.suptitle(f"{target} vs {reference}")
+    return fig, pd.DataFrame(rows)
+
+
+def score_heatmap(
+    scores: pd.DataFrame,
+    groups: pd.Series,
+    *,
+    method: str,
+    signatures: Sequence[str] | None = None,
+    group_order: Sequence[str] | None = None,
+    clip: float = 2.5,
+) -> tuple[Figure, pd.DataFrame]:
+    """Heatmap of samples × signatures, scores z-scored per signature, with a group bar.
+
+    Samples are ordered by group (in ``group_order``) and within a group by ID;
+    colours are clipped at ±``clip`` SD.
+
+    Returns
+    -------
+    (figure, source_data) with the score and the z-score of every cell drawn.
+    """
+    _check_columns(scores, ["observation", "signature", "method", "score"], "scores")
+    sub = scores[scores["method"] == method]
+    if sub.empty:
+        raise InputError(f"no scores for method {method!r}")
+    wide = sub.pivot(index="observation", columns="signature", values="score")
+    wide = wide[list(pd.unique(sub["signature"]))]  # keep the scoring order, not alphabetical
+    if signatures is not None:
+        absent = [s for s in signatures if s not in wide.columns]
+        if absent:
+            raise InputError(f"signatures not scored: {absent}")
+        wide = wide[list(signatures)]
+    grp = pd.Series(groups).astype(str).reindex(wide.index)
+    order = list(group_order) if group_order else sorted(grp.unique())
+    rank = {g: i for i, g in enumerate(order)}
+    ordered = sorted(wide.index, key=lambda o: (rank.get(grp[o], len(order)), o))
+    wide = wide.loc[ordered]
+    grp = grp.loc[ordered]
+    sd = wide.std(ddof=1).replace(0, np.nan)
+    z = ((wide - wide.mean()) / sd).fillna(0.0)
+    colors = group_colors(order)
+    with mpl.rc_context(STYLE):
+        height = max(50.0, 2.2 * len(wide) + 30)
+        fig = figure("double", height_mm=height)
+        fig.get_layout_engine().set(wspace=0.005)
+        grid = fig.add_gridspec(1, 3, width_ratios=[0.6, 12, 0.4])
+        ax_bar, ax, ax_cb = (fig.add_subplot(grid[0, i]) for i in range(3))
+        bar = np.array([[mpl.colors.to_rgb(colors[g])] for g in grp])
+        ax_bar.imshow(bar, aspect="auto", interpolation="nearest")
+        ax_bar.set_xticks([])
+        ax_bar.set_yticks(range(len(wide)), list(wide.index), fontsize=5)
+        for side in ("left", "bottom"):
+            ax_bar.spines[side].set_visible(False)
+        image = ax.imshow(
+            z.to_numpy(), aspect="auto", cmap="RdBu_r", vmin=-clip, vmax=clip, interpolation="nearest"
+        )
+        ax.set_xticks(range(z.shape[1]), [short_label(s) for s in z.columns], rotation=45, ha="right")
+        ax.set_yticks([])
+        ax.set_title(f"Signature scores ({method}), z-scored across samples")
+        fig.colorbar(image, cax=ax_cb, label="z-score")
+        handles = [Patch(facecolor=colors[g], label=g) for g in order if g in set(grp)]
+        ax.legend(
+            handles=handles,
+            title="group",
+            loc="upper left",
+            bbox_to_anchor=(0, -0.35),
+            ncols=len(handles),
+            frameon=False,
+        )
+    long = z.rename_axis(index="observation", columns="signature").stack().rename("zscore").reset_index()
+    long["score"] = wide.stack().to_numpy()
+    long.insert(1, "group", long["observation"].map(grp))
+    long.insert(3, "method", method)
+    return fig, long

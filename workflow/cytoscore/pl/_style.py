@@ -1,0 +1,132 @@
+"""Shared figure style: journal sizes, colour-blind-safe group colours, labels, saving."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+
+from .._utils import atomic_path
+
+__all__ = ["STYLE", "MM", "group_colors", "short_label", "save_figure", "FORMATS"]
+
+MM = 1 / 25.4  # inches per millimetre
+#: Journal column widths in mm.
+WIDTHS = {"single": 85.0, "double": 180.0}
+
+#: Okabe & Ito (2008) colour-blind-safe palette (black moved last).
+OKABE_ITO = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+
+#: Matplotlib settings applied while a figure is built and saved (never globally).
+STYLE = {
+    "font.family": "DejaVu Sans",
+    "font.size": 7,
+    "axes.titlesize": 7,
+    "axes.labelsize": 7,
+    "xtick.labelsize": 6,
+    "ytick.labelsize": 6,
+    "legend.fontsize": 6,
+    "axes.linewidth": 0.6,
+    "xtick.major.width": 0.6,
+    "ytick.major.width": 0.6,
+    "lines.linewidth": 0.8,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "svg.fonttype": "none",  # text stays editable text in SVG
+    "svg.hashsalt": "cytoscore",  # stable element IDs
+    "pdf.fonttype": 42,  # TrueType, editable in Illustrator
+    "image.interpolation": "nearest",
+}
+
+FORMATS = ("svg", "pdf", "png")
+_METADATA = {
+    "svg": {"Date": None},
+    "pdf": {"CreationDate": None, "ModDate": None},
+    "png": {},
+}
+
+_WORDS = {
+    "INTERFERON": "IFN",
+    "ALPHA": "α",
+    "GAMMA": "γ",
+    "BETA": "β",
+    "LAMBDA": "λ",
+    "RESPONSE": "response",
+    "SIGNALING": "signalling",
+    "INFLAMMATORY": "inflammatory",
+    "VIA": "via",
+    "NFKB": "NF-κB",
+    "JAK": "JAK",
+    "STAT3": "STAT3",
+    "STAT5": "STAT5",
+    "TNFA": "TNF-α",
+}
+
+
+#: Labels of the curated sets (cytoscore.resources) whose names do not read well.
+_LABELS = {
+    "IFN_SCORE_RICE2017": "IFN score (Rice 2017)",
+    "JAKSTAT_CORE": "JAK/STAT core",
+}
+
+
+def short_label(name: str) -> str:
+    """Readable label for a signature name: ``HALLMARK_INTERFERON_ALPHA_RESPONSE`` -> ``IFN-α response``."""
+    if name in _LABELS:
+        return _LABELS[name]
+    stem = re.sub(r"^(HALLMARK|KEGG|REACTOME|GO|BIOCARTA)_", "", name)
+    words = [w for w in stem.split("_") if w]
+    out: list[str] = []
+    for w in words:
+        mapped = _WORDS.get(w.upper())
+        if mapped in ("α", "β", "γ", "λ") and out and out[-1] == "IFN":
+            out[-1] = f"IFN-{mapped}"
+        elif mapped is not None:
+            out.append(mapped)
+        else:
+            out.append(w)
+    label = " ".join(out)
+    return label if len(label) <= 28 else label[:27] + "…"
+
+
+def group_colors(groups: Sequence[str]) -> dict[str, str]:
+    """One colour per group, in the configured group order (stable across figures)."""
+    return {g: OKABE_ITO[i % len(OKABE_ITO)] for i, g in enumerate(groups)}
+
+
+def figure(width: str | float = "double", height_mm: float = 60.0) -> Figure:
+    """A new Figure (not registered with pyplot) of a journal width."""
+    width_mm = WIDTHS[width] if isinstance(width, str) else float(width)
+    return Figure(figsize=(width_mm * MM, height_mm * MM), layout="constrained")
+
+
+def save_figure(
+    fig: Figure, base: str | Path, *, formats: Sequence[str] = FORMATS, dpi: int = 300
+) -> list[Path]:
+    """Save ``fig`` as ``base.<fmt>`` for each format, atomically and byte-reproducibly.
+
+    Dates are left out of the SVG/PDF metadata and SVG IDs are salted with a fixed
+    string, so the same figure gives the same bytes on every run.
+    """
+    written = []
+    with mpl.rc_context(STYLE):
+        for fmt in formats:
+            if fmt not in _METADATA:
+                raise ValueError(f"unsupported figure format {fmt!r}; use {sorted(_METADATA)}")
+            path = Path(f"{base}.{fmt}")
+            with atomic_path(path) as tmp:
+                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+            written.append(path)
+    return written

@@ -1,0 +1,195 @@
+"""Gene sets: reading and writing GMT files, curated sets, selection by name."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .._utils import InputError, atomic_path
+from ..io._text import read_text_lines
+
+__all__ = [
+    "GeneSet",
+    "build_gene_sets",
+    "gene_set_table",
+    "read_gene_set_table",
+    "read_gmt",
+    "select_gene_sets",
+    "write_gmt",
+]
+
+
+@dataclass(frozen=True)
+class GeneSet:
+    """A named set of gene symbols with where it comes from."""
+
+    name: str
+    genes: tuple[str, ...]
+    collection: str = ""
+    version: str = ""
+    description: str = ""
+    source: str = ""  # citation or URL
+    extra: dict = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        if not self.name or any(c in self.name for c in "\t\n"):
+            raise InputError(f"invalid gene set name {self.name!r}")
+        if not self.genes:
+            raise InputError(f"gene set {self.name!r} has no gene")
+
+
+def read_gmt(
+    path: str | Path, *, collection: str = "", version: str = "", source: str = ""
+) -> list[GeneSet]:
+    """Read a GMT file: one set per line, ``name<TAB>description<TAB>gene<TAB>gene…``.
+
+    LF and CRLF line endings are accepted; empty gene fields and repeated genes
+    within a set are dropped (keeping first occurrence). A line with fewer than
+    three fields or a set name used twice is an error naming the file and line.
+    """
+    path = Path(path)
+    sets: list[GeneSet] = []
+    seen: dict[str, int] = {}
+    for lineno, line in enumerate(read_text_lines(path), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        name = fields[0].strip()
+        genes = tuple(dict.fromkeys(g.strip() for g in fields[2:] if g.strip()))
+        if len(fields) < 3 or not name or not genes:
+            raise InputError(
+                f"{path}, line {lineno}: a GMT line needs a name, a description and at least "
+                "one gene, separated by tabs"
+            )
+        if name in seen:
+            raise InputError(f"{path}, line {lineno}: gene set {name!r} already defined on line {seen[name]}")
+        seen[name] = lineno
+        sets.append(
+            GeneSet(
+                name=name,
+                genes=genes,
+                collection=collection,
+                version=version,
+                description=fields[1].strip(),
+                source=source,
+            )
+        )
+    if not sets:
+        raise InputError(f"{path}: no gene set in the file")
+    return sets
+
+
+def write_gmt(sets: Iterable[GeneSet], path: str | Path) -> None:
+    """Write gene sets as GMT (LF line endings), atomically."""
+    with atomic_path(path) as tmp:
+        with open(tmp, "w", newline="\n") as out:
+            for gs in sets:
+                out.write("\t".join([gs.name, gs.description or gs.source or "-", *gs.genes]) + "\n")
+
+
+def select_gene_sets(sets: Sequence[GeneSet], names: Sequence[str] | None) -> list[GeneSet]:
+    """Return the sets called ``names``, in that order (all sets when ``names`` is None).
+
+    Unknown names are an error that suggests the closest existing names.
+    """
+    by_name: dict[str, GeneSet] = {}
+    for gs in sets:
+        if gs.name in by_name:
+            raise InputError(
+                f"gene set {gs.name!r} is defined in both {by_name[gs.name].collection!r} "
+                f"and {gs.collection!r}"
+            )
+        by_name[gs.name] = gs
+    if names is None:
+        return list(sets)
+    missing = [n for n in names if n not in by_name]
+    if missing:
+        hints = {n: difflib.get_close_matches(n, list(by_name), n=3) for n in missing}
+        detail = "; ".join(f"{n!r} (did you mean {h}?)" if h else repr(n) for n, h in hints.items())
+        raise InputError(f"unknown gene set name(s): {detail}")
+    return [by_name[n] for n in dict.fromkeys(names)]
+
+
+def gene_set_table(sets: Iterable[GeneSet]) -> pd.DataFrame:
+    """One row per set: name, collection, version, size, description, source, genes."""
+    return pd.DataFrame(
+        [
+            {
+                "signature": gs.name,
+                "collection": gs.collection,
+                "version": gs.version,
+                "n_genes": len(gs.genes),
+                "description": gs.description,
+                "source": gs.source,
+                "genes": ",".join(gs.genes),
+            }
+            for gs in sets
+        ],
+        columns=["signature", "collection", "version", "n_genes", "description", "source", "genes"],
+    )
+
+
+def read_gene_set_table(path: str | Path) -> list[GeneSet]:
+    """Read the table written from :func:`gene_set_table` back into gene sets."""
+    try:
+        table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
+    except (OSError, pd.errors.ParserError) as exc:
+        raise InputError(f"{path}: cannot read the gene set table ({exc})") from exc
+    missing = {"signature", "genes"} - set(table.columns)
+    if missing:
+        raise InputError(f"{path}: missing column(s) {sorted(missing)}")
+    return [
+        GeneSet(
+            name=row["signature"],
+            genes=tuple(g for g in row["genes"].split(",") if g),
+            collection=row.get("collection", ""),
+            version=row.get("version", ""),
+            description=row.get("description", ""),
+            source=row.get("source", ""),
+        )
+        for _, row in table.iterrows()
+    ]
+
+
+def build_gene_sets(
+    *,
+    collections: dict[str, dict],
+    files: Sequence[str | Path],
+    curated: Sequence[str] = (),
+    select: Sequence[str] | None = None,
+) -> list[GeneSet]:
+    """Assemble the gene sets to score: GMT collections, then curated sets, then a selection.
+
+    Parameters
+    ----------
+    collections
+        Collection name -> ``{"url", "version", "source"}``, in the order of ``files``.
+    files
+        The downloaded GMT file of each collection.
+    curated
+        Names of curated sets (:func:`cytoscore.resources.curated_gene_sets`) to add.
+    select
+        Names to keep, in this order; None keeps all.
+    """
+    from ._curated import curated_gene_sets
+
+    if len(files) != len(collections):
+        raise InputError(f"{len(collections)} collections but {len(files)} files")
+    sets: list[GeneSet] = []
+    for (name, info), path in zip(collections.items(), files):
+        sets += read_gmt(
+            path,
+            collection=name,
+            version=str(info.get("version", "")),
+            source=info.get("source") or info.get("url", ""),
+        )
+    available = {gs.name: gs for gs in curated_gene_sets()}
+    unknown = [n for n in curated if n not in available]
+    if unknown:
+        raise InputError(f"unknown curated gene set(s) {unknown}; available: {sorted(available)}")
+    sets += [available[n] for n in curated]
+    return select_gene_sets(sets, select)

@@ -1,0 +1,19 @@
+"""Tools: signature scoring methods and group comparisons."""
+
+from ._compare import COMPARISON_COLUMNS, bh_fdr, compare_groups, hedges_g
+from ._methods import METHODS, ScoringMethod, get_method, mean_z_kernel, ssgsea_kernel
+from ._score import gene_set_coverage, score_gene_sets
+
+__all__ = [
+    "COMPARISON_COLUMNS",
+    "METHODS",
+    "ScoringMethod",
+    "bh_fdr",
+    "compare_groups",
+    "gene_set_coverage",
+    "get_method",
+    "hedges_g",
+    "mean_z_kernel",
+    "score_gene_sets",
+    "ssgsea_kernel",
+]

@@ -1,0 +1,25 @@
+# Downloads: every public file is fetched by one rule, into the cache laid out like
+# a mirror (<cache>/downloads/<host>/<path>), with a JSON record of its checksum.
+# A checkpoint, because a series' platform is known only once its matrix is here.
+
+
+checkpoint download:
+    output:
+        file=f"{CACHE}/downloads/{{path}}",
+        record=f"{CACHE}/records/{{path}}.json",
+    log:
+        f"{LOGS}/download/{{path}}.log",
+    wildcard_constraints:
+        path=r"[A-Za-z0-9.-]+/[^\s]+",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=512,
+        runtime=30,
+    params:
+        url=download_url,
+        mirror=mirror_folder(),
+        sha256=expected_sha256,
+    script:
+        "../scripts/download.py"

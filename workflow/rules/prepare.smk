@@ -1,0 +1,95 @@
+# Load a dataset into AnnData, normalize it, and assign samples to groups.
+
+
+rule load_geo:
+    input:
+        unpack(load_inputs),
+        code=package_files("io", "pp"),
+    output:
+        f"{RESULTS}/{{dataset}}/loaded.h5ad",
+    log:
+        f"{LOGS}/{{dataset}}/load.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=4096,
+        runtime=30,
+    params:
+        symbol_column=dataset_option("probes", "symbol_column"),
+        multi_gene=dataset_option("probes", "multi_gene"),
+        collapse=dataset_option("probes", "collapse"),
+    script:
+        "../scripts/load_geo.py"
+
+
+rule normalize:
+    input:
+        adata=f"{RESULTS}/{{dataset}}/loaded.h5ad",
+        code=package_files("io", "pp"),
+    output:
+        f"{RESULTS}/{{dataset}}/normalized.h5ad",
+    log:
+        f"{LOGS}/{{dataset}}/normalize.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=4096,
+        runtime=30,
+    params:
+        log2=dataset_option("normalize", "log2"),
+        quantile=dataset_option("normalize", "quantile"),
+    script:
+        "../scripts/normalize.py"
+
+
+rule annotate_groups:
+    input:
+        adata=f"{RESULTS}/{{dataset}}/normalized.h5ad",
+        table=group_table,
+        code=package_files("io", "pp"),
+    output:
+        adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
+        samples=report(
+            f"{RESULTS}/{{dataset}}/samples.tsv",
+            caption="../report/samples.rst",
+            category="{dataset}",
+            subcategory="Samples and provenance",
+        ),
+    log:
+        f"{LOGS}/{{dataset}}/annotate_groups.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=4096,
+        runtime=30,
+    params:
+        groups=group_options,
+    script:
+        "../scripts/annotate_groups.py"
+
+
+rule provenance:
+    input:
+        adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
+        gene_sets=f"{RESULTS}/gene_sets/gene_sets.tsv",
+        code=package_files("io"),
+    output:
+        report(
+            f"{RESULTS}/{{dataset}}/provenance.json",
+            caption="../report/provenance.rst",
+            category="{dataset}",
+            subcategory="Samples and provenance",
+        ),
+    log:
+        f"{LOGS}/{{dataset}}/provenance.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2048,
+        runtime=10,
+    script:
+        "../scripts/provenance.py"

@@ -1,0 +1,62 @@
+# Gene sets and per-sample signature scores.
+
+
+rule gene_sets:
+    input:
+        collections=collection_files,
+        code=package_files("resources"),
+    output:
+        table=report(
+            f"{RESULTS}/gene_sets/gene_sets.tsv",
+            caption="../report/gene_sets.rst",
+            category="Gene sets",
+        ),
+        gmt=f"{RESULTS}/gene_sets/gene_sets.gmt",
+    log:
+        f"{LOGS}/gene_sets.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        collections=gene_set_collections(),
+        curated=config["gene_sets"]["curated"],
+        select=config["gene_sets"]["select"],
+    script:
+        "../scripts/gene_sets.py"
+
+
+rule score:
+    input:
+        adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
+        gene_sets=f"{RESULTS}/gene_sets/gene_sets.tsv",
+        code=package_files("io", "tl", "resources"),
+    output:
+        scores=report(
+            f"{RESULTS}/{{dataset}}/scores.tsv",
+            caption="../report/scores.rst",
+            category="{dataset}",
+            subcategory="Scores",
+        ),
+        coverage=report(
+            f"{RESULTS}/{{dataset}}/gene_set_coverage.tsv",
+            caption="../report/coverage.rst",
+            category="{dataset}",
+            subcategory="Scores",
+        ),
+    log:
+        f"{LOGS}/{{dataset}}/score.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=8192,
+        runtime=60,
+    params:
+        methods=METHODS,
+        min_genes=config["gene_sets"]["min_genes"],
+        ssgsea=config["scoring"]["ssgsea"],
+    script:
+        "../scripts/score.py"

@@ -1,0 +1,18 @@
+"""Adapter for rule annotate_groups: samples -> groups, and the sample table."""
+
+from cytoscore import script_logging
+from cytoscore.io import read_h5ad, write_h5ad, write_table
+from cytoscore.pp import assign_groups, sample_table
+
+with script_logging(snakemake.log[0]):  # noqa: F821
+    sm = snakemake  # noqa: F821
+    options = sm.params.groups
+    adata = assign_groups(
+        read_h5ad(sm.input.adata),
+        column=options["column"],
+        patterns=options["patterns"],
+        table=options["table"],
+        exclude=options["exclude"] or (),
+    )
+    write_table(sample_table(adata), sm.output.samples)
+    write_h5ad(adata, sm.output.adata)

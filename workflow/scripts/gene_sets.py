@@ -1,0 +1,16 @@
+"""Adapter for rule gene_sets: collections + curated sets -> the sets to score."""
+
+from cytoscore import script_logging
+from cytoscore.io import write_table
+from cytoscore.resources import build_gene_sets, gene_set_table, write_gmt
+
+with script_logging(snakemake.log[0]):  # noqa: F821
+    sm = snakemake  # noqa: F821
+    sets = build_gene_sets(
+        collections=sm.params.collections,
+        files=list(sm.input.collections),
+        curated=sm.params.curated,
+        select=sm.params.select,
+    )
+    write_table(gene_set_table(sets), sm.output.table)
+    write_gmt(sets, sm.output.gmt)

@@ -1,0 +1,20 @@
+"""Adapter for rule score: per-sample scores of every gene set with each method."""
+
+from cytoscore import script_logging
+from cytoscore.io import read_h5ad, write_table
+from cytoscore.resources import read_gene_set_table
+from cytoscore.tl import score_gene_sets
+
+with script_logging(snakemake.log[0]):  # noqa: F821
+    sm = snakemake  # noqa: F821
+    methods = list(sm.params.methods)
+    params = {"ssgsea": dict(sm.params.ssgsea)} if "ssgsea" in methods else {}
+    scores, coverage = score_gene_sets(
+        read_h5ad(sm.input.adata),
+        read_gene_set_table(sm.input.gene_sets),
+        methods=methods,
+        min_genes=sm.params.min_genes,
+        method_params=params,
+    )
+    write_table(coverage, sm.output.coverage)
+    write_table(scores, sm.output.scores)
