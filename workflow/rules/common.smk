@@ -11,7 +11,9 @@ PACKAGE_ROOT = str(Path(workflow.basedir) / "workflow")
 sys.path.insert(0, PACKAGE_ROOT)
 # (Set, not required from the user, so no envvars directive.)
 os.environ.update(
-    PYTHONPATH=os.pathsep.join(p for p in (PACKAGE_ROOT, os.getenv("PYTHONPATH", "")) if p)
+    PYTHONPATH=os.pathsep.join(
+        p for p in (PACKAGE_ROOT, os.getenv("PYTHONPATH", "")) if p
+    )
 )
 
 from cytoscore.io import (  # noqa: E402

@@ -1,0 +1,24 @@
+"""Shared fixtures. Tests read public data from ../shared (see ../shared/README.md)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from helpers import MIRROR, SHARED  # noqa: E402
+
+
+def pytest_configure(config):
+    if not MIRROR.is_dir():
+        raise pytest.UsageError(
+            f"the shared data folder {SHARED} is missing; tests read public data from ../shared"
+        )
+
+
+@pytest.fixture
+def shared() -> Path:
+    return SHARED

@@ -1,0 +1,167 @@
+"""Test helpers: paths to ../shared, writers of small files in real GEO layouts, and the
+default study's matrix rebuilt from the mirror."""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+MIRROR = SHARED / "mirror"
+GSE55235_MATRIX = (
+    MIRROR / "ftp.ncbi.nlm.nih.gov/geo/series/GSE55nnn/GSE55235/matrix/GSE55235_series_matrix.txt.gz"
+)
+GPL96_SOFT = MIRROR / "ftp.ncbi.nlm.nih.gov/geo/platforms/GPLnnn/GPL96/soft/GPL96_family.soft.gz"
+HALLMARK_GMT = MIRROR / "data.broadinstitute.org/gsea-msigdb/msigdb/release/7.0/h.all.v7.0.symbols.gmt"
+
+DEFAULT_SETS = [
+    "HALLMARK_INTERFERON_ALPHA_RESPONSE",
+    "HALLMARK_INTERFERON_GAMMA_RESPONSE",
+    "HALLMARK_IL6_JAK_STAT3_SIGNALING",
+    "HALLMARK_TNFA_SIGNALING_VIA_NFKB",
+    "HALLMARK_INFLAMMATORY_RESPONSE",
+    "HALLMARK_IL2_STAT5_SIGNALING",
+    "IFN_SCORE_RICE2017",
+    "JAKSTAT_CORE",
+]
+
+
+def write_series_matrix(
+    path: Path,
+    values: pd.DataFrame,
+    *,
+    sample_meta: dict[str, list[str]] | None = None,
+    characteristics: list[list[str]] | None = None,
+    platform: str = "GPL96",
+    accession: str = "GSE1",
+    truncate: bool = False,
+) -> Path:
+    """Write a series matrix in GEO's layout (quoted fields, tab-separated, gzip if .gz).
+
+    ``values``: probes x samples (columns are GSM IDs).
+    """
+    samples = list(values.columns)
+    q = lambda v: f'"{v}"'  # noqa: E731
+    lines = [
+        f"!Series_title\t{q('A test series')}",
+        f"!Series_geo_accession\t{q(accession)}",
+        f"!Series_platform_id\t{q(platform)}",
+        "",
+        "!Sample_title\t" + "\t".join(q(f"title {s}") for s in samples),
+        "!Sample_geo_accession\t" + "\t".join(q(s) for s in samples),
+    ]
+    for key, vals in (sample_meta or {}).items():
+        lines.append(f"!Sample_{key}\t" + "\t".join(q(v) for v in vals))
+    for vals in characteristics or []:
+        lines.append("!Sample_characteristics_ch1\t" + "\t".join(q(v) for v in vals))
+    lines.append("!series_matrix_table_begin")
+    lines.append("\t".join([q("ID_REF"), *(q(s) for s in samples)]))
+    for probe, row in values.iterrows():
+        lines.append("\t".join([q(probe), *("" if pd.isna(v) else f"{v:g}" for v in row)]))
+    if not truncate:
+        lines.append("!series_matrix_table_end")
+    text = "\n".join(lines) + "\n"
+    if path.suffix == ".gz":
+        data = gzip.compress(text.encode())
+        if truncate:
+            data = data[: len(data) // 2]
+        path.write_bytes(data)
+    else:
+        path.write_text(text)
+    return path
+
+
+def write_platform_soft(path: Path, table: pd.DataFrame, *, platform: str = "GPL96") -> Path:
+    """Write a platform family SOFT file with ``table`` (first column ID) between the markers."""
+    header = [
+        "^DATABASE = GeoMiame",
+        f"^PLATFORM = {platform}",
+        f"!Platform_geo_accession = {platform}",
+        "#ID = Probe ID",
+        "!platform_table_begin",
+        "\t".join(table.columns),
+    ]
+    rows = ["\t".join(str(v) for v in r) for r in table.itertuples(index=False)]
+    text = "\n".join([*header, *rows, "!platform_table_end"]) + "\n"
+    if path.suffix == ".gz":
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text)
+    return path
+
+
+def default_study_matrix() -> tuple[pd.DataFrame, dict[str, list[str]]]:
+    """GSE55235 as the default config prepares it (samples x genes, log2) and the default sets."""
+    import cytoscore as cs
+
+    probes = cs.io.read_geo_series(GSE55235_MATRIX, GPL96_SOFT)
+    genes = cs.pp.normalize_expression(cs.pp.collapse_probes(probes))
+    sets = cs.resources.read_gmt(HALLMARK_GMT, collection="hallmark") + cs.resources.curated_gene_sets()
+    chosen = cs.resources.select_gene_sets(sets, DEFAULT_SETS)
+    present = set(genes.var_names)
+    matrix = pd.DataFrame(np.asarray(genes.X), index=genes.obs_names, columns=genes.var_names)
+    return matrix, {gs.name: [g for g in gs.genes if g in present] for gs in chosen}
+
+
+# --- running the workflow -------------------------------------------------------
+
+SNAKEMAKE = [sys.executable, "-m", "snakemake"]
+
+
+def default_config() -> dict:
+    return yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+
+
+def run_workflow(
+    workdir: Path,
+    config: dict | None = None,
+    *args: str,
+    mirror: Path = MIRROR,
+    check: bool = True,
+) -> subprocess.CompletedProcess:
+    """Run the repository's Snakefile in ``workdir`` with ``config`` (default: the default config)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    cfg = dict(config if config is not None else default_config())
+    cfg["mirror"] = str(mirror)
+    cfg_path = workdir / "test_config.yaml"
+    cfg_path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    cmd = [*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", str(cfg_path), "--cores", "2", *args]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore"}
+    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True, env=env)
+    if check and proc.returncode != 0:
+        raise AssertionError(
+            f"snakemake failed ({proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}"
+        )
+    return proc
+
+
+def make_mirror(root: Path, replace: dict[str, bytes] | None = None) -> Path:
+    """A mirror with links to the shared mirror's files, some replaced by given bytes."""
+    replace = replace or {}
+    for line in (MIRROR / "index.tsv").read_text().splitlines()[1:]:
+        _, rel, _ = line.split("\t")
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if rel in replace:
+            target.write_bytes(replace[rel])
+        else:
+            target.symlink_to(MIRROR / rel)
+    for rel, data in replace.items():
+        if not (root / rel).exists():
+            (root / rel).parent.mkdir(parents=True, exist_ok=True)
+            (root / rel).write_bytes(data)
+    return root
+
+
+def platform_without_symbols() -> bytes:
+    """GPL96 SOFT with its symbol column renamed, as a platform table without one."""
+    text = gzip.decompress(GPL96_SOFT.read_bytes()).decode("utf-8", errors="replace")
+    return gzip.compress(text.replace("\tGene Symbol\t", "\tGene Title 2\t", 1).encode())

@@ -1,0 +1,91 @@
+import hashlib
+import json
+
+import pytest
+from helpers import GSE55235_MATRIX, MIRROR
+
+from cytoscore.io import DownloadError, fetch_url, find_in_mirror, relpath_to_url, url_to_relpath
+
+URL = "https://ftp.ncbi.nlm.nih.gov/geo/series/GSE55nnn/GSE55235/matrix/GSE55235_series_matrix.txt.gz"
+SHA = "a9d2ad2cc673a5a06aa7ea95c4eb830488505e2ec99f78422af5eb1a1047b57d"
+
+
+def test_url_layout_round_trip():
+    rel = url_to_relpath(URL)
+    assert rel == "ftp.ncbi.nlm.nih.gov/geo/series/GSE55nnn/GSE55235/matrix/GSE55235_series_matrix.txt.gz"
+    assert relpath_to_url(rel) == URL
+
+
+@pytest.mark.parametrize("bad", ["file:///etc/passwd", "https://host", "https://h/a?x=1", "https://h/../x"])
+def test_url_rejects_uncacheable(bad):
+    with pytest.raises(ValueError):
+        url_to_relpath(bad)
+
+
+def test_fetch_from_shared_mirror_records_checksum(tmp_path):
+    dest = tmp_path / "cache" / "sm.txt.gz"
+    record = fetch_url(URL, dest, mirror=MIRROR)
+    assert record.sha256 == SHA  # the mirror's index.tsv lists this checksum too
+    assert record.source == "mirror"
+    assert record.size == GSE55235_MATRIX.stat().st_size
+    assert dest.read_bytes() == GSE55235_MATRIX.read_bytes()
+    assert json.loads(record.to_json())["sha256"] == SHA
+    assert list(dest.parent.iterdir()) == [dest]  # no temporary file left
+
+
+def test_mirror_layout_without_index(tmp_path):
+    mirror = tmp_path / "mirror"
+    target = mirror / "example.org/data/file.txt"
+    target.parent.mkdir(parents=True)
+    target.write_text("hello\n")
+    assert find_in_mirror("https://example.org/data/file.txt", mirror) == (target, None)
+    # the same file under http:// or ftp:// URLs resolves too
+    assert find_in_mirror("ftp://example.org/data/file.txt", mirror)[0] == target
+    record = fetch_url("https://example.org/data/file.txt", tmp_path / "out.txt", mirror=mirror)
+    assert record.sha256 == hashlib.sha256(b"hello\n").hexdigest()
+
+
+def test_configured_checksum_mismatch_keeps_nothing(tmp_path):
+    dest = tmp_path / "x.gz"
+    with pytest.raises(DownloadError, match="checksum mismatch"):
+        fetch_url(URL, dest, mirror=MIRROR, sha256="0" * 64)
+    assert not dest.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_mirror_index_checksum_is_enforced(tmp_path):
+    mirror = tmp_path / "mirror"
+    target = mirror / "example.org/f.txt"
+    target.parent.mkdir(parents=True)
+    target.write_text("corrupted copy\n")
+    (mirror / "index.tsv").write_text(
+        "url\tpath\tsha256\nhttps://example.org/f.txt\texample.org/f.txt\t" + "ab" * 32 + "\n"
+    )
+    with pytest.raises(DownloadError, match="mirror index sha256"):
+        fetch_url("https://example.org/f.txt", tmp_path / "f.txt", mirror=mirror)
+    assert not (tmp_path / "f.txt").exists()
+
+
+def test_offline_without_mirror_says_where_to_put_the_file(tmp_path):
+    dest = tmp_path / "cache" / "file.gz"
+    url = "https://no-such-host.invalid/geo/file.gz"
+    with pytest.raises(DownloadError) as err:
+        fetch_url(url, dest, retries=1, timeout=5)
+    message = str(err.value)
+    assert url in message
+    assert "<mirror>/no-such-host.invalid/geo/file.gz" in message
+    assert "'mirror'" in message
+    assert not dest.exists() and list(dest.parent.iterdir()) == []
+
+
+def test_offline_with_mirror_lacking_the_file_names_the_mirror_path(tmp_path):
+    mirror = tmp_path / "m"
+    mirror.mkdir()
+    with pytest.raises(DownloadError) as err:
+        fetch_url("https://no-such-host.invalid/a/b.txt", tmp_path / "b.txt", mirror=mirror, retries=1)
+    assert str(mirror / "no-such-host.invalid/a/b.txt") in str(err.value)
+
+
+def test_missing_mirror_folder_is_an_error(tmp_path):
+    with pytest.raises(DownloadError, match="mirror folder does not exist"):
+        fetch_url(URL, tmp_path / "x", mirror=tmp_path / "nope")

@@ -1,0 +1,92 @@
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cytoscore import InputError
+from cytoscore.pl import format_p, group_colors, save_figure, score_heatmap, short_label, signature_boxplot
+from cytoscore.tl import compare_groups
+
+
+@pytest.fixture
+def data():
+    rng = np.random.default_rng(5)
+    obs = [f"GSM{i}" for i in range(12)]
+    groups = pd.Series(["healthy"] * 5 + ["RA"] * 4 + ["OA"] * 3, index=obs)
+    rows = []
+    for sig in ("HALLMARK_INTERFERON_ALPHA_RESPONSE", "IFN_SCORE_RICE2017", "JAKSTAT_CORE"):
+        values = rng.normal(size=12) + np.where(groups == "RA", 2.0, 0.0)
+        rows += [
+            {"observation": o, "signature": sig, "method": "mean_z", "score": v}
+            for o, v in zip(obs, values, strict=True)
+        ]
+    scores = pd.DataFrame(rows)
+    comparison = compare_groups(scores, groups, target="RA", reference="healthy", contrast="RA_vs_healthy")
+    return scores, groups, comparison
+
+
+def test_labels_and_colours():
+    assert short_label("HALLMARK_INTERFERON_ALPHA_RESPONSE") == "IFN-α response"
+    assert short_label("HALLMARK_TNFA_SIGNALING_VIA_NFKB") == "TNF-α signalling via NF-κB"
+    assert short_label("IFN_SCORE_RICE2017") == "IFN score (Rice 2017)"
+    assert group_colors(["healthy", "RA"]) == {"healthy": "#0072B2", "RA": "#E69F00"}
+    assert format_p(0.0123) == "0.012" and format_p(3.2e-7) == "3.2e-07" and format_p(np.nan) == "NA"
+
+
+def test_boxplot_content(data):
+    scores, groups, comparison = data
+    fig, source = signature_boxplot(
+        scores, groups, comparison, method="mean_z", group_order=["healthy", "RA", "OA"]
+    )
+    axes = [ax for ax in fig.axes if ax.get_visible()]
+    assert [ax.get_title() for ax in axes] == ["IFN-α response", "IFN score (Rice 2017)", "JAK/STAT core"]
+    ticks = [t.get_text() for t in axes[0].get_xticklabels()]
+    assert ticks == ["healthy\n(n=5)", "RA\n(n=4)"]
+    row = comparison.set_index("signature").loc["IFN_SCORE_RICE2017"]
+    annotation = [t.get_text() for t in axes[1].texts][0]
+    assert annotation == f"g = {row.hedges_g:.2f}, FDR = {format_p(row.fdr_welch)}"
+    # one point per sample of the two groups in each panel; OA is not drawn
+    assert len(source) == 3 * 9 and set(source["group"]) == {"healthy", "RA"}
+    points = axes[0].collections[0].get_offsets()[:, 1]
+    expected = scores[(scores.signature == "HALLMARK_INTERFERON_ALPHA_RESPONSE")].set_index("observation")[
+        "score"
+    ]
+    np.testing.assert_allclose(sorted(points), sorted(expected[groups == "healthy"]))
+    assert fig._suptitle.get_text() == "RA vs healthy"
+    with pytest.raises(InputError, match="not in the comparison"):
+        signature_boxplot(scores, groups, comparison, method="mean_z", signatures=["NOPE"])
+
+
+def test_heatmap_content(data):
+    scores, groups, _ = data
+    fig, source = score_heatmap(scores, groups, method="mean_z", group_order=["healthy", "RA", "OA"])
+    heat = fig.axes[1]
+    image = heat.images[0].get_array()
+    assert image.shape == (12, 3)
+    assert [t.get_text() for t in heat.get_xticklabels()] == [
+        "IFN-α response",
+        "IFN score (Rice 2017)",
+        "JAK/STAT core",
+    ]
+    # rows ordered by group: 5 healthy, then RA, then OA
+    assert (
+        source.drop_duplicates("observation")["group"].tolist() == ["healthy"] * 5 + ["RA"] * 4 + ["OA"] * 3
+    )
+    np.testing.assert_allclose(source.groupby("signature")["zscore"].mean(), 0, atol=1e-12)
+    np.testing.assert_allclose(np.asarray(image).ravel(), source["zscore"].to_numpy())
+    legend = [t.get_text() for t in heat.get_legend().get_texts()]
+    assert legend == ["healthy", "RA", "OA"]
+
+
+def test_saved_figures_are_byte_identical(tmp_path, data):
+    scores, groups, comparison = data
+    digests = []
+    for run in ("a", "b"):
+        fig, _ = signature_boxplot(scores, groups, comparison, method="mean_z")
+        paths = save_figure(fig, tmp_path / run / "box", dpi=100)
+        digests.append([hashlib.sha256(p.read_bytes()).hexdigest() for p in paths])
+        assert [p.suffix for p in paths] == [".svg", ".pdf", ".png"]
+    assert digests[0] == digests[1]
+    svg = (tmp_path / "a" / "box.svg").read_text()
+    assert "<dc:date>" not in svg and "IFN score (Rice 2017)" in svg  # editable text, no date

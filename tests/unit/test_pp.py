@@ -1,0 +1,179 @@
+import anndata as ad
+import numpy as np
+import pandas as pd
+import pytest
+
+from cytoscore import InputError
+from cytoscore.pp import (
+    assign_groups,
+    collapse_probes,
+    detect_log_scale,
+    normalize_expression,
+    quantile_normalize,
+    read_group_table,
+)
+
+
+def probe_adata():
+    # 3 samples x 6 probes; values chosen so each rule gives a distinct answer
+    X = np.array(
+        [
+            [1.0, 5.0, 2.0, 7.0, 3.0, 9.0],
+            [2.0, 6.0, 9.0, 7.0, np.nan, 9.0],
+            [3.0, 7.0, 1.0, 7.0, 3.0, 9.0],
+        ]
+    )
+    var = pd.DataFrame(
+        {"symbol": ["A", "A", "A", "B /// C", "D", "---"]},
+        index=["p1", "p2", "p3", "p4", "p5", "p6"],
+    )
+    return ad.AnnData(X=X, obs=pd.DataFrame(index=["s1", "s2", "s3"]), var=var)
+
+
+def test_collapse_max_mean_and_drop_multi_gene():
+    out = collapse_probes(probe_adata())
+    assert list(out.var_names) == ["A"]  # B/C multi-gene dropped, D has a missing value, --- empty
+    assert out.var.loc["A", "probe_id"] == "p2"  # means: p1 2, p2 6, p3 4
+    np.testing.assert_array_equal(out.X[:, 0], [5.0, 6.0, 7.0])
+    prov = out.uns["cytoscore"]["probe_mapping"]
+    assert (prov["n_probes_no_symbol"], prov["n_probes_multi_gene"], prov["n_probes_missing_values"]) == (
+        1,
+        1,
+        1,
+    )
+    assert prov["n_genes_multi_probe"] == 1
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ("max_variance", [2.0, 9.0, 1.0]),  # p3 has the largest variance
+        ("mean", [8 / 3, 17 / 3, 11 / 3]),
+        ("median", [2.0, 6.0, 3.0]),
+    ],
+)
+def test_collapse_rules(rule, expected):
+    out = collapse_probes(probe_adata(), collapse=rule)
+    np.testing.assert_allclose(out[:, "A"].X[:, 0], expected)
+
+
+def test_multi_gene_first_and_expand():
+    first = collapse_probes(probe_adata(), multi_gene="first")
+    assert list(first.var_names) == ["A", "B"]
+    expand = collapse_probes(probe_adata(), multi_gene="expand")
+    assert list(expand.var_names) == ["A", "B", "C"]
+    np.testing.assert_array_equal(expand[:, "C"].X[:, 0], [7.0, 7.0, 7.0])
+
+
+def test_collapse_errors_when_nothing_maps():
+    adata = probe_adata()
+    adata.var["symbol"] = ""
+    with pytest.raises(InputError, match="no probe maps to a gene symbol"):
+        collapse_probes(adata)
+    with pytest.raises(InputError, match="collapse must be one of"):
+        collapse_probes(probe_adata(), collapse="sum")
+
+
+def test_detect_log_scale_geo2r_rule():
+    linear = np.array([[0.5, 30, 90, 250, 4000, 15000]])
+    assert detect_log_scale(linear)["needs_log2"]
+    logged = np.log2(linear + 1)
+    res = detect_log_scale(logged)
+    assert not res["needs_log2"]
+    assert res["quantiles"]["q100"] == pytest.approx(np.log2(15001))
+    # second clause: q99 <= 100 but range > 50 with q25 > 0 -> linear
+    assert detect_log_scale(np.array([[1.0, 2, 3, 4, 60, 70, 80]]))["needs_log2"] is True
+    # range > 50 but q25 <= 0 (e.g. centred values) -> not linear
+    assert detect_log_scale(np.array([[-3.0, -2, -1, 0, 1, 2, 60]]))["needs_log2"] is False
+
+
+def test_quantile_normalize_known_answer():
+    # Bolstad et al. / Wikipedia example (columns are samples), with ties in column 2.
+    X = np.array([[5.0, 4, 3], [2, 1, 4], [3, 4, 6], [4, 2, 8]])
+    # sorted columns -> row means: [2, 3, 4.6667, 5.6667] (worked by hand)
+    target = np.array([2.0, 3.0, 14 / 3, 17 / 3])
+    out = quantile_normalize(X)
+    np.testing.assert_allclose(out[:, 0], [target[3], target[0], target[1], target[2]])
+    # column 2 has 4 twice at ranks 3 and 4: both get the mean of target[2:4]
+    np.testing.assert_allclose(
+        out[:, 1], [(target[2] + target[3]) / 2, target[0], (target[2] + target[3]) / 2, target[1]]
+    )
+    np.testing.assert_allclose(out[:, 2], [target[0], target[1], target[2], target[3]])
+
+
+def test_normalize_expression_records_decision():
+    rng = np.random.default_rng(0)
+    X = rng.lognormal(5, 2, size=(4, 50))
+    X[0, 0] = 0.0
+    adata = ad.AnnData(X=X)
+    out = normalize_expression(adata, quantile=True)
+    rec = out.uns["cytoscore"]["normalization"]
+    assert rec["log2_applied"] and rec["n_nonpositive_raised"] == 1
+    assert rec["quantile_normalized"]
+    assert np.allclose(np.sort(out.X, axis=1), np.sort(out.X, axis=1)[0])  # same distribution
+    assert adata.X[0, 0] == 0.0  # input untouched
+    kept = normalize_expression(ad.AnnData(X=np.log2(X + 1)))
+    assert not kept.uns["cytoscore"]["normalization"]["log2_applied"]
+    forced = normalize_expression(ad.AnnData(X=np.log2(X + 1)), log2=False)
+    assert forced.uns["cytoscore"]["normalization"]["reason"] == "configured log2: False"
+
+
+def groups_adata():
+    obs = pd.DataFrame(
+        {"source": ["RA joint", "healthy joint", "RA joint", "OA joint", "unknown"]},
+        index=["g1", "g2", "g3", "g4", "g5"],
+    )
+    return ad.AnnData(X=np.zeros((5, 2)), obs=obs)
+
+
+def test_assign_groups_by_pattern_with_exclusion():
+    out = assign_groups(
+        groups_adata(),
+        column="source",
+        patterns={"healthy": "healthy", "RA": "^RA", "OA": "OA"},
+        exclude=["g5"],
+    )
+    assert list(out.obs_names) == ["g1", "g2", "g3", "g4"]
+    assert out.obs["group"].tolist() == ["RA", "healthy", "RA", "OA"]
+    assert list(out.obs["group"].cat.categories) == ["healthy", "RA", "OA"]
+    assert out.uns["cytoscore"]["groups"]["counts"] == {"healthy": 1, "RA": 2, "OA": 1}
+
+
+def test_unmapped_samples_are_listed_with_values():
+    with pytest.raises(InputError) as err:
+        assign_groups(groups_adata(), column="source", patterns={"healthy": "healthy", "RA": "RA"})
+    message = str(err.value)
+    assert "2 sample(s) map to no group" in message
+    assert "g4 ('OA joint')" in message and "g5 ('unknown')" in message
+    assert "'RA joint' (n=2)" in message
+
+
+def test_ambiguous_and_bad_column():
+    with pytest.raises(InputError, match="match several groups"):
+        assign_groups(groups_adata(), column="source", patterns={"a": "joint", "b": "RA"}, exclude=["g5"])
+    with pytest.raises(InputError, match="column 'disease' does not exist"):
+        assign_groups(groups_adata(), column="disease", patterns={"a": "x"})
+    with pytest.raises(InputError, match="invalid regular expression"):
+        assign_groups(groups_adata(), column="source", patterns={"a": "("})
+
+
+def test_assign_groups_from_sample_sheet(tmp_path):
+    sheet = tmp_path / "samples.tsv"
+    sheet.write_text("sample\tgroup\ng1\tRA\ng2\thealthy\ng3\tRA\ng4\tOA\n")
+    out = assign_groups(groups_adata(), table=sheet, exclude=["g5"])
+    assert out.obs["group"].tolist() == ["RA", "healthy", "RA", "OA"]
+    with pytest.raises(InputError, match=r"g5 \('<not in sheet>'\)"):
+        assign_groups(groups_adata(), table=sheet)
+    sheet.write_text("sample\tgroup\ng1\tRA\ng9\thealthy\n")
+    with pytest.raises(InputError, match="not in the dataset: \\['g9'\\]"):
+        assign_groups(groups_adata(), table=sheet)
+
+
+def test_sample_sheet_errors(tmp_path):
+    sheet = tmp_path / "s.csv"
+    sheet.write_text("sample,condition\ng1,RA\n")
+    with pytest.raises(InputError, match="needs columns 'sample' and 'group'"):
+        read_group_table(sheet)
+    sheet.write_text("sample,group\ng1,RA\ng2,\n")
+    with pytest.raises(InputError, match="line 3: empty group"):
+        read_group_table(sheet)

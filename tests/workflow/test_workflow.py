@@ -1,0 +1,197 @@
+"""Workflow tests: lint, dry run, config validation, the default study on real data, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+import pandas as pd
+import pytest
+from helpers import (
+    GSE55235_MATRIX,
+    ROOT,
+    SNAKEMAKE,
+    default_config,
+    make_mirror,
+    platform_without_symbols,
+    run_workflow,
+)
+
+pytestmark = pytest.mark.workflow
+
+MATRIX_REL = "ftp.ncbi.nlm.nih.gov/geo/series/GSE55nnn/GSE55235/matrix/GSE55235_series_matrix.txt.gz"
+PLATFORM_REL = "ftp.ncbi.nlm.nih.gov/geo/platforms/GPLnnn/GPL96/soft/GPL96_family.soft.gz"
+
+
+def test_lint_is_clean():
+    import subprocess
+
+    proc = subprocess.run([*SNAKEMAKE, "--lint", "--cores", "1"], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "Congratulations, your workflow is in a good condition!" in proc.stdout + proc.stderr
+
+
+def test_dry_run_lists_the_chain(tmp_path):
+    proc = run_workflow(tmp_path, None, "-n")
+    out = proc.stdout + proc.stderr
+    for rule in (
+        "download",
+        "load_geo",
+        "normalize",
+        "annotate_groups",
+        "score",
+        "compare",
+        "plot_boxplot",
+        "plot_heatmap",
+    ):
+        assert rule in out
+    assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (
+            lambda c: c.update(contrast=c.pop("contrasts")),
+            "Additional properties are not allowed ('contrast' was unexpected)",
+        ),
+        (lambda c: c["gene_sets"].update(min_genes="five"), "'five' is not of type 'integer'"),
+        (
+            lambda c: c["datasets"]["GSE55235"]["probes"].update(colapse="max_mean"),
+            "'colapse' was unexpected",
+        ),
+        (lambda c: c["scoring"].update(methods=["gsea"]), "'gsea' is not one of"),
+        (
+            lambda c: c["contrasts"]["RA_vs_healthy"].update(reference="control"),
+            "contrasts.RA_vs_healthy.reference: group 'control'",
+        ),
+    ],
+)
+def test_bad_config_is_rejected_naming_the_key(tmp_path, edit, message):
+    config = default_config()
+    edit(config)
+    proc = run_workflow(tmp_path, config, "-n", check=False)
+    assert proc.returncode != 0
+    assert message in proc.stdout + proc.stderr
+
+
+def test_default_study_biology(default_run):
+    table = pd.read_csv(default_run / "results/contrasts/RA_vs_healthy/comparison.tsv", sep="\t")
+    ifn = table[
+        table["signature"].isin(["HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_INTERFERON_GAMMA_RESPONSE"])
+    ]
+    assert len(ifn) == 4  # two sets x two methods
+    assert (ifn["fdr_welch"] < 0.01).all() and (ifn["fdr_mannwhitney"] < 0.01).all()
+    assert (ifn["hedges_g"] > 1.5).all() and (ifn["hedges_g_ci_low"] > 0).all()
+    assert (ifn["n_target"] == 10).all() and (ifn["n_reference"] == 10).all()
+    rice = table[table["signature"] == "IFN_SCORE_RICE2017"]
+    assert (rice["fdr_welch"] < 0.01).all()
+    both = pd.read_csv(default_run / "results/comparisons.tsv", sep="\t")
+    assert set(both["contrast"]) == {"RA_vs_healthy", "OA_vs_healthy"} and len(both) == 2 * 8 * 2
+
+
+def test_default_study_outputs_and_provenance(default_run):
+    results = default_run / "results"
+    for method in ("mean_z", "ssgsea"):
+        for contrast in ("RA_vs_healthy", "OA_vs_healthy"):
+            for ext in ("svg", "pdf", "png", "source_data.tsv"):
+                assert (results / f"contrasts/{contrast}/boxplot_{method}.{ext}").stat().st_size > 1000
+        for ext in ("svg", "pdf", "png", "source_data.tsv"):
+            assert (results / f"GSE55235/figures/heatmap_{method}.{ext}").stat().st_size > 1000
+    coverage = pd.read_csv(results / "GSE55235/gene_set_coverage.tsv", sep="\t").set_index("signature")
+    assert coverage.loc["IFN_SCORE_RICE2017", "n_found"] == 6 and coverage["scored"].all()
+    scores = pd.read_csv(results / "GSE55235/scores.tsv", sep="\t")
+    assert len(scores) == 30 * 8 * 2
+    prov = json.loads((results / "GSE55235/provenance.json").read_text())
+    source = prov["steps"]["source"]
+    assert source["files"]["series_matrix"]["sha256"] == (
+        "a9d2ad2cc673a5a06aa7ea95c4eb830488505e2ec99f78422af5eb1a1047b57d"
+    )
+    assert source["files"]["series_matrix"]["source"] == "mirror" and source["platform"] == "GPL96"
+    assert prov["steps"]["normalization"]["log2_applied"] is True
+    assert prov["steps"]["probe_mapping"]["collapse_rule"] == "max_mean"
+    assert prov["gene_sets"]["HALLMARK_INTERFERON_ALPHA_RESPONSE"]["version"] == "7.0"
+    assert prov["software"]["snakemake"]
+    record = json.loads((default_run / f"resources/records/{MATRIX_REL}.json").read_text())
+    assert record["sha256"] == source["files"]["series_matrix"]["sha256"]
+
+
+def test_report_builds(default_run):
+    cfg = default_run / "test_config.yaml"
+    import subprocess
+
+    proc = subprocess.run(
+        [*SNAKEMAKE, "-s", str(ROOT / "Snakefile"), "--configfile", str(cfg), "--report", "report.html"],
+        cwd=default_run,
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    html = (default_run / "report.html").read_text()
+    assert len(html) > 100_000
+    for name in ("boxplot_ssgsea.svg", "heatmap_mean_z.svg", "comparison.tsv", "provenance.json"):
+        assert name in html
+
+
+def test_rerun_has_nothing_to_do(default_run):
+    proc = run_workflow(default_run, None, "-n")
+    assert "Nothing to be done" in proc.stdout + proc.stderr
+
+
+def test_truncated_series_matrix_fails_clearly(tmp_path):
+    data = GSE55235_MATRIX.read_bytes()
+    mirror = make_mirror(tmp_path / "mirror", {MATRIX_REL: data[: len(data) // 2]})
+    proc = run_workflow(tmp_path / "run", None, mirror=mirror, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "GSE55235_series_matrix.txt.gz" in out and "truncated" in out
+    assert not (tmp_path / "run/results/GSE55235/loaded.h5ad").exists()
+    assert not list((tmp_path / "run/results").rglob("*.part*"))
+
+
+def test_platform_without_symbol_column_fails_clearly(tmp_path):
+    mirror = make_mirror(tmp_path / "mirror", {PLATFORM_REL: platform_without_symbols()})
+    proc = run_workflow(tmp_path / "run", None, mirror=mirror, check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "GPL96_family.soft.gz: the platform table has no gene symbol column" in out
+    assert "symbol_column" in out
+    assert not (tmp_path / "run/results/GSE55235/loaded.h5ad").exists()
+
+
+def test_sample_sheet_without_reference_group_fails_and_keeps_scores(tmp_path):
+    workdir = tmp_path / "run"
+    workdir.mkdir()
+    samples = gzip.decompress(GSE55235_MATRIX.read_bytes()).decode().split("!Sample_geo_accession")[1]
+    ids = [s.strip('"') for s in samples.splitlines()[0].split("\t")[1:]]
+    sheet = workdir / "sheet.tsv"
+    # every sample is RA or OA: the reference group 'healthy' gets no sample
+    sheet.write_text(
+        "sample\tgroup\n" + "".join(f"{s}\t{'RA' if i < 15 else 'OA'}\n" for i, s in enumerate(ids))
+    )
+    config = default_config()
+    config["datasets"]["GSE55235"]["groups"] = {"table": str(sheet)}
+    proc = run_workflow(workdir, config, "--keep-going", check=False)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0
+    assert "contrast 'RA_vs_healthy': no sample is in the reference group 'healthy'" in out
+    assert not (workdir / "results/contrasts/RA_vs_healthy/comparison.tsv").exists()
+    assert (workdir / "results/GSE55235/scores.tsv").stat().st_size > 0  # computed work is kept
+
+
+def test_gene_set_without_genes_is_skipped_with_a_log_message(tmp_path):
+    gmt = b"NO_GENES_HERE\tmade up\tNOTAGENE1\tNOTAGENE2\tNOTAGENE3\tNOTAGENE4\tNOTAGENE5\n"
+    mirror = make_mirror(tmp_path / "mirror", {"example.org/custom.gmt": gmt})
+    config = default_config()
+    config["gene_sets"]["collections"]["custom"] = {"url": "https://example.org/custom.gmt", "version": "1"}
+    config["gene_sets"]["select"].append("NO_GENES_HERE")
+    workdir = tmp_path / "run"
+    run_workflow(workdir, config, "results/GSE55235/scores.tsv", mirror=mirror)
+    log = (workdir / "logs/GSE55235/score.log").read_text()
+    assert "gene set NO_GENES_HERE skipped: 0 of its 5 genes are in the data (minimum 5)" in log
+    coverage = pd.read_csv(workdir / "results/GSE55235/gene_set_coverage.tsv", sep="\t").set_index(
+        "signature"
+    )
+    assert not coverage.loc["NO_GENES_HERE", "scored"]
+    scores = pd.read_csv(workdir / "results/GSE55235/scores.tsv", sep="\t")
+    assert "NO_GENES_HERE" not in set(scores["signature"])
