@@ -41,6 +41,10 @@ def _check_contrasts():
                 f"config contrasts.{name}.dataset: unknown dataset {dataset!r}; "
                 f"datasets are {sorted(DATASETS)}"
             )
+        if contrast["target"] == contrast["reference"]:
+            raise ValueError(
+                f"config contrasts.{name}: target and reference are both {contrast['target']!r}"
+            )
         groups = DATASETS[dataset]["groups"]
         if "patterns" in groups:
             known = list(groups["patterns"])
@@ -53,6 +57,8 @@ def _check_contrasts():
 
 
 _check_contrasts()
+if not (config["gene_sets"]["collections"] or config["gene_sets"]["curated"]):
+    raise ValueError("config gene_sets: give at least one collection or curated set")
 
 
 def package_files(*modules):
