@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+# Test the package of this checkout even if another copy is installed.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
 
 from helpers import MIRROR, SHARED  # noqa: E402
 

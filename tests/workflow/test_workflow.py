@@ -36,7 +36,7 @@ def test_dry_run_lists_the_chain(tmp_path):
     out = proc.stdout + proc.stderr
     for rule in (
         "download",
-        "load_geo",
+        "load",
         "normalize",
         "annotate_groups",
         "score",

@@ -16,7 +16,11 @@ os.environ.update(
     )
 )
 
+import glob  # noqa: E402
+import re  # noqa: E402
+
 from cytoscore.io import (  # noqa: E402
+    geo_platform_annot_url,
     geo_platform_soft_url,
     geo_series_matrix_url,
     read_series_platforms,
@@ -40,6 +44,11 @@ def _check_contrasts():
             raise ValueError(
                 f"config contrasts.{name}.dataset: unknown dataset {dataset!r}; "
                 f"datasets are {sorted(DATASETS)}"
+            )
+        if DATASETS[dataset]["kind"] == "single_cell":
+            raise ValueError(
+                f"config contrasts.{name}: dataset {dataset!r} is single-cell; comparing cells "
+                "as replicates is pseudoreplication, and donor-level tests are not available yet"
             )
         if contrast["target"] == contrast["reference"]:
             raise ValueError(
@@ -100,46 +109,136 @@ def mirror_folder():
     return config["mirror"] or ""
 
 
+def is_url(value):
+    return bool(re.match(r"^(https?|ftp)://", str(value)))
+
+
+def local_or_cached(value):
+    """A configured file: a URL is fetched into the cache by the download rule, a path used as is."""
+    return cached(value) if is_url(value) else value
+
+
 def series_matrix_url(dataset):
-    return geo_series_matrix_url(DATASETS[dataset]["accession"])
+    ds = DATASETS[dataset]
+    return geo_series_matrix_url(ds["accession"], ds["platform"])
 
 
-def series_matrix_file(wildcards):
-    return cached(series_matrix_url(wildcards.dataset))
+def platform_url(dataset):
+    """Platform annotation of a series; its platform is read from the downloaded series matrix."""
+    ds = DATASETS[dataset]
+    platform = ds["platform"]
+    if platform is None:
+        matrix = checkpoints.download.get(
+            path=url_to_relpath(series_matrix_url(dataset))
+        ).output.file
+        platforms = read_series_platforms(matrix)
+        if len(platforms) != 1:
+            raise ValueError(
+                f"{matrix}: series {ds['accession']} spans platforms {platforms}; set "
+                f"datasets.{dataset}.platform to one of them (or add one dataset per platform)"
+            )
+        platform = platforms[0]
+    if ds["annotation"] == "soft":
+        return geo_platform_soft_url(platform)
+    if ds["annotation"] == "annot":
+        return geo_platform_annot_url(platform)
+    return ds["annotation"]  # GEO's full table download, a path or URL
 
 
-def platform_url(wildcards):
-    """Platform of a series, read from its series matrix once that is downloaded."""
-    matrix = checkpoints.download.get(
-        path=url_to_relpath(series_matrix_url(wildcards.dataset))
-    ).output.file
-    platforms = read_series_platforms(matrix)
-    if len(platforms) != 1:
-        raise ValueError(
-            f"{matrix}: series {DATASETS[wildcards.dataset]['accession']} spans platforms "
-            f"{platforms}; multi-platform series are not supported yet"
-        )
-    return geo_platform_soft_url(platforms[0])
+def _geo_inputs(dataset):
+    matrix = series_matrix_url(dataset)
+    annotation = platform_url(dataset)
+    files = {"matrix": cached(matrix), "matrix_record": cache_record(matrix)}
+    files["platform"] = local_or_cached(annotation)
+    if is_url(annotation):
+        files["platform_record"] = cache_record(annotation)
+    return files
 
 
-def load_inputs(wildcards):
-    url = platform_url(wildcards)
-    matrix = series_matrix_url(wildcards.dataset)
+def _count_inputs(dataset):
+    counts = DATASETS[dataset]["counts"]
+    if "files" in counts:
+        found = sorted(glob.glob(counts["files"]))
+        if not found:
+            raise ValueError(
+                f"config datasets.{dataset}.counts.files: no file matches {counts['files']!r}"
+            )
+        return {"count_files": found}
+    if "matrix" in counts:
+        return {"matrix": local_or_cached(counts["matrix"])}
     return {
-        "matrix": cached(matrix),
-        "platform": cached(url),
-        "matrix_record": cache_record(matrix),
-        "platform_record": cache_record(url),
+        "ncbi_counts": local_or_cached(counts["ncbi_counts"]),
+        "ncbi_annotation": local_or_cached(counts["ncbi_annotation"]),
     }
 
 
-def dataset_option(section, key):
-    """Input function returning datasets.<dataset>.<section>.<key> (schema defaults applied)."""
+def _cell_inputs(dataset):
+    cells = DATASETS[dataset]["cells"]
+    return {
+        k: local_or_cached(cells[k])
+        for k in ("h5ad", "tenx_mtx", "tenx_h5")
+        if k in cells
+    }
 
-    def get(wildcards):
-        return DATASETS[wildcards.dataset].get(section, {}).get(key)
 
-    return get
+def load_inputs(wildcards):
+    """Input files of a dataset, by kind, plus its metadata sheet and gene annotation."""
+    ds = DATASETS[wildcards.dataset]
+    kind = ds["kind"]
+    if kind == "geo_series_matrix":
+        files = _geo_inputs(wildcards.dataset)
+    elif kind == "rnaseq_counts":
+        files = _count_inputs(wildcards.dataset)
+    elif kind == "single_cell":
+        files = _cell_inputs(wildcards.dataset)
+    else:
+        files = {"expression": local_or_cached(ds["expression"])}
+    if ds["metadata"]:
+        files["metadata"] = local_or_cached(ds["metadata"])
+    if ds["gene_annotation"]:
+        files["gene_annotation"] = local_or_cached(ds["gene_annotation"]["file"])
+    return files
+
+
+LOAD_KEYS = (
+    "probes",
+    "counts",
+    "cells",
+    "metadata_id_column",
+    "gene_ids",
+    "gene_annotation",
+)
+
+
+def load_options(wildcards):
+    ds = DATASETS[wildcards.dataset]
+    return {k: ds[k] for k in LOAD_KEYS if k in ds}
+
+
+def dataset_kind(wildcards):
+    return DATASETS[wildcards.dataset]["kind"]
+
+
+def normalize_options(wildcards):
+    return DATASETS[wildcards.dataset]["normalize"]
+
+
+def cell_type_column(dataset):
+    ds = DATASETS[dataset]
+    if ds["cell_type_column"]:
+        return ds["cell_type_column"]
+    return "leiden" if ds["normalize"].get("cluster") else None
+
+
+def summary_by(wildcards):
+    """Columns single-cell scores are summarised by: sample/donor, group, cell type."""
+    ds = DATASETS[wildcards.dataset]
+    by = [
+        c
+        for c in (ds["sample_column"], "group", cell_type_column(wildcards.dataset))
+        if c
+    ]
+    return list(dict.fromkeys(by))
 
 
 def group_options(wildcards):
@@ -204,13 +303,16 @@ def figure_files(base):
 
 def final_outputs():
     figures = ["svg"] + config["plots"]["formats"]
-    out = [f"{RESULTS}/comparisons.tsv"]
+    out = [f"{RESULTS}/comparisons.tsv"] if CONTRASTS else []
     for dataset in DATASETS:
         out += [
             f"{RESULTS}/{dataset}/scores.tsv",
             f"{RESULTS}/{dataset}/gene_set_coverage.tsv",
             f"{RESULTS}/{dataset}/provenance.json",
         ]
+        if DATASETS[dataset]["kind"] == "single_cell":
+            out.append(f"{RESULTS}/{dataset}/score_summary.tsv")
+            continue
         out += expand(
             f"{RESULTS}/{dataset}/figures/heatmap_{{method}}.{{ext}}",
             method=METHODS,

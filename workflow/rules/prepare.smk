@@ -1,7 +1,7 @@
 # Load a dataset into AnnData, normalize it, and assign samples to groups.
 
 
-rule load_geo:
+rule load:
     input:
         unpack(load_inputs),
         code=package_files("io", "pp"),
@@ -16,11 +16,10 @@ rule load_geo:
         mem_mb=4096,
         runtime=30,
     params:
-        symbol_column=dataset_option("probes", "symbol_column"),
-        multi_gene=dataset_option("probes", "multi_gene"),
-        collapse=dataset_option("probes", "collapse"),
+        kind=dataset_kind,
+        options=load_options,
     script:
-        "../scripts/load_geo.py"
+        "../scripts/load.py"
 
 
 rule normalize:
@@ -38,8 +37,8 @@ rule normalize:
         mem_mb=4096,
         runtime=30,
     params:
-        log2=dataset_option("normalize", "log2"),
-        quantile=dataset_option("normalize", "quantile"),
+        kind=dataset_kind,
+        options=normalize_options,
     script:
         "../scripts/normalize.py"
 

@@ -60,3 +60,29 @@ rule score:
         ssgsea=config["scoring"]["ssgsea"],
     script:
         "../scripts/score.py"
+
+
+rule summarize_cells:
+    input:
+        scores=f"{RESULTS}/{{dataset}}/scores.tsv",
+        samples=f"{RESULTS}/{{dataset}}/samples.tsv",
+        code=package_files("tl"),
+    output:
+        report(
+            f"{RESULTS}/{{dataset}}/score_summary.tsv",
+            caption="../report/score_summary.rst",
+            category="{dataset}",
+            subcategory="Scores",
+        ),
+    log:
+        f"{LOGS}/{{dataset}}/summarize_cells.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=4096,
+        runtime=10,
+    params:
+        by=summary_by,
+    script:
+        "../scripts/summarize_cells.py"

@@ -1,6 +1,15 @@
 """Reading and writing: downloads, GEO files, AnnData and tables."""
 
 from ._anndata import read_geo_series, read_h5ad, write_h5ad, write_json, write_table
+from ._counts import (
+    attach_metadata,
+    expand_files,
+    read_count_files,
+    read_count_matrix,
+    read_expression_table,
+    read_ncbi_counts,
+    read_sample_sheet,
+)
 from ._download import (
     DownloadError,
     DownloadRecord,
@@ -12,21 +21,35 @@ from ._download import (
 from ._geo import (
     SYMBOL_COLUMNS,
     SeriesMatrix,
+    geo_platform_annot_url,
     geo_platform_soft_url,
     geo_series_matrix_url,
     read_platform_table,
     read_series_matrix,
     read_series_platforms,
 )
+from ._load import DATASET_KINDS, load_dataset
+from ._singlecell import read_single_cell
 from ._text import read_text_lines
 
 __all__ = [
+    "DATASET_KINDS",
+    "load_dataset",
+    "attach_metadata",
+    "expand_files",
+    "read_count_files",
+    "read_count_matrix",
+    "read_expression_table",
+    "read_ncbi_counts",
+    "read_sample_sheet",
+    "read_single_cell",
     "DownloadError",
     "DownloadRecord",
     "SYMBOL_COLUMNS",
     "SeriesMatrix",
     "fetch_url",
     "find_in_mirror",
+    "geo_platform_annot_url",
     "geo_platform_soft_url",
     "geo_series_matrix_url",
     "read_geo_series",

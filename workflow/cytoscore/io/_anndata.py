@@ -35,6 +35,8 @@ def read_geo_series(
     sm = read_series_matrix(matrix_path)
     platform = read_platform_table(platform_path, symbol_column=symbol_column)
     platform_ids = sm.platforms
+    if "platform_id" in sm.samples.columns:  # a per-platform file of a multi-platform series
+        platform_ids = sorted(sm.samples["platform_id"].unique())
     if len(platform_ids) > 1:
         raise InputError(
             f"{matrix_path}: the series spans platforms {platform_ids}; use the per-platform "

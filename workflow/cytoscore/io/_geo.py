@@ -18,6 +18,7 @@ __all__ = [
     "read_platform_table",
     "read_series_platforms",
     "geo_series_matrix_url",
+    "geo_platform_annot_url",
     "geo_platform_soft_url",
     "SYMBOL_COLUMNS",
 ]
@@ -51,6 +52,12 @@ def geo_platform_soft_url(platform: str) -> str:
     """URL of a platform's family SOFT file (holds the platform annotation table)."""
     stub = _geo_stub(platform, "GPL")
     return f"{GEO_FTP}/platforms/{stub}/{platform}/soft/{platform}_family.soft.gz"
+
+
+def geo_platform_annot_url(platform: str) -> str:
+    """URL of a platform's GEO annotation file (``GPLxxx.annot.gz``; column ``Gene symbol``)."""
+    stub = _geo_stub(platform, "GPL")
+    return f"{GEO_FTP}/platforms/{stub}/{platform}/annot/{platform}.annot.gz"
 
 
 @dataclass
@@ -186,7 +193,12 @@ def read_series_matrix(path: str | Path) -> SeriesMatrix:
 
 
 def read_platform_table(path: str | Path, *, symbol_column: str | None = None) -> pd.DataFrame:
-    """Read the annotation table of a GEO platform SOFT file (``GPLxxx_family.soft[.gz]``).
+    """Read a GEO platform annotation table in any of the forms GEO publishes.
+
+    Platform SOFT (``GPLxxx_family.soft.gz``, column ``Gene Symbol``), annotation file
+    (``GPLxxx.annot.gz``, column ``Gene symbol``), both with the table between
+    ``!platform_table_begin`` / ``!platform_table_end``; or the full table download (a
+    plain tab-separated table, optional ``#`` comment lines, first column ``ID``).
 
     Returns a DataFrame indexed by probe ``ID`` (strings) with every column of the
     table; the gene symbol column is copied to a column named ``symbol``.
@@ -199,21 +211,23 @@ def read_platform_table(path: str | Path, *, symbol_column: str | None = None) -
     """
     path = Path(path)
     lines = read_text_lines(path)
-    try:
-        begin = next(i for i, line in enumerate(lines) if line.startswith("!platform_table_begin"))
-    except StopIteration:
-        raise InputError(
-            f"{path}: no '!platform_table_begin' line; not a GEO platform SOFT file or truncated"
-        ) from None
-    end = next(
-        (i for i in range(begin + 1, len(lines)) if lines[i].startswith("!platform_table_end")),
-        None,
-    )
-    if end is None:
-        raise InputError(
-            f"{path}: truncated: the platform table starting at line {begin + 1} has no "
-            "'!platform_table_end' line; download the file again"
+    begin = next((i for i, line in enumerate(lines) if line.startswith("!platform_table_begin")), None)
+    if begin is None:
+        if any(line.startswith(("^PLATFORM", "^Annotation", "!Platform_")) for line in lines[:200]):
+            raise InputError(f"{path}: no '!platform_table_begin' line; the platform file is truncated")
+        # GEO's full table download: a plain table, '#' comment lines, header starting with ID
+        begin = next((i for i, line in enumerate(lines) if line.strip() and not line.startswith("#")), 0) - 1
+        end = len(lines)
+    else:
+        end = next(
+            (i for i in range(begin + 1, len(lines)) if lines[i].startswith("!platform_table_end")),
+            None,
         )
+        if end is None:
+            raise InputError(
+                f"{path}: truncated: the platform table starting at line {begin + 1} has no "
+                "'!platform_table_end' line; download the file again"
+            )
     header = lines[begin + 1].split("\t")
     if not header or header[0] != "ID":
         raise InputError(f"{path}, line {begin + 2}: expected a header starting with 'ID'")

@@ -1,10 +1,35 @@
 """Preprocessing: probe collapse, expression scale and normalization, sample groups."""
 
+from ._counts import (
+    COUNT_METHODS,
+    filter_by_expr,
+    log_cpm,
+    median_of_ratios_factors,
+    normalize_counts,
+    tmm_factors,
+)
 from ._groups import assign_groups, read_group_table, sample_table
+from ._ids import ID_TYPES, detect_id_type, map_gene_ids, read_gene_annotation
+from ._normalize import normalize_dataset
 from ._probes import COLLAPSE_RULES, MULTI_GENE_RULES, collapse_probes
 from ._scale import detect_log_scale, normalize_expression, quantile_normalize
+from ._singlecell import cluster_cells, normalize_single_cell, qc_filter_cells
 
 __all__ = [
+    "ID_TYPES",
+    "cluster_cells",
+    "detect_id_type",
+    "map_gene_ids",
+    "normalize_dataset",
+    "normalize_single_cell",
+    "qc_filter_cells",
+    "read_gene_annotation",
+    "COUNT_METHODS",
+    "filter_by_expr",
+    "log_cpm",
+    "median_of_ratios_factors",
+    "normalize_counts",
+    "tmm_factors",
     "COLLAPSE_RULES",
     "MULTI_GENE_RULES",
     "assign_groups",

@@ -7,6 +7,7 @@ import logging
 import anndata as ad
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from .._provenance import record
 from .._utils import InputError
@@ -25,8 +26,9 @@ MULTI_GENE_RULES = ("drop", "first", "expand")
 #: collapseRows "MaxMean", Miller et al. 2011, BMC Bioinformatics 12:322 — the
 #: best-measured probe, and a real measurement rather than an average).
 #: max_variance: the probe with the highest variance. mean / median: per-sample
-#: mean / median of the gene's probes, on the scale the values are given in.
-COLLAPSE_RULES = ("max_mean", "max_variance", "mean", "median")
+#: mean / median of the gene's probes, on the scale the values are given in. sum:
+#: per-sample sum (for counts of several IDs of one gene).
+COLLAPSE_RULES = ("max_mean", "max_variance", "mean", "median", "sum")
 
 _EMPTY_SYMBOLS = {"", "---", "--", "-", "NA", "nan"}
 
@@ -57,6 +59,10 @@ def collapse_probes(
         raise InputError(f"collapse must be one of {COLLAPSE_RULES}, not {collapse!r}")
     if symbol_key not in adata.var.columns:
         raise InputError(f"var has no column {symbol_key!r} with gene symbols")
+    if sp.issparse(adata.X):
+        if collapse != "sum":
+            raise InputError("sparse (single-cell) data can only be collapsed by 'sum'")
+        return _collapse_sparse_sum(adata, symbol_key=symbol_key, separator=separator)
     X = np.asarray(adata.X, dtype=np.float64)
     probes = adata.var_names.to_numpy(dtype=str)
     raw = adata.var[symbol_key].astype(str).str.strip()
@@ -99,7 +105,8 @@ def collapse_probes(
     else:
         frame = pd.DataFrame(sub.T)
         grouped = frame.groupby(table["gene"].to_numpy(), sort=True)
-        values = (grouped.mean() if collapse == "mean" else grouped.median()).to_numpy().T
+        agg = {"mean": grouped.mean, "median": grouped.median, "sum": grouped.sum}[collapse]
+        values = agg().to_numpy().T
         counts = table.groupby("gene", sort=True).size()
         probe_ids = table.groupby("gene", sort=True)["probe"].agg(",".join).to_numpy(dtype=str)
     var = pd.DataFrame(
@@ -125,5 +132,33 @@ def collapse_probes(
         stats["n_probes_missing_values"],
         stats["n_genes_multi_probe"],
         collapse,
+    )
+    return out
+
+
+def _collapse_sparse_sum(adata: ad.AnnData, *, symbol_key: str, separator: str) -> ad.AnnData:
+    """Sum the columns of IDs sharing one symbol, staying sparse (IDs with several symbols dropped)."""
+    raw = adata.var[symbol_key].astype(str).str.strip()
+    ok = ~raw.isin(list(_EMPTY_SYMBOLS)) & ~raw.str.contains(separator, regex=False)
+    genes = np.sort(raw[ok].unique())
+    col = pd.Index(genes).get_indexer(raw[ok])
+    rows = np.flatnonzero(ok.to_numpy())
+    A = sp.csr_matrix((np.ones(len(rows)), (rows, col)), shape=(adata.n_vars, len(genes)))
+    X = (adata.X @ A).tocsr().astype(adata.X.dtype)
+    counts = np.asarray(A.sum(axis=0)).ravel().astype(int)
+    probe_ids = pd.Series(adata.var_names[rows]).groupby(col).agg(",".join).to_numpy(dtype=str)
+    var = pd.DataFrame({"probe_id": probe_ids, "n_probes": counts}, index=pd.Index(genes, name="gene"))
+    out = ad.AnnData(X=X, obs=adata.obs.copy(), var=var, uns=dict(adata.uns))
+    record(
+        out,
+        "probe_mapping",
+        n_probes=int(adata.n_vars),
+        n_probes_no_symbol=int((~ok).sum()),
+        n_probes_multi_gene=0,
+        n_probes_missing_values=0,
+        multi_gene_rule="drop",
+        collapse_rule="sum",
+        n_genes=int(len(genes)),
+        n_genes_multi_probe=int((counts > 1).sum()),
     )
     return out

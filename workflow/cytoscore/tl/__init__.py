@@ -3,6 +3,7 @@
 from ._compare import COMPARISON_COLUMNS, bh_fdr, compare_groups, hedges_g
 from ._methods import METHODS, ScoringMethod, get_method, mean_z_kernel, ssgsea_kernel
 from ._score import gene_set_coverage, score_gene_sets
+from ._summary import summarize_scores
 
 __all__ = [
     "COMPARISON_COLUMNS",
@@ -16,4 +17,5 @@ __all__ = [
     "mean_z_kernel",
     "score_gene_sets",
     "ssgsea_kernel",
+    "summarize_scores",
 ]
