@@ -165,3 +165,55 @@ def platform_without_symbols() -> bytes:
     """GPL96 SOFT with its symbol column renamed, as a platform table without one."""
     text = gzip.decompress(GPL96_SOFT.read_bytes()).decode("utf-8", errors="replace")
     return gzip.compress(text.replace("\tGene Symbol\t", "\tGene Title 2\t", 1).encode())
+
+
+# --- writers of small files in the exact layouts of real formats -----------------------
+
+SAEC_DIR = SHARED / "data" / "GSE161664_SAEC_interferons"
+KANG_H5AD = SHARED / "data" / "kang2018_pbmc_ifnb" / "kang2018_pbmc_ifnb_subset.h5ad"
+SAEC_PATTERN = r"(?P<sample>GSM\d+)_SAEC_(?P<condition>[A-Za-z0-9]+)_rep(?P<replicate>\d+)"
+
+
+def write_10x_mtx(folder: Path, counts, gene_ids, symbols, barcodes, *, skip: str | None = None) -> Path:
+    """A Cell Ranger v3 matrix folder: matrix.mtx.gz (genes x cells), features.tsv.gz, barcodes.tsv.gz."""
+    import scipy.io
+    import scipy.sparse as sp
+
+    folder.mkdir(parents=True, exist_ok=True)
+    mat = sp.coo_matrix(np.asarray(counts).T)  # genes x cells
+    tmp = folder / "matrix.mtx"
+    scipy.io.mmwrite(tmp, mat, field="integer")
+    files = {
+        "matrix.mtx.gz": tmp.read_bytes(),
+        "features.tsv.gz": "".join(
+            f"{i}\t{s}\tGene Expression\n" for i, s in zip(gene_ids, symbols, strict=True)
+        ).encode(),
+        "barcodes.tsv.gz": "".join(f"{b}\n" for b in barcodes).encode(),
+    }
+    tmp.unlink()
+    for name, data in files.items():
+        if name != skip:
+            (folder / name).write_bytes(gzip.compress(data))
+    return folder
+
+
+def write_10x_h5(path: Path, counts, gene_ids, symbols, barcodes) -> Path:
+    """A Cell Ranger v3 HDF5 matrix (group /matrix, CSC over cells, /matrix/features)."""
+    import h5py
+    import scipy.sparse as sp
+
+    csc = sp.csc_matrix(np.asarray(counts).T.astype(np.int32))  # genes x cells
+    with h5py.File(path, "w") as h5:
+        m = h5.create_group("matrix")
+        m.create_dataset("barcodes", data=np.array(barcodes, dtype="S"))
+        m.create_dataset("data", data=csc.data)
+        m.create_dataset("indices", data=csc.indices.astype(np.int64))
+        m.create_dataset("indptr", data=csc.indptr.astype(np.int64))
+        m.create_dataset("shape", data=np.array(csc.shape, dtype=np.int32))
+        f = m.create_group("features")
+        f.create_dataset("_all_tag_keys", data=np.array([b"genome"]))
+        f.create_dataset("feature_type", data=np.array([b"Gene Expression"] * len(gene_ids)))
+        f.create_dataset("genome", data=np.array([b"GRCh38"] * len(gene_ids)))
+        f.create_dataset("id", data=np.array(gene_ids, dtype="S"))
+        f.create_dataset("name", data=np.array(symbols, dtype="S"))
+    return path

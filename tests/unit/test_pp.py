@@ -71,7 +71,7 @@ def test_collapse_errors_when_nothing_maps():
     with pytest.raises(InputError, match="no probe maps to a gene symbol"):
         collapse_probes(adata)
     with pytest.raises(InputError, match="collapse must be one of"):
-        collapse_probes(probe_adata(), collapse="sum")
+        collapse_probes(probe_adata(), collapse="mode")
 
 
 def test_detect_log_scale_geo2r_rule():

@@ -1,0 +1,264 @@
+"""Loaders for every input kind, on real files from ../shared and on small files in exact formats."""
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from helpers import (
+    KANG_H5AD,
+    SAEC_DIR,
+    SAEC_PATTERN,
+    write_10x_h5,
+    write_10x_mtx,
+    write_platform_soft,
+    write_series_matrix,
+)
+
+from cytoscore import InputError
+from cytoscore.io import (
+    attach_metadata,
+    load_dataset,
+    read_count_files,
+    read_count_matrix,
+    read_expression_table,
+    read_geo_series,
+    read_ncbi_counts,
+    read_platform_table,
+    read_sample_sheet,
+    read_single_cell,
+)
+from cytoscore.pp import detect_id_type, map_gene_ids
+
+
+def test_saec_count_files_real():
+    adata = read_count_files(str(SAEC_DIR / "*.txt"), sample_pattern=SAEC_PATTERN)
+    assert adata.shape == (16, 26364)  # the 5 HTSeq '__' summary lines are dropped
+    assert not adata.var_names.str.startswith("__").any()
+    assert adata.obs["condition"].value_counts().to_dict() == {
+        "Control": 4,
+        "IFNa": 3,
+        "IFNb": 3,
+        "IFNg": 3,
+        "IFNl3": 3,
+    }
+    first = pd.read_csv(SAEC_DIR / "GSM4912446_SAEC_Control_rep1.txt", sep="\t", header=None, index_col=0)[1]
+    assert adata["GSM4912446", "A1BG"].X[0, 0] == first["A1BG"] == 5
+    assert np.array_equal(adata.layers["counts"], adata.X)
+
+
+def write_counts(path, rows, header=None, gz=False):
+    text = (header + "\n" if header else "") + "".join(f"{g}\t{c}\n" for g, c in rows)
+    if gz:
+        path.write_bytes(gzip.compress(text.encode()))
+    else:
+        path.write_text(text)
+    return path
+
+
+def test_count_file_variants(tmp_path):
+    write_counts(
+        tmp_path / "GSM1_a.txt.gz", [("A", 1), ("B", 2), ("__no_feature", 9)], header="gene\tcount", gz=True
+    )
+    write_counts(tmp_path / "GSM2_b.txt", [("A", 3), ("B", 4), ("__ambiguous", 1)])
+    fc = tmp_path / "GSM3_c.txt"  # featureCounts layout
+    fc.write_text(
+        "# Program:featureCounts v2.0.1\n"
+        "Geneid\tChr\tStart\tEnd\tStrand\tLength\tc.bam\nA\tchr1\t1\t10\t+\t10\t5\nB\tchr1\t20\t30\t+\t10\t6\n"
+    )
+    adata = read_count_files(str(tmp_path / "GSM*"), sample_pattern=r"(?P<sample>GSM\d+)_")
+    assert list(adata.obs_names) == ["GSM1", "GSM2", "GSM3"]
+    np.testing.assert_array_equal(adata.X, [[1, 2], [3, 4], [5, 6]])
+
+
+@pytest.mark.parametrize(
+    ("rows", "message"),
+    [
+        ([("A", 1.5), ("B", 2)], "non-integer count 1.5 \\(gene 'A'"),
+        ([("A", -1), ("B", 2)], "negative count -1 \\(gene 'A'"),
+        ([("A", 1), ("B", "x")], "non-numeric or missing count 'x' \\(gene 'B'"),
+        ([("A", 1), ("A", 2)], "gene IDs listed twice"),
+    ],
+)
+def test_bad_count_files_name_file_and_problem(tmp_path, rows, message):
+    write_counts(tmp_path / "GSM1_ok.txt", [("A", 1), ("B", 2)])
+    bad = write_counts(tmp_path / "GSM2_bad.txt", rows)
+    with pytest.raises(InputError, match=message) as err:
+        read_count_files(str(tmp_path / "*.txt"))
+    assert str(bad) in str(err.value)
+
+
+def test_all_zero_and_duplicate_samples(tmp_path):
+    write_counts(tmp_path / "GSM1_a.txt", [("A", 1), ("B", 2)])
+    write_counts(tmp_path / "GSM2_b.txt", [("A", 0), ("B", 0)])
+    with pytest.raises(InputError, match="samples with no counts at all: \\['GSM2'\\]"):
+        read_count_files(str(tmp_path / "*.txt"), sample_pattern=r"(?P<sample>GSM\d+)")
+    write_counts(tmp_path / "GSM2_b.txt", [("A", 1), ("B", 0)])
+    write_counts(tmp_path / "GSM2_c.txt", [("A", 1), ("B", 0)])
+    with pytest.raises(InputError, match="duplicate sample IDs \\['GSM2'\\]"):
+        read_count_files(str(tmp_path / "*.txt"), sample_pattern=r"(?P<sample>GSM\d+)")
+
+
+def test_count_matrix_csv_gz_and_mismatched_metadata(tmp_path):
+    path = tmp_path / "counts.csv.gz"
+    path.write_bytes(gzip.compress(b"gene,S1,S2\nA,1,2\nB,3,4\n"))
+    adata = read_count_matrix(path)
+    np.testing.assert_array_equal(adata.X, [[1, 3], [2, 4]])
+    sheet = tmp_path / "samples.tsv"
+    sheet.write_text("sample\tcondition\nS1\tctrl\nS3\tifn\n")
+    with pytest.raises(InputError) as err:
+        attach_metadata(adata, read_sample_sheet(sheet), source=str(sheet))
+    assert "samples.tsv: sample IDs do not match" in str(err.value)
+    assert "['S2']" in str(err.value) and "['S3']" in str(err.value)
+    sheet.write_text("sample\tcondition\nS1\tctrl\nS2\tifn\n")
+    assert attach_metadata(adata, read_sample_sheet(sheet), source="x").obs["condition"].tolist() == [
+        "ctrl",
+        "ifn",
+    ]
+
+
+def test_ncbi_raw_counts_with_entrez_ids(tmp_path):
+    counts = tmp_path / "GSE1_raw_counts_GRCh38.p13_NCBI.tsv.gz"
+    counts.write_bytes(
+        gzip.compress(b"GeneID\tGSM1\tGSM2\n3665\t10\t20\n3434\t5\t0\n6772\t7\t7\n99999\t1\t1\n")
+    )
+    annot = tmp_path / "Human.GRCh38.p13.annot.tsv.gz"
+    annot.write_bytes(
+        gzip.compress(
+            b"GeneID\tSymbol\tDescription\n3665\tIRF7\tinterferon regulatory factor 7\n3434\tIFIT1\tx\n6772\tSTAT1\tx\n"
+        )
+    )
+    adata = map_gene_ids(read_ncbi_counts(counts, annot), id_type="entrez", collapse="sum")
+    assert list(adata.var_names) == ["IFIT1", "IRF7", "STAT1"]
+    np.testing.assert_array_equal(adata.layers["counts"], [[5, 10, 7], [0, 20, 7]])
+    assert adata.uns["cytoscore"]["gene_id_mapping"]["share_mapped"] == pytest.approx(0.75)
+
+
+def test_ensembl_ids_with_versions_map_through_annotation(tmp_path):
+    table = tmp_path / "m.tsv"
+    table.write_text(
+        "gene\tS1\tS2\nENSG00000185745.10\t4\t5\nENSG00000126709.15\t1\t1\nENSG00000283632.1\t2\t3\nENSG00000999999.1\t1\t1\n"
+    )
+    adata = read_count_matrix(table)
+    assert detect_id_type(adata.var_names) == "ensembl"
+    annotation = pd.Series(
+        ["IFIT1", "IFI6", "IFIT1"], index=["ENSG00000185745", "ENSG00000126709", "ENSG00000283632"]
+    )
+    genes = map_gene_ids(adata, annotation=annotation)
+    assert list(genes.var_names) == ["IFI6", "IFIT1"]
+    np.testing.assert_array_equal(genes[:, "IFIT1"].X.ravel(), [6, 8])  # two IDs of one symbol summed
+    assert genes.var.loc["IFIT1", "n_probes"] == 2
+    with pytest.raises(InputError, match="set the dataset option 'gene_annotation'") as err:
+        map_gene_ids(adata)
+    assert "ENSG00000185745.10" in str(err.value)
+    with pytest.raises(InputError, match="no gene ID could be mapped"):
+        map_gene_ids(adata, annotation=pd.Series(["X"], index=["ENSG00000000001"]))
+
+
+def test_expression_table_and_errors(tmp_path):
+    path = tmp_path / "expr.tsv"
+    path.write_text("gene\tS1\tS2\nIFIT1\t7.5\t9.1\nISG15\t8.0\t10.2\n")
+    adata = read_expression_table(path)
+    assert adata.shape == (2, 2) and adata.X[1, 0] == pytest.approx(9.1)
+    path.write_text("gene\tS1\tS2\nIFIT1\t7.5\tNA\n")
+    with pytest.raises(InputError, match="expr.tsv: missing or non-numeric value"):
+        read_expression_table(path)
+
+
+def test_kang_h5ad_real():
+    adata = read_single_cell(h5ad=KANG_H5AD)
+    assert adata.shape == (1556, 1267) and sp.issparse(adata.X)
+    assert adata.obs["group_id"].value_counts().to_dict() == {"stim": 806, "ctrl": 750}
+    assert adata.layers["counts"].sum() == adata.X.sum()
+    with pytest.raises(InputError, match="non-integer values"):
+        read_single_cell(h5ad=KANG_H5AD, layer="logcounts")
+    with pytest.raises(InputError, match="no layer 'counts'"):
+        read_single_cell(h5ad=KANG_H5AD, layer="counts")
+
+
+def small_cells():
+    rng = np.random.default_rng(2)
+    counts = rng.poisson(2, size=(6, 4))
+    counts[0, 0] = 0
+    return (
+        counts,
+        ["ENSG00000185745", "ENSG00000187608", "ENSG00000135114", "ENSG00000198888"],
+        ["IFIT1", "ISG15", "OASL", "MT-ND1"],
+        [f"AAAC{i}-1" for i in range(6)],
+    )
+
+
+def test_10x_folder_and_h5_read_the_same(tmp_path):
+    counts, ids, symbols, barcodes = small_cells()
+    mtx = read_single_cell(
+        tenx_mtx=write_10x_mtx(tmp_path / "filtered_feature_bc_matrix", counts, ids, symbols, barcodes)
+    )
+    h5 = read_single_cell(tenx_h5=write_10x_h5(tmp_path / "m.h5", counts, ids, symbols, barcodes))
+    for adata in (mtx, h5):
+        assert list(adata.var_names) == symbols and list(adata.obs_names) == barcodes
+        np.testing.assert_array_equal(adata.X.toarray(), counts)
+        assert list(adata.var["gene_ids"]) == ids
+
+
+def test_10x_folder_missing_a_file(tmp_path):
+    counts, ids, symbols, barcodes = small_cells()
+    folder = write_10x_mtx(tmp_path / "m", counts, ids, symbols, barcodes, skip="barcodes.tsv.gz")
+    with pytest.raises(InputError, match="10x matrix folder lacks \\['barcodes.tsv.gz'\\]") as err:
+        read_single_cell(tenx_mtx=folder)
+    assert str(folder) in str(err.value)
+
+
+def test_annot_gz_and_full_table_forms(tmp_path):
+    annot = tmp_path / "GPL1.annot.gz"
+    text = (
+        "^Annotation\n!Annotation_date = Mar 2024\n!Annotation_platform = GPL1\n"
+        "!platform_table_begin\nID\tGene title\tGene symbol\tGene ID\n"
+        "p1\tinterferon induced\tIFIT1\t3434\np2\t\t\t\n!platform_table_end\n"
+    )
+    annot.write_bytes(gzip.compress(text.encode()))
+    table = read_platform_table(annot)
+    assert table.attrs["symbol_column"] == "Gene symbol" and table.loc["p1", "symbol"] == "IFIT1"
+    full = tmp_path / "GPL1_full.txt"
+    full.write_text(
+        "#ID = probe\n#Gene Symbol = symbol\nID\tGB_ACC\tGene Symbol\np1\tX1\tIFIT1\np2\tX2\tISG15\n"
+    )
+    assert read_platform_table(full).loc["p2", "symbol"] == "ISG15"
+    truncated = tmp_path / "GPL1_family.soft"
+    truncated.write_text("^PLATFORM = GPL1\n!Platform_title = x\n")
+    with pytest.raises(InputError, match="truncated"):
+        read_platform_table(truncated)
+
+
+def test_per_platform_series_matrix_of_a_multi_platform_series(tmp_path):
+    values = pd.DataFrame({"GSM1": [5.0, 6.0], "GSM2": [7.0, 8.0]}, index=["p1", "p2"])
+    matrix = write_series_matrix(
+        tmp_path / "GSE9-GPL570_series_matrix.txt.gz",
+        values,
+        platform="GPL570",
+        sample_meta={"platform_id": ["GPL570", "GPL570"]},
+    )
+    text = (
+        gzip.decompress(matrix.read_bytes())
+        .decode()
+        .replace(
+            '!Series_platform_id\t"GPL570"', '!Series_platform_id\t"GPL96"\n!Series_platform_id\t"GPL570"'
+        )
+    )
+    matrix.write_bytes(gzip.compress(text.encode()))
+    platform = write_platform_soft(
+        tmp_path / "p.soft", pd.DataFrame({"ID": ["p1", "p2"], "Gene Symbol": ["A", "B"]})
+    )
+    adata = read_geo_series(matrix, platform)
+    assert adata.uns["cytoscore"]["source"]["platform"] == "GPL570"
+
+
+def test_load_dataset_dispatch(tmp_path):
+    adata = load_dataset(
+        "rnaseq_counts",
+        {"count_files": sorted(SAEC_DIR.glob("*.txt"))[:3]},
+        {"counts": {"sample_pattern": SAEC_PATTERN}},
+    )
+    assert adata.n_obs == 3 and "gene_id_mapping" in adata.uns["cytoscore"]
+    with pytest.raises(InputError, match="unknown dataset kind"):
+        load_dataset("proteomics", {}, {})

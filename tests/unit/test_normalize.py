@@ -1,0 +1,162 @@
+"""Normalization by technology: edgeR reference values, DESeq2 size factors, scanpy, biology."""
+
+import hashlib
+from pathlib import Path
+
+import anndata as ad
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from helpers import KANG_H5AD, SAEC_DIR, SAEC_PATTERN
+
+from cytoscore import InputError
+from cytoscore.io import read_count_files, read_single_cell
+from cytoscore.pp import (
+    filter_by_expr,
+    log_cpm,
+    median_of_ratios_factors,
+    normalize_counts,
+    normalize_dataset,
+    qc_filter_cells,
+    tmm_factors,
+)
+
+REF = Path(__file__).resolve().parents[1] / "reference" / "edger"
+
+
+@pytest.fixture(scope="module")
+def saec():
+    counts = read_count_files(str(SAEC_DIR / "*.txt"), sample_pattern=SAEC_PATTERN)
+    return counts, normalize_counts(counts, method="tmm", group_column="condition")
+
+
+def test_filter_by_expr_hand_example():
+    # 4 samples of 1e6 reads each (a filler gene tops them up): CPM cutoff = 10 / 1e6 * 1e6 = 10
+    genes = np.array(
+        [
+            [20, 20, 20, 20],  # CPM 20 everywhere -> kept
+            [5, 5, 30, 30],  # >= 10 in 2 samples
+            [0, 15, 0, 0],  # >= 10 in 1 sample -> dropped
+            [12, 12, 0, 0],  # >= 10 in 2 samples
+            [3, 3, 3, 3],  # CPM 3 -> dropped
+        ],
+        dtype=float,
+    ).T
+    counts = np.column_stack([genes, 1e6 - genes.sum(axis=1)])
+    # smallest group has 2 samples -> genes counted in 2 samples pass
+    assert filter_by_expr(counts, group=["a", "a", "b", "b"]).tolist() == [
+        True,
+        True,
+        False,
+        True,
+        False,
+        True,
+    ]
+    # no groups: all 4 samples must pass
+    assert filter_by_expr(counts).tolist() == [True, False, False, False, False, True]
+    # min.total.count 15: 12 + 12 = 24 passes, a cutoff of 30 does not
+    assert filter_by_expr(counts, group=["a", "a", "b", "b"], min_total_count=30).tolist()[3] is False
+
+
+def test_saec_matches_edger_3_40(saec):
+    _, norm = saec
+    info = dict(line.split() for line in (REF / "gse161664_filter.txt").read_text().splitlines())
+    assert norm.n_vars == int(info["n_kept"]) == 14974
+    kept = "\n".join(sorted(norm.var_names)) + "\n"
+    assert hashlib.md5(kept.encode()).hexdigest() == info["kept_md5"]
+    factors = pd.read_csv(REF / "gse161664_tmm_factors.tsv", sep="\t", index_col="sample")
+    ours = pd.Series(norm.uns["cytoscore"]["normalization"]["factors"])
+    np.testing.assert_allclose(ours[factors.index], factors["norm_factor"], rtol=0, atol=1e-12)
+    ref = pd.read_csv(REF / "gse161664_logcpm.tsv", sep="\t", index_col="gene")
+    mine = pd.DataFrame(norm.X, index=norm.obs_names, columns=norm.var_names)[ref.index].T[ref.columns]
+    np.testing.assert_allclose(mine.to_numpy(), ref.to_numpy(), rtol=0, atol=1e-10)
+
+
+def test_saec_biology_type_i_and_type_ii(saec):
+    _, norm = saec
+    frame = pd.DataFrame(norm.X, index=norm.obs_names, columns=norm.var_names)
+    means = frame.groupby(norm.obs["condition"]).mean()
+    lfc = means - means.loc["Control"]
+    for ifn in ("IFNa", "IFNb"):
+        assert (lfc.loc[ifn, ["IFIT1", "RSAD2", "MX1"]] > 8).all()  # >250-fold
+    assert (lfc.loc["IFNg", ["CIITA", "IDO1", "GBP1"]] > 5).all()
+    assert lfc.loc["IFNg", "CIITA"] > 5 + lfc.loc["IFNa", "CIITA"]  # CIITA is IFN-gamma specific
+
+
+def test_median_of_ratios_hand_example():
+    counts = np.array([[10, 20, 30], [20, 40, 60], [5, 10, 18]], dtype=float)
+    # geometric means per gene; ratios of sample 1 (x2) and sample 0 (x1) etc.
+    geo = np.exp(np.log(counts).mean(axis=0))
+    expected = np.median(counts / geo, axis=1)
+    np.testing.assert_allclose(median_of_ratios_factors(counts), expected)
+
+
+def test_tmm_trivial_cases():
+    base = np.arange(1, 101, dtype=float)
+    counts = np.vstack([base, base * 3, base])  # pure depth differences -> factors 1
+    np.testing.assert_allclose(tmm_factors(counts), 1.0)
+    lc = log_cpm(np.array([[0.0, 10.0]]), np.array([10.0]), prior_count=2)
+    np.testing.assert_allclose(lc, np.log2(np.array([[2.0, 12.0]]) / 14 * 1e6))
+
+
+def test_normalize_counts_errors():
+    adata = ad.AnnData(X=np.ones((2, 3)))
+    with pytest.raises(InputError, match="raw counts in layers"):
+        normalize_counts(adata)
+    adata.layers["counts"] = adata.X.copy()
+    with pytest.raises(InputError, match="must be one of"):
+        normalize_counts(adata, method="rpkm")
+    with pytest.raises(InputError, match="group_column 'cond'"):
+        normalize_counts(adata, group_column="cond")
+
+
+def test_median_of_ratios_dataset(saec):
+    counts, _ = saec
+    norm = normalize_counts(counts, method="median_of_ratios", group_column="condition")
+    factors = np.array(list(norm.uns["cytoscore"]["normalization"]["factors"].values()))
+    assert factors.shape == (16,) and np.all(factors > 0.3) and np.all(factors < 3)
+
+
+def test_kang_single_cell_normalization_and_biology():
+    cells = read_single_cell(h5ad=KANG_H5AD)
+    norm = normalize_dataset(cells, kind="single_cell", options={"qc": {"min_genes": 50}})
+    qc = norm.uns["cytoscore"]["qc"]
+    assert qc["n_cells_before"] == 1556 and qc["n_cells_kept"] == norm.n_obs
+    # normalize_total + log1p: expm1 of each cell sums to 1e4 over the genes kept
+    totals = np.expm1(norm.X).sum(axis=1)
+    counts_kept = np.asarray(cells[norm.obs_names].layers["counts"].sum(axis=1)).ravel()
+    ratio = np.asarray(norm.layers["counts"].sum(axis=1)).ravel() / counts_kept
+    np.testing.assert_allclose(np.asarray(totals).ravel(), 1e4 * np.ones(norm.n_obs), rtol=1e-4)
+    assert np.all(ratio <= 1)
+    assert sp.issparse(norm.layers["counts"])
+    X = pd.DataFrame(
+        norm[:, ["ISG15", "IFIT1"]].X.toarray(), index=norm.obs_names, columns=["ISG15", "IFIT1"]
+    )
+    means = X.groupby([norm.obs["cluster_id"], norm.obs["group_id"]], observed=True).mean()
+    for cell_type in norm.obs["cluster_id"].unique():
+        diff = means.loc[(cell_type, "stim")] - means.loc[(cell_type, "ctrl")]
+        assert (diff > 1.0).all(), cell_type  # > e-fold higher in stimulated cells of every type
+
+
+def test_qc_removes_mito_heavy_and_sparse_cells():
+    X = sp.csr_matrix(np.array([[5, 5, 0, 0], [1, 1, 1, 20], [3, 0, 2, 0]], dtype=np.float32))
+    adata = ad.AnnData(X=X, var=pd.DataFrame(index=["IFIT1", "ISG15", "STAT1", "MT-CO1"]))
+    out = qc_filter_cells(adata, min_genes=2, max_mito_fraction=0.5, min_cells=1)
+    assert list(out.obs_names) == ["0", "2"]  # cell 1: 20/23 mitochondrial
+    assert "MT-CO1" not in out.var_names  # detected in no kept cell
+
+
+def test_leiden_clusters_follow_lineages_in_kang():
+    cells = read_single_cell(h5ad=KANG_H5AD)
+    norm = normalize_dataset(cells, kind="single_cell", options={"qc": {"min_genes": 50}, "cluster": {"resolution": 0.3}})
+    lineage = norm.obs["cluster_id"].map(
+        {"B cells": "B", "CD14+ Monocytes": "mono", "FCGR3A+ Monocytes": "mono", "CD4 T cells": "T", "CD8 T cells": "T"}
+    )
+    table = pd.crosstab(norm.obs["leiden"], lineage)
+    purity = table.max(axis=1) / table.sum(axis=1)
+    assert norm.uns["cytoscore"]["clustering"]["n_clusters"] == len(table) >= 3
+    assert (purity > 0.9).all(), table
+    # deterministic with the fixed seed
+    again = normalize_dataset(cells, kind="single_cell", options={"qc": {"min_genes": 50}, "cluster": {"resolution": 0.3}})
+    assert (again.obs["leiden"] == norm.obs["leiden"]).all()

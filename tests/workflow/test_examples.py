@@ -1,0 +1,57 @@
+"""The example configs (one per input kind) run offline on the shared data, with the expected biology."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import yaml
+from helpers import ROOT, SHARED, run_workflow
+
+pytestmark = pytest.mark.workflow
+
+
+def example(name: str) -> dict:
+    text = (ROOT / "config" / "examples" / f"{name}.yaml").read_text()
+    return yaml.safe_load(text.replace("../shared", str(SHARED)))
+
+
+def test_rnaseq_counts_example(tmp_path):
+    run_workflow(tmp_path, example("GSE161664_rnaseq_counts"))
+    table = pd.read_csv(tmp_path / "results/comparisons.tsv", sep="\t")
+    table = table.set_index(["contrast", "signature", "method"])
+    for method in ("mean_z", "ssgsea"):
+        for contrast in ("IFNa_vs_control", "IFNb_vs_control", "IFNl3_vs_control"):
+            row = table.loc[(contrast, "HALLMARK_INTERFERON_ALPHA_RESPONSE", method)]
+            assert row["hedges_g"] > 3 and row["fdr_welch"] < 0.01, (contrast, method)
+        gamma = table.loc[("IFNg_vs_control", "HALLMARK_INTERFERON_GAMMA_RESPONSE", method)]
+        assert gamma["hedges_g"] > 3 and gamma["fdr_welch"] < 0.01
+    assert (tmp_path / "results/GSE161664/figures/heatmap_ssgsea.png").stat().st_size > 10_000
+    import json
+
+    prov = json.loads((tmp_path / "results/GSE161664/provenance.json").read_text())
+    assert prov["steps"]["normalization"]["method"] == "tmm"
+    assert prov["steps"]["normalization"]["n_genes_kept"] == 14974
+    assert prov["steps"]["gene_id_mapping"]["share_mapped"] == 1.0
+
+
+def test_single_cell_example(tmp_path):
+    run_workflow(tmp_path, example("kang2018_single_cell"))
+    summary = pd.read_csv(tmp_path / "results/kang2018/score_summary.tsv", sep="\t")
+    assert set(summary.columns) >= {"sample_id", "group", "cluster_id", "n_cells", "mean"}
+    ifn = summary[(summary["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")]
+    for method in ("mean_z", "ssgsea"):
+        wide = ifn[ifn["method"] == method].pivot_table(
+            index="cluster_id", columns="sample_id", values="mean"
+        )
+        assert len(wide) == 5
+        for donor in ("101", "107"):
+            assert (wide[f"stim{donor}"] > wide[f"ctrl{donor}"]).all(), (method, donor)
+    assert not (tmp_path / "results/comparisons.tsv").exists()
+
+
+def test_single_cell_contrast_is_refused(tmp_path):
+    config = example("kang2018_single_cell")
+    config["contrasts"] = {"stim_vs_ctrl": {"dataset": "kang2018", "target": "stim", "reference": "ctrl"}}
+    proc = run_workflow(tmp_path, config, "-n", check=False)
+    assert proc.returncode != 0
+    assert "pseudoreplication" in proc.stdout + proc.stderr
