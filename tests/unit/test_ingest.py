@@ -262,3 +262,43 @@ def test_load_dataset_dispatch(tmp_path):
     assert adata.n_obs == 3 and "gene_id_mapping" in adata.uns["cytoscore"]
     with pytest.raises(InputError, match="unknown dataset kind"):
         load_dataset("proteomics", {}, {})
+
+
+def test_truncated_gzip_count_file(tmp_path):
+    data = gzip.compress(("".join(f"G{i}\t{i}\n" for i in range(2000))).encode())
+    path = tmp_path / "GSM1_x.txt.gz"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(InputError, match="gzip stream is truncated or corrupt") as err:
+        read_count_files([str(path)])
+    assert str(path) in str(err.value)
+
+
+def test_duplicate_cell_ids(tmp_path):
+    import anndata as ad
+
+    adata = ad.AnnData(X=sp.csr_matrix(np.ones((2, 2), dtype=np.float32)), var=pd.DataFrame(index=["A", "B"]))
+    adata.obs_names = ["AAAC-1", "AAAC-1"]
+    path = tmp_path / "dup.h5ad"
+    adata.write_h5ad(path)
+    with pytest.raises(InputError, match="dup.h5ad: duplicate cell IDs"):
+        read_single_cell(h5ad=path)
+
+
+def test_table_kind_with_sample_sheet_and_scale_detection(tmp_path):
+    from cytoscore.pp import normalize_dataset
+
+    rng = np.random.default_rng(4)
+    values = pd.DataFrame(
+        rng.lognormal(6, 1.5, size=(50, 4)),
+        index=[f"G{i}" for i in range(50)],
+        columns=["S1", "S2", "S3", "S4"],
+    )
+    expr = tmp_path / "expr.csv"
+    values.to_csv(expr, index_label="gene")
+    sheet = tmp_path / "sheet.tsv"
+    sheet.write_text("sample\tstate\nS1\tSLE\nS2\tSLE\nS3\thealthy\nS4\thealthy\n")
+    adata = load_dataset("table", {"expression": expr, "metadata": sheet}, {"gene_ids": "symbol"})
+    assert adata.obs["state"].tolist() == ["SLE", "SLE", "healthy", "healthy"]
+    norm = normalize_dataset(adata, kind="table", options={})
+    assert norm.uns["cytoscore"]["normalization"]["log2_applied"] is True
+    np.testing.assert_allclose(norm[:, "G0"].X.ravel(), np.log2(values.loc["G0"].to_numpy()), rtol=1e-6)

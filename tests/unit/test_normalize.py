@@ -149,14 +149,24 @@ def test_qc_removes_mito_heavy_and_sparse_cells():
 
 def test_leiden_clusters_follow_lineages_in_kang():
     cells = read_single_cell(h5ad=KANG_H5AD)
-    norm = normalize_dataset(cells, kind="single_cell", options={"qc": {"min_genes": 50}, "cluster": {"resolution": 0.3}})
+    norm = normalize_dataset(
+        cells, kind="single_cell", options={"qc": {"min_genes": 50}, "cluster": {"resolution": 0.3}}
+    )
     lineage = norm.obs["cluster_id"].map(
-        {"B cells": "B", "CD14+ Monocytes": "mono", "FCGR3A+ Monocytes": "mono", "CD4 T cells": "T", "CD8 T cells": "T"}
+        {
+            "B cells": "B",
+            "CD14+ Monocytes": "mono",
+            "FCGR3A+ Monocytes": "mono",
+            "CD4 T cells": "T",
+            "CD8 T cells": "T",
+        }
     )
     table = pd.crosstab(norm.obs["leiden"], lineage)
     purity = table.max(axis=1) / table.sum(axis=1)
     assert norm.uns["cytoscore"]["clustering"]["n_clusters"] == len(table) >= 3
     assert (purity > 0.9).all(), table
     # deterministic with the fixed seed
-    again = normalize_dataset(cells, kind="single_cell", options={"qc": {"min_genes": 50}, "cluster": {"resolution": 0.3}})
+    again = normalize_dataset(
+        cells, kind="single_cell", options={"qc": {"min_genes": 50}, "cluster": {"resolution": 0.3}}
+    )
     assert (again.obs["leiden"] == norm.obs["leiden"]).all()
