@@ -46,12 +46,35 @@ def test_single_cell_example(tmp_path):
         assert len(wide) == 5
         for donor in ("101", "107"):
             assert (wide[f"stim{donor}"] > wide[f"ctrl{donor}"]).all(), (method, donor)
-    assert not (tmp_path / "results/comparisons.tsv").exists()
+    # donor-level, paired contrast per cell type: 2 pairs, flagged as small n
+    table = pd.read_csv(tmp_path / "results/contrasts/stim_vs_ctrl/comparison.tsv", sep="\t")
+    ifn = table[table["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE"]
+    assert set(ifn["cell_type"]) == {
+        "all cells",
+        "B cells",
+        "CD14+ Monocytes",
+        "CD4 T cells",
+        "CD8 T cells",
+        "FCGR3A+ Monocytes",
+    }
+    assert (ifn["level"] == "replicate").all() and (ifn["n_pairs"] == 2).all() and ifn["small_n"].all()
+    assert (ifn["test"] == "paired t").all() and (ifn["mean_difference"] > 0).all()
+    assert (ifn["n_target"] == 2).all() and (ifn["n_cells_target"] >= 10).all()
+    assert ifn["warning"].isna().all()
 
 
-def test_single_cell_contrast_is_refused(tmp_path):
+def test_single_cell_per_cell_test_only_when_named_and_flagged(tmp_path):
     config = example("kang2018_single_cell")
-    config["contrasts"] = {"stim_vs_ctrl": {"dataset": "kang2018", "target": "stim", "reference": "ctrl"}}
+    config["contrasts"]["stim_vs_ctrl"]["level"] = "cell"
+    run_workflow(tmp_path, config, "results/contrasts/stim_vs_ctrl/comparison.tsv")
+    table = pd.read_csv(tmp_path / "results/contrasts/stim_vs_ctrl/comparison.tsv", sep="\t")
+    assert (table["level"] == "cell").all()
+    assert table["warning"].str.contains("pseudoreplication").all()
+
+
+def test_single_cell_contrast_needs_a_replicate_column(tmp_path):
+    config = example("kang2018_single_cell")
+    config["datasets"]["kang2018"]["sample_column"] = None
     proc = run_workflow(tmp_path, config, "-n", check=False)
     assert proc.returncode != 0
-    assert "pseudoreplication" in proc.stdout + proc.stderr
+    assert "contrasts.stim_vs_ctrl.replicate" in proc.stdout + proc.stderr

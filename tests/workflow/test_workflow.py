@@ -195,3 +195,53 @@ def test_gene_set_without_genes_is_skipped_with_a_log_message(tmp_path):
     assert not coverage.loc["NO_GENES_HERE", "scored"]
     scores = pd.read_csv(workdir / "results/GSE55235/scores.tsv", sep="\t")
     assert "NO_GENES_HERE" not in set(scores["signature"])
+
+
+def test_meta_analysis_of_two_disjoint_halves_of_gse55235(tmp_path):
+    """Two independent 'cohorts' (disjoint halves of GSE55235) pooled by random effects."""
+    config = default_config()
+    base = config["datasets"]["GSE55235"]
+    ids = [f"GSM{1332201 + i}" for i in range(30)]  # healthy 01-10, OA 11-20, RA 21-30
+    half_a = [s for i, s in enumerate(ids) if i % 10 < 5]
+    half_b = [s for i, s in enumerate(ids) if i % 10 >= 5]
+    config["datasets"] = {
+        "cohortA": {**base, "groups": {**base["groups"], "exclude": half_b}},
+        "cohortB": {**base, "groups": {**base["groups"], "exclude": half_a}},
+    }
+    config["contrasts"] = {
+        f"RA_vs_healthy_{c}": {"dataset": f"cohort{c}", "target": "RA", "reference": "healthy"} for c in "AB"
+    }
+    config["meta_analyses"] = {"RA_synovium": {"contrasts": ["RA_vs_healthy_A", "RA_vs_healthy_B"]}}
+    run_workflow(tmp_path, config, "results/meta/RA_synovium.tsv")
+    meta = pd.read_csv(tmp_path / "results/meta/RA_synovium.tsv", sep="\t").set_index(["signature", "method"])
+    halves = [
+        pd.read_csv(tmp_path / f"results/contrasts/RA_vs_healthy_{c}/comparison.tsv", sep="\t").set_index(
+            ["signature", "method"]
+        )
+        for c in "AB"
+    ]
+    row = meta.loc[("HALLMARK_INTERFERON_ALPHA_RESPONSE", "ssgsea")]
+    assert row["k"] == 2 and row["pooled_g"] > 1.5 and row["p_value"] < 0.01
+    g = sorted(h.loc[("HALLMARK_INTERFERON_ALPHA_RESPONSE", "ssgsea"), "hedges_g"] for h in halves)
+    assert g[0] <= row["pooled_g"] <= g[1]  # a weighted mean lies between the two
+    assert 0 <= row["i2"] <= 1 and row["tau2"] >= 0
+    assert all(h["n_target"].eq(5).all() for h in halves)
+
+
+def test_omnibus_across_three_groups(default_run):
+    table = pd.read_csv(default_run / "results/GSE55235/omnibus.tsv", sep="\t").set_index(
+        ["signature", "method"]
+    )
+    row = table.loc[("HALLMARK_INTERFERON_ALPHA_RESPONSE", "ssgsea")]
+    assert row["groups"] == "OA,RA,healthy" and row["n_per_group"] == "10,10,10"
+    assert row["fdr_anova"] < 0.01 and row["fdr_kruskal"] < 0.01
+
+
+def test_meta_analysis_config_checks(tmp_path):
+    config = default_config()
+    config["meta_analyses"] = {"m": {"contrasts": ["RA_vs_healthy", "OA_vs_healthy"]}}
+    proc = run_workflow(tmp_path, config, "-n", check=False)
+    assert proc.returncode != 0 and "contrasts must come from different datasets" in proc.stdout + proc.stderr
+    config["meta_analyses"] = {"m": {"contrasts": ["RA_vs_healthy", "nope"]}}
+    proc = run_workflow(tmp_path, config, "-n", check=False)
+    assert "meta_analyses.m.contrasts: unknown contrasts ['nope']" in proc.stdout + proc.stderr

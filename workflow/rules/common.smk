@@ -45,17 +45,20 @@ def _check_contrasts():
                 f"config contrasts.{name}.dataset: unknown dataset {dataset!r}; "
                 f"datasets are {sorted(DATASETS)}"
             )
-        if DATASETS[dataset]["kind"] == "single_cell":
-            raise ValueError(
-                f"config contrasts.{name}: dataset {dataset!r} is single-cell; comparing cells "
-                "as replicates is pseudoreplication, and donor-level tests are not available yet"
-            )
         if contrast["target"] == contrast["reference"]:
             raise ValueError(
                 f"config contrasts.{name}: target and reference are both {contrast['target']!r}"
             )
-        groups = DATASETS[dataset]["groups"]
-        if "patterns" in groups:
+        ds = DATASETS[dataset]
+        if ds["kind"] == "single_cell" and not (
+            contrast["replicate"] or ds["sample_column"]
+        ):
+            raise ValueError(
+                f"config contrasts.{name}.replicate: single-cell contrasts test across replicates; "
+                f"name the donor/sample column here or in datasets.{dataset}.sample_column"
+            )
+        groups = ds["groups"]
+        if contrast["column"] == "group" and "patterns" in groups:
             known = list(groups["patterns"])
             for role in ("target", "reference"):
                 if contrast[role] not in known:
@@ -63,6 +66,19 @@ def _check_contrasts():
                         f"config contrasts.{name}.{role}: group {contrast[role]!r} is not "
                         f"defined in datasets.{dataset}.groups.patterns {known}"
                     )
+    for name, meta in config["meta_analyses"].items():
+        unknown = [c for c in meta["contrasts"] if c not in CONTRASTS]
+        if unknown:
+            raise ValueError(
+                f"config meta_analyses.{name}.contrasts: unknown contrasts {unknown}; "
+                f"contrasts are {sorted(CONTRASTS)}"
+            )
+        datasets = [CONTRASTS[c]["dataset"] for c in meta["contrasts"]]
+        if len(set(datasets)) != len(datasets):
+            raise ValueError(
+                f"config meta_analyses.{name}: contrasts must come from different datasets "
+                f"(got {datasets}); effects of one dataset are not independent"
+            )
 
 
 _check_contrasts()
@@ -281,11 +297,30 @@ def contrast_samples(wildcards):
     return f"{RESULTS}/{contrast_dataset(wildcards)}/samples.tsv"
 
 
-def contrast_option(key):
-    def get(wildcards):
-        return CONTRASTS[wildcards.contrast][key]
+def derive_rules(wildcards):
+    return DATASETS[wildcards.dataset]["derive"]
 
-    return get
+
+def contrast_options(wildcards):
+    """Everything the compare step needs, with single-cell defaults taken from the dataset."""
+    contrast = dict(CONTRASTS[wildcards.contrast])
+    ds = DATASETS[contrast["dataset"]]
+    contrast["kind"] = ds["kind"]
+    if ds["kind"] == "single_cell":
+        contrast["split_by"] = contrast["split_by"] or cell_type_column(
+            contrast["dataset"]
+        )
+        contrast["replicate"] = contrast["replicate"] or ds["sample_column"]
+    return contrast
+
+
+def meta_tables(wildcards):
+    contrasts = config["meta_analyses"][wildcards.meta]["contrasts"]
+    return [f"{RESULTS}/contrasts/{c}/comparison.tsv" for c in contrasts]
+
+
+def meta_method(wildcards):
+    return config["meta_analyses"][wildcards.meta]["method"]
 
 
 def contrast_group_order(wildcards):
@@ -313,13 +348,17 @@ def final_outputs():
         if DATASETS[dataset]["kind"] == "single_cell":
             out.append(f"{RESULTS}/{dataset}/score_summary.tsv")
             continue
+        out.append(f"{RESULTS}/{dataset}/omnibus.tsv")
         out += expand(
             f"{RESULTS}/{dataset}/figures/heatmap_{{method}}.{{ext}}",
             method=METHODS,
             ext=figures + ["source_data.tsv"],
         )
+    out += [f"{RESULTS}/meta/{name}.tsv" for name in config["meta_analyses"]]
     for contrast in CONTRASTS:
         out.append(f"{RESULTS}/contrasts/{contrast}/comparison.tsv")
+        if DATASETS[CONTRASTS[contrast]["dataset"]]["kind"] == "single_cell":
+            continue
         out += expand(
             f"{RESULTS}/contrasts/{contrast}/boxplot_{{method}}.{{ext}}",
             method=METHODS,

@@ -1,4 +1,5 @@
-# Statistics: each contrast compares a target group with a reference group.
+# Statistics: contrasts (bulk: across samples; single cell: across replicates per cell
+# type), omnibus tests across all groups, and meta-analyses across datasets.
 
 
 rule compare:
@@ -19,14 +20,61 @@ rule compare:
         ENV
     threads: 1
     resources:
-        mem_mb=2048,
-        runtime=10,
+        mem_mb=4096,
+        runtime=20,
     params:
-        target=contrast_option("target"),
-        reference=contrast_option("reference"),
-        dataset=contrast_dataset,
+        contrast=contrast_options,
     script:
         "../scripts/compare.py"
+
+
+rule omnibus:
+    input:
+        scores=f"{RESULTS}/{{dataset}}/scores.tsv",
+        samples=f"{RESULTS}/{{dataset}}/samples.tsv",
+        code=package_files("tl"),
+    output:
+        report(
+            f"{RESULTS}/{{dataset}}/omnibus.tsv",
+            caption="../report/omnibus.rst",
+            category="{dataset}",
+            subcategory="Scores",
+        ),
+    log:
+        f"{LOGS}/{{dataset}}/omnibus.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=2048,
+        runtime=10,
+    script:
+        "../scripts/omnibus.py"
+
+
+rule meta_analysis:
+    input:
+        tables=meta_tables,
+        code=package_files("tl"),
+    output:
+        report(
+            f"{RESULTS}/meta/{{meta}}.tsv",
+            caption="../report/meta.rst",
+            category="Meta-analyses",
+            subcategory="{meta}",
+        ),
+    log:
+        f"{LOGS}/meta/{{meta}}.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=1024,
+        runtime=10,
+    params:
+        method=meta_method,
+    script:
+        "../scripts/meta_analysis.py"
 
 
 rule collect_comparisons:

@@ -66,6 +66,7 @@ rule annotate_groups:
         runtime=30,
     params:
         groups=group_options,
+        derive=derive_rules,
     script:
         "../scripts/annotate_groups.py"
 

@@ -8,7 +8,7 @@ from ._counts import (
     normalize_counts,
     tmm_factors,
 )
-from ._groups import assign_groups, read_group_table, sample_table
+from ._groups import assign_groups, derive_columns, read_group_table, sample_table
 from ._ids import ID_TYPES, detect_id_type, map_gene_ids, read_gene_annotation
 from ._normalize import normalize_dataset
 from ._probes import COLLAPSE_RULES, MULTI_GENE_RULES, collapse_probes
@@ -18,6 +18,7 @@ from ._singlecell import cluster_cells, normalize_single_cell, qc_filter_cells
 __all__ = [
     "ID_TYPES",
     "cluster_cells",
+    "derive_columns",
     "detect_id_type",
     "map_gene_ids",
     "normalize_dataset",

@@ -13,7 +13,7 @@ import pandas as pd
 from .._provenance import record
 from .._utils import InputError
 
-__all__ = ["assign_groups", "read_group_table", "sample_table"]
+__all__ = ["assign_groups", "derive_columns", "read_group_table", "sample_table"]
 
 log = logging.getLogger(__name__)
 
@@ -166,3 +166,30 @@ def sample_table(adata: ad.AnnData, *, key: str = "group") -> pd.DataFrame:
     table = adata.obs[[key, *informative]].copy()
     table.insert(0, "observation", adata.obs_names)
     return table.reset_index(drop=True)
+
+
+def derive_columns(adata: ad.AnnData, rules: Sequence[Mapping[str, str]]) -> ad.AnnData:
+    """Add metadata columns from the named groups of regular expressions on existing columns.
+
+    Each rule is ``{"column": <existing column>, "pattern": <regex with (?P<name>...)>}``;
+    every named group becomes a column ``name``. A value the pattern does not match is an
+    error listing the values that failed.
+    """
+    out = adata.copy()
+    for rule in rules:
+        column, pattern = rule["column"], rule["pattern"]
+        if column not in out.obs.columns:
+            raise InputError(f"derive: column {column!r} does not exist; columns are {list(out.obs.columns)}")
+        try:
+            rx = re.compile(pattern)
+        except re.error as exc:
+            raise InputError(f"derive: invalid regular expression {pattern!r} ({exc})") from exc
+        if not rx.groupindex:
+            raise InputError(f"derive: pattern {pattern!r} has no named group (?P<name>...)")
+        found = out.obs[column].astype(str).str.extract(rx)
+        failed = out.obs[column][found.isna().any(axis=1).to_numpy()].astype(str).unique().tolist()
+        if failed:
+            raise InputError(f"derive: pattern {pattern!r} does not match values of {column!r}: {failed[:10]}")
+        for name in rx.groupindex:
+            out.obs[name] = found[name].to_numpy()
+    return out

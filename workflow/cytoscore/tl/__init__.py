@@ -1,11 +1,24 @@
 """Tools: signature scoring methods and group comparisons."""
 
-from ._compare import COMPARISON_COLUMNS, bh_fdr, compare_groups, hedges_g
+from ._compare import (
+    COMPARISON_COLUMNS,
+    PSEUDOREPLICATION_WARNING,
+    bh_fdr,
+    compare_cells,
+    compare_groups,
+    hedges_g,
+    omnibus_tests,
+)
+from ._meta import meta_analysis
 from ._methods import METHODS, ScoringMethod, get_method, mean_z_kernel, ssgsea_kernel
 from ._score import gene_set_coverage, score_gene_sets
 from ._summary import summarize_scores
 
 __all__ = [
+    "PSEUDOREPLICATION_WARNING",
+    "compare_cells",
+    "meta_analysis",
+    "omnibus_tests",
     "COMPARISON_COLUMNS",
     "METHODS",
     "ScoringMethod",

@@ -1,6 +1,15 @@
-"""Comparing signature scores between two groups: effect sizes, tests, FDR."""
+"""Comparing signature scores between groups: effect sizes, tests, covariates, pairs, FDR.
+
+Bulk data: one row per signature × method. Single-cell data: per-cell scores are
+summarised per replicate (donor or sample) × cell type and tested across replicates;
+a per-cell test exists only as an explicitly named option and carries a warning.
+"""
 
 from __future__ import annotations
+
+import logging
+import warnings
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -9,30 +18,33 @@ from statsmodels.stats.multitest import multipletests
 
 from .._utils import InputError
 
-__all__ = ["hedges_g", "compare_groups", "bh_fdr", "COMPARISON_COLUMNS"]
-
-COMPARISON_COLUMNS = [
-    "contrast",
-    "signature",
-    "method",
-    "target",
-    "reference",
-    "n_target",
-    "n_reference",
-    "mean_target",
-    "mean_reference",
-    "mean_difference",
+__all__ = [
     "hedges_g",
-    "hedges_g_ci_low",
-    "hedges_g_ci_high",
-    "welch_t",
-    "welch_p",
-    "mannwhitney_u",
-    "mannwhitney_p",
-    "fdr_welch",
-    "fdr_mannwhitney",
-    "fdr_family",
+    "bh_fdr",
+    "compare_groups",
+    "compare_cells",
+    "omnibus_tests",
+    "COMPARISON_COLUMNS",
+    "PSEUDOREPLICATION_WARNING",
 ]
+
+log = logging.getLogger(__name__)
+
+#: Columns of every comparison table (single-cell tables add cell_type, n_cells_*, level).
+COMPARISON_COLUMNS = [
+    "contrast", "signature", "method", "target", "reference",
+    "n_target", "n_reference", "mean_target", "mean_reference", "mean_difference",
+    "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high",
+    "welch_t", "welch_p", "mannwhitney_u", "mannwhitney_p",
+    "lm_estimate", "lm_ci_low", "lm_ci_high", "lm_p", "covariates",
+    "n_pairs", "paired_t", "paired_p", "wilcoxon_w", "wilcoxon_p",
+    "test", "p_value", "fdr", "fdr_welch", "fdr_mannwhitney", "fdr_family", "small_n", "warning",
+]  # fmt: skip
+
+PSEUDOREPLICATION_WARNING = (
+    "per-cell test: cells of one donor are not independent replicates (pseudoreplication); "
+    "p-values are anti-conservative (Squair et al. 2021, Nat Commun 12:5692)"
+)
 
 
 def hedges_g(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95) -> tuple[float, float, float, float]:
@@ -73,85 +85,386 @@ def bh_fdr(p: np.ndarray) -> np.ndarray:
     return out
 
 
-def compare_groups(
-    scores: pd.DataFrame,
-    groups: pd.Series,
-    *,
-    target: str,
-    reference: str,
-    contrast: str = "",
-) -> pd.DataFrame:
-    """Compare each signature × method between a target and a reference group.
+# --- the statistics of one comparison ----------------------------------------------------
 
-    Parameters
-    ----------
-    scores
-        Tidy scores with columns ``observation, signature, method, score``.
-    groups
-        Group of each observation (index: observation IDs).
 
-    Returns
-    -------
-    One row per signature × method (columns :data:`COMPARISON_COLUMNS`): group
-    sizes and means, difference of means (target − reference), Hedges' g with 95%
-    CI, Welch's t-test and the two-sided Mann–Whitney U test, and
-    Benjamini–Hochberg FDR of each test across the signatures of one method within
-    this contrast (``fdr_family`` says so).
-    """
-    levels = pd.Series(groups).astype(str)
-    counts = levels.value_counts()
+def _two_group(x: np.ndarray, y: np.ndarray) -> dict:
+    g, _, lo, hi = hedges_g(x, y)
+    out = {
+        "n_target": len(x), "n_reference": len(y),
+        "mean_target": x.mean(), "mean_reference": y.mean(), "mean_difference": x.mean() - y.mean(),
+        "hedges_g": g, "hedges_g_ci_low": lo, "hedges_g_ci_high": hi,
+        "welch_t": np.nan, "welch_p": np.nan, "mannwhitney_u": np.nan, "mannwhitney_p": np.nan,
+    }  # fmt: skip
+    if np.ptp(np.concatenate([x, y])) > 0:
+        t, p = stats.ttest_ind(x, y, equal_var=False)
+        u, pu = stats.mannwhitneyu(x, y, alternative="two-sided")
+        out.update(welch_t=float(t), welch_p=float(p), mannwhitney_u=float(u), mannwhitney_p=float(pu))
+    return out
+
+
+def _linear_model(frame: pd.DataFrame, column: str, reference: str, covariates: Sequence[str]) -> dict:
+    """OLS score ~ group + covariates (statsmodels); the target-vs-reference coefficient."""
+    import statsmodels.formula.api as smf
+
+    data = pd.DataFrame({"score": frame["score"].to_numpy(), "grp": frame[column].astype(str).to_numpy()})
+    terms = []
+    for i, cov in enumerate(covariates):
+        name = f"cov{i}"
+        values = pd.to_numeric(frame[cov], errors="coerce")
+        if values.notna().all():
+            data[name] = values.to_numpy()
+            terms.append(name)
+        else:
+            data[name] = frame[cov].astype(str).to_numpy()
+            terms.append(f"C({name})")
+    formula = f"score ~ C(grp, Treatment(reference={reference!r}))" + "".join(f" + {t}" for t in terms)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit = smf.ols(formula, data=data).fit()
+    key = next(k for k in fit.params.index if k.startswith("C(grp"))
+    lo, hi = fit.conf_int().loc[key]
+    return {
+        "lm_estimate": float(fit.params[key]),
+        "lm_ci_low": float(lo),
+        "lm_ci_high": float(hi),
+        "lm_p": float(fit.pvalues[key]),
+    }
+
+
+def _paired(frame: pd.DataFrame, column: str, target: str, reference: str, pair_by: str) -> dict:
+    wide = frame.pivot_table(index=pair_by, columns=column, values="score", aggfunc="mean", observed=True)
+    wide = wide.dropna(subset=[c for c in (target, reference) if c in wide.columns])
+    out = {"n_pairs": 0, "paired_t": np.nan, "paired_p": np.nan, "wilcoxon_w": np.nan, "wilcoxon_p": np.nan}
+    if target not in wide.columns or reference not in wide.columns or len(wide) < 2:
+        out["n_pairs"] = len(wide) if target in wide.columns and reference in wide.columns else 0
+        return out
+    d = wide[target].to_numpy() - wide[reference].to_numpy()
+    out["n_pairs"] = len(d)
+    if np.ptp(d) > 0 or d[0] != 0:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            t, p = stats.ttest_rel(wide[target], wide[reference])
+            w, pw = stats.wilcoxon(wide[target], wide[reference])
+        out.update(paired_t=float(t), paired_p=float(p), wilcoxon_w=float(w), wilcoxon_p=float(pw))
+    return out
+
+
+def _levels(frame: pd.DataFrame, column: str, target: str, reference: str, contrast: str, unit: str) -> None:
+    if column not in frame.columns:
+        raise InputError(
+            f"contrast {contrast!r}: column {column!r} does not exist; columns are {list(frame.columns)}"
+        )
+    if target == reference:
+        raise InputError(f"contrast {contrast!r}: target and reference are both {target!r}")
+    counts = frame[column].astype(str).value_counts()
     for role, level in (("target", target), ("reference", reference)):
         n = int(counts.get(level, 0))
         if n == 0:
             raise InputError(
-                f"contrast {contrast!r}: no sample is in the {role} group {level!r}; "
-                f"groups present: {dict(counts)}"
+                f"contrast {contrast!r}: no {unit} is in the {role} group {level!r}; "
+                f"values of {column!r}: {_counts(counts)}"
             )
-        if n < 2:
+
+
+def _counts(counts: pd.Series) -> dict[str, int]:
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+def _check_covariates(obs: pd.DataFrame, covariates: Sequence[str], contrast: str) -> None:
+    for cov in covariates:
+        if cov not in obs.columns:
             raise InputError(
-                f"contrast {contrast!r}: the {role} group {level!r} has {n} sample; at least 2 are needed"
+                f"contrast {contrast!r}: covariate {cov!r} does not exist; columns are {list(obs.columns)}"
             )
-    if target == reference:
-        raise InputError(f"contrast {contrast!r}: target and reference are both {target!r}")
-    unscored = sorted(set(levels.index) - set(scores["observation"]))
+        missing = obs.index[obs[cov].isna() | (obs[cov].astype(str).str.strip() == "")].tolist()
+        if missing:
+            raise InputError(f"contrast {contrast!r}: covariate {cov!r} is missing for {missing[:10]}")
+
+
+def _compare_frame(
+    frame: pd.DataFrame,
+    *,
+    column: str,
+    target: str,
+    reference: str,
+    covariates: Sequence[str],
+    pair_by: str | None,
+) -> dict:
+    """All statistics of one signature × method on a table of units (samples or replicates)."""
+    sub = frame[frame[column].astype(str).isin([target, reference])]
+    x = sub.loc[sub[column].astype(str) == target, "score"].to_numpy(dtype=float)
+    y = sub.loc[sub[column].astype(str) == reference, "score"].to_numpy(dtype=float)
+    if len(x) < 2 or len(y) < 2:
+        row = {k: np.nan for k in COMPARISON_COLUMNS}
+        row.update(
+            n_target=len(x),
+            n_reference=len(y),
+            mean_target=np.mean(x) if len(x) else np.nan,
+            mean_reference=np.mean(y) if len(y) else np.nan,
+        )
+        row["mean_difference"] = row["mean_target"] - row["mean_reference"]
+        row.update(n_pairs=0, test="none", p_value=np.nan)
+        if pair_by:
+            row.update(_paired(sub, column, target, reference, pair_by))
+            row.update(test="paired t", p_value=row["paired_p"])
+        return row
+    row = _two_group(x, y)
+    row.update(lm_estimate=np.nan, lm_ci_low=np.nan, lm_ci_high=np.nan, lm_p=np.nan)
+    if np.ptp(sub["score"]) > 0:
+        row.update(_linear_model(sub, column, reference, covariates))
+    row.update(n_pairs=0, paired_t=np.nan, paired_p=np.nan, wilcoxon_w=np.nan, wilcoxon_p=np.nan)
+    if pair_by:
+        row.update(_paired(sub, column, target, reference, pair_by))
+        row.update(test="paired t", p_value=row["paired_p"])
+    elif covariates:
+        row.update(test="linear model", p_value=row["lm_p"])
+    else:
+        row.update(test="welch", p_value=row["welch_p"])
+    return row
+
+
+def _finish(rows: list[dict], family: Sequence[str], family_text: str) -> pd.DataFrame:
+    table = pd.DataFrame(rows)
+    for src, dst in (("p_value", "fdr"), ("welch_p", "fdr_welch"), ("mannwhitney_p", "fdr_mannwhitney")):
+        table[dst] = table.groupby(list(family), sort=False)[src].transform(lambda p: bh_fdr(p.to_numpy()))
+    table["fdr_family"] = family_text
+    n_units = table[["n_target", "n_reference"]].min(axis=1)
+    n_units = np.where(table["n_pairs"] > 0, table["n_pairs"], n_units)
+    table["small_n"] = n_units < 3
+    return table
+
+
+def compare_groups(
+    scores: pd.DataFrame,
+    obs: pd.DataFrame | pd.Series,
+    *,
+    target: str,
+    reference: str,
+    column: str = "group",
+    covariates: Sequence[str] = (),
+    pair_by: str | None = None,
+    contrast: str = "",
+) -> pd.DataFrame:
+    """Compare each signature × method between a target and a reference group of samples.
+
+    Reports group sizes and means, the difference of means (target − reference),
+    Hedges' g with 95% CI, Welch's t-test and the two-sided Mann–Whitney U test, the
+    group coefficient of a linear model ``score ~ group + covariates`` (statsmodels OLS;
+    without covariates it is Student's t-test) and, with ``pair_by``, the paired t-test
+    and Wilcoxon signed-rank test over pairs having both groups. ``test``/``p_value``
+    name the primary test (paired t with pairs, else the linear model with covariates,
+    else Welch); ``fdr`` is its Benjamini–Hochberg FDR across the signatures of one
+    method within the contrast (``fdr_family``). ``small_n`` flags fewer than 3
+    samples (or pairs) per group.
+
+    Parameters
+    ----------
+    scores
+        Tidy scores: ``observation, signature, method, score``.
+    obs
+        Sample metadata indexed by observation (or a Series of groups, then
+        ``column`` is its name).
+    """
+    if isinstance(obs, pd.Series):
+        obs = obs.rename(column).to_frame()
+    obs = obs.copy()
+    obs.index = obs.index.astype(str)
+    _levels(obs, column, target, reference, contrast, "sample")
+    _check_covariates(obs, covariates, contrast)
+    if pair_by is not None and pair_by not in obs.columns:
+        raise InputError(
+            f"contrast {contrast!r}: pair_by column {pair_by!r} does not exist; columns are {list(obs.columns)}"
+        )
+    counts = obs[column].astype(str).value_counts()
+    for role, level in (("target", target), ("reference", reference)):
+        if pair_by is None and counts.get(level, 0) < 2:
+            raise InputError(
+                f"contrast {contrast!r}: the {role} group {level!r} has {counts.get(level, 0)} sample; at least 2 are needed"
+            )
+    unscored = sorted(
+        set(obs.index[obs[column].astype(str).isin([target, reference])])
+        - set(scores["observation"].astype(str))
+    )
     if unscored:
         raise InputError(f"contrast {contrast!r}: samples without scores: {unscored[:10]}")
-    merged = scores.assign(group=scores["observation"].map(levels))
+    keep = [c for c in dict.fromkeys([column, *covariates, *([pair_by] if pair_by else [])])]
+    merged = scores.assign(observation=scores["observation"].astype(str)).join(obs[keep], on="observation")
     rows = []
-    for (method, signature), sub in merged.groupby(["method", "signature"], sort=False):
-        x = sub.loc[sub["group"] == target, "score"].to_numpy()
-        y = sub.loc[sub["group"] == reference, "score"].to_numpy()
-        g, _, lo, hi = hedges_g(x, y)
-        if np.ptp(np.concatenate([x, y])) == 0:
-            t = pt = u = pu = np.nan
+    for (method, signature), frame in merged.groupby(["method", "signature"], sort=False):
+        row = _compare_frame(
+            frame, column=column, target=target, reference=reference, covariates=covariates, pair_by=pair_by
+        )
+        row.update(
+            contrast=contrast,
+            signature=signature,
+            method=method,
+            target=target,
+            reference=reference,
+            covariates=",".join(covariates),
+            warning="",
+        )
+        rows.append(row)
+    table = _finish(rows, ["method"], "signatures of one method within the contrast")
+    return table[COMPARISON_COLUMNS]
+
+
+def compare_cells(
+    scores: pd.DataFrame,
+    obs: pd.DataFrame,
+    *,
+    target: str,
+    reference: str,
+    replicate: str,
+    column: str = "group",
+    split_by: str | None = None,
+    pair_by: str | None = None,
+    covariates: Sequence[str] = (),
+    level: str = "replicate",
+    min_cells: int = 10,
+    contrast: str = "",
+) -> pd.DataFrame:
+    """Compare single-cell scores between groups at the level of replicates (donors or samples).
+
+    Per-cell scores are averaged per ``replicate`` × ``split_by`` (cell type); strata
+    with fewer than ``min_cells`` cells are dropped (logged); the statistics of
+    :func:`compare_groups` are then computed across replicates within each cell type
+    (and over all cells, ``cell_type = "all cells"``). With ``pair_by`` (the donor
+    column when control and stimulated samples come from the same people) the paired
+    tests are primary. ``level="cell"`` instead treats cells as replicates — an explicit
+    option only, whose rows carry :data:`PSEUDOREPLICATION_WARNING`.
+    """
+    if level not in ("replicate", "cell"):
+        raise InputError(f"contrast {contrast!r}: level must be 'replicate' or 'cell', not {level!r}")
+    obs = obs.copy()
+    obs.index = obs.index.astype(str)
+    for name, col in (("replicate", replicate), ("split_by", split_by), ("pair_by", pair_by)):
+        if col is not None and col not in obs.columns:
+            raise InputError(
+                f"contrast {contrast!r}: {name} column {col!r} does not exist; columns are {list(obs.columns)}"
+            )
+    _levels(obs, column, target, reference, contrast, "cell")
+    _check_covariates(obs, covariates, contrast)
+    mixed = obs.groupby(replicate, observed=True)[column].nunique()
+    if (mixed > 1).any():
+        raise InputError(
+            f"contrast {contrast!r}: replicates {mixed.index[mixed > 1].tolist()[:5]} contain cells of several "
+            f"{column!r} values; the replicate column must name one sample per condition"
+        )
+    split = split_by or "__all__"
+    if split_by is None:
+        obs[split] = "all cells"
+    meta_cols = list(dict.fromkeys([replicate, column, split, *covariates, *([pair_by] if pair_by else [])]))
+    merged = scores.assign(observation=scores["observation"].astype(str)).join(
+        obs[meta_cols], on="observation"
+    )
+    merged = merged[merged[column].astype(str).isin([target, reference])]
+    strata = [("all cells", merged)] if split_by else []
+    strata += [(str(ct), sub) for ct, sub in merged.groupby(split, sort=True, observed=True)]
+    rows = []
+    for cell_type, sub in strata:
+        if level == "cell":
+            units = sub
+            n_cells = sub.groupby([column, "signature", "method"], observed=True).size()
         else:
-            t, pt = stats.ttest_ind(x, y, equal_var=False)
-            u, pu = stats.mannwhitneyu(x, y, alternative="two-sided")
+            agg = sub.groupby([replicate, "signature", "method"], observed=True)
+            units = agg["score"].mean().rename("score").reset_index()
+            sizes = agg.size().rename("n_cells").reset_index()
+            first = sub.drop_duplicates(replicate).set_index(replicate)[
+                [c for c in meta_cols if c != replicate]
+            ]
+            units = units.merge(sizes, on=[replicate, "signature", "method"]).join(first, on=replicate)
+            small = units.loc[units["n_cells"] < min_cells, replicate].unique()
+            if len(small):
+                log.info(
+                    "contrast %s, %s: dropped replicates with < %d cells: %s",
+                    contrast,
+                    cell_type,
+                    min_cells,
+                    list(small),
+                )
+                units = units[units["n_cells"] >= min_cells]
+            n_cells = units.groupby([column, "signature", "method"], observed=True)["n_cells"].sum()
+        for (method, signature), frame in units.groupby(["method", "signature"], sort=False):
+            row = _compare_frame(
+                frame,
+                column=column,
+                target=target,
+                reference=reference,
+                covariates=covariates,
+                pair_by=pair_by,
+            )
+            row.update(
+                contrast=contrast,
+                signature=signature,
+                method=method,
+                target=target,
+                reference=reference,
+                covariates=",".join(covariates),
+                cell_type=cell_type,
+                level=level,
+                n_cells_target=int(n_cells.get((target, signature, method), 0)),
+                n_cells_reference=int(n_cells.get((reference, signature, method), 0)),
+                warning=PSEUDOREPLICATION_WARNING if level == "cell" else "",
+            )
+            rows.append(row)
+    if not rows:
+        raise InputError(
+            f"contrast {contrast!r}: no cell type has replicates with at least {min_cells} cells"
+        )
+    table = _finish(rows, ["method"], "signatures x cell types of one method within the contrast")
+    columns = (
+        COMPARISON_COLUMNS[:3]
+        + ["cell_type", "level"]
+        + COMPARISON_COLUMNS[3:7]
+        + ["n_cells_target", "n_cells_reference"]
+        + COMPARISON_COLUMNS[7:]
+    )
+    return table[columns]
+
+
+def omnibus_tests(scores: pd.DataFrame, groups: pd.Series, *, min_per_group: int = 2) -> pd.DataFrame:
+    """One-way ANOVA and Kruskal–Wallis across all groups, per signature × method.
+
+    Groups with fewer than ``min_per_group`` samples are left out (and listed). The FDR
+    of each test is across the signatures of one method. With fewer than 3 usable
+    groups the table is empty (and a warning logged): two groups are a contrast.
+    """
+    grp = pd.Series(groups).astype(str)
+    grp.index = grp.index.astype(str)
+    merged = scores.assign(group=scores["observation"].astype(str).map(grp)).dropna(subset=["group"])
+    sizes = merged.drop_duplicates("observation")["group"].value_counts()
+    used = sorted(sizes[sizes >= min_per_group].index)
+    columns = ["signature", "method", "groups", "n_per_group", "anova_f", "anova_p", "kruskal_h",
+               "kruskal_p", "fdr_anova", "fdr_kruskal"]  # fmt: skip
+    if len(used) < 3:
+        log.warning("no omnibus test: fewer than 3 groups with %d+ samples (%s)", min_per_group, _counts(sizes))
+        return pd.DataFrame(columns=columns)
+    rows = []
+    for (method, signature), sub in merged[merged["group"].isin(used)].groupby(
+        ["method", "signature"], sort=False
+    ):
+        samples = [sub.loc[sub["group"] == g, "score"].to_numpy() for g in used]
+        if np.ptp(sub["score"]) > 0:
+            f, p = stats.f_oneway(*samples)
+            h, ph = stats.kruskal(*samples)
+        else:
+            f = p = h = ph = np.nan
         rows.append(
             {
-                "contrast": contrast,
                 "signature": signature,
                 "method": method,
-                "target": target,
-                "reference": reference,
-                "n_target": len(x),
-                "n_reference": len(y),
-                "mean_target": x.mean(),
-                "mean_reference": y.mean(),
-                "mean_difference": x.mean() - y.mean(),
-                "hedges_g": g,
-                "hedges_g_ci_low": lo,
-                "hedges_g_ci_high": hi,
-                "welch_t": float(t),
-                "welch_p": float(pt),
-                "mannwhitney_u": float(u),
-                "mannwhitney_p": float(pu),
+                "groups": ",".join(used),
+                "n_per_group": ",".join(str(len(s)) for s in samples),
+                "anova_f": f,
+                "anova_p": p,
+                "kruskal_h": h,
+                "kruskal_p": ph,
             }
         )
     table = pd.DataFrame(rows)
-    for test in ("welch", "mannwhitney"):
+    for test in ("anova", "kruskal"):
         table[f"fdr_{test}"] = table.groupby("method", sort=False)[f"{test}_p"].transform(
             lambda p: bh_fdr(p.to_numpy())
         )
-    table["fdr_family"] = "signatures of one method within the contrast"
-    return table[COMPARISON_COLUMNS]
+    return table

@@ -1,0 +1,255 @@
+"""Statistics of contrasts: agreement with statsmodels/scipy, a published meta-analysis, calibration."""
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.formula.api as smf
+from scipy import stats
+
+from cytoscore import InputError
+from cytoscore.tl import (
+    PSEUDOREPLICATION_WARNING,
+    compare_cells,
+    compare_groups,
+    meta_analysis,
+    omnibus_tests,
+)
+
+
+def tidy(values: pd.DataFrame, method="m") -> pd.DataFrame:
+    """observations x signatures -> tidy scores."""
+    long = values.rename_axis(index="observation", columns="signature").stack().rename("score").reset_index()
+    long.insert(2, "method", method)
+    return long
+
+
+@pytest.fixture
+def design():
+    rng = np.random.default_rng(11)
+    n = 24
+    obs = pd.DataFrame(
+        {
+            "group": ["SLE"] * 12 + ["healthy"] * 12,
+            "age": rng.integers(20, 70, n).astype(str),
+            "sex": rng.choice(["F", "M"], n),
+            "donor": [f"d{i % 12}" for i in range(n)],
+        },
+        index=[f"s{i}" for i in range(n)],
+    )
+    effect = np.where(obs["group"] == "SLE", 0.8, 0.0) + 0.02 * obs["age"].astype(float)
+    values = pd.DataFrame({"IFN": effect + rng.normal(size=n), "NULL": rng.normal(size=n)}, index=obs.index)
+    return obs, values
+
+
+def test_linear_model_matches_statsmodels(design):
+    obs, values = design
+    table = compare_groups(
+        tidy(values), obs, target="SLE", reference="healthy", covariates=["age", "sex"]
+    ).set_index("signature")
+    data = obs.assign(score=values["IFN"], age=obs["age"].astype(float))
+    fit = smf.ols("score ~ C(group, Treatment('healthy')) + age + C(sex)", data=data).fit()
+    key = "C(group, Treatment('healthy'))[T.SLE]"
+    row = table.loc["IFN"]
+    assert row["lm_estimate"] == pytest.approx(fit.params[key])
+    assert (row["lm_ci_low"], row["lm_ci_high"]) == pytest.approx(tuple(fit.conf_int().loc[key]))
+    assert row["lm_p"] == pytest.approx(fit.pvalues[key])
+    assert row["test"] == "linear model" and row["p_value"] == row["lm_p"] and row["covariates"] == "age,sex"
+
+
+def test_linear_model_without_covariates_is_students_t(design):
+    obs, values = design
+    row = (
+        compare_groups(tidy(values), obs, target="SLE", reference="healthy").set_index("signature").loc["IFN"]
+    )
+    x, y = values["IFN"][obs["group"] == "SLE"], values["IFN"][obs["group"] == "healthy"]
+    assert row["lm_p"] == pytest.approx(stats.ttest_ind(x, y, equal_var=True).pvalue)
+    assert row["lm_estimate"] == pytest.approx(x.mean() - y.mean())
+    assert row["test"] == "welch" and row["p_value"] == pytest.approx(
+        stats.ttest_ind(x, y, equal_var=False).pvalue
+    )
+
+
+def test_paired_tests_match_scipy(design):
+    obs, values = design
+    obs = obs.copy()
+    obs.loc["s23", "donor"] = "lonely"  # a donor with only one condition is not a pair
+    row = (
+        compare_groups(tidy(values), obs, target="SLE", reference="healthy", pair_by="donor")
+        .set_index("signature")
+        .loc["IFN"]
+    )
+    pairs = (
+        obs.drop(index=["s23", "s11"])
+        .assign(score=values["IFN"])
+        .pivot(index="donor", columns="group", values="score")
+    )
+    assert row["n_pairs"] == 11
+    assert row["paired_p"] == pytest.approx(stats.ttest_rel(pairs["SLE"], pairs["healthy"]).pvalue)
+    assert row["wilcoxon_p"] == pytest.approx(stats.wilcoxon(pairs["SLE"], pairs["healthy"]).pvalue)
+    assert row["test"] == "paired t"
+
+
+def test_unknown_columns_and_levels_list_what_exists(design):
+    obs, values = design
+    with pytest.raises(
+        InputError, match="covariate 'bmi' does not exist; columns are \\['group', 'age', 'sex', 'donor'\\]"
+    ):
+        compare_groups(tidy(values), obs, target="SLE", reference="healthy", covariates=["bmi"])
+    with pytest.raises(InputError, match="values of 'group': \\{'SLE': 12, 'healthy': 12\\}"):
+        compare_groups(tidy(values), obs, target="RA", reference="healthy")
+    with pytest.raises(InputError, match="column 'disease' does not exist"):
+        compare_groups(tidy(values), obs, target="SLE", reference="healthy", column="disease")
+
+
+def test_small_n_flag():
+    obs = pd.DataFrame({"group": ["a", "a", "b", "b", "b"]}, index=list("12345"))
+    values = pd.DataFrame({"S": [1.0, 2.0, 0.0, 0.5, 0.2]}, index=obs.index)
+    row = compare_groups(tidy(values), obs, target="a", reference="b").iloc[0]
+    assert bool(row["small_n"]) is True
+
+
+def test_omnibus_matches_scipy():
+    rng = np.random.default_rng(3)
+    groups = pd.Series(["a"] * 5 + ["b"] * 6 + ["c"] * 4 + ["d"], index=[f"s{i}" for i in range(16)])
+    values = pd.DataFrame(
+        {"S": rng.normal(size=16) + np.repeat([0, 1, 2, 0], [5, 6, 4, 1])}, index=groups.index
+    )
+    table = omnibus_tests(tidy(values), groups)
+    parts = [values["S"][groups == g] for g in ("a", "b", "c")]  # 'd' has one sample: left out
+    assert table.loc[0, "groups"] == "a,b,c" and table.loc[0, "n_per_group"] == "5,6,4"
+    assert table.loc[0, "anova_p"] == pytest.approx(stats.f_oneway(*parts).pvalue)
+    assert table.loc[0, "kruskal_p"] == pytest.approx(stats.kruskal(*parts).pvalue)
+    assert omnibus_tests(tidy(values), groups.replace({"c": "a", "d": "a"})).empty
+
+
+def test_meta_analysis_reproduces_metafor_bcg_dersimonian_laird():
+    # BCG vaccine trials (Colditz et al. 1994; metafor's dat.bcg), log risk ratios.
+    # Published DL results (metafor rma(method="DL")): estimate -0.7141, SE 0.1787,
+    # 95% CI -1.0644 to -0.3638, tau^2 0.3088, I^2 92.12 %, Q(12) = 152.2330.
+    trials = np.array([
+        [4, 119, 11, 128], [6, 300, 29, 274], [3, 228, 11, 209], [62, 13536, 248, 12619],
+        [33, 5036, 47, 5761], [180, 1361, 372, 1079], [8, 2537, 10, 619], [505, 87886, 499, 87892],
+        [29, 7470, 45, 7232], [17, 1699, 65, 1600], [186, 50448, 141, 27197], [5, 2493, 3, 2338],
+        [27, 16886, 29, 17825],
+    ], dtype=float)  # fmt: skip
+    tp, tn, cp, cn = trials.T
+    yi = np.log((tp / (tp + tn)) / (cp / (cp + cn)))
+    se = np.sqrt(1 / tp - 1 / (tp + tn) + 1 / cp - 1 / (cp + cn))
+    z = stats.norm.ppf(0.975)
+    table = pd.DataFrame({
+        "contrast": [f"trial{i}" for i in range(13)], "signature": "BCG", "method": "rr",
+        "hedges_g": yi, "hedges_g_ci_low": yi - z * se, "hedges_g_ci_high": yi + z * se,
+    })  # fmt: skip
+    row = meta_analysis(table, method="dl").iloc[0]
+    assert row["k"] == 13
+    assert row["pooled_g"] == pytest.approx(-0.7141, abs=5e-5)
+    assert row["se"] == pytest.approx(0.1787, abs=5e-5)
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((-1.0644, -0.3638), abs=5e-5)
+    assert row["tau2"] == pytest.approx(0.3088, abs=5e-5)
+    assert row["i2"] == pytest.approx(0.9212, abs=5e-5)
+    assert row["q"] == pytest.approx(152.2330, abs=5e-4)
+    assert row["p_value"] == pytest.approx(2 * stats.norm.sf(3.9952), rel=1e-3)
+
+
+def test_meta_analysis_needs_two_datasets():
+    table = pd.DataFrame(
+        {
+            "contrast": ["a"],
+            "signature": "S",
+            "method": "m",
+            "hedges_g": [1.0],
+            "hedges_g_ci_low": [0.5],
+            "hedges_g_ci_high": [1.5],
+        }
+    )
+    row = meta_analysis(table).iloc[0]
+    assert row["k"] == 1 and np.isnan(row["pooled_g"])
+    with pytest.raises(InputError, match="method must be one of"):
+        meta_analysis(table, method="reml")
+
+
+# --- calibration -----------------------------------------------------------------------
+
+ALPHA = 0.05
+
+
+def binomial_band(n: int, p: float = ALPHA, z: float = 3.29) -> tuple[float, float]:
+    sd = np.sqrt(p * (1 - p) / n)
+    return p - z * sd, p + z * sd  # 99.9 % band
+
+
+def test_bulk_tests_are_calibrated_under_the_null():
+    rng = np.random.default_rng(2026)
+    n_sig = 1000
+    obs = pd.DataFrame(
+        {
+            "group": ["case"] * 8 + ["ctrl"] * 8,
+            "donor": [f"d{i % 8}" for i in range(16)],
+            "batch": ["b1", "b2"] * 8,
+        },
+        index=[f"s{i}" for i in range(16)],
+    )
+    values = pd.DataFrame(
+        rng.normal(size=(16, n_sig)), index=obs.index, columns=[f"S{i}" for i in range(n_sig)]
+    )
+    lo, hi = binomial_band(n_sig)
+    plain = compare_groups(tidy(values), obs, target="case", reference="ctrl")
+    for col in ("welch_p", "lm_p"):
+        assert lo <= (plain[col] < ALPHA).mean() <= hi, col
+    # rank tests on 8 vs 8 are exact and discrete: at most alpha, not far below it
+    assert 0.02 <= (plain["mannwhitney_p"] < ALPHA).mean() <= hi
+    adjusted = compare_groups(tidy(values), obs, target="case", reference="ctrl", covariates=["batch"])
+    assert lo <= (adjusted["lm_p"] < ALPHA).mean() <= hi
+    paired = compare_groups(tidy(values), obs, target="case", reference="ctrl", pair_by="donor")
+    assert lo <= (paired["paired_p"] < ALPHA).mean() <= hi
+    assert 0.02 <= (paired["wilcoxon_p"] < ALPHA).mean() <= hi
+
+
+def test_donor_level_single_cell_test_is_calibrated_and_per_cell_is_not():
+    """Cells of one donor share the donor's deviation: testing cells as replicates
+    (pseudoreplication) rejects a true null far too often; testing donor means does not."""
+    rng = np.random.default_rng(7)
+    n_sig, donors, cells = 300, 4, 60
+    rows = []
+    for g in ("stim", "ctrl"):
+        for d in range(donors):
+            for c in range(cells):
+                rows.append({"observation": f"{g}{d}_{c}", "group": g, "sample": f"{g}{d}", "cell_type": "T"})
+    obs = pd.DataFrame(rows).set_index("observation")
+    donor_effect = rng.normal(0, 0.5, size=(2 * donors, n_sig))  # no group effect
+    values = np.repeat(donor_effect, cells, axis=0) + rng.normal(0, 1, size=(len(obs), n_sig))
+    scores = tidy(pd.DataFrame(values, index=obs.index, columns=[f"S{i}" for i in range(n_sig)]))
+    lo, hi = binomial_band(n_sig)
+    donor = compare_cells(
+        scores, obs, target="stim", reference="ctrl", replicate="sample", split_by="cell_type"
+    )
+    donor = donor[donor["cell_type"] == "T"]
+    assert lo <= (donor["welch_p"] < ALPHA).mean() <= hi
+    per_cell = compare_cells(
+        scores, obs, target="stim", reference="ctrl", replicate="sample", split_by="cell_type", level="cell"
+    )
+    per_cell = per_cell[per_cell["cell_type"] == "T"]
+    assert (per_cell["welch_p"] < ALPHA).mean() > 0.5  # pseudoreplication: most nulls rejected
+    assert (per_cell["warning"] == PSEUDOREPLICATION_WARNING).all() and (donor["warning"] == "").all()
+
+
+def test_compare_cells_drops_small_strata_and_checks_replicates():
+    obs = pd.DataFrame(
+        {
+            "group": ["a"] * 30 + ["b"] * 30,
+            "sample": ["a1"] * 15 + ["a2"] * 15 + ["b1"] * 15 + ["b2"] * 12 + ["b3"] * 3,
+            "ct": ["T"] * 60,
+        },
+        index=[f"c{i}" for i in range(60)],
+    )
+    values = pd.DataFrame({"S": np.arange(60, dtype=float)}, index=obs.index)
+    table = compare_cells(
+        tidy(values), obs, target="a", reference="b", replicate="sample", split_by="ct", min_cells=10
+    )
+    row = table[table["cell_type"] == "T"].iloc[0]
+    assert (
+        row["n_target"] == 2 and row["n_reference"] == 2 and row["n_cells_reference"] == 27 and row["small_n"]
+    )
+    bad = obs.assign(sample=["x"] * 60)
+    with pytest.raises(InputError, match="contain cells of several 'group' values"):
+        compare_cells(tidy(values), bad, target="a", reference="b", replicate="sample")

@@ -1,0 +1,89 @@
+"""Random-effects meta-analysis of effect sizes across datasets (statsmodels)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._utils import InputError
+from ._compare import bh_fdr
+
+__all__ = ["meta_analysis", "META_METHODS"]
+
+#: dl: DerSimonian & Laird (1986) moment estimator of tau²; pm: Paule & Mandel (1982), iterated.
+META_METHODS = {"dl": "dl", "pm": "iterated"}
+
+
+def _se_from_ci(g, lo, hi):
+    return (hi - lo) / (2 * stats.norm.ppf(0.975))
+
+
+def meta_analysis(comparisons: pd.DataFrame, *, method: str = "dl", name: str = "") -> pd.DataFrame:
+    """Pool Hedges' g per signature × method (× cell type) across contrasts with a random-effects model.
+
+    Each contrast's g and its variance (from the 95% CI of the comparison table) are
+    combined with :func:`statsmodels.stats.meta_analysis.combine_effects`. Returns the
+    pooled g, its SE, 95% CI, z p-value, tau², Cochran's Q (and its p-value), I², the
+    number of contrasts, and the BH FDR of the pooled p across signatures of one method.
+    """
+    from statsmodels.stats.meta_analysis import combine_effects
+
+    if method not in META_METHODS:
+        raise InputError(f"meta-analysis method must be one of {sorted(META_METHODS)}, not {method!r}")
+    needed = {"contrast", "signature", "method", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high"}
+    missing = needed - set(comparisons.columns)
+    if missing:
+        raise InputError(f"comparison tables lack {sorted(missing)}")
+    keys = ["signature", "method"] + (["cell_type"] if "cell_type" in comparisons.columns else [])
+    rows = []
+    for key, sub in comparisons.groupby(keys, sort=False):
+        sub = sub.dropna(subset=["hedges_g", "hedges_g_ci_low", "hedges_g_ci_high"])
+        k = len(sub)
+        row = dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True))
+        row.update(
+            meta_analysis=name,
+            model=f"random effects ({method.upper()})",
+            k=k,
+            contrasts=",".join(sub["contrast"].astype(str)),
+        )
+        if k < 2:
+            row.update(
+                pooled_g=np.nan,
+                se=np.nan,
+                ci_low=np.nan,
+                ci_high=np.nan,
+                z=np.nan,
+                p_value=np.nan,
+                tau2=np.nan,
+                q=np.nan,
+                q_p=np.nan,
+                i2=np.nan,
+            )
+            rows.append(row)
+            continue
+        g = sub["hedges_g"].to_numpy(float)
+        var = (
+            _se_from_ci(g, sub["hedges_g_ci_low"].to_numpy(float), sub["hedges_g_ci_high"].to_numpy(float))
+            ** 2
+        )
+        res = combine_effects(g, var, method_re=META_METHODS[method])
+        frame = res.summary_frame().loc["random effect"]
+        pooled, se = float(frame["eff"]), float(frame["sd_eff"])
+        z = pooled / se
+        row.update(
+            pooled_g=pooled,
+            se=se,
+            ci_low=float(frame["ci_low"]),
+            ci_high=float(frame["ci_upp"]),
+            z=z,
+            p_value=float(2 * stats.norm.sf(abs(z))),
+            tau2=float(res.tau2),
+            q=float(res.q),
+            q_p=float(stats.chi2.sf(res.q, k - 1)),
+            i2=float(max(0.0, res.i2)),
+        )
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table["fdr"] = table.groupby("method", sort=False)["p_value"].transform(lambda p: bh_fdr(p.to_numpy()))
+    return table

@@ -1,0 +1,13 @@
+"""Adapter for rule omnibus: ANOVA and Kruskal-Wallis across all groups of a dataset."""
+
+import pandas as pd
+
+from cytoscore import script_logging
+from cytoscore.io import write_table
+from cytoscore.tl import omnibus_tests
+
+with script_logging(snakemake.log[0]):  # noqa: F821
+    sm = snakemake  # noqa: F821
+    scores = pd.read_csv(sm.input.scores, sep="\t")
+    samples = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
+    write_table(omnibus_tests(scores, samples["group"]), sm.output[0])
