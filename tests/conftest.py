@@ -11,7 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # Test the package of this checkout even if another copy is installed.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
 
-from helpers import MIRROR, SHARED  # noqa: E402
+from helpers import MIRROR, SHARED, run_workflow  # noqa: E402
 
 
 def pytest_configure(config):
@@ -24,3 +24,11 @@ def pytest_configure(config):
 @pytest.fixture
 def shared() -> Path:
     return SHARED
+
+
+@pytest.fixture(scope="session")
+def default_run(tmp_path_factory) -> Path:
+    """The default study, run once through the mirror (shared by the tests that read it)."""
+    workdir = tmp_path_factory.mktemp("default_study")
+    run_workflow(workdir)
+    return workdir

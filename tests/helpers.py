@@ -4,6 +4,7 @@ default study's matrix rebuilt from the mirror."""
 from __future__ import annotations
 
 import gzip
+import hashlib
 import os
 import subprocess
 import sys
@@ -217,3 +218,12 @@ def write_10x_h5(path: Path, counts, gene_ids, symbols, barcodes) -> Path:
         f.create_dataset("id", data=np.array(gene_ids, dtype="S"))
         f.create_dataset("name", data=np.array(symbols, dtype="S"))
     return path
+
+
+def digests(results: Path) -> dict[str, str]:
+    """SHA-256 of every result table, figure and provenance file (not the intermediate .h5ad)."""
+    return {
+        str(p.relative_to(results)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(results.rglob("*"))
+        if p.is_file() and p.suffix in {".tsv", ".json", ".svg", ".pdf", ".png", ".gmt"}
+    }

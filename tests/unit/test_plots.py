@@ -3,6 +3,7 @@ import hashlib
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import ROOT
 
 from cytoscore import InputError
 from cytoscore.pl import format_p, group_colors, save_figure, score_heatmap, short_label, signature_boxplot
@@ -90,3 +91,26 @@ def test_saved_figures_are_byte_identical(tmp_path, data):
     assert digests[0] == digests[1]
     svg = (tmp_path / "a" / "box.svg").read_text()
     assert "<dc:date>" not in svg and "IFN score (Rice 2017)" in svg  # editable text, no date
+
+
+def test_svg_is_identical_across_processes(tmp_path):
+    """Matplotlib's clip-path IDs can depend on object addresses; save_figure renumbers them."""
+    import subprocess
+    import sys
+
+    script = f"""
+import sys
+sys.path.insert(0, {str(ROOT / "workflow")!r})
+import numpy as np, pandas as pd
+from cytoscore.pl import save_figure, score_heatmap
+rng = np.random.default_rng(1)
+obs = [f"s{{i}}" for i in range(8)]
+groups = pd.Series(["a"] * 4 + ["b"] * 4, index=obs)
+rows = [{{"observation": o, "signature": s, "method": "m", "score": rng.normal()}} for s in ("X", "Y") for o in obs]
+fig, _ = score_heatmap(pd.DataFrame(rows), groups, method="m")
+save_figure(fig, sys.argv[1], formats=["svg"])
+"""
+    for name in ("one", "two"):
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / name)], check=True)
+    assert (tmp_path / "one.svg").read_bytes() == (tmp_path / "two.svg").read_bytes()
+    assert 'clip-path="url(#clip0)"' in (tmp_path / "one.svg").read_text()

@@ -6,17 +6,23 @@ import contextlib
 import logging
 import sys
 from collections.abc import Iterator
+from typing import Any
 
 __all__ = ["script_logging"]
 
 
 @contextlib.contextmanager
-def script_logging(log_file: str | None) -> Iterator[logging.Logger]:
-    """Send log records to ``log_file`` and stderr; log an error's message before re-raising.
+def script_logging(job: Any) -> Iterator[logging.Logger]:
+    """Send log records to the job's log file and stderr; log an error's message before re-raising.
 
-    Used by ``workflow/scripts/*.py``: a rule's log then holds what the step did
-    and, when it fails, the error that names the bad file or key.
+    ``job`` is the ``snakemake`` object of a script (or a log path). Used by
+    ``workflow/scripts/*.py``: a rule's log then holds what the step did and, when it
+    fails, the error that names the bad file or key. A ``MemoryError`` is reported with
+    the rule's name and its ``mem_mb``, and how to give it more.
     """
+    log_file = job if isinstance(job, (str, type(None))) else (job.log[0] if job.log else None)
+    rule = getattr(job, "rule", None)
+    resources = getattr(job, "resources", None)
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file:
         handlers.append(logging.FileHandler(log_file, mode="w"))
@@ -32,6 +38,19 @@ def script_logging(log_file: str | None) -> Iterator[logging.Logger]:
     logger = logging.getLogger("cytoscore")
     try:
         yield logger
+    except MemoryError as exc:
+        mem = getattr(resources, "mem_mb", "unknown") if resources is not None else "unknown"
+        logger.error(
+            "rule %r ran out of memory (resource mem_mb=%s). With retries (profiles/slurm sets 2) "
+            "Snakemake reruns it with mem_mb x attempt; otherwise raise it, e.g. "
+            "--set-resources %s:mem_mb=%s. (%s)",
+            rule,
+            mem,
+            rule,
+            mem * 2 if isinstance(mem, int) else "N",
+            exc,
+        )
+        raise
     except Exception as exc:
         logger.error("%s: %s", type(exc).__name__, exc)
         raise

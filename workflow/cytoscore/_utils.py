@@ -40,6 +40,9 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    # temporary files of an earlier write that was killed (SIGKILL skips cleanup)
+    for stale in target.parent.glob(f".{target.name}.*.part*"):
+        stale.unlink(missing_ok=True)
     fd, tmp_name = tempfile.mkstemp(
         prefix=f".{target.name}.", suffix=f".part{''.join(target.suffixes)}", dir=target.parent
     )

@@ -19,6 +19,9 @@ os.environ.update(
 import glob  # noqa: E402
 import re  # noqa: E402
 
+import json  # noqa: E402
+
+from cytoscore._utils import sha256_file  # noqa: E402
 from cytoscore.io import (  # noqa: E402
     geo_platform_annot_url,
     geo_platform_soft_url,
@@ -86,6 +89,32 @@ if not (config["gene_sets"]["collections"] or config["gene_sets"]["curated"]):
     raise ValueError("config gene_sets: give at least one collection or curated set")
 
 
+def verify_cache():
+    """Drop cached downloads whose SHA-256 no longer matches their record, so that this run
+    fetches them again (a truncated copy, a disk error, an edited file). Runs in the main
+    Snakemake process only, not again in every cluster job."""
+    records = Path(CACHE) / "records"
+    if not workflow.is_main_process or not records.is_dir():
+        return
+    for record in sorted(records.rglob("*.json")):
+        cached_file = (
+            Path(CACHE) / "downloads" / record.relative_to(records).with_suffix("")
+        )
+        if not cached_file.is_file():
+            continue
+        want = json.loads(record.read_text())["sha256"]
+        if sha256_file(cached_file) != want:
+            logger.warning(
+                f"cached download {cached_file} does not match its recorded sha256 {want}; "
+                "removed, it is fetched again"
+            )
+            cached_file.unlink()
+            record.unlink()
+
+
+verify_cache()
+
+
 def package_files(*modules):
     """Source files of the package (sub)modules a step uses.
 
@@ -123,6 +152,20 @@ def expected_sha256(wildcards):
 
 def mirror_folder():
     return config["mirror"] or ""
+
+
+def scaled(base, per_input_mb=0):
+    """A resource (mem_mb, runtime) that grows with the input size and the retry attempt:
+    max(base, per_input_mb × input size in MB) × attempt.
+
+    A job killed for exceeding its memory or time is retried (profile ``retries``) with
+    twice, then three times the amount.
+    """
+
+    def by_attempt(wildcards, input, attempt):
+        return max(base, int(per_input_mb * input.size_mb)) * attempt
+
+    return by_attempt
 
 
 def is_url(value):

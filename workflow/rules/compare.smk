@@ -20,8 +20,8 @@ rule compare:
         ENV
     threads: 1
     resources:
-        mem_mb=4096,
-        runtime=20,
+        mem_mb=scaled(4096),
+        runtime=scaled(20),
     params:
         contrast=contrast_options,
     script:
@@ -46,8 +46,8 @@ rule omnibus:
         ENV
     threads: 1
     resources:
-        mem_mb=2048,
-        runtime=10,
+        mem_mb=scaled(2048),
+        runtime=scaled(10),
     script:
         "../scripts/omnibus.py"
 
@@ -69,8 +69,8 @@ rule meta_analysis:
         ENV
     threads: 1
     resources:
-        mem_mb=1024,
-        runtime=10,
+        mem_mb=scaled(1024),
+        runtime=scaled(10),
     params:
         method=meta_method,
     script:
@@ -95,7 +95,7 @@ rule collect_comparisons:
         ENV
     threads: 1
     resources:
-        mem_mb=1024,
-        runtime=10,
+        mem_mb=scaled(1024),
+        runtime=scaled(10),
     script:
         "../scripts/collect_comparisons.py"

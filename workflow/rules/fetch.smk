@@ -15,8 +15,8 @@ checkpoint download:
         ENV
     threads: 1
     resources:
-        mem_mb=512,
-        runtime=30,
+        mem_mb=scaled(512),
+        runtime=scaled(30),
     params:
         url=download_url,
         mirror=mirror_folder(),

@@ -28,8 +28,8 @@ rule plot_boxplot:
         ENV
     threads: 1
     resources:
-        mem_mb=2048,
-        runtime=10,
+        mem_mb=scaled(2048),
+        runtime=scaled(10),
     params:
         signatures=config["plots"]["signatures"],
         group_order=contrast_group_order,
@@ -60,8 +60,8 @@ rule plot_heatmap:
         ENV
     threads: 1
     resources:
-        mem_mb=2048,
-        runtime=10,
+        mem_mb=scaled(2048),
+        runtime=scaled(10),
     params:
         group_order=dataset_group_order,
         formats=config["plots"]["formats"],

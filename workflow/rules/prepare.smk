@@ -13,8 +13,8 @@ rule load:
         ENV
     threads: 1
     resources:
-        mem_mb=4096,
-        runtime=30,
+        mem_mb=scaled(4096, per_input_mb=20),
+        runtime=scaled(30),
     params:
         kind=dataset_kind,
         options=load_options,
@@ -34,8 +34,8 @@ rule normalize:
         ENV
     threads: 1
     resources:
-        mem_mb=4096,
-        runtime=30,
+        mem_mb=scaled(4096, per_input_mb=20),
+        runtime=scaled(30),
     params:
         kind=dataset_kind,
         options=normalize_options,
@@ -62,8 +62,8 @@ rule annotate_groups:
         ENV
     threads: 1
     resources:
-        mem_mb=4096,
-        runtime=30,
+        mem_mb=scaled(4096, per_input_mb=20),
+        runtime=scaled(30),
     params:
         groups=group_options,
         derive=derive_rules,
@@ -89,7 +89,7 @@ rule provenance:
         ENV
     threads: 1
     resources:
-        mem_mb=2048,
-        runtime=10,
+        mem_mb=scaled(2048),
+        runtime=scaled(10),
     script:
         "../scripts/provenance.py"

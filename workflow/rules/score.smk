@@ -18,8 +18,8 @@ rule gene_sets:
         ENV
     threads: 1
     resources:
-        mem_mb=1024,
-        runtime=10,
+        mem_mb=scaled(1024),
+        runtime=scaled(10),
     params:
         collections=gene_set_collections(),
         curated=config["gene_sets"]["curated"],
@@ -52,8 +52,8 @@ rule score:
         ENV
     threads: 1
     resources:
-        mem_mb=8192,
-        runtime=60,
+        mem_mb=scaled(8192, per_input_mb=20),
+        runtime=scaled(60),
     params:
         methods=METHODS,
         min_genes=config["gene_sets"]["min_genes"],
@@ -80,8 +80,8 @@ rule summarize_cells:
         ENV
     threads: 1
     resources:
-        mem_mb=4096,
-        runtime=10,
+        mem_mb=scaled(4096, per_input_mb=20),
+        runtime=scaled(10),
     params:
         by=summary_by,
     script:

@@ -4,7 +4,7 @@ from cytoscore import script_logging
 from cytoscore.io import read_h5ad, write_h5ad, write_table
 from cytoscore.pp import assign_groups, derive_columns, sample_table
 
-with script_logging(snakemake.log[0]):  # noqa: F821
+with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     options = sm.params.groups
     adata = derive_columns(read_h5ad(sm.input.adata), sm.params.derive)

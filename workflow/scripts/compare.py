@@ -6,16 +6,29 @@ from cytoscore import script_logging
 from cytoscore.io import write_table
 from cytoscore.tl import compare_cells, compare_groups
 
-with script_logging(snakemake.log[0]):  # noqa: F821
+with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     c = sm.params.contrast
     scores = pd.read_csv(sm.input.scores, sep="\t")
     obs = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
-    common = dict(target=c["target"], reference=c["reference"], column=c["column"],
-                  covariates=c["covariates"], pair_by=c["pair_by"], contrast=sm.wildcards.contrast)
+    common = dict(
+        target=c["target"],
+        reference=c["reference"],
+        column=c["column"],
+        covariates=c["covariates"],
+        pair_by=c["pair_by"],
+        contrast=sm.wildcards.contrast,
+    )
     if c["kind"] == "single_cell":
-        table = compare_cells(scores, obs, replicate=c["replicate"], split_by=c["split_by"],
-                              level=c["level"], min_cells=c["min_cells"], **common)
+        table = compare_cells(
+            scores,
+            obs,
+            replicate=c["replicate"],
+            split_by=c["split_by"],
+            level=c["level"],
+            min_cells=c["min_cells"],
+            **common,
+        )
     else:
         table = compare_groups(scores, obs, **common)
     table.insert(1, "dataset", c["dataset"])

@@ -3,7 +3,7 @@
 from cytoscore import script_logging
 from cytoscore.io import fetch_url
 
-with script_logging(snakemake.log[0]) as log:  # noqa: F821
+with script_logging(snakemake) as log:  # noqa: F821
     sm = snakemake  # noqa: F821
     record = fetch_url(
         sm.params.url,

@@ -4,7 +4,7 @@ from cytoscore import script_logging
 from cytoscore.io import write_table
 from cytoscore.resources import build_gene_sets, gene_set_table, write_gmt
 
-with script_logging(snakemake.log[0]):  # noqa: F821
+with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     sets = build_gene_sets(
         collections=sm.params.collections,

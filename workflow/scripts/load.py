@@ -3,7 +3,7 @@
 from cytoscore import script_logging
 from cytoscore.io import load_dataset, write_h5ad
 
-with script_logging(snakemake.log[0]):  # noqa: F821
+with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     files = {k: v for k, v in sm.input.items() if k != "code"}
     write_h5ad(load_dataset(sm.params.kind, files, sm.params.options), sm.output[0])

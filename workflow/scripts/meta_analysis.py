@@ -6,7 +6,7 @@ from cytoscore import script_logging
 from cytoscore.io import write_table
 from cytoscore.tl import meta_analysis
 
-with script_logging(snakemake.log[0]):  # noqa: F821
+with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     tables = pd.concat([pd.read_csv(path, sep="\t") for path in sm.input.tables], ignore_index=True)
     write_table(meta_analysis(tables, method=sm.params.method, name=sm.wildcards.meta), sm.output[0])

@@ -6,7 +6,7 @@ from cytoscore import script_logging
 from cytoscore.io import write_table
 from cytoscore.tl import omnibus_tests
 
-with script_logging(snakemake.log[0]):  # noqa: F821
+with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     scores = pd.read_csv(sm.input.scores, sep="\t")
     samples = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)

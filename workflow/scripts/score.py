@@ -5,7 +5,7 @@ from cytoscore.io import read_h5ad, write_table
 from cytoscore.resources import read_gene_set_table
 from cytoscore.tl import score_gene_sets
 
-with script_logging(snakemake.log[0]):  # noqa: F821
+with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     methods = list(sm.params.methods)
     params = {"ssgsea": dict(sm.params.ssgsea)} if "ssgsea" in methods else {}

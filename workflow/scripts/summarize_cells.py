@@ -6,7 +6,7 @@ from cytoscore import script_logging
 from cytoscore.io import write_table
 from cytoscore.tl import summarize_scores
 
-with script_logging(snakemake.log[0]):  # noqa: F821
+with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     scores = pd.read_csv(sm.input.scores, sep="\t")
     cells = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)

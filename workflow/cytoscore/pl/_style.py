@@ -128,5 +128,23 @@ def save_figure(
             path = Path(f"{base}.{fmt}")
             with atomic_path(path) as tmp:
                 fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+                if fmt == "svg":
+                    tmp.write_text(_stable_svg_ids(tmp.read_text()))
             written.append(path)
     return written
+
+
+def _stable_svg_ids(svg: str) -> str:
+    """Renumber clip-path IDs in order of appearance.
+
+    Matplotlib derives them from a hash that, for some clip paths, includes the repr of a
+    Python object (its memory address), so they differ between processes even with
+    ``svg.hashsalt`` fixed.
+    """
+    ids: dict[str, str] = {}
+    for match in re.finditer(r'<clipPath id="([^"]+)"', svg):
+        ids.setdefault(match.group(1), f"clip{len(ids)}")
+    if not ids:
+        return svg
+    pattern = re.compile(r"(?<=[\"#])(" + "|".join(map(re.escape, ids)) + r")(?=[\")])")
+    return pattern.sub(lambda m: ids[m.group(1)], svg)

@@ -189,7 +189,9 @@ def derive_columns(adata: ad.AnnData, rules: Sequence[Mapping[str, str]]) -> ad.
         found = out.obs[column].astype(str).str.extract(rx)
         failed = out.obs[column][found.isna().any(axis=1).to_numpy()].astype(str).unique().tolist()
         if failed:
-            raise InputError(f"derive: pattern {pattern!r} does not match values of {column!r}: {failed[:10]}")
+            raise InputError(
+                f"derive: pattern {pattern!r} does not match values of {column!r}: {failed[:10]}"
+            )
         for name in rx.groupindex:
             out.obs[name] = found[name].to_numpy()
     return out

@@ -438,7 +438,9 @@ def omnibus_tests(scores: pd.DataFrame, groups: pd.Series, *, min_per_group: int
     columns = ["signature", "method", "groups", "n_per_group", "anova_f", "anova_p", "kruskal_h",
                "kruskal_p", "fdr_anova", "fdr_kruskal"]  # fmt: skip
     if len(used) < 3:
-        log.warning("no omnibus test: fewer than 3 groups with %d+ samples (%s)", min_per_group, _counts(sizes))
+        log.warning(
+            "no omnibus test: fewer than 3 groups with %d+ samples (%s)", min_per_group, _counts(sizes)
+        )
         return pd.DataFrame(columns=columns)
     rows = []
     for (method, signature), sub in merged[merged["group"].isin(used)].groupby(
