@@ -61,7 +61,9 @@ def test_boxplot_content(data):
 
 def test_heatmap_content(data):
     scores, groups, _ = data
-    fig, source = score_heatmap(scores, groups, method="mean_z", group_order=["healthy", "RA", "OA"])
+    fig, source = score_heatmap(
+        scores, groups, method="mean_z", group_order=["healthy", "RA", "OA"], cluster=False
+    )
     heat = fig.axes[1]
     image = heat.images[0].get_array()
     assert image.shape == (12, 3)
@@ -78,6 +80,20 @@ def test_heatmap_content(data):
     np.testing.assert_allclose(np.asarray(image).ravel(), source["zscore"].to_numpy())
     legend = [t.get_text() for t in heat.get_legend().get_texts()]
     assert legend == ["healthy", "RA", "OA"]
+    # clustered: samples stay in their group blocks, every cell is still drawn once
+    obs = pd.DataFrame({"group": groups, "sex": ["F", "M"] * 6})
+    fig, clustered = score_heatmap(
+        scores, obs, method="mean_z", group_order=["healthy", "RA", "OA"], annotations=["sex"]
+    )
+    assert (
+        clustered.drop_duplicates("observation")["group"].tolist()
+        == ["healthy"] * 5 + ["RA"] * 4 + ["OA"] * 3
+    )
+    assert sorted(map(tuple, clustered[["observation", "signature"]].to_numpy())) == sorted(
+        map(tuple, source[["observation", "signature"]].to_numpy())
+    )
+    assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == ["sex"]  # the covariate bar
+    assert "sex: F" in [t.get_text() for t in fig.axes[2].get_legend().get_texts()]
 
 
 def test_saved_figures_are_byte_identical(tmp_path, data):

@@ -85,6 +85,14 @@ def _check_contrasts():
 
 
 _check_contrasts()
+
+
+wildcard_constraints:
+    method="|".join(map(re.escape, config["scoring"]["methods"])),
+    dataset="|".join(map(re.escape, config["datasets"])),
+    contrast="|".join(map(re.escape, config["contrasts"])) or "(?!x)x",
+
+
 if not (config["gene_sets"]["collections"] or config["gene_sets"]["curated"]):
     raise ValueError("config gene_sets: give at least one collection or curated set")
 
@@ -370,6 +378,10 @@ def contrast_group_order(wildcards):
     return group_order(contrast_dataset(wildcards))
 
 
+def dataset_cell_type(wildcards):
+    return cell_type_column(wildcards.dataset)
+
+
 def dataset_group_order(wildcards):
     return group_order(wildcards.dataset)
 
@@ -379,8 +391,45 @@ def figure_files(base):
     return [f"{base}.{ext}" for ext in config["plots"]["formats"]]
 
 
+def bulk_datasets():
+    return [d for d in DATASETS if DATASETS[d]["kind"] != "single_cell"]
+
+
+def cell_datasets():
+    return [d for d in DATASETS if DATASETS[d]["kind"] == "single_cell"]
+
+
+def bulk_contrasts():
+    return [c for c in CONTRASTS if CONTRASTS[c]["dataset"] in bulk_datasets()]
+
+
+def cell_contrasts():
+    return [c for c in CONTRASTS if CONTRASTS[c]["dataset"] in cell_datasets()]
+
+
+def figure_set(base):
+    """All files of one figure: SVG, the configured extra formats, the source data."""
+    return [f"{base}.svg", *figure_files(base), f"{base}.source_data.tsv"]
+
+
+def key_signatures():
+    """Signatures of the box and donor plots: plots.signatures, else the selected sets."""
+    return config["plots"]["signatures"] or config["gene_sets"]["select"] or []
+
+
+def heatmap_annotations(wildcards):
+    return DATASETS[wildcards.dataset]["plot_annotations"]
+
+
+def ifn_control(wildcards):
+    return DATASETS[wildcards.dataset]["ifn_score_control"]
+
+
+def all_comparison_tables(wildcards):
+    return [f"{RESULTS}/contrasts/{c}/comparison.tsv" for c in CONTRASTS]
+
+
 def final_outputs():
-    figures = ["svg"] + config["plots"]["formats"]
     out = [f"{RESULTS}/comparisons.tsv"] if CONTRASTS else []
     for dataset in DATASETS:
         out += [
@@ -388,23 +437,37 @@ def final_outputs():
             f"{RESULTS}/{dataset}/gene_set_coverage.tsv",
             f"{RESULTS}/{dataset}/provenance.json",
         ]
-        if DATASETS[dataset]["kind"] == "single_cell":
-            out.append(f"{RESULTS}/{dataset}/score_summary.tsv")
-            continue
+    for dataset in cell_datasets():
+        out.append(f"{RESULTS}/{dataset}/score_summary.tsv")
+        for method in METHODS:
+            out += figure_set(f"{RESULTS}/{dataset}/figures/umap_{method}")
+            out += figure_set(f"{RESULTS}/{dataset}/figures/dotplot_{method}")
+    for dataset in bulk_datasets():
         out.append(f"{RESULTS}/{dataset}/omnibus.tsv")
-        out += expand(
-            f"{RESULTS}/{dataset}/figures/heatmap_{{method}}.{{ext}}",
-            method=METHODS,
-            ext=figures + ["source_data.tsv"],
-        )
-    out += [f"{RESULTS}/meta/{name}.tsv" for name in config["meta_analyses"]]
+        for method in METHODS:
+            out += figure_set(f"{RESULTS}/{dataset}/figures/heatmap_{method}")
+            if config["plots"]["correlation"]:
+                out += figure_set(f"{RESULTS}/{dataset}/figures/correlation_{method}")
+        if DATASETS[dataset]["ifn_score_control"]:
+            out.append(f"{RESULTS}/{dataset}/ifn_score.tsv")
+            out += figure_set(f"{RESULTS}/{dataset}/figures/ifn_score")
     for contrast in CONTRASTS:
         out.append(f"{RESULTS}/contrasts/{contrast}/comparison.tsv")
-        if DATASETS[CONTRASTS[contrast]["dataset"]]["kind"] == "single_cell":
-            continue
-        out += expand(
-            f"{RESULTS}/contrasts/{contrast}/boxplot_{{method}}.{{ext}}",
-            method=METHODS,
-            ext=figures + ["source_data.tsv"],
-        )
+    for contrast in bulk_contrasts():
+        for method in METHODS:
+            out += figure_set(f"{RESULTS}/contrasts/{contrast}/boxplot_{method}")
+        out += figure_set(f"{RESULTS}/contrasts/{contrast}/volcano")
+    for contrast in cell_contrasts():
+        for method in METHODS:
+            for signature in key_signatures():
+                out += figure_set(
+                    f"{RESULTS}/contrasts/{contrast}/donors_{method}_{signature}"
+                )
+    if CONTRASTS:
+        for method in METHODS:
+            out += figure_set(f"{RESULTS}/figures/effect_sizes_{method}")
+    for name in config["meta_analyses"]:
+        out.append(f"{RESULTS}/meta/{name}.tsv")
+        for method in METHODS:
+            out += figure_set(f"{RESULTS}/meta/{name}_forest_{method}")
     return out

@@ -31,7 +31,7 @@ rule plot_boxplot:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
-        signatures=config["plots"]["signatures"],
+        signatures=key_signatures(),
         group_order=contrast_group_order,
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
@@ -64,7 +64,298 @@ rule plot_heatmap:
         runtime=scaled(10),
     params:
         group_order=dataset_group_order,
+        annotations=heatmap_annotations,
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
         "../scripts/plot_heatmap.py"
+
+
+rule plot_volcano:
+    input:
+        comparison=f"{RESULTS}/contrasts/{{contrast}}/comparison.tsv",
+        code=package_files("pl"),
+    output:
+        svg=report(
+            f"{RESULTS}/contrasts/{{contrast}}/volcano.svg",
+            caption="../report/volcano.rst",
+            category="Contrasts",
+            subcategory="{contrast}",
+            labels={"contrast": "{contrast}", "figure": "volcano"},
+        ),
+        source_data=f"{RESULTS}/contrasts/{{contrast}}/volcano.source_data.tsv",
+        other=figure_files(f"{RESULTS}/contrasts/{{contrast}}/volcano"),
+    log:
+        f"{LOGS}/contrasts/{{contrast}}/volcano.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(2048),
+        runtime=scaled(10),
+    params:
+        formats=config["plots"]["formats"],
+        dpi=config["plots"]["dpi"],
+    script:
+        "../scripts/plot_volcano.py"
+
+
+rule plot_correlation:
+    input:
+        scores=f"{RESULTS}/{{dataset}}/scores.tsv",
+        samples=f"{RESULTS}/{{dataset}}/samples.tsv",
+        code=package_files("pl"),
+    output:
+        svg=report(
+            f"{RESULTS}/{{dataset}}/figures/correlation_{{method}}.svg",
+            caption="../report/correlation.rst",
+            category="{dataset}",
+            subcategory="Figures",
+            labels={
+                "dataset": "{dataset}",
+                "figure": "correlation",
+                "method": "{method}",
+            },
+        ),
+        source_data=f"{RESULTS}/{{dataset}}/figures/correlation_{{method}}.source_data.tsv",
+        other=figure_files(f"{RESULTS}/{{dataset}}/figures/correlation_{{method}}"),
+    log:
+        f"{LOGS}/{{dataset}}/correlation_{{method}}.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(2048),
+        runtime=scaled(10),
+    params:
+        signatures=config["plots"]["correlation"],
+        group_order=dataset_group_order,
+        formats=config["plots"]["formats"],
+        dpi=config["plots"]["dpi"],
+    script:
+        "../scripts/plot_correlation.py"
+
+
+rule ifn_score:
+    input:
+        adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
+        code=package_files("io", "tl", "pl"),
+    output:
+        table=report(
+            f"{RESULTS}/{{dataset}}/ifn_score.tsv",
+            caption="../report/ifn_score_table.rst",
+            category="{dataset}",
+            subcategory="Scores",
+        ),
+        svg=report(
+            f"{RESULTS}/{{dataset}}/figures/ifn_score.svg",
+            caption="../report/ifn_score.rst",
+            category="{dataset}",
+            subcategory="Figures",
+            labels={"dataset": "{dataset}", "figure": "interferon score"},
+        ),
+        source_data=f"{RESULTS}/{{dataset}}/figures/ifn_score.source_data.tsv",
+        other=figure_files(f"{RESULTS}/{{dataset}}/figures/ifn_score"),
+    log:
+        f"{LOGS}/{{dataset}}/ifn_score.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(4096, per_input_mb=20),
+        runtime=scaled(10),
+    params:
+        control=ifn_control,
+        group_order=dataset_group_order,
+        formats=config["plots"]["formats"],
+        dpi=config["plots"]["dpi"],
+    script:
+        "../scripts/ifn_score.py"
+
+
+rule embed_cells:
+    input:
+        adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
+        code=package_files("io", "pp"),
+    output:
+        f"{RESULTS}/{{dataset}}/umap.tsv",
+    log:
+        f"{LOGS}/{{dataset}}/embed_cells.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(8192, per_input_mb=20),
+        runtime=scaled(60),
+    script:
+        "../scripts/embed_cells.py"
+
+
+rule plot_umap:
+    input:
+        umap=f"{RESULTS}/{{dataset}}/umap.tsv",
+        scores=f"{RESULTS}/{{dataset}}/scores.tsv",
+        code=package_files("pl"),
+    output:
+        svg=report(
+            f"{RESULTS}/{{dataset}}/figures/umap_{{method}}.svg",
+            caption="../report/umap.rst",
+            category="{dataset}",
+            subcategory="Figures",
+            labels={"dataset": "{dataset}", "figure": "UMAP", "method": "{method}"},
+        ),
+        source_data=f"{RESULTS}/{{dataset}}/figures/umap_{{method}}.source_data.tsv",
+        other=figure_files(f"{RESULTS}/{{dataset}}/figures/umap_{{method}}"),
+    log:
+        f"{LOGS}/{{dataset}}/umap_{{method}}.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(4096),
+        runtime=scaled(20),
+    params:
+        signatures=key_signatures(),
+        formats=config["plots"]["formats"],
+        dpi=config["plots"]["dpi"],
+    script:
+        "../scripts/plot_umap.py"
+
+
+rule plot_dotplot:
+    input:
+        scores=f"{RESULTS}/{{dataset}}/scores.tsv",
+        samples=f"{RESULTS}/{{dataset}}/samples.tsv",
+        code=package_files("pl"),
+    output:
+        svg=report(
+            f"{RESULTS}/{{dataset}}/figures/dotplot_{{method}}.svg",
+            caption="../report/dotplot.rst",
+            category="{dataset}",
+            subcategory="Figures",
+            labels={
+                "dataset": "{dataset}",
+                "figure": "dot plot",
+                "method": "{method}",
+            },
+        ),
+        source_data=f"{RESULTS}/{{dataset}}/figures/dotplot_{{method}}.source_data.tsv",
+        other=figure_files(f"{RESULTS}/{{dataset}}/figures/dotplot_{{method}}"),
+    log:
+        f"{LOGS}/{{dataset}}/dotplot_{{method}}.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(4096),
+        runtime=scaled(10),
+    params:
+        cell_type=dataset_cell_type,
+        signatures=key_signatures(),
+        group_order=dataset_group_order,
+        formats=config["plots"]["formats"],
+        dpi=config["plots"]["dpi"],
+    script:
+        "../scripts/plot_dotplot.py"
+
+
+rule plot_donors:
+    input:
+        scores=contrast_scores,
+        samples=contrast_samples,
+        code=package_files("tl", "pl"),
+    output:
+        svg=report(
+            f"{RESULTS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}.svg",
+            caption="../report/donors.rst",
+            category="Contrasts",
+            subcategory="{contrast}",
+            labels={
+                "contrast": "{contrast}",
+                "figure": "donors {signature}",
+                "method": "{method}",
+            },
+        ),
+        source_data=f"{RESULTS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}.source_data.tsv",
+        other=figure_files(
+            f"{RESULTS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}"
+        ),
+    log:
+        f"{LOGS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(4096),
+        runtime=scaled(10),
+    params:
+        contrast=contrast_options,
+        group_order=contrast_group_order,
+        formats=config["plots"]["formats"],
+        dpi=config["plots"]["dpi"],
+    script:
+        "../scripts/plot_donors.py"
+
+
+rule plot_effect_sizes:
+    input:
+        tables=all_comparison_tables,
+        code=package_files("pl"),
+    output:
+        svg=report(
+            f"{RESULTS}/figures/effect_sizes_{{method}}.svg",
+            caption="../report/effect_sizes.rst",
+            category="Summary",
+            labels={"figure": "effect sizes", "method": "{method}"},
+        ),
+        source_data=f"{RESULTS}/figures/effect_sizes_{{method}}.source_data.tsv",
+        other=figure_files(f"{RESULTS}/figures/effect_sizes_{{method}}"),
+    log:
+        f"{LOGS}/effect_sizes_{{method}}.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(2048),
+        runtime=scaled(10),
+    params:
+        signatures=config["gene_sets"]["select"],
+        formats=config["plots"]["formats"],
+        dpi=config["plots"]["dpi"],
+    script:
+        "../scripts/plot_effect_sizes.py"
+
+
+rule plot_forest:
+    input:
+        meta=f"{RESULTS}/meta/{{meta}}.tsv",
+        tables=meta_tables,
+        code=package_files("pl"),
+    output:
+        svg=report(
+            f"{RESULTS}/meta/{{meta}}_forest_{{method}}.svg",
+            caption="../report/forest.rst",
+            category="Meta-analyses",
+            subcategory="{meta}",
+            labels={
+                "meta-analysis": "{meta}",
+                "figure": "forest plot",
+                "method": "{method}",
+            },
+        ),
+        source_data=f"{RESULTS}/meta/{{meta}}_forest_{{method}}.source_data.tsv",
+        other=figure_files(f"{RESULTS}/meta/{{meta}}_forest_{{method}}"),
+    log:
+        f"{LOGS}/meta/{{meta}}_forest_{{method}}.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(2048),
+        runtime=scaled(10),
+    params:
+        signatures=key_signatures(),
+        formats=config["plots"]["formats"],
+        dpi=config["plots"]["dpi"],
+    script:
+        "../scripts/plot_forest.py"

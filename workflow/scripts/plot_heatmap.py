@@ -1,4 +1,4 @@
-"""Adapter for rule plot_heatmap: samples × signatures heatmap for one method."""
+"""Adapter for rule plot_heatmap: clustered samples × signatures heatmap for one method."""
 
 import pandas as pd
 
@@ -11,7 +11,11 @@ with script_logging(snakemake):  # noqa: F821
     scores = pd.read_csv(sm.input.scores, sep="\t")
     samples = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
     fig, source = score_heatmap(
-        scores, samples["group"], method=sm.wildcards.method, group_order=sm.params.group_order or None
+        scores,
+        samples,
+        method=sm.wildcards.method,
+        group_order=sm.params.group_order or None,
+        annotations=sm.params.annotations,
     )
     write_table(source, sm.output.source_data)
     save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)

@@ -133,56 +133,101 @@ def signature_boxplot(
     return fig, pd.DataFrame(rows)
 
 
+def _leaf_order(matrix: np.ndarray) -> np.ndarray:
+    """Row order from average-linkage clustering (correlation distance), optimal leaf order."""
+    from scipy.cluster.hierarchy import leaves_list, linkage, optimal_leaf_ordering
+    from scipy.spatial.distance import pdist
+
+    if matrix.shape[0] < 3:
+        return np.arange(matrix.shape[0])
+    dist = np.nan_to_num(pdist(matrix, metric="correlation"), nan=1.0)
+    tree = linkage(dist, method="average")
+    return leaves_list(optimal_leaf_ordering(tree, dist))
+
+
 def score_heatmap(
     scores: pd.DataFrame,
-    groups: pd.Series,
+    obs: pd.DataFrame | pd.Series,
     *,
     method: str,
     signatures: Sequence[str] | None = None,
     group_order: Sequence[str] | None = None,
+    annotations: Sequence[str] = (),
+    cluster: bool = True,
     clip: float = 2.5,
 ) -> tuple[Figure, pd.DataFrame]:
-    """Heatmap of samples × signatures, scores z-scored per signature, with a group bar.
+    """Clustered heatmap of samples × signatures, scores z-scored per signature, with annotation bars.
 
-    Samples are ordered by group (in ``group_order``) and within a group by ID;
-    colours are clipped at ±``clip`` SD.
+    Samples are ordered by group (in ``group_order``) and, with ``cluster``, by
+    average-linkage clustering within each group; signatures are clustered the same way
+    (unless ``signatures`` fixes their order). Bars on the left show the group and each
+    column of ``annotations`` (covariates). Colours are clipped at ±``clip`` SD.
 
     Returns
     -------
     (figure, source_data) with the score and the z-score of every cell drawn.
     """
     _check_columns(scores, ["observation", "signature", "method", "score"], "scores")
+    if isinstance(obs, pd.Series):
+        obs = obs.rename("group").to_frame()
+    missing = [c for c in ["group", *annotations] if c not in obs.columns]
+    if missing:
+        raise InputError(f"annotation columns not in the sample table: {missing}")
     sub = scores[scores["method"] == method]
     if sub.empty:
         raise InputError(f"no scores for method {method!r}")
     wide = sub.pivot(index="observation", columns="signature", values="score")
-    wide = wide[list(pd.unique(sub["signature"]))]  # keep the scoring order, not alphabetical
+    wide = wide[list(pd.unique(sub["signature"]))]  # scoring order, not alphabetical
     if signatures is not None:
         absent = [s for s in signatures if s not in wide.columns]
         if absent:
             raise InputError(f"signatures not scored: {absent}")
         wide = wide[list(signatures)]
-    grp = pd.Series(groups).astype(str).reindex(wide.index)
+    meta = obs.astype(str).reindex(wide.index)
+    grp = meta["group"]
     order = list(group_order) if group_order else sorted(grp.unique())
-    rank = {g: i for i, g in enumerate(order)}
-    ordered = sorted(wide.index, key=lambda o: (rank.get(grp[o], len(order)), o))
-    wide = wide.loc[ordered]
-    grp = grp.loc[ordered]
     sd = wide.std(ddof=1).replace(0, np.nan)
     z = ((wide - wide.mean()) / sd).fillna(0.0)
+    rows = []
+    for g in [*order, *sorted(set(grp) - set(order))]:
+        members = sorted(grp.index[grp == g])
+        block = z.loc[members].to_numpy()
+        rows += [members[i] for i in (_leaf_order(block) if cluster else range(len(members)))]
+    z = z.loc[rows]
+    if cluster and signatures is None:
+        z = z.iloc[:, _leaf_order(z.to_numpy().T)]
+    wide = wide.loc[z.index, z.columns]
+    meta = meta.loc[z.index]
+    bars = ["group", *annotations]
     colors = group_colors(order)
     with mpl.rc_context(STYLE):
-        height = max(50.0, 2.2 * len(wide) + 30)
+        height = max(50.0, 2.2 * len(z) + 30)
         fig = figure("double", height_mm=height)
         fig.get_layout_engine().set(wspace=0.005)
-        grid = fig.add_gridspec(1, 3, width_ratios=[0.6, 12, 0.4])
-        ax_bar, ax, ax_cb = (fig.add_subplot(grid[0, i]) for i in range(3))
-        bar = np.array([[mpl.colors.to_rgb(colors[g])] for g in grp])
-        ax_bar.imshow(bar, aspect="auto", interpolation="nearest")
-        ax_bar.set_xticks([])
-        ax_bar.set_yticks(range(len(wide)), list(wide.index), fontsize=5)
-        for side in ("left", "bottom"):
-            ax_bar.spines[side].set_visible(False)
+        grid = fig.add_gridspec(1, len(bars) + 2, width_ratios=[0.5] * len(bars) + [12, 0.4])
+        bar_axes = [fig.add_subplot(grid[0, i]) for i in range(len(bars))]
+        ax, ax_cb = fig.add_subplot(grid[0, len(bars)]), fig.add_subplot(grid[0, len(bars) + 1])
+        legend_handles = []
+        for i, (bar_ax, col) in enumerate(zip(bar_axes, bars, strict=True)):
+            levels = order if col == "group" else sorted(meta[col].unique())
+            palette = (
+                colors
+                if col == "group"
+                else dict(
+                    zip(levels, mpl.colormaps["Greys"](np.linspace(0.15, 0.85, len(levels))), strict=True)
+                )
+            )
+            rgb = np.array([[mpl.colors.to_rgb(palette[v])] for v in meta[col]])
+            bar_ax.imshow(rgb, aspect="auto", interpolation="nearest")
+            bar_ax.set_xticks([0], [col], rotation=90)
+            if i == 0:
+                bar_ax.set_yticks(range(len(z)), list(z.index), fontsize=5)
+            else:
+                bar_ax.set_yticks([])
+            for side in ("left", "bottom"):
+                bar_ax.spines[side].set_visible(False)
+            if col != "group":
+                legend_handles += [Patch(facecolor=palette[v], label=f"{col}: {v}") for v in levels]
         image = ax.imshow(
             z.to_numpy(), aspect="auto", cmap="RdBu_r", vmin=-clip, vmax=clip, interpolation="nearest"
         )
@@ -190,13 +235,13 @@ def score_heatmap(
         ax.set_yticks([])
         ax.set_title(f"Signature scores ({method}), z-scored across samples")
         fig.colorbar(image, cax=ax_cb, label="z-score")
-        handles = [Patch(facecolor=colors[g], label=g) for g in order if g in set(grp)]
+        handles = [Patch(facecolor=colors[g], label=g) for g in order if g in set(grp)] + legend_handles
         ax.legend(
             handles=handles,
             title="group",
             loc="upper left",
             bbox_to_anchor=(0, -0.35),
-            ncols=len(handles),
+            ncols=min(len(handles), 4),
             frameon=False,
         )
     long = z.rename_axis(index="observation", columns="signature").stack().rename("zscore").reset_index()

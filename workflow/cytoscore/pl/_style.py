@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from .._utils import atomic_path
 
-__all__ = ["STYLE", "MM", "group_colors", "short_label", "save_figure", "FORMATS"]
+__all__ = ["STYLE", "MM", "spread_labels", "group_colors", "short_label", "save_figure", "FORMATS"]
 
 MM = 1 / 25.4  # inches per millimetre
 #: Journal column widths in mm.
@@ -148,3 +148,26 @@ def _stable_svg_ids(svg: str) -> str:
         return svg
     pattern = re.compile(r"(?<=[\"#])(" + "|".join(map(re.escape, ids)) + r")(?=[\")])")
     return pattern.sub(lambda m: ids[m.group(1)], svg)
+
+
+def spread_labels(xs, ys, *, min_dy: float, x_window: float) -> list[float]:
+    """Label heights that keep labels apart: from the lowest up, a label closer than
+    ``min_dy`` (data units) to an already placed label within ``x_window`` is moved up.
+
+    Deterministic and renderer-free, so labels do not overlap and figures stay reproducible.
+    """
+    order = sorted(range(len(ys)), key=lambda i: (ys[i], xs[i]))
+    placed: list[tuple[float, float]] = []
+    out = list(map(float, ys))
+    for i in order:
+        y = float(ys[i])
+        moved = True
+        while moved:
+            moved = False
+            for px, py in placed:
+                if abs(px - xs[i]) < x_window and abs(py - y) < min_dy * (1 - 1e-9):
+                    y = py + min_dy  # always upwards, so the loop ends
+                    moved = True
+        out[i] = y
+        placed.append((float(xs[i]), y))
+    return out

@@ -13,7 +13,7 @@ from ._ids import ID_TYPES, detect_id_type, map_gene_ids, read_gene_annotation
 from ._normalize import normalize_dataset
 from ._probes import COLLAPSE_RULES, MULTI_GENE_RULES, collapse_probes
 from ._scale import detect_log_scale, normalize_expression, quantile_normalize
-from ._singlecell import cluster_cells, normalize_single_cell, qc_filter_cells
+from ._singlecell import cluster_cells, normalize_single_cell, qc_filter_cells, umap_coordinates
 
 __all__ = [
     "ID_TYPES",
@@ -31,6 +31,7 @@ __all__ = [
     "median_of_ratios_factors",
     "normalize_counts",
     "tmm_factors",
+    "umap_coordinates",
     "COLLAPSE_RULES",
     "MULTI_GENE_RULES",
     "assign_groups",

@@ -10,7 +10,7 @@ import numpy as np
 from .._provenance import record
 from .._utils import InputError
 
-__all__ = ["qc_filter_cells", "normalize_single_cell", "cluster_cells"]
+__all__ = ["qc_filter_cells", "normalize_single_cell", "cluster_cells", "umap_coordinates"]
 
 log = logging.getLogger(__name__)
 
@@ -120,3 +120,24 @@ def cluster_cells(
         n_clusters=int(out.obs[key_added].nunique()),
     )
     return out
+
+
+def umap_coordinates(adata: ad.AnnData, *, seed: int = 0, n_pcs: int = 30, n_neighbors: int = 15):
+    """UMAP coordinates of the cells: ``obsm["X_umap"]`` when the data has it, else computed
+    with scanpy (highly variable genes, PCA, kNN graph, UMAP; fixed seeds)."""
+    import pandas as pd
+    import scanpy as sc
+
+    if "X_umap" not in adata.obsm:
+        work = adata.copy()
+        sc.pp.highly_variable_genes(work, n_top_genes=min(2000, work.n_vars), flavor="seurat")
+        n_comps = max(2, min(n_pcs, work.n_obs - 1, int(work.var["highly_variable"].sum()) - 1))
+        sc.pp.pca(work, n_comps=n_comps, mask_var="highly_variable", random_state=seed)
+        sc.pp.neighbors(work, n_neighbors=n_neighbors, random_state=seed)
+        sc.tl.umap(work, random_state=seed)
+        coords = work.obsm["X_umap"]
+    else:
+        coords = adata.obsm["X_umap"]
+    return pd.DataFrame(
+        np.asarray(coords)[:, :2], index=adata.obs_names.rename("observation"), columns=["umap1", "umap2"]
+    )

@@ -1,5 +1,6 @@
 """Tools: signature scoring methods and group comparisons."""
 
+from ._clinical import RICE_GENES, clinical_ifn_score
 from ._compare import (
     COMPARISON_COLUMNS,
     PSEUDOREPLICATION_WARNING,
@@ -15,6 +16,8 @@ from ._score import gene_set_coverage, score_gene_sets
 from ._summary import summarize_scores
 
 __all__ = [
+    "RICE_GENES",
+    "clinical_ifn_score",
     "PSEUDOREPLICATION_WARNING",
     "compare_cells",
     "meta_analysis",

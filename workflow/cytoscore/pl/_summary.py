@@ -1,0 +1,304 @@
+"""Figures across signatures, contrasts and datasets: volcano, correlation, interferon score,
+effect-size summary heatmap and forest plots."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import matplotlib as mpl
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
+from scipy import stats
+
+from .._utils import InputError
+from ._scores import _check_columns, format_p
+from ._style import STYLE, figure, group_colors, short_label, spread_labels
+
+__all__ = ["volcano_plot", "score_correlation", "ifn_score_plot", "effect_heatmap", "forest_plot"]
+
+_METHOD_MARKERS = {"mean_z": "o", "ssgsea": "s"}
+
+
+def volcano_plot(
+    comparison: pd.DataFrame, *, fdr_line: float = 0.05, width: str = "single"
+) -> tuple[Figure, pd.DataFrame]:
+    """Effect size (Hedges' g) against −log10 FDR of the primary test, every signature × method.
+
+    Points are labelled with short signature names; the dashed line marks ``fdr_line``.
+    """
+    _check_columns(comparison, ["signature", "method", "hedges_g", "fdr"], "comparison")
+    data = comparison[["signature", "method", "hedges_g", "fdr"]].copy()
+    data["neg_log10_fdr"] = -np.log10(data["fdr"].clip(lower=1e-300))
+    data["label"] = data["signature"].map(short_label)
+    with mpl.rc_context(STYLE):
+        fig = figure(width, height_mm=70.0)
+        ax = fig.add_subplot()
+        for method, sub in data.groupby("method", sort=True):
+            ax.scatter(
+                sub["hedges_g"],
+                sub["neg_log10_fdr"],
+                s=14,
+                marker=_METHOD_MARKERS.get(method, "^"),
+                color="#0072B2" if method == "mean_z" else "#D55E00",
+                label=method,
+                zorder=3,
+                edgecolor="black",
+                linewidth=0.3,
+            )
+        first = data[data["method"] == sorted(data["method"].unique())[0]]
+        xs, ys = first["hedges_g"].to_numpy(), first["neg_log10_fdr"].to_numpy()
+        span_y = max(float(data["neg_log10_fdr"].max()), 1.0)
+        span_x = max(float(np.ptp(data["hedges_g"])), 1.0)
+        label_y = spread_labels(xs, ys, min_dy=0.055 * span_y, x_window=0.45 * span_x)
+        for row, ly in zip(first.itertuples(), label_y, strict=True):
+            ax.annotate(
+                row.label,
+                (row.hedges_g, row.neg_log10_fdr),
+                xytext=(row.hedges_g + 0.04 * span_x, ly),
+                textcoords="data",
+                fontsize=5,
+                va="center",
+                arrowprops={"arrowstyle": "-", "color": "grey", "linewidth": 0.3},
+            )
+        ax.axhline(-math.log10(fdr_line), color="grey", linestyle="--", linewidth=0.6)
+        ax.axvline(0, color="grey", linewidth=0.5)
+        ax.set_xlabel("Hedges' g (target vs reference)")
+        ax.set_ylabel("−log10 FDR")
+        contrast = comparison["contrast"].iloc[0] if "contrast" in comparison else ""
+        ax.set_title(str(contrast))
+        ax.legend(title="method", frameon=False, loc="upper left")
+        ax.margins(x=0.3, y=0.1)
+    return fig, data
+
+
+def score_correlation(
+    scores: pd.DataFrame,
+    groups: pd.Series,
+    *,
+    x: str,
+    y: str,
+    method: str,
+    group_order: Sequence[str] | None = None,
+    width: str = "single",
+) -> tuple[Figure, pd.DataFrame]:
+    """Scatter of two signatures' scores per sample (e.g. IFN-α vs IFN-γ), coloured by group,
+    with Spearman's rho over all samples."""
+    sub = scores[(scores["method"] == method) & scores["signature"].isin([x, y])]
+    wide = sub.pivot(index="observation", columns="signature", values="score")
+    missing = [s for s in (x, y) if s not in wide.columns]
+    if missing:
+        raise InputError(f"signatures not scored with {method}: {missing}")
+    grp = pd.Series(groups).astype(str).reindex(wide.index)
+    order = list(group_order) if group_order else sorted(grp.unique())
+    colors = group_colors(order)
+    rho, p = stats.spearmanr(wide[x], wide[y])
+    with mpl.rc_context(STYLE):
+        fig = figure(width, height_mm=70.0)
+        ax = fig.add_subplot()
+        for g in order:
+            m = grp == g
+            ax.scatter(
+                wide.loc[m, x],
+                wide.loc[m, y],
+                s=14,
+                color=colors[g],
+                edgecolor="black",
+                linewidth=0.3,
+                label=f"{g} (n={int(m.sum())})",
+            )
+        ax.set_xlabel(f"{short_label(x)} ({method})")
+        ax.set_ylabel(f"{short_label(y)} ({method})")
+        ax.set_title(f"Spearman ρ = {rho:.2f} (p = {format_p(p)})")
+        ax.legend(frameon=False, fontsize=5)
+    source = pd.DataFrame(
+        {
+            "observation": wide.index,
+            "group": grp.to_numpy(),
+            x: wide[x].to_numpy(),
+            y: wide[y].to_numpy(),
+            "spearman_rho": rho,
+            "spearman_p": p,
+        }
+    )
+    return fig, source
+
+
+def ifn_score_plot(
+    table: pd.DataFrame, *, group_order: Sequence[str] | None = None, width: str = "single"
+) -> tuple[Figure, pd.DataFrame]:
+    """The clinical interferon score of every sample by group, log scale, with the positivity threshold."""
+    _check_columns(
+        table, ["observation", "group", "ifn_score", "threshold", "positive"], "interferon score table"
+    )
+    order = list(group_order) if group_order else sorted(table["group"].unique())
+    colors = group_colors(order)
+    rng = np.random.default_rng(0)
+    with mpl.rc_context(STYLE):
+        fig = figure(width, height_mm=65.0)
+        ax = fig.add_subplot()
+        for i, g in enumerate(order):
+            sub = table[table["group"] == g]
+            xs = i + rng.uniform(-0.18, 0.18, len(sub))
+            ax.scatter(
+                xs, sub["ifn_score"], s=14, color=colors[g], edgecolor="black", linewidth=0.3, zorder=3
+            )
+            ax.hlines(sub["ifn_score"].median(), i - 0.3, i + 0.3, color="black", linewidth=1)
+        threshold = float(table["threshold"].iloc[0])
+        ax.axhline(threshold, color="#D55E00", linestyle="--", linewidth=0.8)
+        ax.text(
+            len(order) - 0.5,
+            threshold,
+            f" threshold {threshold:.2f}",
+            va="bottom",
+            ha="right",
+            fontsize=5,
+            color="#D55E00",
+        )
+        labels = []
+        for g in order:
+            sub = table[table["group"] == g]
+            labels.append(f"{g}\n{int(sub['positive'].sum())}/{len(sub)} positive")
+        ax.set_xticks(range(len(order)), labels)
+        ax.set_yscale("log", base=2)
+        ax.set_ylabel("interferon score (median fold change)")
+        ax.set_title("Clinical interferon score (Rice et al. 2017)")
+    return fig, table[["observation", "group", "ifn_score", "threshold", "positive"]].copy()
+
+
+def effect_heatmap(
+    comparisons: pd.DataFrame,
+    *,
+    method: str,
+    signatures: Sequence[str] | None = None,
+    clip: float = 3.0,
+    width: str = "double",
+) -> tuple[Figure, pd.DataFrame]:
+    """Hedges' g of every contrast (rows: dataset · contrast [· cell type]) × signature, with FDR marks.
+
+    Cells are marked ``***`` FDR < 0.001, ``**`` < 0.01, ``*`` < 0.05 (primary test).
+    """
+    _check_columns(comparisons, ["contrast", "signature", "method", "hedges_g", "fdr"], "comparisons")
+    data = comparisons[comparisons["method"] == method].copy()
+    if data.empty:
+        raise InputError(f"no comparison with method {method!r}")
+    if "cell_type" in data.columns:
+        data = data[data["cell_type"].isna() | (data["cell_type"] == "all cells")]
+    data["row"] = (
+        data.get("dataset", pd.Series("", index=data.index)).astype(str)
+        + " · "
+        + data["contrast"].astype(str)
+    )
+    rows = list(dict.fromkeys(data["row"]))
+    cols = list(signatures) if signatures else list(dict.fromkeys(data["signature"]))
+    g = data.pivot_table(index="row", columns="signature", values="hedges_g").reindex(
+        index=rows, columns=cols
+    )
+    fdr = data.pivot_table(index="row", columns="signature", values="fdr").reindex(index=rows, columns=cols)
+    with mpl.rc_context(STYLE):
+        fig = figure(width, height_mm=max(45.0, 7.0 * len(rows) + 35))
+        ax = fig.add_subplot()
+        image = ax.imshow(g.to_numpy(dtype=float), cmap="RdBu_r", vmin=-clip, vmax=clip, aspect="auto")
+        for i in range(len(rows)):
+            for j in range(len(cols)):
+                q = fdr.iat[i, j]
+                mark = "***" if q < 1e-3 else "**" if q < 1e-2 else "*" if q < 0.05 else ""
+                val = g.iat[i, j]
+                if np.isfinite(val):
+                    ax.text(
+                        j,
+                        i,
+                        f"{val:.1f}{mark}",
+                        ha="center",
+                        va="center",
+                        fontsize=5,
+                        color="white" if abs(val) > clip * 0.6 else "black",
+                    )
+        ax.set_xticks(range(len(cols)), [short_label(c) for c in cols], rotation=40, ha="right")
+        ax.set_yticks(range(len(rows)), rows)
+        ax.set_title(f"Effect sizes (Hedges' g, {method}); * FDR < 0.05, ** < 0.01, *** < 0.001")
+        fig.colorbar(image, ax=ax, label="Hedges' g", shrink=0.8)
+    source = g.stack(future_stack=True).rename("hedges_g").reset_index().rename(columns={"row": "contrast"})
+    source["fdr"] = fdr.stack(future_stack=True).to_numpy()
+    return fig, source
+
+
+def forest_plot(
+    meta: pd.DataFrame,
+    comparisons: pd.DataFrame,
+    *,
+    method: str,
+    signatures: Sequence[str] | None = None,
+    ncols: int = 2,
+) -> tuple[Figure, pd.DataFrame]:
+    """Forest plot per signature: each dataset's g with 95% CI and the pooled random-effects diamond."""
+    _check_columns(
+        meta, ["signature", "method", "pooled_g", "ci_low", "ci_high", "i2", "contrasts"], "meta-analysis"
+    )
+    m = meta[meta["method"] == method].set_index("signature")
+    sigs = list(signatures) if signatures else list(m.index)
+    comp = comparisons[comparisons["method"] == method]
+    n = len(sigs)
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    rows = []
+    with mpl.rc_context(STYLE):
+        fig = figure("double", height_mm=38.0 * nrows + 10)
+        axes = fig.subplots(nrows, ncols, squeeze=False)
+        for k, sig in enumerate(sigs):
+            ax = axes[k // ncols][k % ncols]
+            pooled = m.loc[sig]
+            studies = comp[comp["signature"] == sig]
+            studies = studies.set_index("contrast").loc[str(pooled["contrasts"]).split(",")]
+            for i, (name, row) in enumerate(studies.iterrows()):
+                y = len(studies) - i
+                ax.errorbar(
+                    row["hedges_g"],
+                    y,
+                    xerr=[
+                        [row["hedges_g"] - row["hedges_g_ci_low"]],
+                        [row["hedges_g_ci_high"] - row["hedges_g"]],
+                    ],
+                    fmt="s",
+                    color="black",
+                    markersize=3,
+                    capsize=2,
+                )
+                rows.append(
+                    {
+                        "signature": sig,
+                        "method": method,
+                        "study": name,
+                        "g": row["hedges_g"],
+                        "ci_low": row["hedges_g_ci_low"],
+                        "ci_high": row["hedges_g_ci_high"],
+                    }
+                )
+            d = [
+                [pooled["ci_low"], 0],
+                [pooled["pooled_g"], 0.3],
+                [pooled["ci_high"], 0],
+                [pooled["pooled_g"], -0.3],
+            ]
+            ax.add_patch(mpl.patches.Polygon(d, closed=True, color="#D55E00"))
+            rows.append(
+                {
+                    "signature": sig,
+                    "method": method,
+                    "study": "pooled (random effects)",
+                    "g": pooled["pooled_g"],
+                    "ci_low": pooled["ci_low"],
+                    "ci_high": pooled["ci_high"],
+                }
+            )
+            ax.axvline(0, color="grey", linewidth=0.5)
+            ax.set_yticks([*range(len(studies), 0, -1), 0], [*studies.index, "pooled"])
+            ax.set_title(f"{short_label(sig)}  (I² = {100 * pooled['i2']:.0f} %)")
+            ax.set_xlabel("Hedges' g (95% CI)")
+        for k in range(n, nrows * ncols):
+            axes[k // ncols][k % ncols].set_visible(False)
+    handles = [Line2D([], [], marker="s", color="black", linestyle="", label="dataset")]
+    fig.legend(handles=handles, loc="lower right", frameon=False)
+    return fig, pd.DataFrame(rows)

@@ -1,0 +1,14 @@
+"""Adapter for rule ifn_score: the clinical interferon score per sample, table and figure."""
+
+from cytoscore import script_logging
+from cytoscore.io import read_h5ad, write_table
+from cytoscore.pl import ifn_score_plot, save_figure
+from cytoscore.tl import clinical_ifn_score
+
+with script_logging(snakemake):  # noqa: F821
+    sm = snakemake  # noqa: F821
+    table = clinical_ifn_score(read_h5ad(sm.input.adata), control=sm.params.control)
+    fig, source = ifn_score_plot(table, group_order=sm.params.group_order or None)
+    write_table(table, sm.output.table)
+    write_table(source, sm.output.source_data)
+    save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)

@@ -1,0 +1,29 @@
+"""Adapter for rule plot_donors: one point per replicate and cell type, pairs joined."""
+
+import pandas as pd
+
+from cytoscore import script_logging
+from cytoscore.io import write_table
+from cytoscore.pl import donor_plot, save_figure
+from cytoscore.tl import summarize_scores
+
+with script_logging(snakemake):  # noqa: F821
+    sm = snakemake  # noqa: F821
+    c = sm.params.contrast
+    scores = pd.read_csv(sm.input.scores, sep="\t")
+    cells = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
+    by = list(dict.fromkeys(k for k in (c["replicate"], c["column"], c["split_by"], c["pair_by"]) if k))
+    summary = summarize_scores(scores, cells, by=by)
+    summary = summary[summary[c["column"]].isin([c["target"], c["reference"]])]
+    fig, source = donor_plot(
+        summary,
+        signature=sm.wildcards.signature,
+        method=sm.wildcards.method,
+        cell_type=c["split_by"],
+        replicate=c["replicate"],
+        group=c["column"],
+        pair_by=c["pair_by"],
+        group_order=[c["reference"], c["target"]],
+    )
+    write_table(source, sm.output.source_data)
+    save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)

@@ -1,0 +1,22 @@
+"""Adapter for rule plot_dotplot: mean score and share of high-scoring cells per cell type."""
+
+import pandas as pd
+
+from cytoscore import script_logging
+from cytoscore.io import write_table
+from cytoscore.pl import save_figure, score_dotplot
+
+with script_logging(snakemake):  # noqa: F821
+    sm = snakemake  # noqa: F821
+    scores = pd.read_csv(sm.input.scores, sep="\t")
+    cells = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
+    fig, source = score_dotplot(
+        scores,
+        cells,
+        method=sm.wildcards.method,
+        cell_type=sm.params.cell_type,
+        signatures=sm.params.signatures or None,
+        group_order=sm.params.group_order or None,
+    )
+    write_table(source, sm.output.source_data)
+    save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)

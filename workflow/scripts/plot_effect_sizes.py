@@ -1,0 +1,14 @@
+"""Adapter for rule plot_effect_sizes: Hedges' g of every contrast x signature."""
+
+import pandas as pd
+
+from cytoscore import script_logging
+from cytoscore.io import write_table
+from cytoscore.pl import effect_heatmap, save_figure
+
+with script_logging(snakemake):  # noqa: F821
+    sm = snakemake  # noqa: F821
+    tables = pd.concat([pd.read_csv(p, sep="\t") for p in sm.input.tables], ignore_index=True)
+    fig, source = effect_heatmap(tables, method=sm.wildcards.method, signatures=sm.params.signatures)
+    write_table(source, sm.output.source_data)
+    save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)

@@ -1,0 +1,17 @@
+"""Adapter for rule plot_forest: per-dataset effects and the pooled estimate."""
+
+import pandas as pd
+
+from cytoscore import script_logging
+from cytoscore.io import write_table
+from cytoscore.pl import forest_plot, save_figure
+
+with script_logging(snakemake):  # noqa: F821
+    sm = snakemake  # noqa: F821
+    meta = pd.read_csv(sm.input.meta, sep="\t")
+    tables = pd.concat([pd.read_csv(p, sep="\t") for p in sm.input.tables], ignore_index=True)
+    fig, source = forest_plot(
+        meta, tables, method=sm.wildcards.method, signatures=sm.params.signatures or None
+    )
+    write_table(source, sm.output.source_data)
+    save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)

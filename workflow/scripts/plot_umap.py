@@ -1,0 +1,17 @@
+"""Adapter for rule plot_umap: the embedding coloured by each key signature's score."""
+
+import pandas as pd
+
+from cytoscore import script_logging
+from cytoscore.io import write_table
+from cytoscore.pl import embedding_plot, save_figure
+
+with script_logging(snakemake):  # noqa: F821
+    sm = snakemake  # noqa: F821
+    coords = pd.read_csv(sm.input.umap, sep="\t", index_col=0)
+    scores = pd.read_csv(sm.input.scores, sep="\t")
+    fig, source = embedding_plot(
+        coords, scores, method=sm.wildcards.method, signatures=sm.params.signatures or None
+    )
+    write_table(source, sm.output.source_data)
+    save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)
