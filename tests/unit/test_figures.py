@@ -1,0 +1,180 @@
+"""The study-level and single-cell figures: content checks on small real-shaped inputs."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cytoscore import InputError
+from cytoscore.pl import (
+    donor_plot,
+    effect_heatmap,
+    embedding_plot,
+    forest_plot,
+    ifn_score_plot,
+    score_correlation,
+    score_dotplot,
+    volcano_plot,
+)
+from cytoscore.pl._style import spread_labels
+from cytoscore.tl import RICE_GENES, clinical_ifn_score, compare_groups, meta_analysis, summarize_scores
+
+
+def tidy(values: pd.DataFrame, method: str = "m") -> pd.DataFrame:
+    long = values.rename_axis(index="observation", columns="signature").stack().rename("score").reset_index()
+    long.insert(2, "method", method)
+    return long
+
+
+@pytest.fixture
+def bulk():
+    rng = np.random.default_rng(8)
+    obs = pd.DataFrame({"group": ["healthy"] * 6 + ["SLE"] * 6}, index=[f"s{i}" for i in range(12)])
+    shift = np.where(obs["group"] == "SLE", 1.5, 0.0)
+    values = pd.DataFrame(
+        {
+            "HALLMARK_INTERFERON_ALPHA_RESPONSE": shift + rng.normal(size=12),
+            "HALLMARK_INTERFERON_GAMMA_RESPONSE": 0.5 * shift + rng.normal(size=12),
+            "JAKSTAT_CORE": rng.normal(size=12),
+        },
+        index=obs.index,
+    )
+    scores = pd.concat([tidy(values, "mean_z"), tidy(values * 0.3, "ssgsea")])
+    comparison = compare_groups(scores, obs, target="SLE", reference="healthy", contrast="SLE_vs_healthy")
+    return obs, scores, comparison
+
+
+def test_spread_labels_keeps_labels_apart():
+    ys = spread_labels([1.0, 1.1, 1.2, 5.0], [2.0, 2.01, 2.02, 2.0], min_dy=0.5, x_window=1.0)
+    assert ys[3] == 2.0  # far away in x: not moved
+    close = sorted(ys[:3])
+    assert all(b - a >= 0.5 - 1e-12 for a, b in zip(close, close[1:], strict=False))
+
+
+def test_volcano(bulk):
+    _, _, comparison = bulk
+    fig, source = volcano_plot(comparison)
+    ax = fig.axes[0]
+    assert len(source) == 6 and ax.get_title() == "SLE_vs_healthy"
+    labels = [t.get_text() for t in ax.texts]
+    assert sorted(labels) == sorted(["IFN-α response", "IFN-γ response", "JAK/STAT core"])
+    np.testing.assert_allclose(source["neg_log10_fdr"], -np.log10(comparison["fdr"]))
+    assert ax.get_lines()[0].get_ydata()[0] == pytest.approx(-np.log10(0.05))
+
+
+def test_correlation(bulk):
+    obs, scores, _ = bulk
+    fig, source = score_correlation(
+        scores,
+        obs["group"],
+        x="HALLMARK_INTERFERON_ALPHA_RESPONSE",
+        y="HALLMARK_INTERFERON_GAMMA_RESPONSE",
+        method="mean_z",
+        group_order=["healthy", "SLE"],
+    )
+    from scipy.stats import spearmanr
+
+    rho = spearmanr(
+        source["HALLMARK_INTERFERON_ALPHA_RESPONSE"], source["HALLMARK_INTERFERON_GAMMA_RESPONSE"]
+    )[0]
+    assert fig.axes[0].get_title().startswith(f"Spearman ρ = {rho:.2f}")
+    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["healthy (n=6)", "SLE (n=6)"]
+    with pytest.raises(InputError, match="not scored"):
+        score_correlation(scores, obs["group"], x="NOPE", y="JAKSTAT_CORE", method="mean_z")
+
+
+def test_clinical_ifn_score_known_answer_and_plot():
+    import anndata as ad
+
+    # 3 controls and 2 patients; log2 values, patients 2, 3 log2 units up on every gene
+    base = np.array([[5.0] * 6, [5.2] * 6, [4.8] * 6, [7.0] * 6, [8.0] * 6])
+    adata = ad.AnnData(
+        X=base,
+        obs=pd.DataFrame({"group": ["healthy"] * 3 + ["SLE"] * 2}, index=list("abcde")),
+        var=pd.DataFrame(index=list(RICE_GENES)),
+    )
+    table = clinical_ifn_score(adata, control="healthy")
+    np.testing.assert_allclose(table["ifn_score"], [1.0, 2**0.2, 2**-0.2, 4.0, 8.0])
+    ctrl = np.array([1.0, 2**0.2, 2**-0.2])
+    assert table["threshold"].iloc[0] == pytest.approx(ctrl.mean() + 2 * ctrl.std(ddof=1))
+    assert table["positive"].tolist() == [False, False, False, True, True]
+    fig, source = ifn_score_plot(table, group_order=["healthy", "SLE"])
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["healthy\n0/3 positive", "SLE\n2/2 positive"]
+    assert ax.get_yscale() == "log" and len(source) == 5
+    with pytest.raises(InputError, match="at least 3 of"):
+        clinical_ifn_score(adata[:, :2].copy(), control="healthy")
+
+
+def test_effect_heatmap_and_forest(bulk):
+    obs, scores, comparison = bulk
+    other = comparison.assign(contrast="SLE_vs_healthy_2", hedges_g=comparison["hedges_g"] * 0.8)
+    both = pd.concat([comparison.assign(dataset="A"), other.assign(dataset="B")])
+    fig, source = effect_heatmap(both, method="mean_z")
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["A · SLE_vs_healthy", "B · SLE_vs_healthy_2"]
+    assert len(source) == 6
+    cell = comparison[
+        (comparison["method"] == "mean_z") & (comparison["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")
+    ].iloc[0]
+    mark = "***" if cell["fdr"] < 1e-3 else "**" if cell["fdr"] < 1e-2 else "*" if cell["fdr"] < 0.05 else ""
+    assert f"{cell['hedges_g']:.1f}{mark}" in [t.get_text() for t in ax.texts]
+    meta = meta_analysis(both, name="m")
+    fig, source = forest_plot(meta, both, method="mean_z", signatures=["HALLMARK_INTERFERON_ALPHA_RESPONSE"])
+    assert list(source["study"]) == ["SLE_vs_healthy", "SLE_vs_healthy_2", "pooled (random effects)"]
+    assert fig.axes[0].get_title().startswith("IFN-α response  (I² = ")
+    assert len(fig.axes[0].patches) == 1  # the pooled diamond
+
+
+@pytest.fixture
+def cells():
+    rng = np.random.default_rng(9)
+    rows = []
+    for donor in ("101", "107"):
+        for cond in ("ctrl", "stim"):
+            for ct in ("B", "T"):
+                for i in range(20):
+                    rows.append(
+                        {
+                            "observation": f"{cond}{donor}_{ct}{i}",
+                            "group": cond,
+                            "sample": f"{cond}{donor}",
+                            "donor": donor,
+                            "cell_type": ct,
+                        }
+                    )
+    obs = pd.DataFrame(rows).set_index("observation")
+    score = np.where(obs["group"] == "stim", 1.0, 0.0) + rng.normal(0, 0.3, len(obs))
+    scores = tidy(pd.DataFrame({"IFN": score, "OTHER": rng.normal(size=len(obs))}, index=obs.index))
+    return obs, scores
+
+
+def test_embedding_dotplot_and_donor_plot(cells):
+    obs, scores = cells
+    coords = pd.DataFrame({"umap1": np.arange(len(obs), dtype=float), "umap2": 0.0}, index=obs.index)
+    fig, source = embedding_plot(coords, scores, method="m", signatures=["IFN"])
+    assert fig.axes[0].get_title() == "IFN" and len(source) == len(obs)
+    offsets = fig.axes[0].collections[0].get_offsets()
+    assert len(offsets) == len(obs)
+    fig, table = score_dotplot(scores, obs, method="m", cell_type="cell_type", group_order=["ctrl", "stim"])
+    assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
+        "T · stim",
+        "T · ctrl",
+        "B · stim",
+        "B · ctrl",
+    ]
+    ifn = table[table["signature"] == "IFN"].set_index(["cell_type", "group"])
+    assert ifn.loc[("B", "stim"), "fraction_above_median"] >= 0.85
+    assert ifn.loc[("B", "ctrl"), "fraction_above_median"] <= 0.15
+    summary = summarize_scores(scores, obs, by=["sample", "group", "cell_type", "donor"])
+    fig, source = donor_plot(
+        summary,
+        signature="IFN",
+        method="m",
+        cell_type="cell_type",
+        replicate="sample",
+        pair_by="donor",
+        group_order=["ctrl", "stim"],
+    )
+    first = [ax for ax in fig.axes if ax.get_visible()][0]
+    assert first.get_title() == "B" and len(first.get_lines()) == 2  # one line per donor
+    assert len(source) == 8  # 4 samples x 2 cell types
