@@ -227,3 +227,10 @@ def digests(results: Path) -> dict[str, str]:
         for p in sorted(results.rglob("*"))
         if p.is_file() and p.suffix in {".tsv", ".json", ".svg", ".pdf", ".png", ".gmt"}
     }
+
+
+def tidy(values: pd.DataFrame, method: str = "m") -> pd.DataFrame:
+    """observations x signatures -> tidy scores (observation, signature, method, score)."""
+    long = values.rename_axis(index="observation", columns="signature").stack().rename("score").reset_index()
+    long.insert(2, "method", method)
+    return long

@@ -3,6 +3,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from helpers import tidy
 
 from cytoscore import InputError
 from cytoscore.pl import (
@@ -17,12 +18,6 @@ from cytoscore.pl import (
 )
 from cytoscore.pl._style import spread_labels
 from cytoscore.tl import RICE_GENES, clinical_ifn_score, compare_groups, meta_analysis, summarize_scores
-
-
-def tidy(values: pd.DataFrame, method: str = "m") -> pd.DataFrame:
-    long = values.rename_axis(index="observation", columns="signature").stack().rename("score").reset_index()
-    long.insert(2, "method", method)
-    return long
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import statsmodels.formula.api as smf
+from helpers import tidy
 from scipy import stats
 
 from cytoscore import InputError
@@ -14,13 +15,6 @@ from cytoscore.tl import (
     meta_analysis,
     omnibus_tests,
 )
-
-
-def tidy(values: pd.DataFrame, method="m") -> pd.DataFrame:
-    """observations x signatures -> tidy scores."""
-    long = values.rename_axis(index="observation", columns="signature").stack().rename("score").reset_index()
-    long.insert(2, "method", method)
-    return long
 
 
 @pytest.fixture

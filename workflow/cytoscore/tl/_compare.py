@@ -224,6 +224,34 @@ def _compare_frame(
     return row
 
 
+def _rows_per_signature(
+    units: pd.DataFrame,
+    *,
+    column: str,
+    target: str,
+    reference: str,
+    covariates: Sequence[str],
+    pair_by: str | None,
+    extra: dict,
+) -> list[dict]:
+    """:func:`_compare_frame` for every signature × method of a table of units."""
+    rows = []
+    for (method, signature), frame in units.groupby(["method", "signature"], sort=False):
+        row = _compare_frame(
+            frame, column=column, target=target, reference=reference, covariates=covariates, pair_by=pair_by
+        )
+        row.update(
+            signature=signature,
+            method=method,
+            target=target,
+            reference=reference,
+            covariates=",".join(covariates),
+            **extra,
+        )
+        rows.append(row)
+    return rows
+
+
 def _finish(rows: list[dict], family: Sequence[str], family_text: str) -> pd.DataFrame:
     table = pd.DataFrame(rows)
     for src, dst in (("p_value", "fdr"), ("welch_p", "fdr_welch"), ("mannwhitney_p", "fdr_mannwhitney")):
@@ -290,21 +318,15 @@ def compare_groups(
         raise InputError(f"contrast {contrast!r}: samples without scores: {unscored[:10]}")
     keep = [c for c in dict.fromkeys([column, *covariates, *([pair_by] if pair_by else [])])]
     merged = scores.assign(observation=scores["observation"].astype(str)).join(obs[keep], on="observation")
-    rows = []
-    for (method, signature), frame in merged.groupby(["method", "signature"], sort=False):
-        row = _compare_frame(
-            frame, column=column, target=target, reference=reference, covariates=covariates, pair_by=pair_by
-        )
-        row.update(
-            contrast=contrast,
-            signature=signature,
-            method=method,
-            target=target,
-            reference=reference,
-            covariates=",".join(covariates),
-            warning="",
-        )
-        rows.append(row)
+    rows = _rows_per_signature(
+        merged,
+        column=column,
+        target=target,
+        reference=reference,
+        covariates=covariates,
+        pair_by=pair_by,
+        extra={"contrast": contrast, "warning": ""},
+    )
     table = _finish(rows, ["method"], "signatures of one method within the contrast")
     return table[COMPARISON_COLUMNS]
 
@@ -385,28 +407,23 @@ def compare_cells(
                 )
                 units = units[units["n_cells"] >= min_cells]
             n_cells = units.groupby([column, "signature", "method"], observed=True)["n_cells"].sum()
-        for (method, signature), frame in units.groupby(["method", "signature"], sort=False):
-            row = _compare_frame(
-                frame,
-                column=column,
-                target=target,
-                reference=reference,
-                covariates=covariates,
-                pair_by=pair_by,
-            )
-            row.update(
-                contrast=contrast,
-                signature=signature,
-                method=method,
-                target=target,
-                reference=reference,
-                covariates=",".join(covariates),
-                cell_type=cell_type,
-                level=level,
-                n_cells_target=int(n_cells.get((target, signature, method), 0)),
-                n_cells_reference=int(n_cells.get((reference, signature, method), 0)),
-                warning=PSEUDOREPLICATION_WARNING if level == "cell" else "",
-            )
+        for row in _rows_per_signature(
+            units,
+            column=column,
+            target=target,
+            reference=reference,
+            covariates=covariates,
+            pair_by=pair_by,
+            extra={
+                "contrast": contrast,
+                "cell_type": cell_type,
+                "level": level,
+                "warning": PSEUDOREPLICATION_WARNING if level == "cell" else "",
+            },
+        ):
+            key = (row["signature"], row["method"])
+            row["n_cells_target"] = int(n_cells.get((target, *key), 0))
+            row["n_cells_reference"] = int(n_cells.get((reference, *key), 0))
             rows.append(row)
     if not rows:
         raise InputError(
