@@ -173,3 +173,13 @@ def test_embedding_dotplot_and_donor_plot(cells):
     first = [ax for ax in fig.axes if ax.get_visible()][0]
     assert first.get_title() == "B" and len(first.get_lines()) == 2  # one line per donor
     assert len(source) == 8  # 4 samples x 2 cell types
+
+
+def test_journal_widths(bulk):
+    obs, scores, comparison = bulk
+    from cytoscore.pl import signature_boxplot, volcano_plot
+
+    single = signature_boxplot(scores, obs["group"], comparison, method="mean_z", width="single")[0]
+    double = volcano_plot(comparison, width="double")[0]
+    assert single.get_figwidth() * 25.4 == pytest.approx(85.0)
+    assert double.get_figwidth() * 25.4 == pytest.approx(180.0)

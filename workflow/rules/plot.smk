@@ -33,6 +33,7 @@ rule plot_boxplot:
     params:
         signatures=key_signatures(),
         group_order=contrast_group_order,
+        width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
@@ -65,6 +66,7 @@ rule plot_heatmap:
     params:
         group_order=dataset_group_order,
         annotations=heatmap_annotations,
+        width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
@@ -94,6 +96,7 @@ rule plot_volcano:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
+        width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
@@ -130,6 +133,7 @@ rule plot_correlation:
     params:
         signatures=config["plots"]["correlation"],
         group_order=dataset_group_order,
+        width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
@@ -167,6 +171,7 @@ rule ifn_score:
     params:
         control=ifn_control,
         group_order=dataset_group_order,
+        width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
@@ -216,6 +221,7 @@ rule plot_umap:
         runtime=scaled(20),
     params:
         signatures=key_signatures(),
+        width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
@@ -253,6 +259,7 @@ rule plot_dotplot:
         cell_type=dataset_cell_type,
         signatures=key_signatures(),
         group_order=dataset_group_order,
+        width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
@@ -291,6 +298,7 @@ rule plot_donors:
     params:
         contrast=contrast_options,
         group_order=contrast_group_order,
+        width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
@@ -320,6 +328,7 @@ rule plot_effect_sizes:
         runtime=scaled(10),
     params:
         signatures=config["gene_sets"]["select"],
+        width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
@@ -355,6 +364,7 @@ rule plot_forest:
         runtime=scaled(10),
     params:
         signatures=key_signatures(),
+        width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:

@@ -8,7 +8,11 @@ from cytoscore.tl import clinical_ifn_score
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     table = clinical_ifn_score(read_h5ad(sm.input.adata), control=sm.params.control)
-    fig, source = ifn_score_plot(table, group_order=sm.params.group_order or None)
+    fig, source = ifn_score_plot(
+        table,
+        group_order=sm.params.group_order or None,
+        **({"width": sm.params.width} if sm.params.width else {}),
+    )
     write_table(table, sm.output.table)
     write_table(source, sm.output.source_data)
     save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)

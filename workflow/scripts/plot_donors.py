@@ -24,6 +24,7 @@ with script_logging(snakemake):  # noqa: F821
         group=c["column"],
         pair_by=c["pair_by"],
         group_order=[c["reference"], c["target"]],
+        **({"width": sm.params.width} if sm.params.width else {}),
     )
     write_table(source, sm.output.source_data)
     save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)

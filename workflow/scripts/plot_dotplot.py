@@ -17,6 +17,7 @@ with script_logging(snakemake):  # noqa: F821
         cell_type=sm.params.cell_type,
         signatures=sm.params.signatures or None,
         group_order=sm.params.group_order or None,
+        **({"width": sm.params.width} if sm.params.width else {}),
     )
     write_table(source, sm.output.source_data)
     save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)

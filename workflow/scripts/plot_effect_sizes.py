@@ -9,6 +9,11 @@ from cytoscore.pl import effect_heatmap, save_figure
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     tables = pd.concat([pd.read_csv(p, sep="\t") for p in sm.input.tables], ignore_index=True)
-    fig, source = effect_heatmap(tables, method=sm.wildcards.method, signatures=sm.params.signatures)
+    fig, source = effect_heatmap(
+        tables,
+        method=sm.wildcards.method,
+        signatures=sm.params.signatures,
+        **({"width": sm.params.width} if sm.params.width else {}),
+    )
     write_table(source, sm.output.source_data)
     save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)

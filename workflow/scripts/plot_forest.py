@@ -11,7 +11,11 @@ with script_logging(snakemake):  # noqa: F821
     meta = pd.read_csv(sm.input.meta, sep="\t")
     tables = pd.concat([pd.read_csv(p, sep="\t") for p in sm.input.tables], ignore_index=True)
     fig, source = forest_plot(
-        meta, tables, method=sm.wildcards.method, signatures=sm.params.signatures or None
+        meta,
+        tables,
+        method=sm.wildcards.method,
+        signatures=sm.params.signatures or None,
+        **({"width": sm.params.width} if sm.params.width else {}),
     )
     write_table(source, sm.output.source_data)
     save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)

@@ -16,6 +16,7 @@ with script_logging(snakemake):  # noqa: F821
         method=sm.wildcards.method,
         group_order=sm.params.group_order or None,
         annotations=sm.params.annotations,
+        **({"width": sm.params.width} if sm.params.width else {}),
     )
     write_table(source, sm.output.source_data)
     save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)

@@ -11,7 +11,11 @@ with script_logging(snakemake):  # noqa: F821
     coords = pd.read_csv(sm.input.umap, sep="\t", index_col=0)
     scores = pd.read_csv(sm.input.scores, sep="\t")
     fig, source = embedding_plot(
-        coords, scores, method=sm.wildcards.method, signatures=sm.params.signatures or None
+        coords,
+        scores,
+        method=sm.wildcards.method,
+        signatures=sm.params.signatures or None,
+        **({"width": sm.params.width} if sm.params.width else {}),
     )
     write_table(source, sm.output.source_data)
     save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)

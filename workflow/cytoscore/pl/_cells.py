@@ -23,6 +23,7 @@ def embedding_plot(
     method: str,
     signatures: Sequence[str] | None = None,
     ncols: int = 3,
+    width: str | float = "double",
 ) -> tuple[Figure, pd.DataFrame]:
     """UMAP (columns ``umap1, umap2``, index cells) coloured by each signature's score."""
     wide = scores[scores["method"] == method].pivot(index="observation", columns="signature", values="score")
@@ -35,7 +36,7 @@ def embedding_plot(
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
     with mpl.rc_context(STYLE):
-        fig = figure("double", height_mm=55.0 * nrows)
+        fig = figure(width, height_mm=55.0 * nrows)
         axes = fig.subplots(nrows, ncols, squeeze=False)
         for k, sig in enumerate(sigs):
             ax = axes[k // ncols][k % ncols]
@@ -70,6 +71,7 @@ def score_dotplot(
     group: str = "group",
     signatures: Sequence[str] | None = None,
     group_order: Sequence[str] | None = None,
+    width: str | float = "double",
 ) -> tuple[Figure, pd.DataFrame]:
     """Dot plot: colour = mean score, size = fraction of cells scoring above the signature's
     median over all cells, per cell type × condition (rows) and signature (columns)."""
@@ -90,7 +92,7 @@ def score_dotplot(
         if ((table[cell_type] == ct) & (table[group] == g)).any()
     ]
     with mpl.rc_context(STYLE):
-        fig = figure("double", height_mm=max(50.0, 5.0 * len(rows) + 35))
+        fig = figure(width, height_mm=max(50.0, 5.0 * len(rows) + 35))
         ax = fig.add_subplot()
         lookup = table.set_index([cell_type, group, "signature"])
         xs, ys, cs, ss = [], [], [], []
@@ -133,6 +135,7 @@ def donor_plot(
     pair_by: str | None = None,
     group_order: Sequence[str] | None = None,
     ncols: int = 3,
+    width: str | float = "double",
 ) -> tuple[Figure, pd.DataFrame]:
     """Donor-level summaries per cell type: one point per replicate (mean score of its cells),
     lines joining the two conditions of one donor when ``pair_by`` is given."""
@@ -145,7 +148,7 @@ def donor_plot(
     ncols = max(1, min(ncols, len(cts)))
     nrows = math.ceil(len(cts) / ncols)
     with mpl.rc_context(STYLE):
-        fig = figure("double", height_mm=45.0 * nrows + 8)
+        fig = figure(width, height_mm=45.0 * nrows + 8)
         axes = fig.subplots(nrows, ncols, squeeze=False)
         for k, ct in enumerate(cts):
             ax = axes[k // ncols][k % ncols]

@@ -40,6 +40,7 @@ def signature_boxplot(
     group_order: Sequence[str] | None = None,
     ncols: int = 4,
     seed: int = 0,
+    width: str | float = "double",
 ) -> tuple[Figure, pd.DataFrame]:
     """Box + strip plot of signature scores for a contrast's two groups, one panel per signature.
 
@@ -75,7 +76,7 @@ def signature_boxplot(
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
     with mpl.rc_context(STYLE):
-        fig = figure("double", height_mm=45.0 * nrows + 8)
+        fig = figure(width, height_mm=45.0 * nrows + 8)
         axes = fig.subplots(nrows, ncols, squeeze=False)
         rows = []
         for k, signature in enumerate(signatures):
@@ -155,6 +156,7 @@ def score_heatmap(
     annotations: Sequence[str] = (),
     cluster: bool = True,
     clip: float = 2.5,
+    width: str | float = "double",
 ) -> tuple[Figure, pd.DataFrame]:
     """Clustered heatmap of samples × signatures, scores z-scored per signature, with annotation bars.
 
@@ -202,7 +204,7 @@ def score_heatmap(
     colors = group_colors(order)
     with mpl.rc_context(STYLE):
         height = max(50.0, 2.2 * len(z) + 30)
-        fig = figure("double", height_mm=height)
+        fig = figure(width, height_mm=height)
         fig.get_layout_engine().set(wspace=0.005)
         grid = fig.add_gridspec(1, len(bars) + 2, width_ratios=[0.5] * len(bars) + [12, 0.4])
         bar_axes = [fig.add_subplot(grid[0, i]) for i in range(len(bars))]

@@ -232,6 +232,7 @@ def forest_plot(
     method: str,
     signatures: Sequence[str] | None = None,
     ncols: int = 2,
+    width: str | float = "double",
 ) -> tuple[Figure, pd.DataFrame]:
     """Forest plot per signature: each dataset's g with 95% CI and the pooled random-effects diamond."""
     _check_columns(
@@ -245,7 +246,7 @@ def forest_plot(
     nrows = math.ceil(n / ncols)
     rows = []
     with mpl.rc_context(STYLE):
-        fig = figure("double", height_mm=38.0 * nrows + 10)
+        fig = figure(width, height_mm=38.0 * nrows + 10)
         axes = fig.subplots(nrows, ncols, squeeze=False)
         for k, sig in enumerate(sigs):
             ax = axes[k // ncols][k % ncols]
