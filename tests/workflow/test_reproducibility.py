@@ -21,7 +21,9 @@ MATRIX_REL = "ftp.ncbi.nlm.nih.gov/geo/series/GSE55nnn/GSE55235/matrix/GSE55235_
 def test_two_runs_are_byte_identical(default_run, tmp_path):
     run_workflow(tmp_path)
     first, second = digests(default_run / "results"), digests(tmp_path / "results")
-    assert len(first) == 34  # 4 box plots + 2 heatmaps (x 4 files), 10 tables, gene sets x 2
+    # 13 figures x 4 files (box plots, heatmaps, correlations, effect sizes per method; 2 volcanos;
+    # the IFN score) + 9 tables + gene sets (tsv, gmt)
+    assert len(first) == 63
     differing = [name for name in first if first[name] != second.get(name)]
     assert set(first) == set(second) and not differing, differing
 
