@@ -108,7 +108,7 @@ def test_score_gene_sets_coverage_skip_and_tidy_output(caplog):
         GeneSet("HALF", (*genes[6:9], "X1", "X2", "X3"), collection="c"),
         GeneSet("ABSENT", ("Y1", "Y2", "Y3"), collection="c"),
     ]
-    scores, coverage = score_gene_sets(adata, sets, min_genes=3)
+    scores, coverage = score_gene_sets(adata, sets, min_genes=3, min_coverage=0.6)
     assert coverage.set_index("signature").loc["HALF", ["n_genes", "n_found", "coverage"]].tolist() == [
         6,
         3,
@@ -120,6 +120,12 @@ def test_score_gene_sets_coverage_skip_and_tidy_output(caplog):
         "ABSENT": False,
     }
     assert "gene set ABSENT skipped: 0 of its 3 genes" in caplog.text
+    assert coverage.set_index("signature")["low_coverage"].to_dict() == {
+        "FULL": False,
+        "HALF": True,
+        "ABSENT": False,
+    }
+    assert "gene set HALF: only 3 of its 6 genes (50%) are in the data (min_coverage 60%)" in caplog.text
     assert set(scores["signature"]) == {"FULL", "HALF"}
     assert len(scores) == 2 * 2 * 5 and list(scores.columns) == [
         "observation",

@@ -247,3 +247,19 @@ def test_compare_cells_drops_small_strata_and_checks_replicates():
     bad = obs.assign(sample=["x"] * 60)
     with pytest.raises(InputError, match="contain cells of several 'group' values"):
         compare_cells(tidy(values), bad, target="a", reference="b", replicate="sample")
+
+
+def test_method_concordance_and_contrast_directions(design):
+    from cytoscore.tl import contrast_concordance, method_concordance
+
+    obs, values = design
+    scores = pd.concat([tidy(values, "a"), tidy(values.rank(), "b"), tidy(-values, "c")])
+    conc = method_concordance(scores).set_index(["signature", "method_a", "method_b"])
+    assert conc.loc[("IFN", "a", "b"), "spearman_rho"] == pytest.approx(1.0)  # same ranks
+    assert conc.loc[("IFN", "a", "c"), "spearman_rho"] == pytest.approx(-1.0)
+    table = compare_groups(scores, obs, target="SLE", reference="healthy", contrast="x")
+    directions = contrast_concordance(table).set_index("signature")
+    assert not directions.loc["IFN", "direction_agrees"]  # method c flips the sign
+    assert directions.loc["IFN", "hedges_g_a"] == pytest.approx(-directions.loc["IFN", "hedges_g_c"])
+    with pytest.raises(InputError, match="at least 2 methods"):
+        method_concordance(tidy(values, "a"))

@@ -90,6 +90,18 @@ def test_default_study_biology(default_run):
     assert set(both["contrast"]) == {"RA_vs_healthy", "OA_vs_healthy"} and len(both) == 2 * 8 * 2
 
 
+def test_method_concordance_of_the_default_study(default_run):
+    conc = pd.read_csv(default_run / "results/GSE55235/method_concordance.tsv", sep="\t").set_index(
+        "signature"
+    )
+    assert (
+        conc.loc["HALLMARK_INTERFERON_ALPHA_RESPONSE", "spearman_rho"] > 0.9
+    )  # mean z and ssGSEA rank alike
+    directions = pd.read_csv(default_run / "results/GSE55235/contrast_concordance.tsv", sep="\t")
+    ifn = directions[directions["signature"].str.startswith("HALLMARK_INTERFERON")]
+    assert len(ifn) == 4 and ifn["direction_agrees"].all()
+
+
 def test_clinical_interferon_score_calls_more_ra_than_healthy(default_run):
     table = pd.read_csv(default_run / "results/GSE55235/ifn_score.tsv", sep="\t")
     positive = table.groupby("group")["positive"].sum()

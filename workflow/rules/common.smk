@@ -429,6 +429,14 @@ def all_comparison_tables(wildcards):
     return [f"{RESULTS}/contrasts/{c}/comparison.tsv" for c in CONTRASTS]
 
 
+def dataset_comparison_tables(wildcards):
+    return [
+        f"{RESULTS}/contrasts/{c}/comparison.tsv"
+        for c in CONTRASTS
+        if CONTRASTS[c]["dataset"] == wildcards.dataset
+    ]
+
+
 def final_outputs():
     out = [f"{RESULTS}/comparisons.tsv"] if CONTRASTS else []
     for dataset in DATASETS:
@@ -437,6 +445,11 @@ def final_outputs():
             f"{RESULTS}/{dataset}/gene_set_coverage.tsv",
             f"{RESULTS}/{dataset}/provenance.json",
         ]
+        if len(METHODS) > 1:
+            out += [
+                f"{RESULTS}/{dataset}/method_concordance.tsv",
+                f"{RESULTS}/{dataset}/contrast_concordance.tsv",
+            ]
     for dataset in cell_datasets():
         out.append(f"{RESULTS}/{dataset}/score_summary.tsv")
         for method in METHODS:

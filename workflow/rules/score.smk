@@ -57,6 +57,7 @@ rule score:
     params:
         methods=METHODS,
         min_genes=config["gene_sets"]["min_genes"],
+        min_coverage=config["gene_sets"]["min_coverage"],
         ssgsea=config["scoring"]["ssgsea"],
     script:
         "../scripts/score.py"
@@ -86,3 +87,33 @@ rule summarize_cells:
         by=summary_by,
     script:
         "../scripts/summarize_cells.py"
+
+
+rule method_concordance:
+    input:
+        scores=f"{RESULTS}/{{dataset}}/scores.tsv",
+        comparisons=dataset_comparison_tables,
+        code=package_files("tl"),
+    output:
+        scores=report(
+            f"{RESULTS}/{{dataset}}/method_concordance.tsv",
+            caption="../report/method_concordance.rst",
+            category="{dataset}",
+            subcategory="Scores",
+        ),
+        contrasts=report(
+            f"{RESULTS}/{{dataset}}/contrast_concordance.tsv",
+            caption="../report/contrast_concordance.rst",
+            category="{dataset}",
+            subcategory="Scores",
+        ),
+    log:
+        f"{LOGS}/{{dataset}}/method_concordance.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(2048),
+        runtime=scaled(10),
+    script:
+        "../scripts/method_concordance.py"

@@ -14,6 +14,7 @@ with script_logging(snakemake):  # noqa: F821
         read_gene_set_table(sm.input.gene_sets),
         methods=methods,
         min_genes=sm.params.min_genes,
+        min_coverage=sm.params.min_coverage,
         method_params=params,
     )
     write_table(coverage, sm.output.coverage)

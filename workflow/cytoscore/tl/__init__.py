@@ -10,12 +10,15 @@ from ._compare import (
     hedges_g,
     omnibus_tests,
 )
+from ._concordance import contrast_concordance, method_concordance
 from ._meta import meta_analysis
 from ._methods import METHODS, ScoringMethod, get_method, mean_z_kernel, ssgsea_kernel
 from ._score import gene_set_coverage, score_gene_sets
 from ._summary import summarize_scores
 
 __all__ = [
+    "contrast_concordance",
+    "method_concordance",
     "RICE_GENES",
     "clinical_ifn_score",
     "PSEUDOREPLICATION_WARNING",

@@ -52,13 +52,16 @@ def score_gene_sets(
     *,
     methods: Sequence[str] = ("mean_z", "ssgsea"),
     min_genes: int = 5,
+    min_coverage: float = 0.0,
     layer: str | None = None,
     method_params: Mapping[str, Mapping] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Score every gene set in every observation with each method.
 
     Sets with fewer than ``min_genes`` of their genes in the data are skipped with
-    a logged warning (they appear in the coverage table with ``scored = False``).
+    a logged warning (they appear in the coverage table with ``scored = False``); scored
+    sets with less than ``min_coverage`` of their genes present are flagged
+    (``low_coverage``) and warned about: their score rests on a part of the set.
 
     Returns
     -------
@@ -78,7 +81,17 @@ def score_gene_sets(
     if unknown:
         raise InputError(f"parameters given for methods that are not run: {unknown}")
     coverage = gene_set_coverage(adata.var_names, gene_sets, min_genes=min_genes)
+    coverage["low_coverage"] = coverage["scored"] & (coverage["coverage"] < min_coverage)
     for row in coverage.itertuples():
+        if row.low_coverage:
+            log.warning(
+                "gene set %s: only %d of its %d genes (%.0f%%) are in the data (min_coverage %.0f%%)",
+                row.signature,
+                row.n_found,
+                row.n_genes,
+                100 * row.coverage,
+                100 * min_coverage,
+            )
         if not row.scored:
             log.warning(
                 "gene set %s skipped: %d of its %d genes are in the data (minimum %d)",

@@ -1,0 +1,57 @@
+"""Do conclusions depend on the scoring method? Score correlations and contrast directions."""
+
+from __future__ import annotations
+
+from itertools import combinations
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._utils import InputError
+
+__all__ = ["method_concordance", "contrast_concordance"]
+
+
+def method_concordance(scores: pd.DataFrame) -> pd.DataFrame:
+    """Spearman correlation of each signature's per-observation scores between every pair of methods."""
+    methods = sorted(scores["method"].unique())
+    if len(methods) < 2:
+        raise InputError(f"method concordance needs at least 2 methods; scores have {methods}")
+    wide = scores.pivot_table(index=["signature", "observation"], columns="method", values="score")
+    rows = []
+    for signature, sub in wide.groupby(level="signature", sort=False):
+        for a, b in combinations(methods, 2):
+            pair = sub[[a, b]].dropna()
+            rho, p = stats.spearmanr(pair[a], pair[b]) if len(pair) > 2 else (np.nan, np.nan)
+            rows.append(
+                {
+                    "signature": signature,
+                    "method_a": a,
+                    "method_b": b,
+                    "n": len(pair),
+                    "spearman_rho": float(rho),
+                    "spearman_p": float(p),
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def contrast_concordance(comparisons: pd.DataFrame, *, fdr: float = 0.05) -> pd.DataFrame:
+    """Per contrast (× cell type) and signature: each method's Hedges' g and FDR, and whether the
+    methods agree on the direction and on significance at ``fdr``."""
+    needed = {"contrast", "signature", "method", "hedges_g", "fdr"}
+    if missing := needed - set(comparisons.columns):
+        raise InputError(f"comparison tables lack {sorted(missing)}")
+    keys = ["contrast", "signature"] + (["cell_type"] if "cell_type" in comparisons.columns else [])
+    data = comparisons.copy()
+    if "cell_type" in data.columns:
+        data["cell_type"] = data["cell_type"].fillna("")
+    g = data.pivot_table(index=keys, columns="method", values="hedges_g", sort=False)
+    q = data.pivot_table(index=keys, columns="method", values="fdr", sort=False)
+    out = g.add_prefix("hedges_g_").join(q.add_prefix("fdr_"))
+    signs = np.sign(g)
+    out["direction_agrees"] = signs.nunique(axis=1).eq(1) & signs.notna().all(axis=1)
+    significant = q < fdr
+    out["significance_agrees"] = significant.nunique(axis=1).eq(1)
+    return out.reset_index()
