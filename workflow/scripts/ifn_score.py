@@ -14,5 +14,5 @@ with script_logging(snakemake):  # noqa: F821
         **({"width": sm.params.width} if sm.params.width else {}),
     )
     write_table(table, sm.output.table)
-    write_table(source, sm.output.source_data)
-    save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)
+    base = sm.output.svg[: -len(".svg")]
+    save_figure(fig, base, formats=["svg", *sm.params.formats], dpi=sm.params.dpi, source_data=source)

@@ -3,7 +3,6 @@
 import pandas as pd
 
 from cytoscore import script_logging
-from cytoscore.io import write_table
 from cytoscore.pl import forest_plot, save_figure
 
 with script_logging(snakemake):  # noqa: F821
@@ -17,5 +16,5 @@ with script_logging(snakemake):  # noqa: F821
         signatures=sm.params.signatures or None,
         **({"width": sm.params.width} if sm.params.width else {}),
     )
-    write_table(source, sm.output.source_data)
-    save_figure(fig, sm.output.svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi)
+    base = sm.output.svg[: -len(".svg")]
+    save_figure(fig, base, formats=["svg", *sm.params.formats], dpi=sm.params.dpi, source_data=source)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import matplotlib as mpl
+import pandas as pd
 from matplotlib.figure import Figure
 
 from .._utils import atomic_path
@@ -113,14 +114,25 @@ def figure(width: str | float = "double", height_mm: float = 60.0) -> Figure:
 
 
 def save_figure(
-    fig: Figure, base: str | Path, *, formats: Sequence[str] = FORMATS, dpi: int = 300
+    fig: Figure,
+    base: str | Path,
+    *,
+    formats: Sequence[str] = FORMATS,
+    dpi: int = 300,
+    source_data: pd.DataFrame | None = None,
 ) -> list[Path]:
-    """Save ``fig`` as ``base.<fmt>`` for each format, atomically and byte-reproducibly.
+    """Save ``fig`` as ``base.<fmt>`` for each format, atomically and byte-reproducibly,
+    and ``source_data`` (the numbers drawn) as ``base.source_data.tsv``.
 
     Dates are left out of the SVG/PDF metadata and SVG IDs are salted with a fixed
     string, so the same figure gives the same bytes on every run.
     """
     written = []
+    if source_data is not None:
+        from ..io import write_table
+
+        write_table(source_data, f"{base}.source_data.tsv")
+        written.append(Path(f"{base}.source_data.tsv"))
     with mpl.rc_context(STYLE):
         for fmt in formats:
             if fmt not in _METADATA:
