@@ -48,7 +48,7 @@ def load_dataset(kind: str, files: Mapping[str, object], options: Mapping[str, o
     ``metadata`` (a sample or cell sheet) is joined when given; gene IDs are mapped to
     symbols (``options["gene_ids"]``, ``gene_annotation`` file) for all but GEO arrays.
     """
-    from ..pp import collapse_probes, map_gene_ids, read_gene_annotation
+    from ..pp import collapse_probes, detect_id_type, map_gene_ids, read_gene_annotation
 
     if kind not in DATASET_KINDS:
         raise InputError(f"unknown dataset kind {kind!r}; kinds are {DATASET_KINDS}")
@@ -99,14 +99,11 @@ def load_dataset(kind: str, files: Mapping[str, object], options: Mapping[str, o
                 id_column=spec.get("id_column", "id"),
                 symbol_column=spec.get("symbol_column", "symbol"),
             )
-        is_counts = "counts" in adata.layers
         id_type = options.get("gene_ids", "auto")
-        if kind == "single_cell" and id_type in ("auto", "symbol") and "symbol" not in adata.var.columns:
-            from ..pp import detect_id_type
-
-            id_type = detect_id_type(adata.var_names) if id_type == "auto" else id_type
+        if id_type == "auto":
+            id_type = detect_id_type(adata.var_names)
+        # single-cell data already indexed by symbol keeps the file's genes and their order
         if not (kind == "single_cell" and id_type == "symbol"):
-            adata = map_gene_ids(
-                adata, id_type=id_type, annotation=annotation, collapse="sum" if is_counts else "max_mean"
-            )
+            collapse = "sum" if "counts" in adata.layers else "max_mean"
+            adata = map_gene_ids(adata, id_type=id_type, annotation=annotation, collapse=collapse)
     return adata

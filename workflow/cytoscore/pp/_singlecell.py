@@ -82,6 +82,17 @@ def normalize_single_cell(adata: ad.AnnData, *, target_sum: float = 1e4) -> ad.A
     return out
 
 
+def _neighbor_graph(adata: ad.AnnData, *, n_pcs: int, n_neighbors: int, seed: int) -> int:
+    """Highly variable genes, PCA and the kNN graph (scanpy, fixed seeds), in place; returns the PCs used."""
+    import scanpy as sc
+
+    sc.pp.highly_variable_genes(adata, n_top_genes=min(2000, adata.n_vars), flavor="seurat")
+    n_comps = max(2, min(n_pcs, adata.n_obs - 1, int(adata.var["highly_variable"].sum()) - 1))
+    sc.pp.pca(adata, n_comps=n_comps, mask_var="highly_variable", random_state=seed)
+    sc.pp.neighbors(adata, n_neighbors=n_neighbors, random_state=seed)
+    return n_comps
+
+
 def cluster_cells(
     adata: ad.AnnData,
     *,
@@ -95,11 +106,7 @@ def cluster_cells(
     import scanpy as sc
 
     out = adata.copy()
-    n_top = min(2000, out.n_vars)
-    sc.pp.highly_variable_genes(out, n_top_genes=n_top, flavor="seurat")
-    n_comps = max(2, min(n_pcs, out.n_obs - 1, int(out.var["highly_variable"].sum()) - 1))
-    sc.pp.pca(out, n_comps=n_comps, mask_var="highly_variable", random_state=seed)
-    sc.pp.neighbors(out, n_neighbors=n_neighbors, random_state=seed)
+    n_comps = _neighbor_graph(out, n_pcs=n_pcs, n_neighbors=n_neighbors, seed=seed)
     sc.tl.leiden(
         out,
         resolution=resolution,
@@ -130,10 +137,7 @@ def umap_coordinates(adata: ad.AnnData, *, seed: int = 0, n_pcs: int = 30, n_nei
 
     if "X_umap" not in adata.obsm:
         work = adata.copy()
-        sc.pp.highly_variable_genes(work, n_top_genes=min(2000, work.n_vars), flavor="seurat")
-        n_comps = max(2, min(n_pcs, work.n_obs - 1, int(work.var["highly_variable"].sum()) - 1))
-        sc.pp.pca(work, n_comps=n_comps, mask_var="highly_variable", random_state=seed)
-        sc.pp.neighbors(work, n_neighbors=n_neighbors, random_state=seed)
+        _neighbor_graph(work, n_pcs=n_pcs, n_neighbors=n_neighbors, seed=seed)
         sc.tl.umap(work, random_state=seed)
         coords = work.obsm["X_umap"]
     else:
