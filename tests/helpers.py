@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import anndata as ad
 import numpy as np
 import pandas as pd
 import yaml
@@ -234,3 +235,46 @@ def tidy(values: pd.DataFrame, method: str = "m") -> pd.DataFrame:
     long = values.rename_axis(index="observation", columns="signature").stack().rename("score").reset_index()
     long.insert(2, "method", method)
     return long
+
+
+def simulated_cells() -> tuple[ad.AnnData, dict[str, list[str]], pd.DataFrame]:
+    """Seeded single-cell data for the method reference tests (tests/reference/singlecell).
+
+    200 cells × 1,000 genes of Poisson counts (half the cells with genes 0-49 induced
+    four-fold), scanpy's normalize_total(1e4) + log1p, sparse; six gene sets and a
+    weighted network of three signatures (decoupler's source/target/weight layout).
+    """
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(20261129)
+    n_cells, n_genes = 200, 1000
+    base = rng.gamma(0.6, 1.5, size=n_genes)
+    factor = np.ones((n_cells, n_genes))
+    factor[100:, :50] = 4.0
+    depth = rng.uniform(0.5, 2.0, size=(n_cells, 1))
+    counts = rng.poisson(base * factor * depth).astype(np.float64)
+    counts[np.arange(n_genes) % n_cells, np.arange(n_genes)] += 1  # no all-zero gene
+    X = counts / counts.sum(axis=1, keepdims=True) * 1e4
+    X = sp.csr_matrix(np.log1p(X))
+    genes = [f"G{i:04d}" for i in range(n_genes)]
+    adata = ad.AnnData(X, obs=pd.DataFrame(index=[f"C{i:03d}" for i in range(n_cells)]))
+    adata.var_names = genes
+    sets = {
+        "UP50": genes[:50],
+        "RANDOM30": sorted(rng.choice(genes, 30, replace=False).tolist()),
+        "SMALL5": genes[45:50],
+        "LARGE150": genes[300:450],
+        "MIXED20": genes[40:60],
+        "LOW25": [genes[i] for i in np.argsort(base)[:25]],
+    }
+    rows = []
+    for name, members in {
+        "W_UP": genes[:60],
+        "W_MIX": genes[30:130],
+        "W_RANDOM": sorted(rng.choice(genes, 80, replace=False).tolist()),
+    }.items():
+        weights = rng.normal(1.0 if name == "W_UP" else 0.0, 1.0, size=len(members))
+        rows += [
+            {"source": name, "target": g, "weight": float(w)} for g, w in zip(members, weights, strict=True)
+        ]
+    return adata, sets, pd.DataFrame(rows)

@@ -3,9 +3,11 @@
 Needs R with GSVA 1.46 (Debian: apt-get install r-base-core r-bioc-gsva) and ../shared.
 Run from the repository root:  python tests/reference/gsva/make_reference.py
 
-Two inputs:
+Three inputs:
 - synthetic: a seeded 300 genes x 12 samples matrix whose first 60 genes are rounded to
   integers (so ranks have ties), with 6 gene sets of 3-60 genes; input committed here.
+- synthetic_counts: seeded Poisson counts, 300 genes x 12 samples, same sets (for GSVA's
+  kcdf="Poisson"); input committed here.
 - gse55235: the default study's normalized matrix (made by cytoscore from the mirror),
   scored on the default gene sets; only R's output is committed, the input is rebuilt
   by the test from ../shared.
@@ -46,6 +48,16 @@ def synthetic() -> tuple[pd.DataFrame, dict[str, list[str]]]:
     return frame, sets
 
 
+def synthetic_counts() -> pd.DataFrame:
+    rng = np.random.default_rng(20261130)
+    means = rng.gamma(2.0, 20.0, size=(300, 1))
+    counts = rng.poisson(means * np.where(np.arange(12) >= 6, 1.0, 0.7), size=(300, 12))
+    counts[:40, 6:] = rng.poisson(means[:40] * 3, size=(40, 6))  # planted effect
+    return pd.DataFrame(
+        counts, index=[f"G{i:03d}" for i in range(300)], columns=[f"S{j:02d}" for j in range(12)]
+    )
+
+
 def write_inputs(frame: pd.DataFrame, sets: dict[str, list[str]], prefix: Path) -> None:
     frame.to_csv(f"{prefix}.expression.tsv", sep="\t", float_format="%.6f", index_label="gene")
     with open(f"{prefix}.sets.gmt", "w") as out:
@@ -63,6 +75,18 @@ def main() -> None:
             str(HERE / "synthetic.expression.tsv"),
             str(HERE / "synthetic.sets.gmt"),
             str(HERE / "synthetic"),
+        ],
+        check=True,
+    )
+    counts = synthetic_counts()
+    write_inputs(counts, sets, HERE / "synthetic_counts")
+    subprocess.run(
+        [
+            "Rscript",
+            str(HERE / "gsva_reference.R"),
+            str(HERE / "synthetic_counts.expression.tsv"),
+            str(HERE / "synthetic_counts.sets.gmt"),
+            str(HERE / "synthetic_counts"),
         ],
         check=True,
     )

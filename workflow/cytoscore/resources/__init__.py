@@ -1,4 +1,7 @@
-"""Signature resources: GMT gene sets and the sets curated in this repository."""
+"""Signature resources: GMT gene sets, PROGENy, CytoSig, blood transcription modules, user
+weight tables, and the sets curated in this repository."""
+
+from ._collections import FORMATS, read_archive_member, read_collection, resource_record
 
 from ._curated import CURATED_VERSION, curated_gene_sets
 from ._genesets import (
@@ -12,6 +15,10 @@ from ._genesets import (
 )
 
 __all__ = [
+    "FORMATS",
+    "read_archive_member",
+    "read_collection",
+    "resource_record",
     "CURATED_VERSION",
     "GeneSet",
     "build_gene_sets",

@@ -11,7 +11,7 @@ from ._genesets import GeneSet
 __all__ = ["CURATED_VERSION", "curated_gene_sets"]
 
 #: Bumped whenever a curated set changes; written into the outputs.
-CURATED_VERSION = "2026.11"
+CURATED_VERSION = "2026.11.2"
 
 _CURATED = (
     GeneSet(
@@ -19,6 +19,7 @@ _CURATED = (
         genes=("IFI27", "IFI44L", "IFIT1", "ISG15", "RSAD2", "SIGLEC1"),
         collection="cytoscore_curated",
         version=CURATED_VERSION,
+        licence="CC0-1.0 (gene list curated in cytoscore)",
         description=(
             "The six interferon-stimulated genes of the clinical type I interferon score "
             "(median fold change over healthy controls)."
@@ -26,6 +27,51 @@ _CURATED = (
         source=(
             "Rice GI et al. Assessment of type I interferon signaling in pediatric inflammatory "
             "disease. J Clin Immunol 2017;37:123-132. doi:10.1007/s10875-016-0359-1"
+        ),
+    ),
+    GeneSet(
+        name="IFN_TYPE1_SPECIFIC",
+        genes=(
+            "IFI27", "IFI44L", "IFI44", "IFIT1", "ISG15", "HERC5", "USP18", "IFI6",
+            "MX1", "MX2", "RSAD2", "OAS1", "LY6E", "SIGLEC1", "CMPK2",
+        ),
+        collection="cytoscore_curated",
+        version=CURATED_VERSION,
+        licence="CC0-1.0 (gene list curated in cytoscore)",
+        description=(
+            "Type I interferon-specific ISGs: genes driven through ISGF3 (STAT1/STAT2/IRF9) at "
+            "ISRE promoters, strongly induced by IFN-alpha/beta but weakly or not by IFN-gamma "
+            "(the IFN-alpha-specific module M1.2 genes; IFN-alpha-specific ISG cluster of "
+            "Mostafavi et al.). Measures type I rather than type II signalling."
+        ),
+        source=(
+            "Mostafavi S et al. Parsing the interferon transcriptional network and its disease "
+            "associations. Cell 2016;164:564-578. doi:10.1016/j.cell.2015.12.032; Chiche L et al. "
+            "Modular transcriptional repertoire analyses of adults with systemic lupus "
+            "erythematosus reveal distinct type I and type II interferon signatures. Arthritis "
+            "Rheumatol 2014;66:1583-1595. doi:10.1002/art.38628"
+        ),
+    ),
+    GeneSet(
+        name="IFN_GAMMA_SPECIFIC",
+        genes=(
+            "CIITA", "HLA-DRA", "HLA-DRB1", "HLA-DPA1", "HLA-DPB1", "HLA-DMA", "HLA-DMB",
+            "CD74", "CXCL9", "IDO1", "UBD", "GBP5",
+        ),
+        collection="cytoscore_curated",
+        version=CURATED_VERSION,
+        licence="CC0-1.0 (gene list curated in cytoscore)",
+        description=(
+            "IFN-gamma-specific genes: the class II transactivator CIITA and the MHC class II "
+            "genes it drives (induced by IFN-gamma, not by type I IFN), and the GAS/IRF1-driven "
+            "CXCL9, IDO1, UBD and GBP5. Measures type II rather than type I signalling."
+        ),
+        source=(
+            "Steimle V et al. Regulation of MHC class II expression by interferon-gamma mediated "
+            "by the transactivator gene CIITA. Science 1994;265:106-109. "
+            "doi:10.1126/science.8016643; Mostafavi S et al. Cell 2016;164:564-578. "
+            "doi:10.1016/j.cell.2015.12.032; Schroder K et al. Interferon-gamma: an overview of "
+            "signals, mechanisms and functions. J Leukoc Biol 2004;75:163-189. doi:10.1189/jlb.0603252"
         ),
     ),
     GeneSet(
@@ -39,6 +85,7 @@ _CURATED = (
         ),
         collection="cytoscore_curated",
         version=CURATED_VERSION,
+        licence="CC0-1.0 (gene list curated in cytoscore)",
         description=(
             "Core JAK/STAT machinery: the four JAK kinases, the seven STATs and IRF9, and the "
             "negative regulators SOCS/CISH, PIAS and the phosphatases PTPN2/6/11. Several "

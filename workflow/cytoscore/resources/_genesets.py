@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +26,11 @@ __all__ = [
 
 @dataclass(frozen=True)
 class GeneSet:
-    """A named set of gene symbols with where it comes from."""
+    """A named signature: gene symbols, optionally with a weight each, and where it comes from.
+
+    Unweighted sets (``weights`` empty) count every gene with weight 1. Set-based
+    methods use the genes only; weighted methods (``ulm``, ``cytosig``) use the weights.
+    """
 
     name: str
     genes: tuple[str, ...]
@@ -33,13 +38,29 @@ class GeneSet:
     version: str = ""
     description: str = ""
     source: str = ""  # citation or URL
+    weights: tuple[float, ...] = ()
+    licence: str = ""
     extra: dict = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
-        if not self.name or any(c in self.name for c in "\t\n"):
+        if not self.name or any(c in self.name for c in "\t\n,"):
             raise InputError(f"invalid gene set name {self.name!r}")
         if not self.genes:
             raise InputError(f"gene set {self.name!r} has no gene")
+        if self.weights and len(self.weights) != len(self.genes):
+            raise InputError(
+                f"gene set {self.name!r}: {len(self.weights)} weights for {len(self.genes)} genes"
+            )
+        if self.weights and not all(math.isfinite(w) for w in self.weights):
+            raise InputError(f"gene set {self.name!r}: weights must be finite numbers")
+
+    @property
+    def weighted(self) -> bool:
+        return bool(self.weights)
+
+    def weight_of(self) -> dict[str, float]:
+        """Gene -> weight (1 for every gene of an unweighted set)."""
+        return dict(zip(self.genes, self.weights or (1.0,) * len(self.genes), strict=True))
 
 
 def read_gmt(
@@ -114,8 +135,14 @@ def select_gene_sets(sets: Sequence[GeneSet], names: Sequence[str] | None) -> li
     return [by_name[n] for n in dict.fromkeys(names)]
 
 
+GENE_SET_COLUMNS = [
+    "signature", "collection", "version", "n_genes", "description", "source", "licence", "genes", "weights",
+]
+
+
 def gene_set_table(sets: Iterable[GeneSet]) -> pd.DataFrame:
-    """One row per set: name, collection, version, size, description, source, genes."""
+    """One row per set: name, collection, version, size, description, source, licence,
+    genes and (weighted signatures) their weights, comma-separated in the same order."""
     return pd.DataFrame(
         [
             {
@@ -125,11 +152,13 @@ def gene_set_table(sets: Iterable[GeneSet]) -> pd.DataFrame:
                 "n_genes": len(gs.genes),
                 "description": gs.description,
                 "source": gs.source,
+                "licence": gs.licence,
                 "genes": ",".join(gs.genes),
+                "weights": ",".join(repr(float(w)) for w in gs.weights),
             }
             for gs in sets
         ],
-        columns=["signature", "collection", "version", "n_genes", "description", "source", "genes"],
+        columns=GENE_SET_COLUMNS,
     )
 
 
@@ -150,6 +179,8 @@ def read_gene_set_table(path: str | Path) -> list[GeneSet]:
             version=row.get("version", ""),
             description=row.get("description", ""),
             source=row.get("source", ""),
+            licence=row.get("licence", ""),
+            weights=tuple(float(w) for w in row.get("weights", "").split(",") if w),
         )
         for _, row in table.iterrows()
     ]
@@ -162,31 +193,28 @@ def build_gene_sets(
     curated: Sequence[str] = (),
     select: Sequence[str] | None = None,
 ) -> list[GeneSet]:
-    """Assemble the gene sets to score: GMT collections, then curated sets, then a selection.
+    """Assemble the signatures to score: collections, then curated sets, then a selection.
 
     Parameters
     ----------
     collections
-        Collection name -> ``{"url", "version", "source"}``, in the order of ``files``.
+        Collection name -> its config (``format``, ``version``, ``source``, …; see
+        :func:`cytoscore.resources.read_collection`), in the order of ``files``.
     files
-        The downloaded GMT file of each collection.
+        The file of each collection (downloaded or local).
     curated
         Names of curated sets (:func:`cytoscore.resources.curated_gene_sets`) to add.
     select
         Names to keep, in this order; None keeps all.
     """
+    from ._collections import read_collection
     from ._curated import curated_gene_sets
 
     if len(files) != len(collections):
         raise InputError(f"{len(collections)} collections but {len(files)} files")
     sets: list[GeneSet] = []
-    for (name, info), path in zip(collections.items(), files):
-        sets += read_gmt(
-            path,
-            collection=name,
-            version=str(info.get("version", "")),
-            source=info.get("source") or info.get("url", ""),
-        )
+    for (name, spec), path in zip(collections.items(), files):
+        sets += read_collection(path, name=name, spec=spec)
     available = {gs.name: gs for gs in curated_gene_sets()}
     unknown = [n for n in curated if n not in available]
     if unknown:

@@ -12,7 +12,20 @@ from ._compare import (
 )
 from ._concordance import contrast_concordance, method_concordance
 from ._meta import meta_analysis
-from ._methods import METHODS, ScoringMethod, get_method, mean_z_kernel, ssgsea_kernel
+from ._methods import (
+    METHODS,
+    ScoringMethod,
+    aucell_kernel,
+    cytosig_kernel,
+    get_method,
+    gsva_kernel,
+    mean_z_kernel,
+    score_genes_kernel,
+    singscore_kernel,
+    ssgsea_kernel,
+    ucell_kernel,
+    ulm_kernel,
+)
 from ._score import gene_set_coverage, score_gene_sets
 from ._summary import summarize_scores
 
@@ -34,6 +47,13 @@ __all__ = [
     "get_method",
     "hedges_g",
     "mean_z_kernel",
+    "aucell_kernel",
+    "cytosig_kernel",
+    "gsva_kernel",
+    "score_genes_kernel",
+    "singscore_kernel",
+    "ucell_kernel",
+    "ulm_kernel",
     "score_gene_sets",
     "ssgsea_kernel",
     "summarize_scores",

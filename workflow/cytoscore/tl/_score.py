@@ -46,6 +46,65 @@ def gene_set_coverage(
     return pd.DataFrame(rows)
 
 
+def _chunks(X, rows: int):
+    """Row blocks of an in-memory or backed (h5ad, ``backed="r"``) matrix, as float64."""
+    for start in range(0, X.shape[0], rows):
+        block = X[start : start + rows]
+        if sp.issparse(block):
+            block = sp.csr_matrix(block, dtype=np.float64)
+            values = block.data
+        else:
+            block = np.asarray(block, dtype=np.float64)
+            values = block
+        if not np.isfinite(values).all():
+            raise InputError(
+                f"the expression matrix has missing or infinite values (rows {start}-{start + rows - 1}); cannot score"
+            )
+        yield block
+
+
+def _gene_moments(X, rows: int) -> dict[str, np.ndarray]:
+    """Per gene, over all observations (one chunked pass): mean and SD (ddof=1)."""
+    n = X.shape[0]
+    total = np.zeros(X.shape[1])
+    total_sq = np.zeros(X.shape[1])
+    for block in _chunks(X, rows):
+        if sp.issparse(block):
+            total += np.asarray(block.sum(axis=0)).ravel()
+            total_sq += np.asarray(block.multiply(block).sum(axis=0)).ravel()
+        else:
+            total += block.sum(axis=0)
+            total_sq += (block * block).sum(axis=0)
+    mean = total / n
+    var = (total_sq - n * mean**2) / (n - 1) if n > 1 else np.zeros_like(mean)
+    return {"gene_mean": mean, "gene_sd": np.sqrt(np.clip(var, 0, None))}
+
+
+def _run_method(method, X, W: np.ndarray, params: dict, chunk_size: int) -> np.ndarray:
+    """One method over all observations: chunk by chunk when its scores are per
+    observation, else on the whole matrix."""
+    dense_rows = max(1, min(chunk_size, 2**24 // max(1, X.shape[1])))
+    if not method.per_observation:
+        blocks = list(_chunks(X, X.shape[0]))
+        block = blocks[0]
+        if sp.issparse(block) and not method.sparse:
+            block = block.toarray()
+        return method.kernel(block, W, **params)
+    kwargs = dict(params)
+    finish = False
+    if method.chunk_param:
+        finish = kwargs.get(method.chunk_param, True)
+        kwargs[method.chunk_param] = False
+    rows = chunk_size if method.sparse else dense_rows
+    parts = []
+    for block in _chunks(X, rows):
+        if sp.issparse(block) and not method.sparse:
+            block = block.toarray()
+        parts.append(method.kernel(block, W, **kwargs))
+    scores = np.vstack(parts)
+    return method.finish(scores) if finish and method.finish else scores
+
+
 def score_gene_sets(
     adata: ad.AnnData,
     gene_sets: Sequence[GeneSet],
@@ -55,13 +114,20 @@ def score_gene_sets(
     min_coverage: float = 0.0,
     layer: str | None = None,
     method_params: Mapping[str, Mapping] | None = None,
+    chunk_size: int = 4096,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Score every gene set in every observation with each method.
+    """Score every signature in every observation with each method.
 
     Sets with fewer than ``min_genes`` of their genes in the data are skipped with
     a logged warning (they appear in the coverage table with ``scored = False``); scored
     sets with less than ``min_coverage`` of their genes present are flagged
     (``low_coverage``) and warned about: their score rests on a part of the set.
+
+    Sparse data stays sparse; per-observation methods run over ``chunk_size`` rows at a
+    time, so ``adata`` may be opened with ``backed="r"`` and larger than memory. Methods
+    that need dataset-wide gene statistics (mean z, CytoSig) get them from one chunked pass.
+    Weighted methods use the signature weights (1 for unweighted sets); CytoSig's ridge
+    regression fits the weighted signatures only, jointly.
 
     Returns
     -------
@@ -71,12 +137,14 @@ def score_gene_sets(
         See :func:`gene_set_coverage`.
 
     Each method's observations × sets matrix is also stored in
-    ``adata.obsm["cytoscore_<method>"]``.
+    ``adata.obsm["cytoscore_<method>"]`` unless ``adata`` is backed.
     """
     if min_genes < 1:
         raise InputError(f"min_genes must be at least 1, not {min_genes}")
+    if chunk_size < 1:
+        raise InputError(f"chunk_size must be at least 1, not {chunk_size}")
     resolved = [get_method(m) for m in methods]
-    params = dict(method_params or {})
+    params = {k: dict(v) for k, v in (method_params or {}).items()}
     unknown = sorted(set(params) - {m.name for m in resolved})
     if unknown:
         raise InputError(f"parameters given for methods that are not run: {unknown}")
@@ -107,31 +175,52 @@ def score_gene_sets(
             f"{list(adata.var_names[:5])} — are they gene symbols?"
         )
     index = {g: i for i, g in enumerate(adata.var_names)}
-    S = np.zeros((adata.n_vars, len(scored)))
+    W = np.zeros((adata.n_vars, len(scored)))
     for j, gs in enumerate(scored):
-        S[[index[g] for g in gs.genes if g in index], j] = 1.0
+        for gene, weight in gs.weight_of().items():
+            if gene in index:
+                W[index[gene], j] = weight
     X = adata.layers[layer] if layer else adata.X
-    X = X.toarray() if sp.issparse(X) else np.asarray(X)
-    if not np.isfinite(X).all():
-        raise InputError("the expression matrix has missing or infinite values; cannot score")
+    if sp.issparse(X) and not sp.isspmatrix_csr(X):
+        X = X.tocsr()
+    needs = {need for m in resolved for need in m.needs}
+    moments = _gene_moments(X, chunk_size) if needs else {}
     frames = []
-    names = [gs.name for gs in scored]
     for method in resolved:
-        scores = method.kernel(X, S, **params.get(method.name, {}))
-        table = pd.DataFrame(scores, index=adata.obs_names, columns=names)
-        adata.obsm[f"cytoscore_{method.name}"] = table
-        long = table.rename_axis(index="observation", columns="signature").stack().rename("score")
-        long = long.reset_index()
-        long.insert(2, "method", method.name)
-        frames.append(long[SCORE_COLUMNS])
+        columns = [j for j, gs in enumerate(scored) if gs.weighted or not method.weighted_only]
+        if not columns:
+            log.warning("%s scores weighted signatures only, and none is selected: skipped", method.name)
+            continue
+        names = [scored[j].name for j in columns]
+        kwargs = {**params.get(method.name, {}), **{k: moments[k] for k in method.needs}}
+        try:
+            scores = _run_method(method, X, W[:, columns], kwargs, chunk_size)
+        except ValueError as exc:
+            raise InputError(f"scoring with {method.name}: {exc}") from exc
+        if not adata.isbacked:
+            adata.obsm[f"cytoscore_{method.name}"] = pd.DataFrame(
+                scores, index=adata.obs_names, columns=names
+            )
+        frames.append(
+            pd.DataFrame(
+                {
+                    "observation": np.repeat(np.asarray(adata.obs_names), len(names)),
+                    "signature": np.tile(names, adata.n_obs),
+                    "method": method.name,
+                    "score": scores.ravel(),
+                }
+            )
+        )
         log.info("scored %d sets × %d observations with %s", len(names), adata.n_obs, method.name)
-    record(
-        adata,
-        "scoring",
-        methods=[m.name for m in resolved],
-        method_params={k: dict(v) for k, v in params.items()},
-        min_genes=min_genes,
-        n_sets_scored=len(scored),
-        n_sets_skipped=int((~coverage["scored"]).sum()),
-    )
-    return pd.concat(frames, ignore_index=True), coverage
+    if not adata.isbacked:
+        record(
+            adata,
+            "scoring",
+            methods=[m.name for m in resolved],
+            method_params=params,
+            min_genes=min_genes,
+            chunk_size=chunk_size,
+            n_sets_scored=len(scored),
+            n_sets_skipped=int((~coverage["scored"]).sum()),
+        )
+    return pd.concat(frames, ignore_index=True)[SCORE_COLUMNS], coverage
