@@ -25,6 +25,43 @@ def test_rnaseq_counts_example(tmp_path):
             assert row["hedges_g"] > 3 and row["fdr_welch"] < 0.01, (contrast, method)
         gamma = table.loc[("IFNg_vs_control", "HALLMARK_INTERFERON_GAMMA_RESPONSE", method)]
         assert gamma["hedges_g"] > 3 and gamma["fdr_welch"] < 0.01
+    # type I vs type II: IFN-gamma samples score highest on the IFN-gamma-specific set and
+    # the CytoSig IFNG response, type I samples far above controls on IFN-alpha signatures
+    scores = pd.read_csv(tmp_path / "results/GSE161664/scores.tsv", sep="\t")
+    samples = pd.read_csv(tmp_path / "results/GSE161664/samples.tsv", sep="\t")
+    scores["group"] = scores["observation"].map(
+        dict(zip(samples["observation"], samples["group"], strict=True))
+    )
+    means = scores.groupby(["signature", "method", "group"])["score"].mean().unstack()
+    for method in ("mean_z", "ssgsea", "gsva", "singscore", "ulm"):
+        gamma = means.loc[("IFN_GAMMA_SPECIFIC", method)]
+        assert gamma.idxmax() == "IFNg", (method, gamma)
+        type1 = means.loc[("IFN_TYPE1_SPECIFIC", method)]
+        assert type1[["IFNa", "IFNb"]].min() > type1["IFNg"] > type1["control"], (method, type1)
+    cytosig = means.xs("cytosig", level="method")
+    assert cytosig.loc["CYTOSIG_IFNG"].idxmax() == "IFNg"
+    assert cytosig.loc["CYTOSIG_IFN1"].idxmax() in {"IFNa", "IFNb"}
+    assert set(cytosig.index) == {
+        "CYTOSIG_IFN1",
+        "CYTOSIG_IFNG",
+        "CYTOSIG_IFNL",
+        "CYTOSIG_IL6",
+        "CYTOSIG_TNFA",
+        "PROGENY_JAK_STAT",
+        "PROGENY_NFkB",
+        "PROGENY_TNFa",
+    }
+    for method in ("gsva", "singscore", "ulm"):
+        for contrast in ("IFNa_vs_control", "IFNb_vs_control"):
+            row = table.loc[(contrast, "HALLMARK_INTERFERON_ALPHA_RESPONSE", method)]
+            assert row["hedges_g"] > 3 and row["fdr_welch"] < 0.01, (contrast, method)
+    assert table.loc[("IFNa_vs_control", "PROGENY_JAK_STAT", "ulm")]["hedges_g"] > 3
+    resources = pd.read_csv(tmp_path / "results/gene_sets/resources.tsv", sep="\t").set_index("collection")
+    assert (
+        resources.loc["cytosig", "sha256"]
+        == "862541d421cea64976a47b952e56fb258ead0194a7ecb87bdd7c800cd279a89d"
+    )
+    assert resources.loc["btm", "licence"] == "MIT" and resources.loc["progeny", "n_signatures"] == 3
     assert (tmp_path / "results/GSE161664/figures/heatmap_ssgsea.png").stat().st_size > 10_000
     import json
 
@@ -39,13 +76,18 @@ def test_single_cell_example(tmp_path):
     summary = pd.read_csv(tmp_path / "results/kang2018/score_summary.tsv", sep="\t")
     assert set(summary.columns) >= {"sample_id", "group", "cluster_id", "n_cells", "mean"}
     ifn = summary[(summary["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")]
-    for method in ("mean_z", "ssgsea"):
-        wide = ifn[ifn["method"] == method].pivot_table(
-            index="cluster_id", columns="sample_id", values="mean"
-        )
-        assert len(wide) == 5
-        for donor in ("101", "107"):
-            assert (wide[f"stim{donor}"] > wide[f"ctrl{donor}"]).all(), (method, donor)
+    for signature, methods in {
+        "HALLMARK_INTERFERON_ALPHA_RESPONSE": ("mean_z", "ssgsea", "ucell", "aucell", "ulm"),
+        "IFN_TYPE1_SPECIFIC": ("mean_z", "ucell", "aucell"),
+        "PROGENY_JAK_STAT": ("ulm",),
+    }.items():
+        for method in methods:  # stimulated above control in every cell type and donor
+            wide = summary[(summary["signature"] == signature) & (summary["method"] == method)].pivot_table(
+                index="cluster_id", columns="sample_id", values="mean"
+            )
+            assert len(wide) == 5
+            for donor in ("101", "107"):
+                assert (wide[f"stim{donor}"] > wide[f"ctrl{donor}"]).all(), (signature, method, donor)
     # donor-level, paired contrast per cell type: 2 pairs, flagged as small n
     table = pd.read_csv(tmp_path / "results/contrasts/stim_vs_ctrl/comparison.tsv", sep="\t")
     ifn = table[table["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE"]

@@ -153,7 +153,7 @@ def download_url(wildcards):
 def expected_sha256(wildcards):
     """Configured checksum of a download, or an empty string."""
     for collection in config["gene_sets"]["collections"].values():
-        if url_to_relpath(collection["url"]) == wildcards.path:
+        if "url" in collection and url_to_relpath(collection["url"]) == wildcards.path:
             return collection.get("sha256", "")
     return ""
 
@@ -326,14 +326,20 @@ def group_order(dataset):
 
 
 def gene_set_collections():
-    return {
-        name: {k: c.get(k, "") for k in ("url", "version", "source")}
-        for name, c in config["gene_sets"]["collections"].items()
-    }
+    return {name: dict(c) for name, c in config["gene_sets"]["collections"].items()}
 
 
 def collection_files(wildcards):
-    return [cached(c["url"]) for c in config["gene_sets"]["collections"].values()]
+    return [
+        cached(c["url"]) if "url" in c else c["path"]
+        for c in config["gene_sets"]["collections"].values()
+    ]
+
+
+def method_params():
+    """Configured parameters of the scoring methods that are run."""
+    scoring = config["scoring"]
+    return {m: dict(scoring[m]) for m in METHODS if isinstance(scoring.get(m), dict)}
 
 
 def contrast_dataset(wildcards):
@@ -437,6 +443,12 @@ def dataset_comparison_tables(wildcards):
     ]
 
 
+def set_methods():
+    """Methods that score every signature: plots of named signatures are made for these.
+    cytosig scores only weighted signatures, which are known after the gene_sets step."""
+    return [m for m in METHODS if m != "cytosig"]
+
+
 def final_outputs():
     out = [f"{RESULTS}/comparisons.tsv"] if CONTRASTS else []
     for dataset in DATASETS:
@@ -452,14 +464,14 @@ def final_outputs():
             ]
     for dataset in cell_datasets():
         out.append(f"{RESULTS}/{dataset}/score_summary.tsv")
-        for method in METHODS:
+        for method in set_methods():
             out += figure_set(f"{RESULTS}/{dataset}/figures/umap_{method}")
             out += figure_set(f"{RESULTS}/{dataset}/figures/dotplot_{method}")
     for dataset in bulk_datasets():
         out.append(f"{RESULTS}/{dataset}/omnibus.tsv")
         for method in METHODS:
             out += figure_set(f"{RESULTS}/{dataset}/figures/heatmap_{method}")
-            if config["plots"]["correlation"]:
+            if config["plots"]["correlation"] and method in set_methods():
                 out += figure_set(f"{RESULTS}/{dataset}/figures/correlation_{method}")
         if DATASETS[dataset]["ifn_score_control"]:
             out.append(f"{RESULTS}/{dataset}/ifn_score.tsv")
@@ -471,7 +483,7 @@ def final_outputs():
             out += figure_set(f"{RESULTS}/contrasts/{contrast}/boxplot_{method}")
         out += figure_set(f"{RESULTS}/contrasts/{contrast}/volcano")
     for contrast in cell_contrasts():
-        for method in METHODS:
+        for method in set_methods():
             for signature in key_signatures():
                 out += figure_set(
                     f"{RESULTS}/contrasts/{contrast}/donors_{method}_{signature}"

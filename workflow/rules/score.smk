@@ -12,6 +12,11 @@ rule gene_sets:
             category="Gene sets",
         ),
         gmt=f"{RESULTS}/gene_sets/gene_sets.gmt",
+        resources=report(
+            f"{RESULTS}/gene_sets/resources.tsv",
+            caption="../report/resources.rst",
+            category="Gene sets",
+        ),
     log:
         f"{LOGS}/gene_sets.log",
     conda:
@@ -58,7 +63,8 @@ rule score:
         methods=METHODS,
         min_genes=config["gene_sets"]["min_genes"],
         min_coverage=config["gene_sets"]["min_coverage"],
-        ssgsea=config["scoring"]["ssgsea"],
+        method_params=method_params(),
+        chunk_size=config["scoring"]["chunk_size"],
     script:
         "../scripts/score.py"
 

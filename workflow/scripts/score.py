@@ -7,15 +7,14 @@ from cytoscore.tl import score_gene_sets
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
-    methods = list(sm.params.methods)
-    params = {"ssgsea": dict(sm.params.ssgsea)} if "ssgsea" in methods else {}
     scores, coverage = score_gene_sets(
         read_h5ad(sm.input.adata),
         read_gene_set_table(sm.input.gene_sets),
-        methods=methods,
+        methods=list(sm.params.methods),
         min_genes=sm.params.min_genes,
         min_coverage=sm.params.min_coverage,
-        method_params=params,
+        method_params=sm.params.method_params,
+        chunk_size=sm.params.chunk_size,
     )
     write_table(coverage, sm.output.coverage)
     write_table(scores, sm.output.scores)

@@ -28,9 +28,10 @@ def embedding_plot(
     """UMAP (columns ``umap1, umap2``, index cells) coloured by each signature's score."""
     wide = scores[scores["method"] == method].pivot(index="observation", columns="signature", values="score")
     sigs = list(signatures) if signatures else list(wide.columns)
-    missing = [s for s in sigs if s not in wide.columns]
-    if missing:
-        raise InputError(f"signatures not scored: {missing}")
+    # a method scores only some signatures (set-based: gene sets; cytosig: weighted ones)
+    sigs = [s for s in sigs if s in wide.columns]
+    if not sigs:
+        raise InputError(f"none of the signatures {list(signatures)} is scored with {method}")
     wide = wide.reindex(coords.index)
     n = len(sigs)
     ncols = max(1, min(ncols, n))
@@ -76,7 +77,10 @@ def score_dotplot(
     """Dot plot: colour = mean score, size = fraction of cells scoring above the signature's
     median over all cells, per cell type × condition (rows) and signature (columns)."""
     sub = scores[scores["method"] == method]
-    sigs = list(signatures) if signatures else list(dict.fromkeys(sub["signature"]))
+    scored = list(dict.fromkeys(sub["signature"]))
+    sigs = [s for s in signatures if s in scored] if signatures else scored
+    if not sigs:
+        raise InputError(f"none of the signatures {list(signatures)} is scored with {method}")
     sub = sub[sub["signature"].isin(sigs)].join(obs[[cell_type, group]].astype(str), on="observation")
     sub["above"] = sub["score"] > sub.groupby("signature")["score"].transform("median")
     table = (

@@ -63,9 +63,11 @@ def signature_boxplot(
     target, reference = comp["target"].iloc[0], comp["reference"].iloc[0]
     if signatures is None:
         signatures = list(comp.index)
-    absent = [s for s in signatures if s not in comp.index]
-    if absent:
-        raise InputError(f"signatures not in the comparison (not scored?): {absent}")
+    # Methods that score only some signatures (CytoSig: weighted ones) plot those they have.
+    present = [s for s in signatures if s in comp.index]
+    if not present:
+        raise InputError(f"none of the signatures {list(signatures)} is in the comparison for {method} (not scored?)")
+    signatures = present
     order = [reference, target]
     colors = group_colors(group_order or order)
     data = scores[(scores["method"] == method) & scores["signature"].isin(signatures)].copy()

@@ -1,7 +1,7 @@
 """Signature resources: GMT gene sets, PROGENy, CytoSig, blood transcription modules, user
 weight tables, and the sets curated in this repository."""
 
-from ._collections import FORMATS, read_archive_member, read_collection, resource_record
+from ._collections import FORMATS, read_archive_member, read_collection, resource_record, resource_table
 
 from ._curated import CURATED_VERSION, curated_gene_sets
 from ._genesets import (
@@ -19,6 +19,7 @@ __all__ = [
     "read_archive_member",
     "read_collection",
     "resource_record",
+    "resource_table",
     "CURATED_VERSION",
     "GeneSet",
     "build_gene_sets",

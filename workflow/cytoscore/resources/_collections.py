@@ -28,7 +28,7 @@ import pandas as pd
 from .._utils import InputError, sha256_file
 from ._genesets import GeneSet, read_gmt
 
-__all__ = ["FORMATS", "read_collection", "resource_record", "read_archive_member"]
+__all__ = ["FORMATS", "read_collection", "resource_record", "resource_table", "read_archive_member"]
 
 #: Default member of a package archive for each format that ships in one.
 ARCHIVE_MEMBERS = {"cytosig": "signature.centroid", "btm": "btm2013.py"}
@@ -249,3 +249,43 @@ def resource_record(path: str | Path, *, name: str, spec: Mapping, n_signatures:
         "sha256": sha256_file(path),
         "n_signatures": n_signatures,
     }
+
+
+RESOURCE_COLUMNS = [
+    "collection", "format", "version", "source", "licence", "location", "member", "sha256", "n_signatures",
+]
+
+
+def resource_table(collections: Mapping[str, Mapping], files, sets) -> pd.DataFrame:
+    """One row per resource behind the scored signatures: each configured collection (with
+    the SHA-256 of the file read) and, if used, the curated sets (SHA-256 of their lists)."""
+    import hashlib
+
+    from ._curated import CURATED_VERSION
+
+    used: dict[str, int] = {}
+    for gs in sets:
+        used[gs.collection] = used.get(gs.collection, 0) + 1
+    rows = [
+        resource_record(path, name=name, spec=spec, n_signatures=used.get(name, 0))
+        for (name, spec), path in zip(collections.items(), files, strict=True)
+    ]
+    curated = [gs for gs in sets if gs.collection == "cytoscore_curated"]
+    if curated:
+        digest = hashlib.sha256(
+            "\n".join(f"{gs.name}\t{','.join(gs.genes)}" for gs in curated).encode()
+        ).hexdigest()
+        rows.append(
+            {
+                "collection": "cytoscore_curated",
+                "format": "curated",
+                "version": CURATED_VERSION,
+                "source": "cytoscore.resources (citation of each set in gene_sets.tsv)",
+                "licence": curated[0].licence,
+                "location": "cytoscore/resources/_curated.py",
+                "member": "",
+                "sha256": digest,
+                "n_signatures": len(curated),
+            }
+        )
+    return pd.DataFrame(rows, columns=RESOURCE_COLUMNS)

@@ -81,7 +81,7 @@ class ScoringMethod:
     per_observation: bool = True  # an observation's score needs only its own values (chunkable)
     sparse: bool = True  # takes sparse X as it is
     needs: tuple[str, ...] = ()  # dataset-wide gene statistics: gene_mean, gene_sd
-    weighted_only: bool = False  # scores only signatures with weights
+    signatures: str = "sets"  # which it scores: "sets" (unweighted), "weighted", or "all"
     finish: Callable[[np.ndarray], np.ndarray] | None = None  # applied to all chunks' scores
     chunk_param: str = ""  # a parameter the driver passes as False for chunks (then finish)
 
@@ -157,6 +157,7 @@ METHODS: dict[str, ScoringMethod] = {
             input="log-scale expression",
             rank_based=False,
             set_dependent=False,
+            signatures="all",
         ),
         ScoringMethod(
             name="cytosig",
@@ -167,7 +168,7 @@ METHODS: dict[str, ScoringMethod] = {
             rank_based=False,
             set_dependent=True,
             needs=("gene_mean",),
-            weighted_only=True,
+            signatures="weighted",
         ),
         ScoringMethod(
             name="score_genes",

@@ -126,8 +126,9 @@ def score_gene_sets(
     Sparse data stays sparse; per-observation methods run over ``chunk_size`` rows at a
     time, so ``adata`` may be opened with ``backed="r"`` and larger than memory. Methods
     that need dataset-wide gene statistics (mean z, CytoSig) get them from one chunked pass.
-    Weighted methods use the signature weights (1 for unweighted sets); CytoSig's ridge
-    regression fits the weighted signatures only, jointly.
+    Set-based methods score the unweighted signatures (gene sets); ``ulm`` scores every
+    signature with its weights (1 for a gene set); CytoSig's ridge regression fits the
+    weighted signatures only, jointly.
 
     Returns
     -------
@@ -187,9 +188,10 @@ def score_gene_sets(
     moments = _gene_moments(X, chunk_size) if needs else {}
     frames = []
     for method in resolved:
-        columns = [j for j, gs in enumerate(scored) if gs.weighted or not method.weighted_only]
+        wanted = {"sets": (False,), "weighted": (True,), "all": (False, True)}[method.signatures]
+        columns = [j for j, gs in enumerate(scored) if gs.weighted in wanted]
         if not columns:
-            log.warning("%s scores weighted signatures only, and none is selected: skipped", method.name)
+            log.warning("%s scores %s signatures only, and none is selected: skipped", method.name, method.signatures)
             continue
         names = [scored[j].name for j in columns]
         kwargs = {**params.get(method.name, {}), **{k: moments[k] for k in method.needs}}
