@@ -55,7 +55,7 @@ def test_boxplot_content(data):
     ]
     np.testing.assert_allclose(sorted(points), sorted(expected[groups == "healthy"]))
     assert fig._suptitle.get_text() == "RA vs healthy"
-    with pytest.raises(InputError, match="not in the comparison"):
+    with pytest.raises(InputError, match="is in the comparison"):
         signature_boxplot(scores, groups, comparison, method="mean_z", signatures=["NOPE"])
 
 

@@ -66,7 +66,9 @@ def signature_boxplot(
     # Methods that score only some signatures (CytoSig: weighted ones) plot those they have.
     present = [s for s in signatures if s in comp.index]
     if not present:
-        raise InputError(f"none of the signatures {list(signatures)} is in the comparison for {method} (not scored?)")
+        raise InputError(
+            f"none of the signatures {list(signatures)} is in the comparison for {method} (not scored?)"
+        )
     signatures = present
     order = [reference, target]
     colors = group_colors(group_order or order)

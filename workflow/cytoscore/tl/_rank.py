@@ -214,20 +214,20 @@ def gsva_kernel(X, W, *, kcdf: str = "gaussian", mx_diff: bool = True) -> np.nda
 # --- per-observation top ranks (UCell, AUCell) and singscore ------------------------
 
 
-@nb.njit(cache=True)
+@nb.njit(parallel=True, cache=True)
 def _row_top_values(
-    indptr, indices, data, n_genes, cap, method, out_idx, out_val, out_ptr
+    indptr, indices, data, n_genes, cap, method, out_ptr, out_idx, out_val
 ):  # pragma: no cover
-    """Per CSR row, the genes whose descending rank r <= cap and the value cap' - r.
+    """Per CSR row, the genes whose descending rank r <= cap and the value cap' - r,
+    written from out_ptr[row] on (unused slots keep value 0). Rows run in parallel.
 
     method 0 (UCell): average ranks of ties, value max_rank + 1 - r.
     method 1 (AUCell): ordinal ranks (ties in gene order, zeros after all non-zeros in
     gene order, as decoupler), value n_up - r.
     """
     n_rows = indptr.size - 1
-    pos = 0
-    for row in range(n_rows):
-        out_ptr[row] = pos
+    for row in nb.prange(n_rows):
+        pos = out_ptr[row]
         lo, hi = indptr[row], indptr[row + 1]
         vals = data[lo:hi]
         idx = indices[lo:hi]
@@ -267,18 +267,19 @@ def _row_top_values(
                 pos += 1
                 r += 1
                 g += 1
-    out_ptr[n_rows] = pos
 
 
 def _top_rank_matrix(X: sp.csr_matrix, cap: int, method: int) -> sp.csr_matrix:
-    n_rows, n_genes = X.shape
-    width = 2 * cap + 1 if method == 0 else cap
-    out_idx = np.empty(n_rows * min(width, n_genes), dtype=np.int64)
-    out_val = np.empty(out_idx.size)
-    out_ptr = np.empty(n_rows + 1, dtype=np.int64)
-    _row_top_values(X.indptr, X.indices, X.data, n_genes, cap, method, out_idx, out_val, out_ptr)
-    nnz = out_ptr[-1]
-    return sp.csr_matrix((out_val[:nnz], out_idx[:nnz], out_ptr), shape=X.shape)
+    """Sparse rows of (cap' - rank) for the top-ranked genes; capacity per row: its stored
+    values up to 2·cap (UCell: a tie block averaging <= cap ends before 2·cap), or cap (AUCell)."""
+    n_genes = X.shape[1]
+    stored = np.diff(X.indptr)
+    capacity = np.minimum(stored, 2 * cap + 1) if method == 0 else np.full(stored.size, min(cap, n_genes))
+    out_ptr = np.concatenate([[0], np.cumsum(capacity)]).astype(np.int64)
+    out_idx = np.zeros(out_ptr[-1], dtype=np.int64)
+    out_val = np.zeros(out_ptr[-1])
+    _row_top_values(X.indptr, X.indices, X.data, n_genes, cap, method, out_ptr, out_idx, out_val)
+    return sp.csr_matrix((out_val, out_idx, out_ptr), shape=X.shape)
 
 
 def ucell_kernel(X, W, *, max_rank: int = 1500) -> np.ndarray:
@@ -301,8 +302,9 @@ def ucell_kernel(X, W, *, max_rank: int = 1500) -> np.ndarray:
         p = np.diff(X.indptr)
         zero_rank = (p + 1 + n_genes) / 2.0
         zero_value = np.where(zero_rank <= cap, cap + 1 - zero_rank, 0.0)
-        present = np.asarray((X != 0).astype(np.float64) @ S)
-        top = top + zero_value[:, None] * (k - present)
+        if zero_value.any():
+            present = np.asarray((X != 0).astype(np.float64) @ S)
+            top = top + zero_value[:, None] * (k - present)
     else:
         R = rankdata(-np.asarray(X, dtype=np.float64), axis=1, method="average")
         top = np.where(R <= cap, cap + 1 - R, 0.0) @ S

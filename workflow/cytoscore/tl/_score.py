@@ -191,7 +191,9 @@ def score_gene_sets(
         wanted = {"sets": (False,), "weighted": (True,), "all": (False, True)}[method.signatures]
         columns = [j for j, gs in enumerate(scored) if gs.weighted in wanted]
         if not columns:
-            log.warning("%s scores %s signatures only, and none is selected: skipped", method.name, method.signatures)
+            log.warning(
+                "%s scores %s signatures only, and none is selected: skipped", method.name, method.signatures
+            )
             continue
         names = [scored[j].name for j in columns]
         kwargs = {**params.get(method.name, {}), **{k: moments[k] for k in method.needs}}
