@@ -22,8 +22,8 @@ def test_two_runs_are_byte_identical(default_run, tmp_path):
     run_workflow(tmp_path)
     first, second = digests(default_run / "results"), digests(tmp_path / "results")
     # 13 figures x 4 files (box plots, heatmaps, correlations, effect sizes per method; 2 volcanos;
-    # the IFN score) + 11 tables + gene sets (tsv, gmt)
-    assert len(first) == 65
+    # the IFN score) + 11 tables + gene sets (tsv, gmt) + the resources record
+    assert len(first) == 66
     differing = [name for name in first if first[name] != second.get(name)]
     assert set(first) == set(second) and not differing, differing
 
