@@ -445,7 +445,8 @@ def dataset_comparison_tables(wildcards):
 
 def set_methods():
     """Methods that score every signature: plots of named signatures are made for these.
-    cytosig scores only weighted signatures, which are known after the gene_sets step."""
+    cytosig scores only weighted signatures, which are known after the gene_sets step.
+    """
     return [m for m in METHODS if m != "cytosig"]
 
 
