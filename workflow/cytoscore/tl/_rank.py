@@ -26,15 +26,27 @@ def _membership(W) -> np.ndarray:
 
 
 def _csr(X) -> sp.csr_matrix:
-    X = sp.csr_matrix(X, dtype=np.float64, copy=True)
-    X.eliminate_zeros()
-    X.sort_indices()
-    if X.nnz and X.data.min() < 0:
-        raise ValueError(
-            "sparse expression with negative values: rank scores on sparse data assume "
-            "non-negative (log-normalized) values"
-        )
+    """CSR (float32 or float64) with sorted indices and no stored zeros; copied only when it
+    must change."""
+    if not (sp.isspmatrix_csr(X) and X.dtype in (np.float32, np.float64)):
+        X = sp.csr_matrix(X, dtype=np.float64)
+    if not X.has_sorted_indices:
+        X = X.copy()
+        X.sort_indices()
+    if X.nnz and X.data.min() <= 0:
+        if X.data.min() < 0:
+            raise ValueError(
+                "sparse expression with negative values: rank scores on sparse data assume "
+                "non-negative (log-normalized) values"
+            )
+        X = X.copy()
+        X.eliminate_zeros()
     return X
+
+
+def _sparse_product(T: sp.csr_matrix, S: np.ndarray) -> np.ndarray:
+    """T @ S with the 0/1 membership matrix kept sparse (half the time of a dense S)."""
+    return np.asarray((T @ sp.csr_matrix(S)).toarray())
 
 
 # --- ssGSEA -------------------------------------------------------------------------
@@ -232,7 +244,10 @@ def _row_top_values(
         vals = data[lo:hi]
         idx = indices[lo:hi]
         p = hi - lo
-        order = np.argsort(-vals, kind="mergesort")  # stable: ties in gene order
+        if method == 0:  # average ranks: the order within ties does not matter
+            order = np.argsort(-vals)
+        else:  # ordinal ranks: ties in gene order
+            order = np.argsort(-vals, kind="mergesort")
         if method == 0:
             i = 0
             while i < p:
@@ -297,7 +312,7 @@ def ucell_kernel(X, W, *, max_rank: int = 1500) -> np.ndarray:
     if sp.issparse(X):
         X = _csr(X)
         T = _top_rank_matrix(X, cap, 0)
-        top = np.asarray(T @ S)
+        top = _sparse_product(T, S)
         # All zero genes tie; their average rank (p + 1 + n) / 2 can be within the cap.
         p = np.diff(X.indptr)
         zero_rank = (p + 1 + n_genes) / 2.0
@@ -337,7 +352,8 @@ def aucell_kernel(X, W, *, n_up: int | None = None) -> np.ndarray:
     k = S.sum(axis=0)
     steps = np.minimum(k, n_up - 1)
     max_auc = steps * n_up - steps * (steps + 1) / 2
-    return np.asarray(T @ S) / max_auc
+    top = _sparse_product(T, S) if sp.issparse(T) else T @ S
+    return top / max_auc
 
 
 @nb.njit(cache=True)
@@ -375,7 +391,7 @@ def singscore_kernel(X, W) -> np.ndarray:
         values = np.empty(X.nnz)
         _row_ascending_min_ranks(X.indptr, X.data, n_genes, values)
         T = sp.csr_matrix((values, X.indices, X.indptr), shape=X.shape)
-        rank_sum = np.asarray(T @ S) + k  # zero genes have rank 1
+        rank_sum = _sparse_product(T, S) + k  # zero genes have rank 1
     else:
         rank_sum = rankdata(np.asarray(X, dtype=np.float64), axis=1, method="min") @ S
     mean = rank_sum / k

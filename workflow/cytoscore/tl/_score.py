@@ -46,12 +46,27 @@ def gene_set_coverage(
     return pd.DataFrame(rows)
 
 
+def _floating(values: np.ndarray) -> np.ndarray:
+    """float32 stays float32 (single-cell data usually is; sorting it is faster), else float64."""
+    return values if values.dtype in (np.float32, np.float64) else values.astype(np.float64)
+
+
 def _chunks(X, rows: int):
-    """Row blocks of an in-memory or backed (h5ad, ``backed="r"``) matrix, as float64."""
+    """Row blocks of an in-memory or backed (h5ad, ``backed="r"``) matrix: sparse blocks
+    keep float32 values, dense ones are float64."""
     for start in range(0, X.shape[0], rows):
-        block = X[start : start + rows]
+        if sp.isspmatrix_csr(X):  # a view of the rows: no copy of the indices
+            lo, hi = X.indptr[start], X.indptr[min(start + rows, X.shape[0])]
+            indptr = X.indptr[start : start + rows + 1] - lo
+            block = sp.csr_matrix(
+                (_floating(X.data[lo:hi]), X.indices[lo:hi], indptr),
+                shape=(len(indptr) - 1, X.shape[1]),
+            )
+        else:
+            block = X[start : start + rows]
         if sp.issparse(block):
-            block = sp.csr_matrix(block, dtype=np.float64)
+            block = sp.csr_matrix(block)
+            block.data = _floating(block.data)
             values = block.data
         else:
             block = np.asarray(block, dtype=np.float64)
