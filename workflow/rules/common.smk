@@ -22,6 +22,7 @@ import re  # noqa: E402
 import json  # noqa: E402
 
 from cytoscore._utils import sha256_file  # noqa: E402
+from cytoscore.tl import get_method  # noqa: E402
 from cytoscore.io import (  # noqa: E402
     geo_platform_annot_url,
     geo_platform_soft_url,

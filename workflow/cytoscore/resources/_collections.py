@@ -15,6 +15,7 @@ numpy 2.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import io
 import re
 import tarfile
@@ -78,11 +79,7 @@ def _meta(name: str, spec: Mapping) -> dict:
 def _read_gmt(path: Path, name: str, spec: Mapping) -> list[GeneSet]:
     meta = _meta(name, spec)
     sets = read_gmt(path, collection=name, version=meta["version"], source=meta["source"])
-    return [GeneSet(**{**_fields(gs), "licence": meta["licence"]}) for gs in sets]
-
-
-def _fields(gs: GeneSet) -> dict:
-    return {k: getattr(gs, k) for k in ("name", "genes", "collection", "version", "description", "source", "weights")}
+    return [dataclasses.replace(gs, licence=meta["licence"]) for gs in sets]
 
 
 def _weighted_sets(

@@ -18,11 +18,9 @@ import scipy.sparse as sp
 from scipy.special import gammaincc
 from scipy.stats import rankdata
 
+from ._matrix import membership, product
+
 __all__ = ["ssgsea_kernel", "gsva_kernel", "singscore_kernel", "ucell_kernel", "aucell_kernel"]
-
-
-def _membership(W) -> np.ndarray:
-    return (np.asarray(W) != 0).astype(np.float64)
 
 
 def _csr(X) -> sp.csr_matrix:
@@ -42,11 +40,6 @@ def _csr(X) -> sp.csr_matrix:
         X = X.copy()
         X.eliminate_zeros()
     return X
-
-
-def _sparse_product(T: sp.csr_matrix, S: np.ndarray) -> np.ndarray:
-    """T @ S with the 0/1 membership matrix kept sparse (half the time of a dense S)."""
-    return np.asarray((T @ sp.csr_matrix(S)).toarray())
 
 
 # --- ssGSEA -------------------------------------------------------------------------
@@ -71,7 +64,7 @@ def ssgsea_kernel(X, W, *, alpha: float = 0.25, normalize: bool = True) -> np.nd
     ``ssgsea.norm=TRUE`` does — so scores depend on which sets are scored together.
     """
     X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
-    S = _membership(W)
+    S = membership(W)
     n_obs, n = X.shape
     k = S.sum(axis=0)
     if np.any(k >= n):
@@ -305,14 +298,14 @@ def ucell_kernel(X, W, *, max_rank: int = 1500) -> np.ndarray:
     rank sum R, the score is 1 - (R - k(k+1)/2) / (k · max_rank), and 0 when no set
     gene is within the top ``max_rank`` (R UCell's ``u_stat``).
     """
-    S = _membership(W)
+    S = membership(W)
     k = S.sum(axis=0)
     n_genes = S.shape[0]
     cap = int(min(max_rank, n_genes))
     if sp.issparse(X):
         X = _csr(X)
         T = _top_rank_matrix(X, cap, 0)
-        top = _sparse_product(T, S)
+        top = product(T, S)
         # All zero genes tie; their average rank (p + 1 + n) / 2 can be within the cap.
         p = np.diff(X.indptr)
         zero_rank = (p + 1 + n_genes) / 2.0
@@ -337,7 +330,7 @@ def aucell_kernel(X, W, *, n_up: int | None = None) -> np.ndarray:
     With ranks r of the set genes below ``n_up``, AUC = sum(n_up - r) / sum over
     t = 1..min(k, n_up - 1) of (n_up - t).
     """
-    S = _membership(W)
+    S = membership(W)
     n_genes = S.shape[0]
     if n_up is None:
         n_up = int(np.clip(np.ceil(0.05 * n_genes), 2, n_genes))
@@ -352,7 +345,7 @@ def aucell_kernel(X, W, *, n_up: int | None = None) -> np.ndarray:
     k = S.sum(axis=0)
     steps = np.minimum(k, n_up - 1)
     max_auc = steps * n_up - steps * (steps + 1) / 2
-    top = _sparse_product(T, S) if sp.issparse(T) else T @ S
+    top = product(T, S)
     return top / max_auc
 
 
@@ -383,7 +376,7 @@ def singscore_kernel(X, W) -> np.ndarray:
     rank, R singscore's default). The mean rank of a set's k genes is scaled by its
     theoretical bounds (k + 1) / 2 and (2n - k + 1) / 2 to [0, 1], minus 0.5.
     """
-    S = _membership(W)
+    S = membership(W)
     n_genes = S.shape[0]
     k = S.sum(axis=0)
     if sp.issparse(X):
@@ -391,7 +384,7 @@ def singscore_kernel(X, W) -> np.ndarray:
         values = np.empty(X.nnz)
         _row_ascending_min_ranks(X.indptr, X.data, n_genes, values)
         T = sp.csr_matrix((values, X.indices, X.indptr), shape=X.shape)
-        rank_sum = _sparse_product(T, S) + k  # zero genes have rank 1
+        rank_sum = product(T, S) + k  # zero genes have rank 1
     else:
         rank_sum = rankdata(np.asarray(X, dtype=np.float64), axis=1, method="min") @ S
     mean = rank_sum / k

@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from .._provenance import record
 from .._utils import InputError
 from ..resources import GeneSet
+from ._matrix import column_moments
 from ._methods import get_method
 
 __all__ = ["score_gene_sets", "gene_set_coverage"]
@@ -80,19 +81,8 @@ def _chunks(X, rows: int):
 
 def _gene_moments(X, rows: int) -> dict[str, np.ndarray]:
     """Per gene, over all observations (one chunked pass): mean and SD (ddof=1)."""
-    n = X.shape[0]
-    total = np.zeros(X.shape[1])
-    total_sq = np.zeros(X.shape[1])
-    for block in _chunks(X, rows):
-        if sp.issparse(block):
-            total += np.asarray(block.sum(axis=0)).ravel()
-            total_sq += np.asarray(block.multiply(block).sum(axis=0)).ravel()
-        else:
-            total += block.sum(axis=0)
-            total_sq += (block * block).sum(axis=0)
-    mean = total / n
-    var = (total_sq - n * mean**2) / (n - 1) if n > 1 else np.zeros_like(mean)
-    return {"gene_mean": mean, "gene_sd": np.sqrt(np.clip(var, 0, None))}
+    mean, sd = column_moments(_chunks(X, rows))
+    return {"gene_mean": mean, "gene_sd": sd}
 
 
 def _run_method(method, X, W: np.ndarray, params: dict, chunk_size: int) -> np.ndarray:
@@ -100,8 +90,7 @@ def _run_method(method, X, W: np.ndarray, params: dict, chunk_size: int) -> np.n
     observation, else on the whole matrix."""
     dense_rows = max(1, min(chunk_size, 2**24 // max(1, X.shape[1])))
     if not method.per_observation:
-        blocks = list(_chunks(X, X.shape[0]))
-        block = blocks[0]
+        block = next(_chunks(X, X.shape[0]))
         if sp.issparse(block) and not method.sparse:
             block = block.toarray()
         return method.kernel(block, W, **params)
