@@ -8,7 +8,24 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-__all__ = ["script_logging"]
+__all__ = ["script_logging", "use_threads"]
+
+
+def use_threads(n: int) -> None:
+    """Run numba kernels and BLAS on ``n`` threads: the rule's declared ``threads``, so a
+    SLURM allocation (cpus-per-task = threads) is not oversubscribed."""
+    import os
+
+    os.environ["NUMBA_NUM_THREADS"] = str(n)  # for numba when imported later
+    if "numba" in sys.modules:
+        import numba
+
+        numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        return
+    threadpool_limits(limits=n)
 
 
 @contextlib.contextmanager
@@ -36,8 +53,27 @@ def script_logging(job: Any) -> Iterator[logging.Logger]:
     for noisy in ("fontTools", "matplotlib", "h5py", "numba"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     logger = logging.getLogger("cytoscore")
+    threads = getattr(job, "threads", None)
+    if isinstance(threads, int) and threads > 0:
+        use_threads(threads)
+    if rule is not None:
+        # a job killed from outside (the kernel's OOM killer, a scheduler's memory limit:
+        # SIGKILL, no Python exception) leaves this as its log's last line
+        mem = getattr(resources, "mem_mb", "unknown") if resources is not None else "unknown"
+        logger.info(
+            "rule %s started: threads=%s, mem_mb=%s. If this is the log's last line, the job was "
+            "killed from outside, most often for exceeding its memory: raise mem_mb (--set-resources "
+            "%s:mem_mb=N; the SLURM profile retries with 2x and 3x) or lower single_cell.chunk_size / "
+            "scoring.chunk_size",
+            rule,
+            threads,
+            mem,
+            rule,
+        )
     try:
         yield logger
+        if rule is not None:
+            logger.info("rule %s finished", rule)
     except MemoryError as exc:
         mem = getattr(resources, "mem_mb", "unknown") if resources is not None else "unknown"
         logger.error(

@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["CytoscoreError", "InputError", "atomic_path", "sha256_file"]
+__all__ = ["CytoscoreError", "InputError", "atomic_path", "sha256_file", "score_parts"]
 
 
 class CytoscoreError(ValueError):
@@ -57,3 +57,14 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def score_parts(scores) -> Iterator:
+    """A tidy score table, or an iterable of tidy parts (one signature at a time, as
+    :func:`cytoscore.io.iter_scores` reads per-cell scores), as an iterator of parts."""
+    import pandas as pd
+
+    if isinstance(scores, pd.DataFrame):
+        yield scores
+    else:
+        yield from scores

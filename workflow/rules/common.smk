@@ -34,10 +34,12 @@ from cytoscore.io import (  # noqa: E402
 CACHE = config["cache_dir"]
 RESULTS = "results"
 LOGS = "logs"
+BENCHMARKS = "benchmarks"
 ENV = "../../envs/cytoscore.yaml"
 DATASETS = config["datasets"]
 CONTRASTS = config["contrasts"]
 METHODS = config["scoring"]["methods"]
+SHARDS = config["scoring"]["shards"]
 
 
 def _check_contrasts():
@@ -88,6 +90,15 @@ def _check_contrasts():
 _check_contrasts()
 
 
+def _pattern(names):
+    """A regular expression matching exactly these names (nothing when there is none)."""
+    return "|".join(map(re.escape, names)) or "(?!x)x"
+
+
+BULK_PATTERN = _pattern(d for d in DATASETS if DATASETS[d]["kind"] != "single_cell")
+CELL_PATTERN = _pattern(d for d in DATASETS if DATASETS[d]["kind"] == "single_cell")
+
+
 wildcard_constraints:
     method="|".join(map(re.escape, config["scoring"]["methods"])),
     dataset="|".join(map(re.escape, config["datasets"])),
@@ -122,6 +133,56 @@ def verify_cache():
 
 
 verify_cache()
+
+
+def _check_shards():
+    """Sharded scoring needs methods whose scores of one cell use only that cell's values."""
+    if SHARDS == 1:
+        return
+    whole = [m for m in METHODS if not get_method(m).per_observation]
+    if (
+        config["scoring"].get("ssgsea", {}).get("normalize", True)
+        and "ssgsea" in METHODS
+    ):
+        whole.append("ssgsea (normalize: true)")
+    if whole:
+        raise ValueError(
+            f"config scoring.shards: {SHARDS} shards, but {whole} score all observations together "
+            "(their scores are not per cell); use shards: 1 or other methods"
+        )
+
+
+_check_shards()
+
+
+def shard_spec(wildcards):
+    """(shard index, number of shards): the rows a score_shard job scores."""
+    return [int(wildcards.shard), SHARDS]
+
+
+def shard_files(prefix, ext):
+    """Input function: the per-shard files of a dataset, in row order."""
+
+    def files(wildcards):
+        return [
+            f"{RESULTS}/{wildcards.dataset}/shards/{prefix}_{i}.{ext}"
+            for i in range(SHARDS)
+        ]
+
+    return files
+
+
+def umap_enabled():
+    return config["single_cell"]["embedding"]["umap"]
+
+
+def embedding_options():
+    emb = config["single_cell"]["embedding"]
+    return {
+        "max_cells": emb["max_cells"],
+        "seed": emb["seed"],
+        "chunk_size": config["single_cell"]["chunk_size"],
+    }
 
 
 def package_files(*modules):
@@ -347,8 +408,18 @@ def contrast_dataset(wildcards):
     return CONTRASTS[wildcards.contrast]["dataset"]
 
 
+def scores_file(dataset):
+    """Per-observation scores: tidy TSV (bulk) or one Parquet column per method × signature (cells)."""
+    ext = "parquet" if DATASETS[dataset]["kind"] == "single_cell" else "tsv"
+    return f"{RESULTS}/{dataset}/scores.{ext}"
+
+
+def dataset_scores(wildcards):
+    return scores_file(wildcards.dataset)
+
+
 def contrast_scores(wildcards):
-    return f"{RESULTS}/{contrast_dataset(wildcards)}/scores.tsv"
+    return scores_file(contrast_dataset(wildcards))
 
 
 def contrast_samples(wildcards):
@@ -455,7 +526,7 @@ def final_outputs():
     out = [f"{RESULTS}/comparisons.tsv"] if CONTRASTS else []
     for dataset in DATASETS:
         out += [
-            f"{RESULTS}/{dataset}/scores.tsv",
+            scores_file(dataset),
             f"{RESULTS}/{dataset}/gene_set_coverage.tsv",
             f"{RESULTS}/{dataset}/provenance.json",
         ]
@@ -467,7 +538,8 @@ def final_outputs():
     for dataset in cell_datasets():
         out.append(f"{RESULTS}/{dataset}/score_summary.tsv")
         for method in set_methods():
-            out += figure_set(f"{RESULTS}/{dataset}/figures/umap_{method}")
+            if umap_enabled():
+                out += figure_set(f"{RESULTS}/{dataset}/figures/umap_{method}")
             out += figure_set(f"{RESULTS}/{dataset}/figures/dotplot_{method}")
     for dataset in bulk_datasets():
         out.append(f"{RESULTS}/{dataset}/omnibus.tsv")

@@ -6,7 +6,7 @@ rule compare:
     input:
         scores=contrast_scores,
         samples=contrast_samples,
-        code=package_files("tl"),
+        code=package_files("io", "tl"),
     output:
         report(
             f"{RESULTS}/contrasts/{{contrast}}/comparison.tsv",
@@ -16,6 +16,8 @@ rule compare:
         ),
     log:
         f"{LOGS}/contrasts/{{contrast}}/compare.log",
+    benchmark:
+        f"{BENCHMARKS}/contrasts/{{contrast}}/compare.tsv"
     conda:
         ENV
     threads: 1
@@ -42,6 +44,8 @@ rule omnibus:
         ),
     log:
         f"{LOGS}/{{dataset}}/omnibus.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/omnibus.tsv"
     conda:
         ENV
     threads: 1
@@ -65,6 +69,8 @@ rule meta_analysis:
         ),
     log:
         f"{LOGS}/meta/{{meta}}.log",
+    benchmark:
+        f"{BENCHMARKS}/meta/{{meta}}.tsv"
     conda:
         ENV
     threads: 1
@@ -91,6 +97,8 @@ rule collect_comparisons:
         ),
     log:
         f"{LOGS}/collect_comparisons.log",
+    benchmark:
+        f"{BENCHMARKS}/collect_comparisons.tsv"
     conda:
         ENV
     threads: 1

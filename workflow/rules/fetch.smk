@@ -9,6 +9,8 @@ checkpoint download:
         record=f"{CACHE}/records/{{path}}.json",
     log:
         f"{LOGS}/download/{{path}}.log",
+    benchmark:
+        f"{BENCHMARKS}/download/{{path}}.tsv"
     wildcard_constraints:
         path=r"[A-Za-z0-9.-]+/[^\s]+",
     conda:

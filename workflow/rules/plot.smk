@@ -24,6 +24,8 @@ rule plot_boxplot:
         other=figure_files(f"{RESULTS}/contrasts/{{contrast}}/boxplot_{{method}}"),
     log:
         f"{LOGS}/contrasts/{{contrast}}/boxplot_{{method}}.log",
+    benchmark:
+        f"{BENCHMARKS}/contrasts/{{contrast}}/boxplot_{{method}}.tsv"
     conda:
         ENV
     threads: 1
@@ -57,6 +59,8 @@ rule plot_heatmap:
         other=figure_files(f"{RESULTS}/{{dataset}}/figures/heatmap_{{method}}"),
     log:
         f"{LOGS}/{{dataset}}/heatmap_{{method}}.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/heatmap_{{method}}.tsv"
     conda:
         ENV
     threads: 1
@@ -89,6 +93,8 @@ rule plot_volcano:
         other=figure_files(f"{RESULTS}/contrasts/{{contrast}}/volcano"),
     log:
         f"{LOGS}/contrasts/{{contrast}}/volcano.log",
+    benchmark:
+        f"{BENCHMARKS}/contrasts/{{contrast}}/volcano.tsv"
     conda:
         ENV
     threads: 1
@@ -124,6 +130,8 @@ rule plot_correlation:
         other=figure_files(f"{RESULTS}/{{dataset}}/figures/correlation_{{method}}"),
     log:
         f"{LOGS}/{{dataset}}/correlation_{{method}}.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/correlation_{{method}}.tsv"
     conda:
         ENV
     threads: 1
@@ -162,6 +170,8 @@ rule ifn_score:
         other=figure_files(f"{RESULTS}/{{dataset}}/figures/ifn_score"),
     log:
         f"{LOGS}/{{dataset}}/ifn_score.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/ifn_score.tsv"
     conda:
         ENV
     threads: 1
@@ -186,12 +196,16 @@ rule embed_cells:
         f"{RESULTS}/{{dataset}}/umap.tsv",
     log:
         f"{LOGS}/{{dataset}}/embed_cells.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/embed_cells.tsv"
     conda:
         ENV
-    threads: 1
+    threads: 2
     resources:
-        mem_mb=scaled(8192, per_input_mb=20),
+        mem_mb=scaled(8192),
         runtime=scaled(60),
+    params:
+        embedding=embedding_options(),
     script:
         "../scripts/embed_cells.py"
 
@@ -199,8 +213,8 @@ rule embed_cells:
 rule plot_umap:
     input:
         umap=f"{RESULTS}/{{dataset}}/umap.tsv",
-        scores=f"{RESULTS}/{{dataset}}/scores.tsv",
-        code=package_files("pl"),
+        scores=f"{RESULTS}/{{dataset}}/scores.parquet",
+        code=package_files("io", "pl"),
     output:
         svg=report(
             f"{RESULTS}/{{dataset}}/figures/umap_{{method}}.svg",
@@ -213,6 +227,8 @@ rule plot_umap:
         other=figure_files(f"{RESULTS}/{{dataset}}/figures/umap_{{method}}"),
     log:
         f"{LOGS}/{{dataset}}/umap_{{method}}.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/umap_{{method}}.tsv"
     conda:
         ENV
     threads: 1
@@ -230,9 +246,9 @@ rule plot_umap:
 
 rule plot_dotplot:
     input:
-        scores=f"{RESULTS}/{{dataset}}/scores.tsv",
+        scores=f"{RESULTS}/{{dataset}}/scores.parquet",
         samples=f"{RESULTS}/{{dataset}}/samples.tsv",
-        code=package_files("pl"),
+        code=package_files("io", "pl"),
     output:
         svg=report(
             f"{RESULTS}/{{dataset}}/figures/dotplot_{{method}}.svg",
@@ -249,6 +265,8 @@ rule plot_dotplot:
         other=figure_files(f"{RESULTS}/{{dataset}}/figures/dotplot_{{method}}"),
     log:
         f"{LOGS}/{{dataset}}/dotplot_{{method}}.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/dotplot_{{method}}.tsv"
     conda:
         ENV
     threads: 1
@@ -270,7 +288,7 @@ rule plot_donors:
     input:
         scores=contrast_scores,
         samples=contrast_samples,
-        code=package_files("tl", "pl"),
+        code=package_files("io", "tl", "pl"),
     output:
         svg=report(
             f"{RESULTS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}.svg",
@@ -289,6 +307,8 @@ rule plot_donors:
         ),
     log:
         f"{LOGS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}.log",
+    benchmark:
+        f"{BENCHMARKS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}.tsv"
     conda:
         ENV
     threads: 1
@@ -320,6 +340,8 @@ rule plot_effect_sizes:
         other=figure_files(f"{RESULTS}/figures/effect_sizes_{{method}}"),
     log:
         f"{LOGS}/effect_sizes_{{method}}.log",
+    benchmark:
+        f"{BENCHMARKS}/effect_sizes_{{method}}.tsv"
     conda:
         ENV
     threads: 1
@@ -356,6 +378,8 @@ rule plot_forest:
         other=figure_files(f"{RESULTS}/meta/{{meta}}_forest_{{method}}"),
     log:
         f"{LOGS}/meta/{{meta}}_forest_{{method}}.log",
+    benchmark:
+        f"{BENCHMARKS}/meta/{{meta}}_forest_{{method}}.tsv"
     conda:
         ENV
     threads: 1

@@ -1,4 +1,6 @@
-# Load a dataset into AnnData, normalize it, and assign samples to groups.
+# Load a dataset into AnnData, normalize it, and assign samples to groups. Bulk datasets
+# take three small steps; single-cell datasets one streaming step (prepare_cells) that
+# writes the normalized matrix once.
 
 
 rule load:
@@ -9,6 +11,10 @@ rule load:
         f"{RESULTS}/{{dataset}}/loaded.h5ad",
     log:
         f"{LOGS}/{{dataset}}/load.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/load.tsv"
+    wildcard_constraints:
+        dataset=BULK_PATTERN,
     conda:
         ENV
     threads: 1
@@ -30,6 +36,10 @@ rule normalize:
         f"{RESULTS}/{{dataset}}/normalized.h5ad",
     log:
         f"{LOGS}/{{dataset}}/normalize.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/normalize.tsv"
+    wildcard_constraints:
+        dataset=BULK_PATTERN,
     conda:
         ENV
     threads: 1
@@ -58,6 +68,10 @@ rule annotate_groups:
         ),
     log:
         f"{LOGS}/{{dataset}}/annotate_groups.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/annotate_groups.tsv"
+    wildcard_constraints:
+        dataset=BULK_PATTERN,
     conda:
         ENV
     threads: 1
@@ -69,6 +83,42 @@ rule annotate_groups:
         derive=derive_rules,
     script:
         "../scripts/annotate_groups.py"
+
+
+rule prepare_cells:
+    input:
+        unpack(load_inputs),
+        table=group_table,
+        code=package_files("io", "pp"),
+    output:
+        adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
+        samples=report(
+            f"{RESULTS}/{{dataset}}/samples.tsv",
+            caption="../report/samples.rst",
+            category="{dataset}",
+            subcategory="Samples and provenance",
+        ),
+    log:
+        f"{LOGS}/{{dataset}}/prepare_cells.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/prepare_cells.tsv"
+    wildcard_constraints:
+        dataset=CELL_PATTERN,
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(4096),
+        runtime=scaled(60, per_input_mb=0.05),
+    params:
+        options=load_options,
+        normalize=normalize_options,
+        groups=group_options,
+        derive=derive_rules,
+        chunk_size=lookup(dpath="single_cell/chunk_size", within=config),
+        max_cells=lookup(dpath="single_cell/embedding/max_cells", within=config),
+    script:
+        "../scripts/prepare_cells.py"
 
 
 rule provenance:
@@ -85,6 +135,8 @@ rule provenance:
         ),
     log:
         f"{LOGS}/{{dataset}}/provenance.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/provenance.tsv"
     conda:
         ENV
     threads: 1

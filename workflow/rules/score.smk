@@ -19,6 +19,8 @@ rule gene_sets:
         ),
     log:
         f"{LOGS}/gene_sets.log",
+    benchmark:
+        f"{BENCHMARKS}/gene_sets.tsv"
     conda:
         ENV
     threads: 1
@@ -53,9 +55,13 @@ rule score:
         ),
     log:
         f"{LOGS}/{{dataset}}/score.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/score.tsv"
+    wildcard_constraints:
+        dataset=BULK_PATTERN,
     conda:
         ENV
-    threads: 1
+    threads: 2
     resources:
         mem_mb=scaled(8192, per_input_mb=20),
         runtime=scaled(60),
@@ -69,11 +75,137 @@ rule score:
         "../scripts/score.py"
 
 
+# Single cell: scores.parquet (one column per method and signature), scored from the
+# normalized matrix read in row chunks; with scoring.shards > 1, by one job per row range
+# after one pass for the gene statistics, then gathered.
+if SHARDS == 1:
+
+    rule score_cells:
+        input:
+            adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
+            gene_sets=f"{RESULTS}/gene_sets/gene_sets.tsv",
+            code=package_files("io", "tl", "resources"),
+        output:
+            scores=f"{RESULTS}/{{dataset}}/scores.parquet",
+            coverage=report(
+                f"{RESULTS}/{{dataset}}/gene_set_coverage.tsv",
+                caption="../report/coverage.rst",
+                category="{dataset}",
+                subcategory="Scores",
+            ),
+        log:
+            f"{LOGS}/{{dataset}}/score.log",
+        benchmark:
+            f"{BENCHMARKS}/{{dataset}}/score.tsv"
+        wildcard_constraints:
+            dataset=CELL_PATTERN,
+        conda:
+            ENV
+        threads: 2
+        resources:
+            mem_mb=scaled(4096, per_input_mb=0.1),
+            runtime=scaled(60, per_input_mb=0.02),
+        params:
+            methods=METHODS,
+            min_genes=config["gene_sets"]["min_genes"],
+            min_coverage=config["gene_sets"]["min_coverage"],
+            method_params=method_params(),
+            chunk_size=config["scoring"]["chunk_size"],
+            shard=None,
+        script:
+            "../scripts/score_cells.py"
+
+else:
+
+    rule gene_statistics:
+        input:
+            adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
+            code=package_files("io", "tl"),
+        output:
+            f"{RESULTS}/{{dataset}}/shards/gene_statistics.tsv",
+        log:
+            f"{LOGS}/{{dataset}}/gene_statistics.log",
+        benchmark:
+            f"{BENCHMARKS}/{{dataset}}/gene_statistics.tsv"
+        wildcard_constraints:
+            dataset=CELL_PATTERN,
+        conda:
+            ENV
+        threads: 1
+        resources:
+            mem_mb=scaled(4096),
+            runtime=scaled(60, per_input_mb=0.02),
+        params:
+            chunk_size=config["scoring"]["chunk_size"],
+        script:
+            "../scripts/gene_statistics.py"
+
+    rule score_shard:
+        input:
+            adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
+            statistics=f"{RESULTS}/{{dataset}}/shards/gene_statistics.tsv",
+            gene_sets=f"{RESULTS}/gene_sets/gene_sets.tsv",
+            code=package_files("io", "tl", "resources"),
+        output:
+            scores=temp(f"{RESULTS}/{{dataset}}/shards/scores_{{shard}}.parquet"),
+            coverage=f"{RESULTS}/{{dataset}}/shards/coverage_{{shard}}.tsv",
+        log:
+            f"{LOGS}/{{dataset}}/score_{{shard}}.log",
+        benchmark:
+            f"{BENCHMARKS}/{{dataset}}/score_{{shard}}.tsv"
+        wildcard_constraints:
+            dataset=CELL_PATTERN,
+            shard=r"\d+",
+        conda:
+            ENV
+        threads: 2
+        resources:
+            mem_mb=scaled(4096, per_input_mb=0.1 / SHARDS),
+            runtime=scaled(60, per_input_mb=0.02 / SHARDS),
+        params:
+            methods=METHODS,
+            min_genes=config["gene_sets"]["min_genes"],
+            min_coverage=config["gene_sets"]["min_coverage"],
+            method_params=method_params(),
+            chunk_size=config["scoring"]["chunk_size"],
+            shard=shard_spec,
+        script:
+            "../scripts/score_cells.py"
+
+    rule gather_scores:
+        input:
+            scores=shard_files("scores", "parquet"),
+            coverage=shard_files("coverage", "tsv"),
+            code=package_files("io"),
+        output:
+            scores=f"{RESULTS}/{{dataset}}/scores.parquet",
+            coverage=report(
+                f"{RESULTS}/{{dataset}}/gene_set_coverage.tsv",
+                caption="../report/coverage.rst",
+                category="{dataset}",
+                subcategory="Scores",
+            ),
+        log:
+            f"{LOGS}/{{dataset}}/gather_scores.log",
+        benchmark:
+            f"{BENCHMARKS}/{{dataset}}/gather_scores.tsv"
+        wildcard_constraints:
+            dataset=CELL_PATTERN,
+        conda:
+            ENV
+        threads: 1
+        resources:
+            mem_mb=scaled(2048, per_input_mb=3),
+            runtime=scaled(20),
+        script:
+            "../scripts/gather_scores.py"
+
+
 rule summarize_cells:
     input:
-        scores=f"{RESULTS}/{{dataset}}/scores.tsv",
+        scores=f"{RESULTS}/{{dataset}}/scores.parquet",
         samples=f"{RESULTS}/{{dataset}}/samples.tsv",
-        code=package_files("tl"),
+        code=package_files("io", "tl"),
     output:
         report(
             f"{RESULTS}/{{dataset}}/score_summary.tsv",
@@ -83,6 +215,8 @@ rule summarize_cells:
         ),
     log:
         f"{LOGS}/{{dataset}}/summarize_cells.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/summarize_cells.tsv"
     conda:
         ENV
     threads: 1
@@ -97,7 +231,7 @@ rule summarize_cells:
 
 rule method_concordance:
     input:
-        scores=f"{RESULTS}/{{dataset}}/scores.tsv",
+        scores=dataset_scores,
         comparisons=dataset_comparison_tables,
         code=package_files("tl"),
     output:
@@ -115,6 +249,8 @@ rule method_concordance:
         ),
     log:
         f"{LOGS}/{{dataset}}/method_concordance.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/method_concordance.tsv"
     conda:
         ENV
     threads: 1

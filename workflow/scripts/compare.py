@@ -3,13 +3,12 @@
 import pandas as pd
 
 from cytoscore import script_logging
-from cytoscore.io import write_table
+from cytoscore.io import iter_scores, read_scores, write_table
 from cytoscore.tl import compare_cells, compare_groups
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     c = sm.params.contrast
-    scores = pd.read_csv(sm.input.scores, sep="\t")
     obs = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
     common = dict(
         target=c["target"],
@@ -21,7 +20,7 @@ with script_logging(snakemake):  # noqa: F821
     )
     if c["kind"] == "single_cell":
         table = compare_cells(
-            scores,
+            iter_scores(sm.input.scores),  # one signature of every cell at a time
             obs,
             replicate=c["replicate"],
             split_by=c["split_by"],
@@ -30,6 +29,6 @@ with script_logging(snakemake):  # noqa: F821
             **common,
         )
     else:
-        table = compare_groups(scores, obs, **common)
+        table = compare_groups(read_scores(sm.input.scores), obs, **common)
     table.insert(1, "dataset", c["dataset"])
     write_table(table, sm.output[0])

@@ -3,13 +3,14 @@
 import pandas as pd
 
 from cytoscore import script_logging
+from cytoscore.io import iter_scores
 from cytoscore.pl import donor_plot, save_figure
 from cytoscore.tl import summarize_scores
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     c = sm.params.contrast
-    scores = pd.read_csv(sm.input.scores, sep="\t")
+    scores = iter_scores(sm.input.scores, methods=[sm.wildcards.method], signatures=[sm.wildcards.signature])
     cells = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
     by = list(dict.fromkeys(k for k in (c["replicate"], c["column"], c["split_by"], c["pair_by"]) if k))
     summary = summarize_scores(scores, cells, by=by)

@@ -3,11 +3,14 @@
 import pandas as pd
 
 from cytoscore import script_logging
+from cytoscore.io import iter_scores
 from cytoscore.pl import save_figure, score_dotplot
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
-    scores = pd.read_csv(sm.input.scores, sep="\t")
+    scores = iter_scores(
+        sm.input.scores, methods=[sm.wildcards.method], signatures=sm.params.signatures or None
+    )
     cells = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
     fig, source = score_dotplot(
         scores,

@@ -7,6 +7,6 @@ from cytoscore.resources import read_gene_set_table
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     write_json(
-        dataset_provenance(read_h5ad(sm.input.adata), read_gene_set_table(sm.input.gene_sets)),
+        dataset_provenance(read_h5ad(sm.input.adata, backed=True), read_gene_set_table(sm.input.gene_sets)),
         sm.output[0],
     )

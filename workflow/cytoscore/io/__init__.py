@@ -1,6 +1,14 @@
 """Reading and writing: downloads, GEO files, AnnData and tables."""
 
-from ._anndata import read_geo_series, read_h5ad, write_h5ad, write_json, write_table
+from ._anndata import (
+    H5adRowWriter,
+    read_gene_statistics,
+    read_geo_series,
+    read_h5ad,
+    write_h5ad,
+    write_json,
+    write_table,
+)
 from ._counts import (
     attach_metadata,
     expand_files,
@@ -29,7 +37,15 @@ from ._geo import (
     read_series_platforms,
 )
 from ._load import DATASET_KINDS, load_dataset
-from ._singlecell import read_single_cell
+from ._scores import (
+    gather_cell_scores,
+    iter_scores,
+    read_cell_scores,
+    read_scores,
+    score_columns,
+    write_cell_scores,
+)
+from ._singlecell import CellSource, read_single_cell
 from ._text import read_text_lines
 
 __all__ = [
@@ -43,6 +59,7 @@ __all__ = [
     "read_ncbi_counts",
     "read_sample_sheet",
     "read_single_cell",
+    "CellSource",
     "DownloadError",
     "DownloadRecord",
     "SYMBOL_COLUMNS",
@@ -54,6 +71,14 @@ __all__ = [
     "geo_series_matrix_url",
     "read_geo_series",
     "read_h5ad",
+    "H5adRowWriter",
+    "read_gene_statistics",
+    "gather_cell_scores",
+    "iter_scores",
+    "read_cell_scores",
+    "read_scores",
+    "score_columns",
+    "write_cell_scores",
     "read_platform_table",
     "read_series_platforms",
     "read_series_matrix",

@@ -13,7 +13,7 @@ from .._provenance import record
 from .._utils import InputError, atomic_path, sha256_file
 from ._geo import read_platform_table, read_series_matrix
 
-__all__ = ["read_geo_series", "write_h5ad", "read_h5ad", "write_table", "write_json"]
+__all__ = ["read_geo_series", "write_h5ad", "read_h5ad", "write_table", "write_json", "H5adRowWriter", "read_gene_statistics"]
 
 
 def read_geo_series(
@@ -72,10 +72,11 @@ def read_geo_series(
     return adata
 
 
-def read_h5ad(path: str | Path) -> ad.AnnData:
-    """Read an ``.h5ad`` file, with an error that names it when it cannot be read."""
+def read_h5ad(path: str | Path, *, backed: bool = False) -> ad.AnnData:
+    """Read an ``.h5ad`` file, with an error that names it when it cannot be read; with
+    ``backed``, ``X`` stays on disk (``backed="r"``) and only obs/var/uns are loaded."""
     try:
-        return ad.read_h5ad(path)
+        return ad.read_h5ad(path, backed="r" if backed else None)
     except Exception as exc:  # h5py raises several types for corrupt files
         raise InputError(f"{path}: cannot read AnnData file ({exc})") from exc
 
@@ -86,13 +87,112 @@ def write_h5ad(adata: ad.AnnData, path: str | Path) -> None:
         adata.write_h5ad(tmp, compression="gzip")
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> None:
-    """Write a tidy TSV atomically; floats with 10 significant digits for stable reruns."""
+def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False, exact: bool = False) -> None:
+    """Write a tidy TSV atomically; floats with 10 significant digits for stable reruns
+    (``exact``: 17, so that a float64 reads back as the same number)."""
     with atomic_path(path) as tmp:
-        frame.to_csv(tmp, sep="\t", index=index, float_format="%.10g", lineterminator="\n")
+        frame.to_csv(
+            tmp, sep="\t", index=index, float_format="%.17g" if exact else "%.10g", lineterminator="\n"
+        )
+
+
+def read_gene_statistics(path: str | Path) -> pd.DataFrame:
+    """Per-gene ``n, mean, m2`` written by the gene_statistics step."""
+    table = pd.read_csv(path, sep="\t", dtype={"n": np.int64, "mean": np.float64, "m2": np.float64})
+    missing = {"n", "mean", "m2"} - set(table.columns)
+    if missing:
+        raise InputError(f"{path}: not a gene statistics table (missing columns {sorted(missing)})")
+    return table
 
 
 def write_json(data: dict, path: str | Path) -> None:
     """Write JSON atomically with sorted keys (stable across reruns)."""
     with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
+
+
+class H5adRowWriter:
+    """Write an ``.h5ad`` whose ``X`` (CSR, float32) arrives in row chunks, atomically.
+
+    Use as a context manager: :meth:`append` each chunk in order, then :meth:`finish` with
+    the obs/var/uns of the result (an AnnData without ``X``). The file appears under its
+    name only when the block exits without an error. The CSR arrays are resizable HDF5
+    datasets (``indptr`` int64, so more than 2³¹ stored values are fine); memory holds one
+    chunk.
+    """
+
+    def __init__(self, path: str | Path, n_vars: int | None = None) -> None:
+        self.path = Path(path)
+        self.n_vars = n_vars  # from the first chunk when not given
+        self.n_obs = 0
+        self.nnz = 0
+        self._finished = False
+
+    def __enter__(self) -> H5adRowWriter:
+        import h5py
+
+        self._atomic = atomic_path(self.path)
+        self._tmp = self._atomic.__enter__()
+        self._file = h5py.File(self._tmp, "w")
+        group = self._file.create_group("X")
+        group.attrs.update({"encoding-type": "csr_matrix", "encoding-version": "0.1.0"})
+        chunks = (1 << 20,)
+        group.create_dataset("data", shape=(0,), maxshape=(None,), dtype="float32", chunks=chunks)
+        group.create_dataset("indices", shape=(0,), maxshape=(None,), dtype="int32", chunks=chunks)
+        group.create_dataset("indptr", data=np.zeros(1, np.int64), maxshape=(None,), chunks=(1 << 16,))
+        return self
+
+    def append(self, block) -> None:
+        import scipy.sparse as sp
+
+        block = sp.csr_matrix(block)
+        if self.n_vars is None:
+            self.n_vars = block.shape[1]
+        if block.shape[1] != self.n_vars:
+            raise ValueError(f"chunk has {block.shape[1]} columns, the file {self.n_vars}")
+        X = self._file["X"]
+        k = block.nnz
+        for name, values in (("data", block.data.astype(np.float32)), ("indices", block.indices.astype(np.int32))):
+            X[name].resize((self.nnz + k,))
+            X[name][self.nnz :] = values
+        X["indptr"].resize((self.n_obs + block.shape[0] + 1,))
+        X["indptr"][self.n_obs + 1 :] = block.indptr[1:].astype(np.int64) + self.nnz
+        self.nnz += k
+        self.n_obs += block.shape[0]
+
+    def blocks(self, rows: int):
+        """``(start, CSR block)`` of the rows written so far, read back from the file."""
+        import scipy.sparse as sp
+
+        X = self._file["X"]
+        for start in range(0, self.n_obs, rows):
+            stop = min(start + rows, self.n_obs)
+            ptr = X["indptr"][start : stop + 1]
+            data, indices = X["data"][ptr[0] : ptr[-1]], X["indices"][ptr[0] : ptr[-1]]
+            yield start, sp.csr_matrix((data, indices, ptr - ptr[0]), shape=(stop - start, self.n_vars))
+
+    def finish(self, meta: ad.AnnData) -> None:
+        from anndata.io import write_elem
+
+        if self.n_vars is None:
+            self.n_vars = meta.n_vars
+        if meta.n_obs != self.n_obs or meta.n_vars != self.n_vars:
+            raise ValueError(
+                f"{self.path}: {self.n_obs} × {self.n_vars} written, metadata for {meta.n_obs} × {meta.n_vars}"
+            )
+        self._file["X"].attrs["shape"] = (self.n_obs, self.n_vars)
+        write_elem(self._file, "obs", meta.obs)
+        write_elem(self._file, "var", meta.var)
+        write_elem(self._file, "uns", dict(meta.uns))
+        for key in ("obsm", "varm", "obsp", "varp", "layers"):
+            write_elem(self._file, key, {})
+        self._file.attrs.update({"encoding-type": "anndata", "encoding-version": "0.1.0"})
+        self._finished = True
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self._file.close()
+        if exc_type is None and not self._finished:
+            error = RuntimeError(f"{self.path}: finish() was not called")
+            self._atomic.__exit__(RuntimeError, error, None)  # removes the temporary file
+            raise error
+        self._atomic.__exit__(exc_type, exc, tb)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from pathlib import Path
 
 import anndata as ad
@@ -11,7 +13,9 @@ import scipy.sparse as sp
 from .._provenance import record
 from .._utils import InputError, sha256_file
 
-__all__ = ["read_single_cell"]
+__all__ = ["read_single_cell", "CellSource"]
+
+log = logging.getLogger(__name__)
 
 _TENX_FILES = ("matrix.mtx.gz", "features.tsv.gz", "barcodes.tsv.gz")
 
@@ -103,3 +107,108 @@ def read_single_cell(
         files=files,
     )
     return adata
+
+
+class CellSource:
+    """Raw single-cell counts opened for row-chunk streaming: ``obs``, ``var`` and
+    :meth:`blocks`, never the whole matrix at once for ``.h5ad`` files.
+
+    An ``.h5ad`` is read through h5py: sparse ``X`` (or ``layers[layer]``) as CSR row
+    slices (anndata's ``sparse_dataset``), dense as row slices of the HDF5 dataset. CSC
+    storage is read in full (it cannot be sliced by row cheaply) with a warning. 10x
+    matrices (one sample each, the usual size) are read whole with scanpy.
+    """
+
+    def __init__(
+        self,
+        *,
+        h5ad: str | Path | None = None,
+        layer: str | None = None,
+        tenx_mtx: str | Path | None = None,
+        tenx_h5: str | Path | None = None,
+    ) -> None:
+        given = [k for k, v in (("h5ad", h5ad), ("tenx_mtx", tenx_mtx), ("tenx_h5", tenx_h5)) if v]
+        if len(given) != 1:
+            raise InputError(f"give exactly one of h5ad, tenx_mtx, tenx_h5 (got {given or 'none'})")
+        self.layer = layer
+        self._file = None
+        self._matrix = None  # in-memory CSR (10x, CSC h5ad)
+        self._dataset = None  # backed rows (h5ad)
+        if h5ad:
+            self.path = Path(h5ad)
+            self.format = "h5ad"
+            self._open_h5ad()
+            self.files = {self.path.name: sha256_file(self.path)}
+        else:
+            adata = read_single_cell(tenx_mtx=tenx_mtx, tenx_h5=tenx_h5)
+            self.path = Path(tenx_mtx or tenx_h5)
+            self.format = adata.uns["cytoscore"]["source"]["format"]
+            self.files = adata.uns["cytoscore"]["source"]["files"]
+            self.obs, self.var, self._matrix = adata.obs, adata.var, adata.X
+        dup = self.obs.index[self.obs.index.duplicated()].unique()[:5].tolist()
+        if dup:
+            raise InputError(f"{self.path}: duplicate cell IDs, e.g. {dup}")
+        self.where = f"{self.path}{f' layer {layer}' if layer else ''}"
+
+    def _open_h5ad(self) -> None:
+        import h5py
+        from anndata.io import read_elem, sparse_dataset
+
+        try:
+            self._file = h5py.File(self.path, "r")
+            self.obs = read_elem(self._file["obs"])
+            self.var = read_elem(self._file["var"])
+        except Exception as exc:  # h5py raises several types for bad files
+            raise InputError(f"{self.path}: cannot read AnnData file ({exc})") from exc
+        if self.layer:
+            layers = list(self._file.get("layers", {}))
+            if self.layer not in layers:
+                raise InputError(f"{self.path}: no layer {self.layer!r}; layers are {layers}")
+            node = self._file["layers"][self.layer]
+        else:
+            if "X" not in self._file:
+                raise InputError(f"{self.path}: no X matrix; name the counts layer with 'layer'")
+            node = self._file["X"]
+        self.obs.index = self.obs.index.astype(str)
+        self.var.index = self.var.index.astype(str)
+        if isinstance(node, h5py.Dataset):
+            self._dataset = node
+        else:
+            encoding = node.attrs.get("encoding-type", "")
+            if encoding == "csr_matrix":
+                self._dataset = sparse_dataset(node)
+            else:
+                log.warning("%s: %s storage cannot be streamed by row; it is read whole", self.path, encoding)
+                self._matrix = sp.csr_matrix(read_elem(node))
+
+    @property
+    def n_obs(self) -> int:
+        return len(self.obs)
+
+    @property
+    def n_vars(self) -> int:
+        return len(self.var)
+
+    def blocks(self, rows: int) -> Iterator[tuple[int, sp.csr_matrix]]:
+        """``(start, block)`` for consecutive row blocks: CSR float32 counts, checked to be
+        non-negative integers (the error names the file and the rows)."""
+        for start in range(0, self.n_obs, rows):
+            stop = min(start + rows, self.n_obs)
+            source = self._matrix if self._matrix is not None else self._dataset
+            block = source[start:stop]
+            block = sp.csr_matrix(block, dtype=np.float32) if not sp.issparse(block) else block.tocsr()
+            if block.dtype != np.float32:
+                block = block.astype(np.float32)
+            _check_counts(block, f"{self.where} (cells {start}-{stop - 1})")
+            yield start, block
+
+    def close(self) -> None:
+        if self._file is not None:
+            self._file.close()
+            self._file = None
+
+    def __enter__(self) -> CellSource:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .._utils import InputError
+from .._utils import InputError, score_parts
 from ._style import STYLE, figure, group_colors, short_label
 
 __all__ = ["embedding_plot", "score_dotplot", "donor_plot"]
@@ -76,18 +76,25 @@ def score_dotplot(
 ) -> tuple[Figure, pd.DataFrame]:
     """Dot plot: colour = mean score, size = fraction of cells scoring above the signature's
     median over all cells, per cell type × condition (rows) and signature (columns)."""
-    sub = scores[scores["method"] == method]
-    scored = list(dict.fromkeys(sub["signature"]))
+    parts = []
+    for part in score_parts(scores):  # one signature at a time for a million cells
+        sub = part[part["method"] == method]
+        if signatures:
+            sub = sub[sub["signature"].isin(list(signatures))]
+        if sub.empty:
+            continue
+        sub = sub.join(obs[[cell_type, group]].astype(str), on="observation")
+        sub["above"] = sub["score"] > sub.groupby("signature")["score"].transform("median")
+        parts.append(
+            sub.groupby([cell_type, group, "signature"], sort=True)
+            .agg(mean_score=("score", "mean"), fraction_above_median=("above", "mean"), n_cells=("score", "size"))
+            .reset_index()
+        )
+    if not parts:
+        raise InputError(f"none of the signatures {list(signatures or [])} is scored with {method}")
+    table = pd.concat(parts, ignore_index=True)
+    scored = list(dict.fromkeys(table["signature"]))
     sigs = [s for s in signatures if s in scored] if signatures else scored
-    if not sigs:
-        raise InputError(f"none of the signatures {list(signatures)} is scored with {method}")
-    sub = sub[sub["signature"].isin(sigs)].join(obs[[cell_type, group]].astype(str), on="observation")
-    sub["above"] = sub["score"] > sub.groupby("signature")["score"].transform("median")
-    table = (
-        sub.groupby([cell_type, group, "signature"], sort=True)
-        .agg(mean_score=("score", "mean"), fraction_above_median=("above", "mean"), n_cells=("score", "size"))
-        .reset_index()
-    )
     groups = list(group_order) if group_order else sorted(table[group].unique())
     rows = [
         (ct, g)

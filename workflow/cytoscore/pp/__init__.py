@@ -1,5 +1,6 @@
 """Preprocessing: probe collapse, expression scale and normalization, sample groups."""
 
+from ._cellstream import QC_DEFAULTS, prepare_cells, prepare_single_cell, symbol_matrix
 from ._counts import (
     COUNT_METHODS,
     filter_by_expr,
@@ -8,19 +9,31 @@ from ._counts import (
     normalize_counts,
     tmm_factors,
 )
+from ._embed import embed_cells, leiden_with_transfer, read_rows, row_blocks, subsample_rows, umap_of_sample
 from ._groups import assign_groups, derive_columns, read_group_table, sample_table
-from ._ids import ID_TYPES, detect_id_type, map_gene_ids, read_gene_annotation
+from ._ids import ID_TYPES, detect_id_type, map_gene_ids, read_gene_annotation, resolve_symbols
 from ._normalize import normalize_dataset
 from ._probes import COLLAPSE_RULES, MULTI_GENE_RULES, collapse_probes
 from ._scale import detect_log_scale, normalize_expression, quantile_normalize
-from ._singlecell import cluster_cells, normalize_single_cell, qc_filter_cells, umap_coordinates
+from ._singlecell import cluster_cells, normalize_single_cell, qc_filter_cells
 
 __all__ = [
+    "leiden_with_transfer",
+    "embed_cells",
+    "row_blocks",
+    "read_rows",
+    "subsample_rows",
+    "umap_of_sample",
+    "QC_DEFAULTS",
+    "prepare_cells",
+    "prepare_single_cell",
+    "symbol_matrix",
     "ID_TYPES",
     "cluster_cells",
     "derive_columns",
     "detect_id_type",
     "map_gene_ids",
+    "resolve_symbols",
     "normalize_dataset",
     "normalize_single_cell",
     "qc_filter_cells",
@@ -31,7 +44,6 @@ __all__ = [
     "median_of_ratios_factors",
     "normalize_counts",
     "tmm_factors",
-    "umap_coordinates",
     "COLLAPSE_RULES",
     "MULTI_GENE_RULES",
     "assign_groups",

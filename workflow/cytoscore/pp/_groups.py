@@ -104,17 +104,19 @@ def assign_groups(
             except re.error as exc:
                 raise InputError(f"group {name!r}: invalid regular expression {pattern!r} ({exc})") from exc
         values = adata.obs[column].astype(str)
-        ambiguous = []
-        for sample, value in values[keep].items():
-            hits = [name for name, rx in compiled.items() if rx.search(value)]
-            if len(hits) == 1:
-                groups[sample] = hits[0]
-            elif len(hits) > 1:
-                ambiguous.append(f"{sample} ({value!r} matches {hits})")
-        if ambiguous:
+        # match each distinct value once (a single-cell dataset has a million cells, few values)
+        hits_of = {v: [n for n, rx in compiled.items() if rx.search(v)] for v in pd.unique(values[keep])}
+        bad = {v: h for v, h in hits_of.items() if len(h) > 1}
+        if bad:
+            ambiguous = [
+                f"{sample} ({value!r} matches {bad[value]})"
+                for sample, value in values[keep & values.isin(list(bad)).to_numpy()].items()
+            ]
             raise InputError(
                 f"samples match several groups by column {column!r}: {'; '.join(ambiguous[:20])}"
             )
+        single = {v: h[0] for v, h in hits_of.items() if len(h) == 1}
+        groups[keep] = values[keep].map(single).to_numpy()
         order = list(patterns)
         seen = values
         source = {"column": column, "patterns": dict(patterns)}

@@ -14,7 +14,7 @@ from .._provenance import record
 from .._utils import InputError
 from ._probes import collapse_probes
 
-__all__ = ["detect_id_type", "map_gene_ids", "read_gene_annotation", "ID_TYPES"]
+__all__ = ["detect_id_type", "map_gene_ids", "resolve_symbols", "read_gene_annotation", "ID_TYPES"]
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +46,46 @@ def read_gene_annotation(path: str | Path, *, id_column: str, symbol_column: str
     return pd.Series(table[symbol_column].fillna("").astype(str).to_numpy(), index=ids)
 
 
+def resolve_symbols(
+    var: pd.DataFrame,
+    *,
+    id_type: str = "auto",
+    annotation: pd.Series | None = None,
+    symbol_key: str = "symbol",
+) -> tuple[np.ndarray, str, float]:
+    """The symbol of each gene of ``var`` (index: IDs); ``""`` where none is known.
+
+    Returns the symbols, the ID type (given or detected) and the share of IDs mapped.
+    Symbols come from ``var[symbol_key]`` when the data brings them, else from
+    ``annotation`` (ID -> symbol; Ensembl version suffixes are ignored).
+    """
+    if id_type not in ("auto", *ID_TYPES):
+        raise InputError(f"id_type must be auto or one of {ID_TYPES}, not {id_type!r}")
+    ids = var.index.astype(str)
+    detected = detect_id_type(ids) if id_type == "auto" else id_type
+    if detected == "symbol":
+        symbols = pd.Series(ids, index=ids)
+    elif annotation is not None:
+        stripped = ids.str.replace(r"\.\d+$", "", regex=True)
+        lookup = annotation[~annotation.index.duplicated()]
+        symbols = pd.Series(lookup.reindex(stripped).fillna("").to_numpy(dtype=str), index=ids)
+    elif symbol_key in var.columns:
+        symbols = var[symbol_key].fillna("").astype(str)
+    else:
+        raise InputError(
+            f"gene IDs look like {detected} IDs (e.g. {list(ids[:3])}) and the data brings "
+            "no symbols: set the dataset option 'gene_annotation' (a table with ID and symbol columns)"
+        )
+    symbols = symbols.astype(str).str.strip().to_numpy(dtype=object)
+    mapped = float((symbols != "").mean())
+    if mapped == 0:
+        raise InputError(
+            f"no gene ID could be mapped to a symbol (IDs look like {list(ids[:3])}, "
+            f"detected as {detected}); check the dataset options 'gene_ids' and 'gene_annotation'"
+        )
+    return symbols, detected, mapped
+
+
 def map_gene_ids(
     adata: ad.AnnData,
     *,
@@ -63,28 +103,10 @@ def map_gene_ids(
     Unmapped IDs are dropped; the share that mapped is logged and recorded. The
     original IDs are kept in ``var["probe_id"]``.
     """
-    if id_type not in ("auto", *ID_TYPES):
-        raise InputError(f"id_type must be auto or one of {ID_TYPES}, not {id_type!r}")
-    detected = detect_id_type(adata.var_names) if id_type == "auto" else id_type
     out = adata.copy()
-    if detected == "symbol":
-        out.var[symbol_key] = out.var_names.astype(str)
-    elif annotation is not None:
-        stripped = out.var_names.astype(str).str.replace(r"\.\d+$", "", regex=True)
-        lookup = annotation[~annotation.index.duplicated()]
-        out.var[symbol_key] = lookup.reindex(stripped).fillna("").to_numpy(dtype=str)
-    elif symbol_key not in out.var.columns:
-        raise InputError(
-            f"gene IDs look like {detected} IDs (e.g. {list(adata.var_names[:3])}) and the data brings "
-            "no symbols: set the dataset option 'gene_annotation' (a table with ID and symbol columns)"
-        )
-    symbols = out.var[symbol_key].astype(str).str.strip()
-    mapped = float((symbols != "").mean())
-    if mapped == 0:
-        raise InputError(
-            f"no gene ID could be mapped to a symbol (IDs look like {list(adata.var_names[:3])}, "
-            f"detected as {detected}); check the dataset options 'gene_ids' and 'gene_annotation'"
-        )
+    out.var[symbol_key], detected, mapped = resolve_symbols(
+        adata.var, id_type=id_type, annotation=annotation, symbol_key=symbol_key
+    )
     layer_counts = "counts" in out.layers
     if layer_counts:
         out.X = out.layers["counts"]

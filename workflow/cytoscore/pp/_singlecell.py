@@ -9,8 +9,9 @@ import numpy as np
 
 from .._provenance import record
 from .._utils import InputError
+from ._embed import _pca_graph
 
-__all__ = ["qc_filter_cells", "normalize_single_cell", "cluster_cells", "umap_coordinates"]
+__all__ = ["qc_filter_cells", "normalize_single_cell", "cluster_cells"]
 
 log = logging.getLogger(__name__)
 
@@ -82,17 +83,6 @@ def normalize_single_cell(adata: ad.AnnData, *, target_sum: float = 1e4) -> ad.A
     return out
 
 
-def _neighbor_graph(adata: ad.AnnData, *, n_pcs: int, n_neighbors: int, seed: int) -> int:
-    """Highly variable genes, PCA and the kNN graph (scanpy, fixed seeds), in place; returns the PCs used."""
-    import scanpy as sc
-
-    sc.pp.highly_variable_genes(adata, n_top_genes=min(2000, adata.n_vars), flavor="seurat")
-    n_comps = max(2, min(n_pcs, adata.n_obs - 1, int(adata.var["highly_variable"].sum()) - 1))
-    sc.pp.pca(adata, n_comps=n_comps, mask_var="highly_variable", random_state=seed)
-    sc.pp.neighbors(adata, n_neighbors=n_neighbors, random_state=seed)
-    return n_comps
-
-
 def cluster_cells(
     adata: ad.AnnData,
     *,
@@ -106,7 +96,7 @@ def cluster_cells(
     import scanpy as sc
 
     out = adata.copy()
-    n_comps = _neighbor_graph(out, n_pcs=n_pcs, n_neighbors=n_neighbors, seed=seed)
+    n_comps = _pca_graph(out, n_pcs=n_pcs, n_neighbors=n_neighbors, seed=seed)
     sc.tl.leiden(
         out,
         resolution=resolution,
@@ -127,21 +117,3 @@ def cluster_cells(
         n_clusters=int(out.obs[key_added].nunique()),
     )
     return out
-
-
-def umap_coordinates(adata: ad.AnnData, *, seed: int = 0, n_pcs: int = 30, n_neighbors: int = 15):
-    """UMAP coordinates of the cells: ``obsm["X_umap"]`` when the data has it, else computed
-    with scanpy (highly variable genes, PCA, kNN graph, UMAP; fixed seeds)."""
-    import pandas as pd
-    import scanpy as sc
-
-    if "X_umap" not in adata.obsm:
-        work = adata.copy()
-        _neighbor_graph(work, n_pcs=n_pcs, n_neighbors=n_neighbors, seed=seed)
-        sc.tl.umap(work, random_state=seed)
-        coords = work.obsm["X_umap"]
-    else:
-        coords = adata.obsm["X_umap"]
-    return pd.DataFrame(
-        np.asarray(coords)[:, :2], index=adata.obs_names.rename("observation"), columns=["umap1", "umap2"]
-    )

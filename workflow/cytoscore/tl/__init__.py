@@ -26,7 +26,14 @@ from ._methods import (
     ucell_kernel,
     ulm_kernel,
 )
-from ._score import gene_set_coverage, score_gene_sets
+from ._score import (
+    gene_moments,
+    gene_set_coverage,
+    gene_statistics,
+    merge_gene_statistics,
+    score_gene_sets,
+    shard_rows,
+)
 from ._summary import summarize_scores
 
 __all__ = [
@@ -44,6 +51,10 @@ __all__ = [
     "bh_fdr",
     "compare_groups",
     "gene_set_coverage",
+    "gene_statistics",
+    "gene_moments",
+    "merge_gene_statistics",
+    "shard_rows",
     "get_method",
     "hedges_g",
     "mean_z_kernel",

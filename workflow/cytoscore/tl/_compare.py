@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from .._utils import InputError
+from .._utils import InputError, score_parts
 
 __all__ = [
     "hedges_g",
@@ -332,7 +332,7 @@ def compare_groups(
 
 
 def compare_cells(
-    scores: pd.DataFrame,
+    scores,
     obs: pd.DataFrame,
     *,
     target: str,
@@ -355,6 +355,9 @@ def compare_cells(
     column when control and stimulated samples come from the same people) the paired
     tests are primary. ``level="cell"`` instead treats cells as replicates — an explicit
     option only, whose rows carry :data:`PSEUDOREPLICATION_WARNING`.
+
+    ``scores`` is a tidy table or an iterable of tidy parts (e.g. one signature of a million
+    cells at a time); the FDR is computed over all parts.
     """
     if level not in ("replicate", "cell"):
         raise InputError(f"contrast {contrast!r}: level must be 'replicate' or 'cell', not {level!r}")
@@ -377,54 +380,57 @@ def compare_cells(
     if split_by is None:
         obs[split] = "all cells"
     meta_cols = list(dict.fromkeys([replicate, column, split, *covariates, *([pair_by] if pair_by else [])]))
-    merged = scores.assign(observation=scores["observation"].astype(str)).join(
-        obs[meta_cols], on="observation"
-    )
-    merged = merged[merged[column].astype(str).isin([target, reference])]
-    strata = [("all cells", merged)] if split_by else []
-    strata += [(str(ct), sub) for ct, sub in merged.groupby(split, sort=True, observed=True)]
-    rows = []
-    for cell_type, sub in strata:
-        if level == "cell":
-            units = sub
-            n_cells = sub.groupby([column, "signature", "method"], observed=True).size()
-        else:
-            agg = sub.groupby([replicate, "signature", "method"], observed=True)
-            units = agg["score"].mean().rename("score").reset_index()
-            sizes = agg.size().rename("n_cells").reset_index()
-            first = sub.drop_duplicates(replicate).set_index(replicate)[
-                [c for c in meta_cols if c != replicate]
-            ]
-            units = units.merge(sizes, on=[replicate, "signature", "method"]).join(first, on=replicate)
-            small = units.loc[units["n_cells"] < min_cells, replicate].unique()
-            if len(small):
-                log.info(
-                    "contrast %s, %s: dropped replicates with < %d cells: %s",
-                    contrast,
-                    cell_type,
-                    min_cells,
-                    list(small),
-                )
+    rows: list[dict] = []
+    logged: set = set()
+    for part in score_parts(scores):
+        merged = part.assign(observation=part["observation"].astype(str)).join(
+            obs[meta_cols], on="observation"
+        )
+        merged = merged[merged[column].astype(str).isin([target, reference])]
+        strata = [("all cells", merged)] if split_by else []
+        strata += [(str(ct), sub) for ct, sub in merged.groupby(split, sort=True, observed=True)]
+        for cell_type, sub in strata:
+            if level == "cell":
+                units = sub
+                n_cells = sub.groupby([column, "signature", "method"], observed=True).size()
+            else:
+                agg = sub.groupby([replicate, "signature", "method"], observed=True)
+                units = agg["score"].mean().rename("score").reset_index()
+                sizes = agg.size().rename("n_cells").reset_index()
+                first = sub.drop_duplicates(replicate).set_index(replicate)[
+                    [c for c in meta_cols if c != replicate]
+                ]
+                units = units.merge(sizes, on=[replicate, "signature", "method"]).join(first, on=replicate)
+                small = units.loc[units["n_cells"] < min_cells, replicate].unique()
+                if len(small) and (cell_type, tuple(small)) not in logged:
+                    logged.add((cell_type, tuple(small)))
+                    log.info(
+                        "contrast %s, %s: dropped replicates with < %d cells: %s",
+                        contrast,
+                        cell_type,
+                        min_cells,
+                        list(small),
+                    )
                 units = units[units["n_cells"] >= min_cells]
-            n_cells = units.groupby([column, "signature", "method"], observed=True)["n_cells"].sum()
-        for row in _rows_per_signature(
-            units,
-            column=column,
-            target=target,
-            reference=reference,
-            covariates=covariates,
-            pair_by=pair_by,
-            extra={
-                "contrast": contrast,
-                "cell_type": cell_type,
-                "level": level,
-                "warning": PSEUDOREPLICATION_WARNING if level == "cell" else "",
-            },
-        ):
-            key = (row["signature"], row["method"])
-            row["n_cells_target"] = int(n_cells.get((target, *key), 0))
-            row["n_cells_reference"] = int(n_cells.get((reference, *key), 0))
-            rows.append(row)
+                n_cells = units.groupby([column, "signature", "method"], observed=True)["n_cells"].sum()
+            for row in _rows_per_signature(
+                units,
+                column=column,
+                target=target,
+                reference=reference,
+                covariates=covariates,
+                pair_by=pair_by,
+                extra={
+                    "contrast": contrast,
+                    "cell_type": cell_type,
+                    "level": level,
+                    "warning": PSEUDOREPLICATION_WARNING if level == "cell" else "",
+                },
+            ):
+                key = (row["signature"], row["method"])
+                row["n_cells_target"] = int(n_cells.get((target, *key), 0))
+                row["n_cells_reference"] = int(n_cells.get((reference, *key), 0))
+                rows.append(row)
     if not rows:
         raise InputError(
             f"contrast {contrast!r}: no cell type has replicates with at least {min_cells} cells"

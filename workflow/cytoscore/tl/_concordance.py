@@ -8,16 +8,27 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._utils import InputError
+from .._utils import InputError, score_parts
 
 __all__ = ["method_concordance", "contrast_concordance"]
 
 
-def method_concordance(scores: pd.DataFrame) -> pd.DataFrame:
-    """Spearman correlation of each signature's per-observation scores between every pair of methods."""
+def method_concordance(scores) -> pd.DataFrame:
+    """Spearman correlation of each signature's per-observation scores between every pair of methods.
+
+    ``scores``: a tidy table, or tidy parts each holding whole signatures (all their methods).
+    """
+    rows, seen = [], set()
+    for part in score_parts(scores):
+        seen.update(part["method"].unique())
+        rows += _concordance_rows(part)
+    if len(seen) < 2:
+        raise InputError(f"method concordance needs at least 2 methods; scores have {sorted(seen)}")
+    return pd.DataFrame(rows, columns=["signature", "method_a", "method_b", "n", "spearman_rho", "spearman_p"])
+
+
+def _concordance_rows(scores: pd.DataFrame) -> list[dict]:
     methods = sorted(scores["method"].unique())
-    if len(methods) < 2:
-        raise InputError(f"method concordance needs at least 2 methods; scores have {methods}")
     wide = scores.pivot_table(index=["signature", "observation"], columns="method", values="score")
     rows = []
     for signature, sub in wide.groupby(level="signature", sort=False):
@@ -34,7 +45,7 @@ def method_concordance(scores: pd.DataFrame) -> pd.DataFrame:
                     "spearman_p": float(p),
                 }
             )
-    return pd.DataFrame(rows)
+    return rows
 
 
 def contrast_concordance(comparisons: pd.DataFrame, *, fdr: float = 0.05) -> pd.DataFrame:

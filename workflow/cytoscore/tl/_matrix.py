@@ -7,7 +7,7 @@ from collections.abc import Iterable
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["membership", "product", "column_moments"]
+__all__ = ["membership", "product", "column_moments", "column_moment_sums", "merge_moments"]
 
 
 def membership(W) -> np.ndarray:
@@ -23,18 +23,54 @@ def product(X, W: np.ndarray) -> np.ndarray:
     return np.asarray(X, dtype=np.float64) @ W
 
 
+def _block_moments(block) -> tuple[int, np.ndarray, np.ndarray]:
+    """Rows, column means and sums of squared deviations (M2) of one block, in float64.
+
+    Sparse blocks: deviations of the stored values plus those of the implicit zeros, so
+    the within-block M2 is a two-pass sum, not E[x²] − E[x]².
+    """
+    n = block.shape[0]
+    if sp.issparse(block):
+        block = sp.csr_matrix(block)
+        data = block.data.astype(np.float64)
+        mean = np.bincount(block.indices, weights=data, minlength=block.shape[1]) / n
+        stored = np.bincount(block.indices, minlength=block.shape[1])
+        dev = data - mean[block.indices]
+        m2 = np.bincount(block.indices, weights=dev * dev, minlength=block.shape[1])
+        m2 += (n - stored) * mean * mean
+        return n, mean, m2
+    block = np.asarray(block, dtype=np.float64)
+    mean = block.mean(axis=0)
+    return n, mean, ((block - mean) ** 2).sum(axis=0)
+
+
+def merge_moments(a: tuple, b: tuple) -> tuple[int, np.ndarray, np.ndarray]:
+    """Chan et al.'s pairwise merge of ``(n, mean, M2)``: exact for any split into parts,
+    so chunks and shards give the moments of the whole (to floating-point rounding)."""
+    na, ma, m2a = a
+    nb, mb, m2b = b
+    if na == 0:
+        return b
+    if nb == 0:
+        return a
+    n = na + nb
+    delta = mb - ma
+    return n, ma + delta * (nb / n), m2a + m2b + delta * delta * (na * nb / n)
+
+
 def column_moments(blocks: Iterable) -> tuple[np.ndarray, np.ndarray]:
-    """Per gene, over the rows of all ``blocks`` (one pass): mean and SD (ddof=1)."""
-    n, total, total_sq = 0, 0.0, 0.0
-    for block in blocks:
-        n += block.shape[0]
-        if sp.issparse(block):
-            total = total + np.asarray(block.sum(axis=0)).ravel()
-            total_sq = total_sq + np.asarray(block.multiply(block).sum(axis=0)).ravel()
-        else:
-            block = np.asarray(block, dtype=np.float64)
-            total = total + block.sum(axis=0)
-            total_sq = total_sq + (block * block).sum(axis=0)
-    mean = total / n
-    var = (total_sq - n * mean**2) / (n - 1) if n > 1 else np.zeros_like(mean)
+    """Per gene, over the rows of all ``blocks`` (one pass): mean and SD (ddof=1), with
+    float64 accumulators merged by :func:`merge_moments`."""
+    n, mean, m2 = column_moment_sums(blocks)
+    var = m2 / (n - 1) if n > 1 else np.zeros_like(mean)
     return mean, np.sqrt(np.clip(var, 0, None))
+
+
+def column_moment_sums(blocks: Iterable) -> tuple[int, np.ndarray, np.ndarray]:
+    """``(n, mean, M2)`` per column over all ``blocks`` (see :func:`merge_moments`)."""
+    total: tuple = (0, 0.0, 0.0)
+    for block in blocks:
+        total = merge_moments(total, _block_moments(block))
+    if total[0] == 0:
+        raise ValueError("no rows to compute gene statistics from")
+    return total

@@ -13,10 +13,17 @@ import scipy.sparse as sp
 from .._provenance import record
 from .._utils import InputError
 from ..resources import GeneSet
-from ._matrix import column_moments
+from ._matrix import column_moment_sums, merge_moments
 from ._methods import get_method
 
-__all__ = ["score_gene_sets", "gene_set_coverage"]
+__all__ = [
+    "score_gene_sets",
+    "gene_set_coverage",
+    "gene_statistics",
+    "merge_gene_statistics",
+    "gene_moments",
+    "shard_rows",
+]
 
 log = logging.getLogger(__name__)
 
@@ -52,19 +59,21 @@ def _floating(values: np.ndarray) -> np.ndarray:
     return values if values.dtype in (np.float32, np.float64) else values.astype(np.float64)
 
 
-def _chunks(X, rows: int):
-    """Row blocks of an in-memory or backed (h5ad, ``backed="r"``) matrix: sparse blocks
-    keep float32 values, dense ones are float64."""
-    for start in range(0, X.shape[0], rows):
+def _chunks(X, rows: int, span: slice | None = None):
+    """Row blocks of an in-memory or backed (h5ad, ``backed="r"``) matrix, over the rows
+    of ``span`` (default all): sparse blocks keep float32 values, dense ones are float64."""
+    first, last, _ = (span or slice(None)).indices(X.shape[0])
+    for start in range(first, last, rows):
+        stop = min(start + rows, last)
         if sp.isspmatrix_csr(X):  # a view of the rows: no copy of the indices
-            lo, hi = X.indptr[start], X.indptr[min(start + rows, X.shape[0])]
-            indptr = X.indptr[start : start + rows + 1] - lo
+            lo, hi = X.indptr[start], X.indptr[stop]
+            indptr = X.indptr[start : stop + 1] - lo
             block = sp.csr_matrix(
                 (_floating(X.data[lo:hi]), X.indices[lo:hi], indptr),
                 shape=(len(indptr) - 1, X.shape[1]),
             )
         else:
-            block = X[start : start + rows]
+            block = X[start:stop]
         if sp.issparse(block):
             block = sp.csr_matrix(block)
             block.data = _floating(block.data)
@@ -74,22 +83,51 @@ def _chunks(X, rows: int):
             values = block
         if not np.isfinite(values).all():
             raise InputError(
-                f"the expression matrix has missing or infinite values (rows {start}-{start + rows - 1}); cannot score"
+                f"the expression matrix has missing or infinite values (rows {start}-{stop - 1}); cannot score"
             )
         yield block
 
 
-def _gene_moments(X, rows: int) -> dict[str, np.ndarray]:
-    """Per gene, over all observations (one chunked pass): mean and SD (ddof=1)."""
-    mean, sd = column_moments(_chunks(X, rows))
-    return {"gene_mean": mean, "gene_sd": sd}
+def shard_rows(n_obs: int, shard: int, n_shards: int) -> slice:
+    """The rows of shard ``shard`` (0-based) of ``n_shards`` near-equal consecutive ranges."""
+    if not 0 <= shard < n_shards:
+        raise InputError(f"shard {shard} is not one of 0..{n_shards - 1}")
+    return slice(shard * n_obs // n_shards, (shard + 1) * n_obs // n_shards)
 
 
-def _run_method(method, X, W: np.ndarray, params: dict, chunk_size: int) -> np.ndarray:
-    """One method over all observations: chunk by chunk when its scores are per
-    observation, else on the whole matrix."""
+def gene_statistics(X, *, chunk_size: int = 4096, span: slice | None = None) -> pd.DataFrame:
+    """Per gene (column of ``X``, in memory or backed), over the rows of ``span``: ``n``,
+    ``mean`` and ``m2`` (sum of squared deviations), float64, from one chunked pass.
+
+    Parts computed separately (shards) merge exactly with :func:`merge_gene_statistics`;
+    :func:`gene_moments` turns them into the mean and SD the methods use.
+    """
+    n, mean, m2 = column_moment_sums(_chunks(X, chunk_size, span))
+    return pd.DataFrame({"n": n, "mean": mean, "m2": m2})
+
+
+def merge_gene_statistics(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
+    """The statistics of the union of the parts' rows (Chan et al.'s merge)."""
+    total: tuple = (0, 0.0, 0.0)
+    for part in parts:
+        total = merge_moments(total, (int(part["n"].iloc[0]), part["mean"].to_numpy(), part["m2"].to_numpy()))
+    return pd.DataFrame({"n": total[0], "mean": total[1], "m2": total[2]})
+
+
+def gene_moments(stats: pd.DataFrame) -> dict[str, np.ndarray]:
+    """``gene_mean`` and ``gene_sd`` (ddof=1) from :func:`gene_statistics`."""
+    n = int(stats["n"].iloc[0])
+    var = stats["m2"].to_numpy() / (n - 1) if n > 1 else np.zeros(len(stats))
+    return {"gene_mean": stats["mean"].to_numpy(), "gene_sd": np.sqrt(np.clip(var, 0, None))}
+
+
+def _run_method(method, X, W: np.ndarray, params: dict, chunk_size: int, span: slice | None) -> np.ndarray:
+    """One method over the observations of ``span``: chunk by chunk when its scores are
+    per observation, else on the whole matrix."""
     dense_rows = max(1, min(chunk_size, 2**24 // max(1, X.shape[1])))
     if not method.per_observation:
+        if span is not None and span.indices(X.shape[0])[:2] != (0, X.shape[0]):
+            raise InputError(f"{method.name} scores need all observations at once; it cannot score a shard")
         block = next(_chunks(X, X.shape[0]))
         if sp.issparse(block) and not method.sparse:
             block = block.toarray()
@@ -101,12 +139,16 @@ def _run_method(method, X, W: np.ndarray, params: dict, chunk_size: int) -> np.n
         kwargs[method.chunk_param] = False
     rows = chunk_size if method.sparse else dense_rows
     parts = []
-    for block in _chunks(X, rows):
+    for block in _chunks(X, rows, span):
         if sp.issparse(block) and not method.sparse:
             block = block.toarray()
         parts.append(method.kernel(block, W, **kwargs))
-    scores = np.vstack(parts)
-    return method.finish(scores) if finish and method.finish else scores
+    scores = np.vstack(parts) if parts else np.empty((0, W.shape[1]))
+    if finish and method.finish:
+        if span is not None and span.indices(X.shape[0])[:2] != (0, X.shape[0]):
+            raise InputError(f"{method.name} scores are normalized over all observations; it cannot score a shard")
+        scores = method.finish(scores)
+    return scores
 
 
 def score_gene_sets(
@@ -119,7 +161,10 @@ def score_gene_sets(
     layer: str | None = None,
     method_params: Mapping[str, Mapping] | None = None,
     chunk_size: int = 4096,
-) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows: slice | None = None,
+    statistics: pd.DataFrame | None = None,
+    wide: bool = False,
+) -> tuple[pd.DataFrame | dict[str, pd.DataFrame], pd.DataFrame]:
     """Score every signature in every observation with each method.
 
     Sets with fewer than ``min_genes`` of their genes in the data are skipped with
@@ -134,10 +179,15 @@ def score_gene_sets(
     signature with its weights (1 for a gene set); CytoSig's ridge regression fits the
     weighted signatures only, jointly.
 
+    ``rows`` scores only those observations (a shard); ``statistics`` gives the dataset-wide
+    gene statistics (:func:`gene_statistics`, merged over shards) instead of computing them
+    from the rows scored, so that shards score exactly as one run does.
+
     Returns
     -------
     scores
-        Tidy table with columns ``observation, signature, method, score``.
+        Tidy table with columns ``observation, signature, method, score``; with ``wide``,
+        a dict method -> observations × signatures table instead.
     coverage
         See :func:`gene_set_coverage`.
 
@@ -189,8 +239,15 @@ def score_gene_sets(
     if sp.issparse(X) and not sp.isspmatrix_csr(X):
         X = X.tocsr()
     needs = {need for m in resolved for need in m.needs}
-    moments = _gene_moments(X, chunk_size) if needs else {}
-    frames = []
+    moments = {}
+    if needs:
+        if statistics is None:
+            statistics = gene_statistics(X, chunk_size=chunk_size)
+        if len(statistics) != X.shape[1]:
+            raise InputError(f"gene statistics are given for {len(statistics)} genes, the data has {X.shape[1]}")
+        moments = gene_moments(statistics)
+    obs_names = adata.obs_names[rows] if rows is not None else adata.obs_names
+    frames, matrices = [], {}
     for method in resolved:
         wanted = {"sets": (False,), "weighted": (True,), "all": (False, True)}[method.signatures]
         columns = [j for j, gs in enumerate(scored) if gs.weighted in wanted]
@@ -202,10 +259,14 @@ def score_gene_sets(
         names = [scored[j].name for j in columns]
         kwargs = {**params.get(method.name, {}), **{k: moments[k] for k in method.needs}}
         try:
-            scores = _run_method(method, X, W[:, columns], kwargs, chunk_size)
+            scores = _run_method(method, X, W[:, columns], kwargs, chunk_size, rows)
         except ValueError as exc:
             raise InputError(f"scoring with {method.name}: {exc}") from exc
-        if not adata.isbacked:
+        if wide:
+            matrices[method.name] = pd.DataFrame(scores, index=obs_names, columns=names)
+            log.info("scored %d sets × %d observations with %s", len(names), len(obs_names), method.name)
+            continue
+        if not adata.isbacked and rows is None:
             adata.obsm[f"cytoscore_{method.name}"] = pd.DataFrame(
                 scores, index=adata.obs_names, columns=names
             )
@@ -214,15 +275,15 @@ def score_gene_sets(
                 {
                     # object arrays of shared str objects: np.tile of a str list would make
                     # fixed-width unicode, then one new str per row (3 GB at 50M rows)
-                    "observation": np.repeat(np.asarray(adata.obs_names, dtype=object), len(names)),
-                    "signature": np.tile(np.array(names, dtype=object), adata.n_obs),
+                    "observation": np.repeat(np.asarray(obs_names, dtype=object), len(names)),
+                    "signature": np.tile(np.array(names, dtype=object), len(obs_names)),
                     "method": method.name,
                     "score": scores.ravel(),
                 }
             )
         )
         log.info("scored %d sets × %d observations with %s", len(names), adata.n_obs, method.name)
-    if not adata.isbacked:
+    if not adata.isbacked and rows is None:
         record(
             adata,
             "scoring",
@@ -233,5 +294,7 @@ def score_gene_sets(
             n_sets_scored=len(scored),
             n_sets_skipped=int((~coverage["scored"]).sum()),
         )
+    if wide:
+        return matrices, coverage
     # frames are built in SCORE_COLUMNS order; no extra copy (1M cells × 50 sets is 50M rows)
     return (frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)), coverage

@@ -1,0 +1,140 @@
+"""Benchmark: the whole single-cell pipeline (snakemake) next to a plain scanpy notebook.
+
+    python bench/bench_pipeline.py --cells 20000 100000 300000 1000000 [--data-dir DIR]
+
+For each size, a seeded raw-count ``.h5ad`` (tests/synthetic.py: real gene symbols, 20,000
+genes, ~2,100 detected per cell, 8 donors × control/stimulated, 5 cell types; written in
+chunks, cached in ``--data-dir``) goes through ``snakemake --cores 2`` with the default
+single-cell settings: QC, normalization, ``mean_z`` and ``ucell`` on the Hallmark IFN-α/γ
+and curated interferon sets, the donor-level paired contrast, every figure (UMAP of a
+100,000-cell subsample). Printed per rule: wall time and peak RSS from Snakemake's
+``benchmark:`` files; then the total wall time and the largest peak.
+
+The same question answered the way a plain scanpy notebook does it, in a fresh process:
+``read_h5ad``, ``normalize_total``, ``log1p``, ``score_genes`` per set, a pandas groupby per
+donor; its wall time and peak RSS (``ru_maxrss``), and the ratios.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "workflow"))
+
+from tests.synthetic import HALLMARK_GMT, write_pbmc_counts  # noqa: E402
+
+SETS = ["HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_INTERFERON_GAMMA_RESPONSE",
+        "IFN_SCORE_RICE2017", "IFN_TYPE1_SPECIFIC", "IFN_GAMMA_SPECIFIC"]  # fmt: skip
+
+
+def study_config(h5ad: Path) -> dict:
+    return {
+        "gene_sets": {
+            "collections": {"hallmark": {"path": str(HALLMARK_GMT), "version": "7.0"}},
+            "curated": ["IFN_SCORE_RICE2017", "IFN_TYPE1_SPECIFIC", "IFN_GAMMA_SPECIFIC"],
+            "select": SETS,
+        },
+        "scoring": {"methods": ["mean_z", "ucell"]},
+        "datasets": {
+            "pbmc": {
+                "kind": "single_cell",
+                "cells": {"h5ad": str(h5ad)},
+                "cell_type_column": "cell_type",
+                "sample_column": "sample_id",
+                "groups": {"column": "group_id", "patterns": {"ctrl": "^ctrl$", "stim": "^stim$"}},
+            }
+        },
+        "contrasts": {
+            "stim_vs_ctrl": {"dataset": "pbmc", "target": "stim", "reference": "ctrl", "pair_by": "donor"}
+        },
+    }
+
+
+SCANPY = """
+import sys, time, resource
+import anndata as ad, numpy as np, pandas as pd, scanpy as sc
+sets = {name: genes.split(",") for name, genes in (a.split("=") for a in sys.argv[2:])}
+t = time.time()
+adata = ad.read_h5ad(sys.argv[1])
+sc.pp.normalize_total(adata, target_sum=1e4)
+sc.pp.log1p(adata)
+for name, genes in sets.items():
+    sc.tl.score_genes(adata, [g for g in genes if g in adata.var_names], score_name=name, random_state=0)
+means = adata.obs.groupby(["sample_id", "cell_type"], observed=True)[list(sets)].mean()
+print(time.time() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2, len(means))
+"""
+
+
+def run_pipeline(h5ad: Path, workdir: Path) -> tuple[float, pd.DataFrame]:
+    workdir.mkdir(parents=True, exist_ok=True)
+    (workdir / "config.yaml").write_text(yaml.safe_dump(study_config(h5ad), sort_keys=False))
+    cmd = [sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"), "--configfile", "config.yaml",
+           "--cores", "2", "--quiet", "rules"]  # fmt: skip
+    start = time.time()
+    proc = subprocess.run(cmd, cwd=workdir, capture_output=True, text=True)
+    wall = time.time() - start
+    if proc.returncode != 0:
+        raise SystemExit(f"snakemake failed in {workdir}:\n{proc.stderr[-3000:]}")
+    rows = []
+    for path in sorted((workdir / "benchmarks").rglob("*.tsv")):
+        b = pd.read_csv(path, sep="\t")
+        rows.append({"rule": path.stem, "wall_s": float(b["s"].iloc[0]), "max_rss_gb": float(b["max_rss"].iloc[0]) / 1024})
+    return wall, pd.DataFrame(rows)
+
+
+def run_scanpy(h5ad: Path) -> tuple[float, float] | None:
+    sys.path.insert(0, str(ROOT / "workflow"))
+    from cytoscore.resources import curated_gene_sets, read_gmt
+
+    sets = {gs.name: gs.genes for gs in read_gmt(HALLMARK_GMT) + curated_gene_sets() if gs.name in SETS}
+    args = [f"{k}={','.join(v)}" for k, v in sets.items()]
+    start = time.time()
+    proc = subprocess.run([sys.executable, "-c", SCANPY, str(h5ad), *args], capture_output=True, text=True)
+    if proc.returncode != 0:
+        return None  # e.g. killed for memory
+    wall, peak, _ = proc.stdout.split()
+    return time.time() - start, float(peak)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cells", type=int, nargs="+", default=[20_000])
+    parser.add_argument("--data-dir", type=Path, default=Path("bench_data"))
+    parser.add_argument("--work-dir", type=Path, default=Path("bench_runs"))
+    parser.add_argument("--no-scanpy", action="store_true", help="skip the plain scanpy comparison")
+    args = parser.parse_args()
+    args.data_dir.mkdir(parents=True, exist_ok=True)
+    summary = []
+    for n in args.cells:
+        h5ad = args.data_dir / f"pbmc_{n}.h5ad"
+        if not h5ad.exists():
+            write_pbmc_counts(h5ad, n)
+        wall, rules = run_pipeline(h5ad, args.work_dir / f"cells_{n}")
+        print(f"\n## {n:,} cells ({h5ad.stat().st_size / 1e9:.1f} GB .h5ad): pipeline {wall:.0f} s")
+        print(rules.sort_values("wall_s", ascending=False).to_string(index=False, float_format="%.2f"))
+        row = {"cells": n, "pipeline_s": round(wall), "pipeline_peak_gb": round(rules["max_rss_gb"].max(), 2)}
+        if not args.no_scanpy:
+            sc = run_scanpy(h5ad)
+            row.update(
+                scanpy_s=round(sc[0]) if sc else "failed",
+                scanpy_peak_gb=round(sc[1], 2) if sc else "failed",
+                time_ratio=round(sc[0] / wall, 2) if sc else "",
+                memory_ratio=round(sc[1] / row["pipeline_peak_gb"], 2) if sc else "",
+            )
+        summary.append(row)
+        print(json.dumps(row))
+    print("\n" + pd.DataFrame(summary).to_string(index=False))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,150 @@
+"""Seeded raw-count single-cell data at any size, written in chunks.
+
+A PBMC-like design: donors × (control, stimulated) samples, 5 cell types with marker
+genes, real gene symbols (Hallmark, the curated sets and GPL96's symbols, padded to
+``n_genes``), and an interferon response in stimulated cells (the Hallmark IFN-α / IFN-γ
+genes and the curated ISGs at ``ifn_fold`` × their base rate). Each cell detects about
+``genes_per_cell`` genes. Used by the tests (5,000–10,000 cells) and by
+``bench/bench_pipeline.py`` (up to 1,000,000 cells: the matrix is never held whole).
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+HALLMARK_GMT = SHARED / "mirror/data.broadinstitute.org/gsea-msigdb/msigdb/release/7.0/h.all.v7.0.symbols.gmt"
+GPL96_SOFT = SHARED / "mirror/ftp.ncbi.nlm.nih.gov/geo/platforms/GPLnnn/GPL96/soft/GPL96_family.soft.gz"
+
+CELL_TYPES = {  # cell type: (share of cells, marker genes)
+    "B cells": (0.15, ["MS4A1", "CD79A", "CD79B", "CD19", "IGHM", "BANK1", "PAX5", "CD22"]),
+    "CD4 T cells": (0.35, ["CD3D", "CD3E", "IL7R", "CD4", "LEF1", "TCF7", "CCR7", "MAL"]),
+    "CD8 T cells": (0.15, ["CD3D", "CD3E", "CD8A", "CD8B", "GZMK", "CCL5", "NKG7", "CST7"]),
+    "NK cells": (0.10, ["GNLY", "NKG7", "KLRD1", "KLRF1", "PRF1", "GZMB", "FCGR3A", "NCAM1"]),
+    "CD14 monocytes": (0.25, ["CD14", "LYZ", "S100A8", "S100A9", "FCN1", "VCAN", "CSF1R", "CD68"]),
+}
+MITO = ["MT-ND1", "MT-ND2", "MT-CO1", "MT-CO2", "MT-ATP8", "MT-ATP6", "MT-CO3", "MT-ND3", "MT-ND4L",
+        "MT-ND4", "MT-ND5", "MT-ND6", "MT-CYB"]  # fmt: skip
+IFN_SETS = ("HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_INTERFERON_GAMMA_RESPONSE")
+
+
+def _symbols(n_genes: int) -> tuple[list[str], list[str]]:
+    """Gene symbols (real ones first) and the interferon-response genes among them."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "workflow"))
+    from cytoscore.resources import curated_gene_sets
+
+    curated = curated_gene_sets()
+    ifn = [g for gs in curated if gs.name.startswith(("IFN_", "JAKSTAT")) for g in gs.genes]
+    real = [g for _, (_, markers) in CELL_TYPES.items() for g in markers] + MITO + ifn
+    if HALLMARK_GMT.is_file():
+        for line in HALLMARK_GMT.read_text().splitlines():
+            fields = line.strip().split("\t")
+            real += fields[2:]
+            if fields[0] in IFN_SETS:
+                ifn += fields[2:]
+    if GPL96_SOFT.is_file():
+        text = gzip.decompress(GPL96_SOFT.read_bytes()).decode("utf-8", errors="replace")
+        table = re.split(r"!platform_table_begin\r?\n", text, maxsplit=1)[1]
+        lines = table.split("!platform_table_end", 1)[0].splitlines()
+        col = lines[0].split("\t").index("Gene Symbol")
+        for row in lines[1:]:
+            fields = row.split("\t")
+            if len(fields) > col and re.fullmatch(r"[A-Z][A-Z0-9-]{1,14}", fields[col]):
+                real.append(fields[col])
+    symbols = list(dict.fromkeys(real))[:n_genes]
+    symbols += [f"LOC{100000 + i}" for i in range(n_genes - len(symbols))]
+    return symbols, sorted(set(ifn) & set(symbols))
+
+
+def pbmc_design(n_cells: int, *, n_donors: int = 8, seed: int = 0) -> pd.DataFrame:
+    """Cell metadata: sample_id (ctrl<d> / stim<d>), group_id, donor, cell_type."""
+    rng = np.random.default_rng(seed)
+    donor = rng.integers(0, n_donors, n_cells)
+    stim = rng.integers(0, 2, n_cells).astype(bool)
+    shares = np.array([s for s, _ in CELL_TYPES.values()])
+    ct = rng.choice(len(CELL_TYPES), n_cells, p=shares / shares.sum())
+    group = np.where(stim, "stim", "ctrl")
+    donors = np.char.add("D", (101 + donor).astype(str))
+    return pd.DataFrame(
+        {
+            "sample_id": np.char.add(group.astype(str), donors.astype(str)),
+            "group_id": group,
+            "donor": donors,
+            "cell_type": np.asarray(list(CELL_TYPES))[ct],
+        },
+        index=pd.Index([f"cell{i:07d}" for i in range(n_cells)], name="cell"),
+    )
+
+
+def write_pbmc_counts(
+    path: Path,
+    n_cells: int,
+    *,
+    n_genes: int = 20_000,
+    genes_per_cell: int = 2_100,
+    ifn_fold: float = 4.0,
+    n_donors: int = 8,
+    seed: int = 0,
+    chunk: int = 20_000,
+) -> Path:
+    """Write a raw-count ``.h5ad`` (CSR float32 counts in ``X``) ``chunk`` cells at a time."""
+    import anndata as ad
+    import h5py
+    import scipy.sparse as sp
+    from anndata.io import sparse_dataset, write_elem
+
+    rng = np.random.default_rng(seed)
+    symbols, ifn = _symbols(n_genes)
+    index = {g: i for i, g in enumerate(symbols)}
+    obs = pbmc_design(n_cells, n_donors=n_donors, seed=seed)
+    base = rng.gamma(0.25, 1.0, n_genes) + 1e-4
+    base[[index[g] for g in MITO]] *= 20  # a few % of counts are mitochondrial
+    profiles = {}
+    for name, (_, markers) in CELL_TYPES.items():
+        for stim in (False, True):
+            p = base.copy()
+            p[[index[g] for g in markers]] *= 30
+            if stim:
+                p[[index[g] for g in ifn]] *= ifn_fold
+            profiles[name, stim] = np.cumsum(p / p.sum())
+    donor_depth = dict(zip(sorted(obs["donor"].unique()), rng.lognormal(0, 0.2, n_donors), strict=True))
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    with h5py.File(tmp, "w") as f:
+        write_elem(f, "obs", obs)
+        write_elem(f, "var", pd.DataFrame(index=pd.Index(symbols, name="gene")))
+        for key in ("obsm", "varm", "obsp", "varp", "layers"):
+            write_elem(f, key, {})
+        for start in range(0, n_cells, chunk):
+            part = obs.iloc[start : start + chunk]
+            # UMIs drawn from each cell's profile; draws ≈ 1.6 × genes detected
+            depth = (part["donor"].map(donor_depth).to_numpy() * rng.lognormal(0, 0.35, len(part)))
+            draws = np.maximum(50, (1.6 * genes_per_cell * depth).astype(np.int64))
+            rows = np.repeat(np.arange(len(part)), draws)
+            cols = np.empty(len(rows), dtype=np.int64)
+            offsets = np.concatenate([[0], np.cumsum(draws)])
+            keys = list(zip(part["cell_type"], part["group_id"] == "stim", strict=True))
+            for key in set(keys):
+                cells = np.flatnonzero([k == key for k in keys])
+                sel = np.concatenate([np.arange(offsets[c], offsets[c + 1]) for c in cells])
+                cols[sel] = np.searchsorted(profiles[key], rng.random(len(sel)))
+            cols = np.minimum(cols, n_genes - 1)
+            block = sp.csr_matrix(
+                (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(part), n_genes)
+            )
+            block.sum_duplicates()
+            if start == 0:
+                write_elem(f, "X", block)
+            else:
+                sparse_dataset(f["X"]).append(block)
+        ad.io.write_elem(f, "uns", {"synthetic": f"tests/synthetic.py seed {seed}"})
+    tmp.replace(path)
+    return path

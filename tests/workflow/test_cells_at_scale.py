@@ -1,0 +1,67 @@
+"""A 6,000-cell study through the whole workflow (UMAP included: above 4,096 cells scanpy's
+kNN goes through pynndescent), and sharded scoring equal to one scoring job."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cytoscore.io import read_cell_scores
+from tests.helpers import HALLMARK_GMT, run_workflow
+from tests.synthetic import write_pbmc_counts
+
+pytestmark = pytest.mark.workflow
+
+
+def config(h5ad, shards=1):
+    return {
+        "gene_sets": {
+            "collections": {"hallmark": {"path": str(HALLMARK_GMT), "version": "7.0"}},
+            "curated": ["IFN_SCORE_RICE2017", "IFN_TYPE1_SPECIFIC"],
+            "select": ["HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_INTERFERON_GAMMA_RESPONSE",
+                       "IFN_SCORE_RICE2017", "IFN_TYPE1_SPECIFIC"],  # fmt: skip
+        },
+        "scoring": {"methods": ["mean_z", "ucell"], "chunk_size": 1000, "shards": shards},
+        "single_cell": {"chunk_size": 1500},
+        "datasets": {
+            "pbmc": {
+                "kind": "single_cell",
+                "cells": {"h5ad": str(h5ad)},
+                "cell_type_column": "cell_type",
+                "sample_column": "sample_id",
+                "normalize": {"qc": {"min_genes": 300}},
+                "groups": {"column": "group_id", "patterns": {"ctrl": "^ctrl$", "stim": "^stim$"}},
+            }
+        },
+        "contrasts": {
+            "stim_vs_ctrl": {"dataset": "pbmc", "target": "stim", "reference": "ctrl", "pair_by": "donor"}
+        },
+    }
+
+
+@pytest.fixture(scope="module")
+def h5ad(tmp_path_factory):
+    path = tmp_path_factory.mktemp("data") / "pbmc6k.h5ad"
+    return write_pbmc_counts(path, 6_000, n_genes=8_000, genes_per_cell=900, seed=1)
+
+
+def test_six_thousand_cells_end_to_end_and_sharded_equals_unsharded(h5ad, tmp_path):
+    run_workflow(tmp_path / "one", config(h5ad))
+    results = tmp_path / "one" / "results"
+    umap = pd.read_csv(results / "pbmc/umap.tsv", sep="\t", index_col=0)
+    assert len(umap) > 4_096 and np.isfinite(umap.to_numpy()).all()
+    assert (results / "pbmc/figures/umap_ucell.png").stat().st_size > 10_000
+    table = pd.read_csv(results / "contrasts/stim_vs_ctrl/comparison.tsv", sep="\t")
+    ifn = table[(table["signature"] == "IFN_TYPE1_SPECIFIC") & (table["cell_type"] == "all cells")]
+    # the simulated interferon response: up in stimulated cells of every donor, paired over 8 donors
+    assert (ifn["n_pairs"] == 8).all() and (ifn["mean_difference"] > 0).all() and (ifn["fdr"] < 0.01).all()
+    bench = pd.read_csv(tmp_path / "one/benchmarks/pbmc/prepare_cells.tsv", sep="\t")
+    assert bench["max_rss"].iloc[0] > 0
+
+    run_workflow(tmp_path / "three", config(h5ad, shards=3), "results/pbmc/scores.parquet")
+    one = read_cell_scores(results / "pbmc/scores.parquet", tidy=False)
+    three = read_cell_scores(tmp_path / "three/results/pbmc/scores.parquet", tidy=False)
+    assert list(three.columns) == list(one.columns) and three.index.equals(one.index)
+    assert np.abs(three.to_numpy() - one.to_numpy()).max() <= 1e-10
+    assert len(list((tmp_path / "three/results/pbmc/shards").glob("coverage_*.tsv"))) == 3

@@ -1,0 +1,146 @@
+"""Per-cell scores on disk: a wide, columnar Parquet table read one signature at a time.
+
+A single-cell dataset has a million cells; its scores as a tidy TSV (one row per cell ×
+signature × method) would be gigabytes of text that every downstream job reads whole.
+Instead ``scores.parquet`` holds one row per cell (``observation``) and one float64 column
+per ``<method>::<signature>``; readers take only the columns they need, so a job's memory
+grows with one signature's scores, not with all of them. Bulk datasets keep the tidy
+``scores.tsv``; :func:`iter_scores` reads either as tidy parts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .._utils import InputError, atomic_path
+
+__all__ = [
+    "write_cell_scores",
+    "gather_cell_scores",
+    "score_columns",
+    "read_cell_scores",
+    "iter_scores",
+    "read_scores",
+]
+
+SEP = "::"
+ROW_GROUP = 100_000
+
+
+def _column(method: str, signature: str) -> str:
+    return f"{method}{SEP}{signature}"
+
+
+def write_cell_scores(path: str | Path, matrices: Mapping[str, pd.DataFrame]) -> None:
+    """Write method -> observations × signatures tables (same observations) as one Parquet file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    if not matrices:
+        raise InputError(f"{path}: no scores to write")
+    first = next(iter(matrices.values()))
+    arrays = {"observation": pa.array(first.index.astype(str).to_numpy(dtype=object), pa.string())}
+    for method, table in matrices.items():
+        if not table.index.equals(first.index):
+            raise ValueError(f"{path}: {method} scores are for other observations")
+        for signature in table.columns:
+            arrays[_column(method, signature)] = pa.array(table[signature].to_numpy(dtype=np.float64))
+    with atomic_path(path) as tmp:
+        pq.write_table(pa.table(arrays), tmp, row_group_size=ROW_GROUP, compression="zstd")
+
+
+def gather_cell_scores(parts: Sequence[str | Path], path: str | Path) -> None:
+    """Concatenate shards' score files (same columns) in order, one shard in memory at a time."""
+    import pyarrow.parquet as pq
+
+    schema = pq.read_schema(parts[0])
+    with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
+        for part in parts:
+            table = pq.read_table(part)
+            if table.schema != schema:
+                raise InputError(f"{part}: its score columns differ from {parts[0]}'s")
+            writer.write_table(table, row_group_size=ROW_GROUP)
+
+
+def score_columns(path: str | Path) -> list[tuple[str, str]]:
+    """``(method, signature)`` of each score column, in file order."""
+    import pyarrow.parquet as pq
+
+    names = pq.read_schema(path).names
+    return [tuple(n.split(SEP, 1)) for n in names if n != "observation"]
+
+
+def read_cell_scores(
+    path: str | Path, *, columns: Sequence[tuple[str, str]] | None = None, tidy: bool = True
+) -> pd.DataFrame:
+    """The scores of ``columns`` (``(method, signature)`` pairs; default all): tidy
+    (``observation, signature, method, score``), or wide (observation index, one column per pair)."""
+    import pyarrow.parquet as pq
+
+    available = score_columns(path)
+    wanted = list(columns) if columns is not None else available
+    missing = [c for c in wanted if c not in available]
+    if missing:
+        raise InputError(f"{path}: no scores for {missing[:5]}")
+    table = pq.read_table(path, columns=["observation", *(_column(*c) for c in wanted)]).to_pandas()
+    table = table.set_index("observation")
+    if not tidy:
+        return table
+    obs = table.index.to_numpy(dtype=object)
+    return pd.concat(
+        [
+            pd.DataFrame(
+                {"observation": obs, "signature": sig, "method": method, "score": table[_column(method, sig)]},
+            ).reset_index(drop=True)
+            for method, sig in wanted
+        ],
+        ignore_index=True,
+    )
+
+
+def iter_scores(
+    path: str | Path,
+    *,
+    by: str = "column",
+    methods: Sequence[str] | None = None,
+    signatures: Sequence[str] | None = None,
+) -> Iterator[pd.DataFrame]:
+    """Tidy score tables, part by part: per ``(method, signature)`` (``by="column"``) or per
+    signature with all its methods (``by="signature"``), optionally only some methods or
+    signatures. A tidy ``.tsv`` (bulk) is read whole and split the same way."""
+    if by not in ("column", "signature"):
+        raise ValueError(f"by must be 'column' or 'signature', not {by!r}")
+    path = Path(path)
+    if path.suffix == ".parquet":
+        columns = [
+            c
+            for c in score_columns(path)
+            if (methods is None or c[0] in methods) and (signatures is None or c[1] in signatures)
+        ]
+        if by == "column":
+            for column in columns:
+                yield read_cell_scores(path, columns=[column])
+        else:
+            for sig in dict.fromkeys(s for _, s in columns):
+                yield read_cell_scores(path, columns=[c for c in columns if c[1] == sig])
+        return
+    table = read_scores(path)
+    if methods is not None:
+        table = table[table["method"].isin(methods)]
+    if signatures is not None:
+        table = table[table["signature"].isin(signatures)]
+    keys = ["method", "signature"] if by == "column" else ["signature"]
+    for _, part in table.groupby(keys, sort=False):
+        yield part.reset_index(drop=True)
+
+
+def read_scores(path: str | Path) -> pd.DataFrame:
+    """A whole tidy score table (``scores.tsv``, or every column of ``scores.parquet``)."""
+    path = Path(path)
+    if path.suffix == ".parquet":
+        return read_cell_scores(path)
+    return pd.read_csv(path, sep="\t", dtype={"observation": str})

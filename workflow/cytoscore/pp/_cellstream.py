@@ -1,0 +1,285 @@
+"""Single-cell QC and normalization in row chunks: memory bounded by the chunk, not the cells.
+
+Per-cell QC (genes detected, mitochondrial share), ``normalize_total`` and ``log1p`` are
+row-local; the per-gene filter (detected in ``min_cells`` cells) needs one column count.
+So two passes over the raw counts do what scanpy's ``calculate_qc_metrics`` →
+``filter_cells`` → ``filter_genes`` → ``normalize_total`` → ``log1p`` do in memory, with
+the same result (tests: equal to scanpy to 1e-6):
+
+1. per cell: detected genes, total and mitochondrial counts; per gene: the cells that
+   pass per-cell QC (and belong to a group) in which it is detected;
+2. per chunk: keep cells and genes, scale to ``target_sum`` counts per cell (the total over
+   kept genes, as scanpy does after ``filter_genes``), ``log1p``, append to the output.
+
+Why not anndata's dask-backed reading with scanpy's dask support: scanpy 1.11 has no dask
+path for ``calculate_qc_metrics``/``filter_genes`` on sparse chunks that writes CSR back to
+h5ad, and dask would be one more scheduler inside Snakemake's jobs; these steps are a few
+lines of numpy per chunk, with anndata's own ``sparse_dataset`` reading and appending rows.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from pathlib import Path
+
+import anndata as ad
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .._provenance import record
+from .._utils import InputError
+from ._embed import leiden_with_transfer
+from ._ids import resolve_symbols
+
+__all__ = ["prepare_cells", "prepare_single_cell", "symbol_matrix", "QC_DEFAULTS"]
+
+log = logging.getLogger(__name__)
+
+QC_DEFAULTS = {"min_genes": 200, "max_mito_fraction": 0.2, "min_cells": 3, "mito_prefix": "MT-"}
+
+
+def _natural(label: str):
+    return (0, int(label), "") if str(label).isdigit() else (1, 0, str(label))
+
+
+def symbol_matrix(
+    var: pd.DataFrame, *, id_type: str = "auto", annotation: pd.Series | None = None
+) -> tuple[sp.csr_matrix | None, pd.DataFrame, dict]:
+    """Genes (IDs) → symbols as a sparse 0/1 matrix M, so that ``counts @ M`` sums the counts
+    of IDs sharing a symbol (unmapped IDs and multi-gene symbols ``"A /// B"`` dropped).
+
+    Returns ``(None, var, info)`` when the data is indexed by symbols already (its genes and
+    order are kept), else ``(M, var of the symbols, info)``.
+    """
+    symbols, detected, mapped = resolve_symbols(var, id_type=id_type, annotation=annotation)
+    info = {"id_type": detected, "share_mapped": mapped}
+    if detected == "symbol":
+        return None, var, info
+    symbols = pd.Series(symbols, index=var.index)
+    usable = (symbols != "") & ~symbols.str.contains("///", regex=False)
+    genes = pd.Index(pd.unique(symbols[usable]))
+    rows = np.flatnonzero(usable.to_numpy())
+    cols = genes.get_indexer(symbols[usable])
+    M = sp.csr_matrix((np.ones(len(rows), np.float32), (rows, cols)), shape=(len(var), len(genes)))
+    ids = symbols[usable].groupby(symbols[usable].to_numpy(), sort=False).apply(lambda s: ",".join(s.index))
+    out_var = pd.DataFrame({"gene_ids": ids.reindex(genes).to_numpy()}, index=genes.rename(None))
+    info.update(n_ids=len(var), n_genes=len(genes), collapse_rule="sum")
+    log.info(
+        "gene IDs (%s): %.1f%% mapped to symbols; %d IDs -> %d genes (duplicates summed)",
+        detected,
+        100 * mapped,
+        len(var),
+        len(genes),
+    )
+    return M, out_var, info
+
+
+def prepare_cells(
+    source,
+    cells: ad.AnnData,
+    writer,
+    *,
+    qc: Mapping | None = None,
+    target_sum: float = 1e4,
+    chunk_size: int = 20_000,
+    id_type: str = "auto",
+    annotation: pd.Series | None = None,
+) -> ad.AnnData:
+    """QC, normalize and log-transform single-cell counts, streaming ``chunk_size`` cells.
+
+    Parameters
+    ----------
+    source
+        A :class:`cytoscore.io.CellSource` (raw counts; ``blocks(rows)`` yields CSR chunks).
+    cells
+        An AnnData without ``X`` whose ``obs`` are the cells to analyse (a subset of the
+        source's, e.g. after group assignment) and whose ``uns`` carries the provenance so far.
+    writer
+        A :class:`cytoscore.io.H5adRowWriter`; receives the normalized CSR chunks in order.
+    qc
+        ``min_genes``, ``max_mito_fraction``, ``min_cells``, ``mito_prefix`` (see
+        :func:`cytoscore.pp.qc_filter_cells`).
+
+    Returns the obs/var/uns of what was written (an AnnData without ``X``): the kept cells
+    with ``n_genes_by_counts``, ``total_counts``, ``pct_counts_mt``; the kept genes.
+    """
+    opts = {**QC_DEFAULTS, **dict(qc or {})}
+    unknown = sorted(set(opts) - set(QC_DEFAULTS))
+    if unknown:
+        raise InputError(f"unknown QC options {unknown}; options are {sorted(QC_DEFAULTS)}")
+    if chunk_size < 1:
+        raise InputError(f"chunk_size must be at least 1, not {chunk_size}")
+    M, var, id_info = symbol_matrix(source.var, id_type=id_type, annotation=annotation)
+    wanted = source.obs.index.isin(cells.obs_names)
+    mito = np.asarray(var.index.astype(str).str.upper().str.startswith(opts["mito_prefix"].upper()))
+    n = source.n_obs
+    n_genes = np.zeros(n, np.int64)
+    total = np.zeros(n)
+    mito_counts = np.zeros(n)
+    detected_in = np.zeros(var.shape[0], np.int64)
+
+    def mapped(block):
+        return block if M is None else sp.csr_matrix(block @ M)
+
+    # pass 1: per-cell QC metrics; per gene, detection among cells that pass
+    for start, block in source.blocks(chunk_size):
+        block = mapped(block)
+        stop = start + block.shape[0]
+        n_genes[start:stop] = np.asarray((block > 0).sum(axis=1)).ravel()
+        total[start:stop] = np.asarray(block.sum(axis=1)).ravel()
+        mito_counts[start:stop] = np.asarray(block[:, mito].sum(axis=1)).ravel() if mito.any() else 0
+        with np.errstate(invalid="ignore", divide="ignore"):
+            frac = mito_counts[start:stop] / total[start:stop]
+        ok = wanted[start:stop] & (n_genes[start:stop] >= opts["min_genes"]) & (frac <= opts["max_mito_fraction"])
+        kept = block[ok]
+        detected_in += np.bincount(kept.indices[kept.data > 0], minlength=var.shape[0])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        frac = mito_counts / total
+    keep_cells = wanted & (n_genes >= opts["min_genes"]) & (frac <= opts["max_mito_fraction"])
+    if not keep_cells.any():
+        med = float(np.median(n_genes[wanted])) if wanted.any() else 0.0
+        raise InputError(
+            f"{source.where}: no cell passes QC (min_genes {opts['min_genes']}, max_mito_fraction "
+            f"{opts['max_mito_fraction']}); median genes per cell was {med:.0f}"
+        )
+    keep_genes = detected_in >= opts["min_cells"]
+    gene_index = np.flatnonzero(keep_genes)
+    # pass 2: keep cells and genes, scale to target_sum, log1p, write
+    for start, block in source.blocks(chunk_size):
+        block = mapped(block)
+        rows = keep_cells[start : start + block.shape[0]]
+        if not rows.any():
+            continue
+        block = block[rows][:, gene_index]
+        block.sort_indices()
+        sums = np.asarray(block.sum(axis=1), dtype=np.float64).ravel()
+        scale = np.divide(target_sum, sums, out=np.zeros_like(sums), where=sums > 0)
+        data = block.data.astype(np.float64) * np.repeat(scale, np.diff(block.indptr))
+        block.data = np.log1p(data).astype(np.float32)
+        writer.append(block)
+    obs = cells.obs.reindex(source.obs.index[keep_cells]).copy()
+    obs["n_genes_by_counts"] = n_genes[keep_cells]
+    obs["total_counts"] = total[keep_cells]
+    obs["pct_counts_mt"] = 100 * frac[keep_cells]
+    out = ad.AnnData(obs=obs, var=var.iloc[gene_index].copy(), uns=dict(cells.uns))
+    if M is not None:
+        record(out, "gene_id_mapping", **id_info)
+    n_wanted = int(wanted.sum())
+    record(
+        out,
+        "qc",
+        **opts,
+        n_mito_genes=int(mito.sum()),
+        n_cells_before=n_wanted,
+        n_cells_kept=int(keep_cells.sum()),
+        n_genes_before=int(var.shape[0]),
+        n_genes_kept=int(keep_genes.sum()),
+        chunk_size=chunk_size,
+    )
+    record(
+        out,
+        "normalization",
+        technology="single-cell counts",
+        method=f"normalize_total (target_sum {target_sum:g}) + log1p, in chunks of {chunk_size} cells",
+        values="ln(1 + counts per 10k)" if target_sum == 1e4 else f"ln(1 + counts per {target_sum:g})",
+    )
+    log.info(
+        "QC: kept %d of %d cells, %d of %d genes",
+        keep_cells.sum(),
+        n_wanted,
+        keep_genes.sum(),
+        var.shape[0],
+    )
+    return out
+
+
+
+def prepare_single_cell(
+    files: Mapping[str, object],
+    out_path: str | Path,
+    *,
+    options: Mapping | None = None,
+    normalize: Mapping | None = None,
+    groups: Mapping | None = None,
+    derive: list | None = None,
+    chunk_size: int = 20_000,
+    max_cells: int = 100_000,
+) -> ad.AnnData:
+    """A single-cell dataset from its files to a normalized ``.h5ad``, in bounded memory.
+
+    ``files``: one of ``h5ad`` / ``tenx_mtx`` / ``tenx_h5``, optionally ``metadata`` (a cell
+    sheet) and ``gene_annotation``. ``options`` are the dataset's load options (``cells``,
+    ``metadata_id_column``, ``gene_ids``, ``gene_annotation``), ``normalize`` its
+    ``qc``/``target_sum``/``cluster``, ``groups`` and ``derive`` as for
+    :func:`assign_groups` / :func:`derive_columns`. Cells are assigned to groups first (on
+    ``obs`` only), then QC-filtered and normalized by :func:`prepare_cells`, streaming
+    ``chunk_size`` cells. With ``normalize["cluster"]``, Leiden clusters (``obs["leiden"]``)
+    come from a subsample of at most ``max_cells`` cells (:func:`leiden_with_transfer`).
+    Returns the written obs/var/uns (an AnnData without ``X``).
+    """
+    from ..io import CellSource, H5adRowWriter, attach_metadata, read_sample_sheet
+    from ._groups import assign_groups, derive_columns
+    from ._ids import read_gene_annotation
+
+    opts, norm, grp = dict(options or {}), dict(normalize or {}), dict(groups or {})
+    files = dict(files)
+    sources = {k: files.get(k) for k in ("h5ad", "tenx_mtx", "tenx_h5")}
+    with CellSource(**sources, layer=(opts.get("cells") or {}).get("layer")) as source:
+        cells = ad.AnnData(obs=source.obs.copy())
+        record(
+            cells,
+            "source",
+            kind="single_cell",
+            format=source.format,
+            layer=source.layer or "X",
+            n_cells=source.n_obs,
+            n_genes=source.n_vars,
+            files=source.files,
+        )
+        if files.get("metadata"):
+            sheet = read_sample_sheet(files["metadata"], id_column=opts.get("metadata_id_column", "sample"))
+            cells = attach_metadata(cells, sheet, source=str(files["metadata"]))
+        cells = derive_columns(cells, derive or [])
+        cells = assign_groups(
+            cells,
+            column=grp.get("column"),
+            patterns=grp.get("patterns"),
+            table=grp.get("table"),
+            exclude=grp.get("exclude") or (),
+        )
+        spec = opts.get("gene_annotation")
+        annotation = (
+            read_gene_annotation(
+                files["gene_annotation"],
+                id_column=spec.get("id_column", "id"),
+                symbol_column=spec.get("symbol_column", "symbol"),
+            )
+            if spec
+            else None
+        )
+        with H5adRowWriter(out_path) as writer:
+            meta = prepare_cells(
+                source,
+                cells,
+                writer,
+                qc=norm.get("qc"),
+                target_sum=norm.get("target_sum", 1e4),
+                chunk_size=chunk_size,
+                id_type=opts.get("gene_ids", "auto"),
+                annotation=annotation,
+            )
+            if norm.get("cluster"):
+                labels = leiden_with_transfer(
+                    writer.blocks,
+                    writer.n_obs,
+                    meta.var_names,
+                    max_cells=max_cells,
+                    chunk_size=chunk_size,
+                    provenance=meta,
+                    **dict(norm["cluster"]),
+                )
+                meta.obs["leiden"] = pd.Categorical(labels, categories=sorted(set(labels), key=_natural))
+            writer.finish(meta)
+    return meta

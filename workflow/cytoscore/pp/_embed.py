@@ -1,0 +1,152 @@
+"""Embeddings and clusters of large single-cell data, from a seeded subsample.
+
+A UMAP of a million points is unreadable and costs more than the whole analysis; the
+scores, contrasts and other figures never use it. So UMAP (and Leiden, where asked) runs
+on at most ``max_cells`` cells drawn with a fixed seed; Leiden labels reach every other
+cell through a kNN vote in the subsample's PCA space (projected chunk by chunk).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+
+import anndata as ad
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .._provenance import record
+
+__all__ = ["subsample_rows", "read_rows", "row_blocks", "umap_of_sample", "embed_cells", "leiden_with_transfer"]
+
+log = logging.getLogger(__name__)
+
+Blocks = Callable[[int], Iterator[tuple[int, sp.csr_matrix]]]
+
+
+def subsample_rows(n_obs: int, max_cells: int, *, seed: int = 0) -> np.ndarray:
+    """Sorted row indices of a seeded random subsample of at most ``max_cells`` rows (all when fewer)."""
+    if n_obs <= max_cells:
+        return np.arange(n_obs)
+    return np.sort(np.random.default_rng(seed).choice(n_obs, max_cells, replace=False))
+
+
+def row_blocks(X) -> Blocks:
+    """``blocks(rows)`` over an in-memory or backed (``backed="r"``) matrix."""
+
+    def blocks(rows: int):
+        for start in range(0, X.shape[0], rows):
+            yield start, sp.csr_matrix(X[start : start + rows])
+
+    return blocks
+
+
+def read_rows(blocks: Blocks, rows: np.ndarray, *, chunk_size: int = 20_000) -> sp.csr_matrix:
+    """The given (sorted) rows of a matrix streamed by ``blocks(chunk_size)``, as CSR."""
+    parts = []
+    for start, block in blocks(chunk_size):
+        lo, hi = np.searchsorted(rows, [start, start + block.shape[0]])
+        if hi > lo:
+            parts.append(sp.csr_matrix(block)[rows[lo:hi] - start])
+    return sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, 0))
+
+
+def _pca_graph(adata: ad.AnnData, *, n_pcs: int, n_neighbors: int, seed: int) -> int:
+    """Highly variable genes, PCA and the kNN graph (scanpy, fixed seeds), in place."""
+    import scanpy as sc
+
+    sc.pp.highly_variable_genes(adata, n_top_genes=min(2000, adata.n_vars), flavor="seurat")
+    n_comps = max(2, min(n_pcs, adata.n_obs - 1, int(adata.var["highly_variable"].sum()) - 1))
+    sc.pp.pca(adata, n_comps=n_comps, mask_var="highly_variable", random_state=seed)
+    sc.pp.neighbors(adata, n_neighbors=n_neighbors, random_state=seed)
+    return n_comps
+
+
+def umap_of_sample(
+    X: sp.csr_matrix,
+    obs_names,
+    var_names,
+    *,
+    seed: int = 0,
+    n_pcs: int = 30,
+    n_neighbors: int = 15,
+) -> pd.DataFrame:
+    """UMAP coordinates (``umap1, umap2``) of the cells of ``X`` (log-normalized)."""
+    import scanpy as sc
+
+    work = ad.AnnData(X=X, obs=pd.DataFrame(index=pd.Index(obs_names).astype(str)), var=pd.DataFrame(index=var_names))
+    _pca_graph(work, n_pcs=n_pcs, n_neighbors=n_neighbors, seed=seed)
+    sc.tl.umap(work, random_state=seed)
+    return pd.DataFrame(
+        np.asarray(work.obsm["X_umap"])[:, :2],
+        index=work.obs_names.rename("observation"),
+        columns=["umap1", "umap2"],
+    )
+
+
+def embed_cells(
+    adata: ad.AnnData, *, max_cells: int = 100_000, seed: int = 0, chunk_size: int = 20_000
+) -> pd.DataFrame:
+    """UMAP coordinates of a seeded subsample of at most ``max_cells`` cells of ``adata``
+    (log-normalized; may be ``backed="r"``: only the subsample is read into memory)."""
+    rows = subsample_rows(adata.n_obs, max_cells, seed=seed)
+    X = read_rows(row_blocks(adata.X), rows, chunk_size=chunk_size)
+    log.info("UMAP of %d of %d cells (seed %d)", len(rows), adata.n_obs, seed)
+    return umap_of_sample(X, adata.obs_names[rows], adata.var_names, seed=seed)
+
+
+def leiden_with_transfer(
+    blocks: Blocks,
+    n_obs: int,
+    var_names,
+    *,
+    max_cells: int = 100_000,
+    resolution: float = 1.0,
+    n_pcs: int = 30,
+    n_neighbors: int = 15,
+    seed: int = 0,
+    chunk_size: int = 20_000,
+    provenance: ad.AnnData | None = None,
+) -> np.ndarray:
+    """Leiden clusters (igraph, fixed seeds) of every cell: computed on a seeded subsample
+    of at most ``max_cells`` cells, then given to the others by a ``n_neighbors``-nearest-
+    neighbour vote in the subsample's PCA space. Returns one label (str) per row."""
+    import scanpy as sc
+    from sklearn.neighbors import KNeighborsClassifier
+
+    rows = subsample_rows(n_obs, max_cells, seed=seed)
+    sample = ad.AnnData(X=read_rows(blocks, rows, chunk_size=chunk_size), var=pd.DataFrame(index=var_names))
+    n_comps = _pca_graph(sample, n_pcs=n_pcs, n_neighbors=n_neighbors, seed=seed)
+    sc.tl.leiden(
+        sample, resolution=resolution, random_state=seed, flavor="igraph", n_iterations=2, directed=False
+    )
+    labels = np.empty(n_obs, dtype=object)
+    labels[rows] = sample.obs["leiden"].astype(str).to_numpy()
+    if len(rows) < n_obs:
+        hvg = sample.var["highly_variable"].to_numpy()
+        loadings = np.asarray(sample.varm["PCs"])[hvg]
+        center = np.asarray(sample.X[:, hvg].mean(axis=0)).ravel()
+        vote = KNeighborsClassifier(n_neighbors=n_neighbors).fit(sample.obsm["X_pca"], labels[rows])
+        in_sample = np.zeros(n_obs, bool)
+        in_sample[rows] = True
+        for start, block in blocks(chunk_size):
+            stop = start + block.shape[0]
+            todo = ~in_sample[start:stop]
+            if todo.any():
+                pcs = (sp.csr_matrix(block)[todo][:, hvg] @ loadings) - center @ loadings
+                labels[start:stop][todo] = vote.predict(np.asarray(pcs))
+    if provenance is not None:
+        record(
+            provenance,
+            "clustering",
+            method="Leiden (igraph) on a seeded subsample; other cells by kNN vote in PCA space",
+            resolution=resolution,
+            n_pcs=n_comps,
+            n_neighbors=n_neighbors,
+            seed=seed,
+            n_cells_clustered=len(rows),
+            n_clusters=int(pd.Series(labels).nunique()),
+        )
+    log.info("Leiden: %d clusters from %d of %d cells", pd.Series(labels).nunique(), len(rows), n_obs)
+    return labels
