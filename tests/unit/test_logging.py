@@ -24,3 +24,43 @@ def test_memory_error_names_rule_and_resource(tmp_path):
     text = (tmp_path / "score.log").read_text()
     assert "rule 'score' ran out of memory (resource mem_mb=8192)" in text
     assert "--set-resources score:mem_mb=16384" in text and "12.0 GiB" in text
+
+
+def test_a_killed_job_leaves_a_log_naming_rule_memory_and_remedy(tmp_path):
+    """SIGKILL (the OOM killer) leaves no Python error: the first line already says what to do."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    code = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        sys.path.insert(0, {str(Path(__file__).resolve().parents[2] / "workflow")!r})
+        from types import SimpleNamespace
+        from cytoscore import script_logging
+        job = SimpleNamespace(log=[{str(tmp_path / "score.log")!r}], rule="score_cells", threads=2,
+                              resources=SimpleNamespace(mem_mb=4096))
+        with script_logging(job):
+            os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", code], env={**os.environ})
+    assert proc.returncode == -signal.SIGKILL
+    text = (tmp_path / "score.log").read_text()
+    assert "rule score_cells started: threads=2, mem_mb=4096" in text
+    assert "killed from outside" in text and "score_cells:mem_mb" in text and "chunk_size" in text
+    assert "finished" not in text
+
+
+def test_threads_of_the_rule_are_the_threads_numba_uses():
+    import numba
+
+    from cytoscore import use_threads
+
+    use_threads(1)
+    assert numba.get_num_threads() == 1
+    use_threads(2)
+    assert numba.get_num_threads() == min(2, numba.config.NUMBA_NUM_THREADS)

@@ -6,7 +6,7 @@ Modules follow scanpy's layout: :mod:`cytoscore.io` (reading, downloading, writi
 """
 
 from . import io, pl, pp, resources, tl
-from ._logging import script_logging
+from ._logging import script_logging, use_threads
 from ._provenance import dataset_provenance, get_provenance
 from ._utils import CytoscoreError, InputError
 
@@ -23,5 +23,6 @@ __all__ = [
     "pp",
     "resources",
     "script_logging",
+    "use_threads",
     "tl",
 ]
