@@ -97,9 +97,9 @@ def write_pbmc_counts(
 ) -> Path:
     """Write a raw-count ``.h5ad`` (CSR float32 counts in ``X``) ``chunk`` cells at a time."""
     import anndata as ad
-    import h5py
     import scipy.sparse as sp
-    from anndata.io import sparse_dataset, write_elem
+
+    from cytoscore.io import H5adRowWriter
 
     rng = np.random.default_rng(seed)
     symbols, ifn = _symbols(n_genes)
@@ -116,17 +116,11 @@ def write_pbmc_counts(
                 p[[index[g] for g in ifn]] *= ifn_fold
             profiles[name, stim] = np.cumsum(p / p.sum())
     donor_depth = dict(zip(sorted(obs["donor"].unique()), rng.lognormal(0, 0.2, n_donors), strict=True))
-    path = Path(path)
-    tmp = path.with_name(path.name + ".tmp")
-    with h5py.File(tmp, "w") as f:
-        write_elem(f, "obs", obs)
-        write_elem(f, "var", pd.DataFrame(index=pd.Index(symbols, name="gene")))
-        for key in ("obsm", "varm", "obsp", "varp", "layers"):
-            write_elem(f, key, {})
+    with H5adRowWriter(path, n_vars=n_genes) as writer:
         for start in range(0, n_cells, chunk):
             part = obs.iloc[start : start + chunk]
             # UMIs drawn from each cell's profile; draws ≈ 1.6 × genes detected
-            depth = (part["donor"].map(donor_depth).to_numpy() * rng.lognormal(0, 0.35, len(part)))
+            depth = part["donor"].map(donor_depth).to_numpy() * rng.lognormal(0, 0.35, len(part))
             draws = np.maximum(50, (1.6 * genes_per_cell * depth).astype(np.int64))
             rows = np.repeat(np.arange(len(part)), draws)
             cols = np.empty(len(rows), dtype=np.int64)
@@ -141,10 +135,8 @@ def write_pbmc_counts(
                 (np.ones(len(rows), dtype=np.float32), (rows, cols)), shape=(len(part), n_genes)
             )
             block.sum_duplicates()
-            if start == 0:
-                write_elem(f, "X", block)
-            else:
-                sparse_dataset(f["X"]).append(block)
-        ad.io.write_elem(f, "uns", {"synthetic": f"tests/synthetic.py seed {seed}"})
-    tmp.replace(path)
+            writer.append(block)
+        meta = ad.AnnData(obs=obs, var=pd.DataFrame(index=pd.Index(symbols, name="gene")))
+        meta.uns["synthetic"] = f"tests/synthetic.py seed {seed}"
+        writer.finish(meta)
     return path

@@ -113,7 +113,7 @@ if SHARDS == 1:
             chunk_size=config["scoring"]["chunk_size"],
             shard=None,
         script:
-            "../scripts/score_cells.py"
+            "../scripts/score.py"
 
 else:
 
@@ -170,7 +170,7 @@ else:
             chunk_size=config["scoring"]["chunk_size"],
             shard=shard_spec,
         script:
-            "../scripts/score_cells.py"
+            "../scripts/score.py"
 
     rule gather_scores:
         input:
