@@ -65,3 +65,19 @@ def test_six_thousand_cells_end_to_end_and_sharded_equals_unsharded(h5ad, tmp_pa
     assert list(three.columns) == list(one.columns) and three.index.equals(one.index)
     assert np.abs(three.to_numpy() - one.to_numpy()).max() <= 1e-10
     assert len(list((tmp_path / "three/results/pbmc/shards").glob("coverage_*.tsv"))) == 3
+
+
+def test_sharding_methods_that_need_all_cells_is_refused_before_any_job(h5ad, tmp_path):
+    cfg = config(h5ad, shards=2)
+    cfg["scoring"]["methods"] = ["mean_z", "ssgsea"]  # ssgsea normalizes over all cells
+    proc = run_workflow(tmp_path, cfg, "-n", check=False)
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    assert "config scoring.shards" in out and "ssgsea (normalize: true)" in out
+
+
+def test_umap_can_be_switched_off(h5ad, tmp_path):
+    cfg = config(h5ad)
+    cfg["single_cell"]["embedding"] = {"umap": False}
+    proc = run_workflow(tmp_path, cfg, "-n")
+    assert "embed_cells" not in proc.stdout and "plot_dotplot" in proc.stdout

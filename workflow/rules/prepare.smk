@@ -109,7 +109,7 @@ rule prepare_cells:
     threads: 1
     resources:
         mem_mb=scaled(4096),
-        runtime=scaled(60, per_input_mb=0.05),
+        runtime=scaled(60, per_input_mb=0.005),
     params:
         options=load_options,
         normalize=normalize_options,
