@@ -134,8 +134,8 @@ def test_meta_analysis_reproduces_metafor_bcg_dersimonian_laird():
         "contrast": [f"trial{i}" for i in range(13)], "signature": "BCG", "method": "rr",
         "hedges_g": yi, "hedges_g_ci_low": yi - z * se, "hedges_g_ci_high": yi + z * se,
     })  # fmt: skip
-    row = meta_analysis(table, method="dl").iloc[0]
-    assert row["k"] == 13
+    row = meta_analysis(table, method="dl", test="z").iloc[0]
+    assert row["k"] == 13 and row["test"] == "z"
     assert row["pooled_g"] == pytest.approx(-0.7141, abs=5e-5)
     assert row["se"] == pytest.approx(0.1787, abs=5e-5)
     assert (row["ci_low"], row["ci_high"]) == pytest.approx((-1.0644, -0.3638), abs=5e-5)
@@ -143,6 +143,49 @@ def test_meta_analysis_reproduces_metafor_bcg_dersimonian_laird():
     assert row["i2"] == pytest.approx(0.9212, abs=5e-5)
     assert row["q"] == pytest.approx(152.2330, abs=5e-4)
     assert row["p_value"] == pytest.approx(2 * stats.norm.sf(3.9952), rel=1e-3)
+
+
+def _table(g, se):
+    z = stats.norm.ppf(0.975)
+    g, se = np.asarray(g, float), np.asarray(se, float)
+    return pd.DataFrame({
+        "contrast": [f"d{i}" for i in range(len(g))], "signature": "S", "method": "m",
+        "hedges_g": g, "hedges_g_ci_low": g - z * se, "hedges_g_ci_high": g + z * se,
+    })  # fmt: skip
+
+
+def test_homogeneous_studies_give_tau2_zero_not_negative():
+    # Q = 0.5 < k - 1 = 2: the DL moment estimate is negative; truncated, the model is the
+    # fixed-effect one (textbook: Borenstein et al. 2009, ch. 12)
+    g, se = [0.50, 0.55, 0.45], [0.30, 0.25, 0.35]
+    row = meta_analysis(_table(g, se), test="z").iloc[0]
+    w = 1 / np.square(se)
+    fixed = np.sum(w * np.asarray(g)) / np.sum(w)
+    assert row["tau2"] == 0.0
+    assert row["pooled_g"] == pytest.approx(fixed, rel=1e-12)
+    assert row["se"] == pytest.approx(np.sqrt(1 / np.sum(w)), rel=1e-12)
+    assert row["i2"] == 0.0
+
+
+def test_hksj_for_few_studies_matches_the_formula_and_is_wider():
+    # IntHout et al. 2014: with few studies the HKSJ t-test keeps its level; by hand:
+    g, se = np.array([0.9, 0.2, 0.6, 0.1]), np.array([0.2, 0.25, 0.3, 0.2])
+    auto = meta_analysis(_table(g, se)).iloc[0]  # k = 4 < 5: HKSJ by default
+    zrow = meta_analysis(_table(g, se), test="z").iloc[0]
+    assert auto["test"].startswith("Hartung") and zrow["test"] == "z"
+    w0 = 1 / se**2
+    fe = np.sum(w0 * g) / np.sum(w0)
+    q = np.sum(w0 * (g - fe) ** 2)
+    tau2 = max(0.0, (q - 3) / (np.sum(w0) - np.sum(w0**2) / np.sum(w0)))
+    w = 1 / (se**2 + tau2)
+    mu = np.sum(w * g) / np.sum(w)
+    se_hk = np.sqrt(np.sum(w * (g - mu) ** 2) / 3 / np.sum(w))
+    assert auto["tau2"] == pytest.approx(tau2, rel=1e-10)
+    assert auto["pooled_g"] == pytest.approx(mu, rel=1e-12)
+    assert auto["se"] == pytest.approx(se_hk, rel=1e-10)
+    assert auto["p_value"] == pytest.approx(2 * stats.t.sf(abs(mu / se_hk), 3), rel=1e-10)
+    assert auto["ci_high"] - auto["ci_low"] == pytest.approx(2 * stats.t.ppf(0.975, 3) * se_hk, rel=1e-10)
+    assert auto["ci_high"] - auto["ci_low"] > zrow["ci_high"] - zrow["ci_low"]
 
 
 def test_meta_analysis_needs_two_datasets():

@@ -452,6 +452,10 @@ def meta_method(wildcards):
     return config["meta_analyses"][wildcards.meta]["method"]
 
 
+def meta_test(wildcards):
+    return config["meta_analyses"][wildcards.meta]["test"]
+
+
 def contrast_group_order(wildcards):
     return group_order(contrast_dataset(wildcards))
 

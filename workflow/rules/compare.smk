@@ -79,6 +79,7 @@ rule meta_analysis:
         runtime=scaled(10),
     params:
         method=meta_method,
+        test=meta_test,
     script:
         "../scripts/meta_analysis.py"
 

@@ -9,28 +9,42 @@ from scipy import stats
 from .._utils import InputError
 from ._compare import bh_fdr
 
-__all__ = ["meta_analysis", "META_METHODS"]
+__all__ = ["meta_analysis", "META_METHODS", "META_TESTS"]
 
 #: dl: DerSimonian & Laird (1986) moment estimator of tau²; pm: Paule & Mandel (1982), iterated.
 META_METHODS = {"dl": "dl", "pm": "iterated"}
+
+
+#: z: Wald z-test; hksj: Hartung–Knapp–Sidik–Jonkman t-test (k − 1 df), recommended for few
+#: studies (IntHout et al. 2014); auto: hksj when fewer than 5 contrasts are pooled, else z.
+META_TESTS = ("auto", "z", "hksj")
 
 
 def _se_from_ci(g, lo, hi):
     return (hi - lo) / (2 * stats.norm.ppf(0.975))
 
 
-def meta_analysis(comparisons: pd.DataFrame, *, method: str = "dl", name: str = "") -> pd.DataFrame:
+def meta_analysis(
+    comparisons: pd.DataFrame, *, method: str = "dl", test: str = "auto", name: str = ""
+) -> pd.DataFrame:
     """Pool Hedges' g per signature × method (× cell type) across contrasts with a random-effects model.
 
     Each contrast's g and its variance (from the 95% CI of the comparison table) are
     combined with :func:`statsmodels.stats.meta_analysis.combine_effects`. Returns the
     pooled g, its SE, 95% CI, z p-value, tau², Cochran's Q (and its p-value), I², the
     number of contrasts, and the BH FDR of the pooled p across signatures of one method.
+
+    tau² is truncated at 0 (a moment estimate below 0 means no detectable heterogeneity;
+    statsmodels passes the negative value on, which made confidence intervals too narrow).
+    ``test`` chooses the test and CI of the pooled g (:data:`META_TESTS`); the table's
+    ``test`` column says which was used.
     """
     from statsmodels.stats.meta_analysis import combine_effects
 
     if method not in META_METHODS:
         raise InputError(f"meta-analysis method must be one of {sorted(META_METHODS)}, not {method!r}")
+    if test not in META_TESTS:
+        raise InputError(f"meta-analysis test must be one of {list(META_TESTS)}, not {test!r}")
     needed = {"contrast", "signature", "method", "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high"}
     missing = needed - set(comparisons.columns)
     if missing:
@@ -44,6 +58,7 @@ def meta_analysis(comparisons: pd.DataFrame, *, method: str = "dl", name: str = 
         row.update(
             meta_analysis=name,
             model=f"random effects ({method.upper()})",
+            test="",
             k=k,
             contrasts=",".join(sub["contrast"].astype(str)),
         )
@@ -68,17 +83,29 @@ def meta_analysis(comparisons: pd.DataFrame, *, method: str = "dl", name: str = 
             ** 2
         )
         res = combine_effects(g, var, method_re=META_METHODS[method])
-        frame = res.summary_frame().loc["random effect"]
-        pooled, se = float(frame["eff"]), float(frame["sd_eff"])
-        z = pooled / se
+        tau2 = max(0.0, float(res.tau2))
+        w = 1 / (var + tau2)
+        pooled = float(np.sum(w * g) / np.sum(w))
+        use = test if test != "auto" else ("hksj" if k < 5 else "z")
+        if use == "hksj":
+            se = float(np.sqrt(np.sum(w * (g - pooled) ** 2) / (k - 1) / np.sum(w)))
+            stat = pooled / se if se > 0 else np.inf * np.sign(pooled)
+            p = float(2 * stats.t.sf(abs(stat), k - 1))
+            half = float(stats.t.ppf(0.975, k - 1)) * se
+        else:
+            se = float(np.sqrt(1 / np.sum(w)))
+            stat = pooled / se
+            p = float(2 * stats.norm.sf(abs(stat)))
+            half = float(stats.norm.ppf(0.975)) * se
         row.update(
+            test="Hartung-Knapp-Sidik-Jonkman t" if use == "hksj" else "z",
             pooled_g=pooled,
             se=se,
-            ci_low=float(frame["ci_low"]),
-            ci_high=float(frame["ci_upp"]),
-            z=z,
-            p_value=float(2 * stats.norm.sf(abs(z))),
-            tau2=float(res.tau2),
+            ci_low=pooled - half,
+            ci_high=pooled + half,
+            z=stat,
+            p_value=p,
+            tau2=tau2,
             q=float(res.q),
             q_p=float(stats.chi2.sf(res.q, k - 1)),
             i2=float(max(0.0, res.i2)),
