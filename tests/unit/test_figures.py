@@ -98,6 +98,17 @@ def test_clinical_ifn_score_known_answer_and_plot():
     assert ax.get_yscale() == "log" and len(source) == 5
     with pytest.raises(InputError, match="at least 3 of"):
         clinical_ifn_score(adata[:, :2].copy(), control="healthy")
+    assert "the fold-change reference group, itself scored" in table["threshold_source"].iloc[0]
+    texts = [t.get_text() for t in fig.texts]
+    assert any("threshold: mean + 2 SD of the 3 'healthy' samples" in t for t in texts)
+    # a literature threshold, or another group's, so the compared controls need not set it
+    fixed = clinical_ifn_score(adata, control="healthy", threshold=2.466)
+    assert (fixed["threshold"] == 2.466).all() and fixed["positive"].tolist() == [False] * 3 + [True] * 2
+    assert fixed["threshold_source"].iloc[0] == "fixed threshold 2.466 (configured)"
+    other = clinical_ifn_score(adata, control="healthy", threshold_from="SLE")
+    sle = np.array([4.0, 8.0])
+    assert other["threshold"].iloc[0] == pytest.approx(sle.mean() + 2 * sle.std(ddof=1))
+    assert other["threshold_source"].iloc[0] == "mean + 2 SD of the 2 'SLE' samples"
 
 
 def test_effect_heatmap_and_forest(bulk):

@@ -507,6 +507,14 @@ def ifn_control(wildcards):
     return DATASETS[wildcards.dataset]["ifn_score_control"]
 
 
+def ifn_threshold_from(wildcards):
+    return DATASETS[wildcards.dataset]["ifn_score_threshold_from"]
+
+
+def ifn_threshold(wildcards):
+    return DATASETS[wildcards.dataset]["ifn_score_threshold"]
+
+
 def all_comparison_tables(wildcards):
     return [f"{RESULTS}/contrasts/{c}/comparison.tsv" for c in CONTRASTS]
 

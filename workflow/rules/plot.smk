@@ -180,6 +180,8 @@ rule ifn_score:
         runtime=scaled(10),
     params:
         control=ifn_control,
+        threshold_from=ifn_threshold_from,
+        threshold=ifn_threshold,
         group_order=dataset_group_order,
         width=config["plots"]["width"],
         formats=config["plots"]["formats"],

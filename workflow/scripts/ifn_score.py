@@ -7,7 +7,12 @@ from cytoscore.tl import clinical_ifn_score
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
-    table = clinical_ifn_score(read_h5ad(sm.input.adata), control=sm.params.control)
+    table = clinical_ifn_score(
+        read_h5ad(sm.input.adata),
+        control=sm.params.control,
+        threshold_from=sm.params.threshold_from,
+        threshold=sm.params.threshold,
+    )
     fig, source = ifn_score_plot(
         table,
         group_order=sm.params.group_order or None,

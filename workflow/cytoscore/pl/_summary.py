@@ -165,7 +165,11 @@ def ifn_score_plot(
         ax.set_yscale("log", base=2)
         ax.set_ylabel("interferon score (median fold change)")
         ax.set_title("Clinical interferon score (Rice et al. 2017)")
-    return fig, table[["observation", "group", "ifn_score", "threshold", "positive"]].copy()
+        if "threshold_source" in table.columns:
+            fig.text(0.01, 0.005, f"threshold: {table['threshold_source'].iloc[0]}", fontsize=6, va="bottom", wrap=True)
+    columns = ["observation", "group", "ifn_score", "threshold", "positive"]
+    columns += ["threshold_source"] if "threshold_source" in table.columns else []
+    return fig, table[columns].copy()
 
 
 def effect_heatmap(

@@ -27,18 +27,23 @@ def clinical_ifn_score(
     group_key: str = "group",
     genes: Sequence[str] = RICE_GENES,
     n_sd: float = 2.0,
+    threshold_from: str | None = None,
+    threshold: float | None = None,
 ) -> pd.DataFrame:
     """Interferon score per sample: median over the genes of the fold change to healthy controls.
 
     ``X`` must hold log2 expression (as cytoscore's normalization leaves it). For each
     gene the fold change of a sample is ``2 ** (x - median of the control samples)``; the
     score is the median of those fold changes. A sample is positive when its score is
-    above the mean + ``n_sd`` SD of the control samples' own scores (Rice et al. 2013,
-    Lancet Neurol 12:1159; 2017).
+    above a threshold: a fixed ``threshold`` (e.g. 2.466, the healthy mean + 2 SD of Rice et
+    al. 2013, Lancet Neurol 12:1159), else the mean + ``n_sd`` SD of the scores of group
+    ``threshold_from`` (default: the controls themselves, which are then both the reference
+    and part of what is compared; the table's ``threshold_source`` says which).
 
     Returns
     -------
-    One row per sample: ``observation, group, ifn_score, threshold, positive``, plus the
+    One row per sample: ``observation, group, ifn_score, threshold, threshold_source,
+    positive``, plus the
     per-gene fold changes (``fc_<gene>``). Genes missing from the data are left out with
     a warning; fewer than 3 present is an error.
     """
@@ -61,13 +66,32 @@ def clinical_ifn_score(
     ctrl = (groups == control).to_numpy()
     fc = 2.0 ** (X - np.median(X[ctrl], axis=0))
     score = np.median(fc, axis=1)
-    threshold = score[ctrl].mean() + n_sd * score[ctrl].std(ddof=1)
+    if threshold is not None:
+        source = f"fixed threshold {threshold:g} (configured)"
+    else:
+        by = threshold_from or control
+        members = (groups == by).to_numpy()
+        if members.sum() < 2:
+            raise InputError(
+                f"the interferon score threshold needs 2+ samples in group {by!r}; "
+                f"groups: {groups.value_counts().to_dict()}"
+            )
+        threshold = float(score[members].mean() + n_sd * score[members].std(ddof=1))
+        source = f"mean + {n_sd:g} SD of the {int(members.sum())} {by!r} samples"
+        if by == control:
+            source += " (the fold-change reference group, itself scored: its positives are biased low)"
+            log.warning(
+                "clinical interferon score: the threshold comes from the %r samples that are also "
+                "compared; set ifn_score_threshold or ifn_score_threshold_from for an independent one",
+                control,
+            )
     table = pd.DataFrame(
         {
             "observation": adata.obs_names,
             "group": groups.to_numpy(),
             "ifn_score": score,
             "threshold": threshold,
+            "threshold_source": source,
             "positive": score > threshold,
         }
     )
