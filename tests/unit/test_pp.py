@@ -177,3 +177,54 @@ def test_sample_sheet_errors(tmp_path):
     sheet.write_text("sample,group\ng1,RA\ng2,\n")
     with pytest.raises(InputError, match="line 3: empty group"):
         read_group_table(sheet)
+
+
+def _expression_kinds():
+    """Seeded matrices (samples × genes) shaped like the common processed GEO tables."""
+    rng = np.random.default_rng(7)
+    n_samples, n_genes = 12, 2_000
+    mu = rng.lognormal(0.0, 2.0, n_genes)  # gene means of a count experiment
+    counts = rng.negative_binomial(5, 5 / (5 + mu * rng.lognormal(0, 0.2, (n_samples, 1))))
+    size = counts.sum(axis=1, keepdims=True)
+    deseq2 = counts / (size / np.exp(np.log(size).mean()))  # median-of-ratios-like scaling
+    cpm = counts / size * 1e6
+    mas5 = rng.lognormal(6.0, 1.8, (n_samples, n_genes)) + 5  # linear intensities, no zeros
+    rma = np.log2(rng.lognormal(6.0, 1.3, (n_samples, n_genes)) + 16)  # log2, 4..15
+    return {"counts": counts.astype(float), "deseq2": deseq2, "cpm": cpm, "mas5": mas5, "rma": rma,
+            "log2_cpm": np.log2(cpm + 1)}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "kind, needs, offset, geo2r",
+    # counts with many zeros (q25 = 0, q99 < 100) fool GEO2R's rule; the maximum does not
+    [("counts", True, 1, False), ("deseq2", True, 1, False), ("cpm", True, 1, True), ("mas5", True, 0, True),
+     ("rma", False, 0, False), ("log2_cpm", False, 0, False)],  # fmt: skip
+)
+def test_scale_detection_on_processed_tables(kind, needs, offset, geo2r):
+    X = _expression_kinds()[kind]
+    res = detect_log_scale(X)
+    assert res["needs_log2"] is needs and res["offset"] == offset, res
+    assert res["geo2r_linear"] is geo2r
+    # evidence agrees, except where GEO2R alone is fooled, which is reported
+    assert res["conflicts"] == ([] if geo2r == needs else [res["conflicts"][0]])
+    assert res["agree"] is (geo2r == needs)
+
+
+def test_normalized_counts_that_fool_geo2r_are_logged_with_a_warning(caplog):
+    # the reported case: DESeq2-normalized counts, median ~1, 36% zeros, max 1,753 — GEO2R's
+    # rule (q25 = 0, q99 < 100) calls them log-scaled
+    rng = np.random.default_rng(1)
+    X = rng.lognormal(0.3, 1.2, (8, 3_000))
+    X[rng.random(X.shape) < 0.36] = 0
+    X[0, 0] = 1_753.0
+    res = detect_log_scale(X)
+    assert not res["geo2r_linear"] and res["max_above_50"] and res["needs_log2"] and res["offset"] == 1
+    assert not res["agree"] and "cannot be log2" in res["conflicts"][0]
+    with caplog.at_level("WARNING"):
+        out = normalize_expression(ad.AnnData(X=X))
+    np.testing.assert_allclose(out.X, np.log2(X + 1))
+    rec = out.uns["cytoscore"]["normalization"]
+    assert rec["log2_offset"] == 1 and "log2(x + 1)" in rec["reason"]
+    assert "evidence disagrees" in caplog.text and "normalize.log2" in caplog.text
+    forced = normalize_expression(ad.AnnData(X=X), log2="counts")
+    np.testing.assert_allclose(forced.X, np.log2(X + 1))
