@@ -228,3 +228,54 @@ def test_normalized_counts_that_fool_geo2r_are_logged_with_a_warning(caplog):
     assert "evidence disagrees" in caplog.text and "normalize.log2" in caplog.text
     forced = normalize_expression(ad.AnnData(X=X), log2="counts")
     np.testing.assert_allclose(forced.X, np.log2(X + 1))
+
+
+def test_probes_with_a_few_nulls_are_kept_and_imputed(caplog):
+    rng = np.random.default_rng(0)
+    pattern = rng.normal(8, 1, 10)  # one expression profile over 10 samples
+    close = pattern[None, :] + np.zeros((10, 1))  # 10 probes with exactly this profile
+    far = rng.normal(2, 3, (5, 10))
+    target = pattern.copy()
+    target[3] = np.nan  # missing in 1 of 10 samples (10 %)
+    half = pattern.copy()
+    half[:5] = np.nan  # missing in half the samples
+    X = np.vstack([close, far, target, half]).T
+    symbols = [f"C{i}" for i in range(10)] + [f"F{i}" for i in range(5)] + ["ISG15", "IFI27"]
+    adata = ad.AnnData(
+        X=X,
+        obs=pd.DataFrame(index=[f"s{i}" for i in range(10)]),
+        var=pd.DataFrame({"symbol": symbols}, index=[f"p{i}" for i in range(len(symbols))]),
+    )
+    with caplog.at_level("WARNING"):
+        out = collapse_probes(adata)
+    # kNN (the 10 probes of the same profile) recovers the missing value exactly
+    assert "ISG15" in out.var_names and out[:, "ISG15"].X[3, 0] == pytest.approx(pattern[3])
+    assert "IFI27" not in out.var_names
+    assert "1 genes dropped" in caplog.text and "IFI27" in caplog.text and "max_missing" in caplog.text
+    prov = out.uns["cytoscore"]["probe_mapping"]
+    assert prov["n_probes_imputed"] == 1 and prov["n_values_imputed"] == 1
+    assert list(prov["genes_dropped_missing_values"]) == ["IFI27"]
+    mean = collapse_probes(adata, impute="mean")
+    assert mean[:, "ISG15"].X[3, 0] == pytest.approx(np.nanmean(target))
+    strict = collapse_probes(adata, max_missing=0.0)
+    assert "ISG15" not in strict.var_names
+    kept = collapse_probes(adata, max_missing=0.5)
+    assert "IFI27" in kept.var_names
+
+
+def test_nulls_on_isg_probes_of_gse55235_no_longer_remove_the_interferon_score_genes():
+    from cytoscore.io import read_geo_series
+    from tests.helpers import GPL96_SOFT, GSE55235_MATRIX
+
+    probes = read_geo_series(GSE55235_MATRIX, GPL96_SOFT)
+    isg = ["ISG15", "IFI27", "RSAD2", "IFI44L", "IFIT1"]
+    X = np.asarray(probes.X, dtype=float).copy()
+    rng = np.random.default_rng(0)
+    for gene in isg:  # a null in 2 of the 30 samples of every probe of these genes
+        for j in np.flatnonzero(probes.var["symbol"].to_numpy() == gene):
+            X[rng.choice(X.shape[0], 2, replace=False), j] = np.nan
+    probes.X = X
+    genes = collapse_probes(probes)
+    assert set(isg) <= set(genes.var_names)
+    assert np.isfinite(genes[:, isg].X).all()
+    assert genes.uns["cytoscore"]["probe_mapping"]["n_values_imputed"] >= 10

@@ -398,6 +398,12 @@ def collection_files(wildcards):
     ]
 
 
+def required_sets():
+    """Sets that must be scorable: the selected ones, unless gene_sets.allow_missing."""
+    gs = config["gene_sets"]
+    return [] if gs["allow_missing"] else list(gs["select"] or [])
+
+
 def method_params():
     """Configured parameters of the scoring methods that are run."""
     scoring = config["scoring"]

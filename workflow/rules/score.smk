@@ -69,6 +69,7 @@ rule score:
         methods=METHODS,
         min_genes=config["gene_sets"]["min_genes"],
         min_coverage=config["gene_sets"]["min_coverage"],
+        required=required_sets(),
         method_params=method_params(),
         chunk_size=config["scoring"]["chunk_size"],
     script:
@@ -109,6 +110,7 @@ if SHARDS == 1:
             methods=METHODS,
             min_genes=config["gene_sets"]["min_genes"],
             min_coverage=config["gene_sets"]["min_coverage"],
+            required=required_sets(),
             method_params=method_params(),
             chunk_size=config["scoring"]["chunk_size"],
             shard=None,
@@ -166,6 +168,7 @@ else:
             methods=METHODS,
             min_genes=config["gene_sets"]["min_genes"],
             min_coverage=config["gene_sets"]["min_coverage"],
+            required=required_sets(),
             method_params=method_params(),
             chunk_size=config["scoring"]["chunk_size"],
             shard=shard_spec,

@@ -24,6 +24,7 @@ with script_logging(snakemake):  # noqa: F821
         rows=shard_rows(adata.n_obs, *shard) if shard else None,
         statistics=read_gene_statistics(sm.input.statistics) if shard else None,
         wide=cells,
+        required=sm.params.required,
     )
     write_table(coverage, sm.output.coverage)
     if cells:

@@ -61,7 +61,11 @@ def load_dataset(kind: str, files: Mapping[str, object], options: Mapping[str, o
             sources=_records(files),
         )
         adata = collapse_probes(
-            adata, multi_gene=probes.get("multi_gene", "drop"), collapse=probes.get("collapse", "max_mean")
+            adata,
+            multi_gene=probes.get("multi_gene", "drop"),
+            collapse=probes.get("collapse", "max_mean"),
+            max_missing=probes.get("max_missing", 0.2),
+            impute=probes.get("impute", "knn"),
         )
     elif kind == "rnaseq_counts":
         counts = options.get("counts", {})

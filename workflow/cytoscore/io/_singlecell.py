@@ -11,7 +11,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._provenance import record
-from .._utils import InputError, sha256_file
+from .._utils import InputError, row_block, sha256_file
 
 __all__ = ["read_single_cell", "CellSource"]
 
@@ -197,10 +197,7 @@ class CellSource:
         for start in range(0, self.n_obs, rows):
             stop = min(start + rows, self.n_obs)
             if self._csr is not None:
-                ptr = self._csr["indptr"][start : stop + 1].astype(np.int64)
-                data = self._csr["data"][ptr[0] : ptr[-1]]
-                indices = self._csr["indices"][ptr[0] : ptr[-1]]
-                block = sp.csr_matrix((data, indices, ptr - ptr[0]), shape=(stop - start, self.n_vars))
+                block = row_block(self._csr, start, stop)
             else:
                 source = self._matrix if self._matrix is not None else self._dataset
                 block = source[start:stop]

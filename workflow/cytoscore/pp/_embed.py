@@ -17,6 +17,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._provenance import record
+from .._utils import row_block
 
 __all__ = ["subsample_rows", "read_rows", "row_blocks", "umap_of_sample", "embed_cells", "leiden_with_transfer"]
 
@@ -39,7 +40,7 @@ def row_blocks(X) -> Blocks:
 
     def blocks(rows: int):
         for start in range(0, X.shape[0], rows):
-            yield start, sp.csr_matrix(X[start : start + rows])
+            yield start, sp.csr_matrix(row_block(X, start, min(start + rows, X.shape[0])))
 
     return blocks
 

@@ -40,11 +40,17 @@ def collapse_probes(
     multi_gene: str = "drop",
     collapse: str = "max_mean",
     separator: str = "///",
+    max_missing: float = 0.2,
+    impute: str = "knn",
 ) -> ad.AnnData:
     """Turn a probe-level AnnData into a gene-level one indexed by gene symbol.
 
-    Probes with an empty symbol and probes with a missing value in any sample are
-    removed; probes with several symbols (joined by ``separator``) follow
+    Probes with an empty symbol are removed. A probe with missing values (GEO ``null``)
+    in at most ``max_missing`` of the samples is kept and its missing values imputed
+    (``impute``: ``"knn"``, the mean of the 10 most similar probes as R's
+    ``impute.knn`` — scikit-learn's ``KNNImputer`` — or ``"mean"``, the probe's own mean);
+    probes missing more often are removed, and the genes this loses are named in a
+    WARNING. Probes with several symbols (joined by ``separator``) follow
     ``multi_gene``; genes with several probes follow ``collapse``. The counts of
     each kind of removal are stored in ``uns["cytoscore"]["probe_mapping"]``.
 
@@ -63,12 +69,22 @@ def collapse_probes(
         if collapse != "sum":
             raise InputError("sparse (single-cell) data can only be collapsed by 'sum'")
         return _collapse_sparse_sum(adata, symbol_key=symbol_key, separator=separator)
+    if impute not in ("knn", "mean"):
+        raise InputError(f"impute must be 'knn' or 'mean', not {impute!r}")
+    if not 0 <= max_missing <= 1:
+        raise InputError(f"max_missing must be between 0 and 1, not {max_missing}")
     X = np.asarray(adata.X, dtype=np.float64)
     probes = adata.var_names.to_numpy(dtype=str)
     raw = adata.var[symbol_key].astype(str).str.strip()
     parts = [[s.strip() for s in v.split(separator) if s.strip() not in _EMPTY_SYMBOLS] for v in raw]
     n_symbols = np.array([len(set(p)) for p in parts])
-    has_nan = np.isnan(X).any(axis=0)
+    missing_share = np.isnan(X).mean(axis=0) if X.shape[0] else np.zeros(X.shape[1])
+    has_nan = missing_share > max_missing
+    imputable = (missing_share > 0) & ~has_nan & (n_symbols > 0)
+    n_imputed_values = int(np.isnan(X[:, imputable]).sum())
+    if imputable.any():
+        X = X.copy()
+        X[:, imputable] = _impute(X, imputable, method=impute)
     keep = (n_symbols > 0) & ~has_nan
     if multi_gene == "drop":
         keep &= n_symbols == 1
@@ -77,6 +93,10 @@ def collapse_probes(
         "n_probes_no_symbol": int((n_symbols == 0).sum()),
         "n_probes_multi_gene": int((n_symbols > 1).sum()),
         "n_probes_missing_values": int((has_nan & (n_symbols > 0)).sum()),
+        "max_missing": max_missing,
+        "n_probes_imputed": int(imputable.sum()),
+        "n_values_imputed": n_imputed_values,
+        "impute": impute,
     }
     rows, genes = [], []
     for j in np.flatnonzero(keep):
@@ -90,6 +110,17 @@ def collapse_probes(
             f"(probes: {stats['n_probes']}, without symbol: {stats['n_probes_no_symbol']}, "
             f"multi-gene: {stats['n_probes_multi_gene']}, multi_gene rule: {multi_gene!r})"
         )
+    kept_genes = set(genes)
+    lost = sorted({g for j in np.flatnonzero(has_nan & (n_symbols > 0)) for g in parts[j]} - kept_genes)
+    if lost:
+        log.warning(
+            "%d genes dropped: all their probes have no value in more than %.0f%% of the samples "
+            "(probes.max_missing): %s",
+            len(lost),
+            100 * max_missing,
+            ", ".join(lost[:50]) + (" ..." if len(lost) > 50 else ""),
+        )
+    stats["genes_dropped_missing_values"] = lost
     rows_arr = np.asarray(rows)
     table = pd.DataFrame({"gene": genes, "row": rows_arr, "probe": probes[rows_arr]})
     sub = X[:, rows_arr]
@@ -136,6 +167,22 @@ def collapse_probes(
     return out
 
 
+def _impute(X: np.ndarray, columns: np.ndarray, *, method: str) -> np.ndarray:
+    """Missing values of the probes (columns of X, samples × probes) flagged in ``columns``."""
+    if method == "mean":
+        sub = X[:, columns]
+        return np.where(np.isnan(sub), np.nanmean(sub, axis=0), sub)
+    from sklearn.impute import KNNImputer
+
+    # probes as rows, samples as features: a probe's gap is filled from the 10 probes most
+    # similar over the samples both have (Troyanskaya et al. 2001); complete probes are the donors
+    complete = ~np.isnan(X).any(axis=0)
+    donors = X[:, complete].T
+    targets = X[:, columns].T
+    imputer = KNNImputer(n_neighbors=10).fit(donors)
+    return imputer.transform(targets).T
+
+
 def _collapse_sparse_sum(adata: ad.AnnData, *, symbol_key: str, separator: str) -> ad.AnnData:
     """Sum the columns of IDs sharing one symbol, staying sparse (IDs with several symbols dropped)."""
     raw = adata.var[symbol_key].astype(str).str.strip()
@@ -156,6 +203,8 @@ def _collapse_sparse_sum(adata: ad.AnnData, *, symbol_key: str, separator: str) 
         n_probes_no_symbol=int((~ok).sum()),
         n_probes_multi_gene=0,
         n_probes_missing_values=0,
+        n_probes_imputed=0,
+        genes_dropped_missing_values=[],
         multi_gene_rule="drop",
         collapse_rule="sum",
         n_genes=int(len(genes)),

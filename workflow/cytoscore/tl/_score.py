@@ -11,7 +11,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .._provenance import record
-from .._utils import InputError
+from .._utils import InputError, row_block
 from ..resources import GeneSet
 from ._matrix import column_moment_sums, merge_moments
 from ._methods import get_method
@@ -65,15 +65,7 @@ def _chunks(X, rows: int, span: slice | None = None):
     first, last, _ = (span or slice(None)).indices(X.shape[0])
     for start in range(first, last, rows):
         stop = min(start + rows, last)
-        if sp.isspmatrix_csr(X):  # a view of the rows: no copy of the indices
-            lo, hi = X.indptr[start], X.indptr[stop]
-            indptr = X.indptr[start : stop + 1] - lo
-            block = sp.csr_matrix(
-                (_floating(X.data[lo:hi]), X.indices[lo:hi], indptr),
-                shape=(len(indptr) - 1, X.shape[1]),
-            )
-        else:
-            block = X[start:stop]
+        block = row_block(X, start, stop)  # in memory: a view of the rows, no copy
         if sp.issparse(block):
             block = sp.csr_matrix(block)
             block.data = _floating(block.data)
@@ -121,34 +113,58 @@ def gene_moments(stats: pd.DataFrame) -> dict[str, np.ndarray]:
     return {"gene_mean": stats["mean"].to_numpy(), "gene_sd": np.sqrt(np.clip(var, 0, None))}
 
 
-def _run_method(method, X, W: np.ndarray, params: dict, chunk_size: int, span: slice | None) -> np.ndarray:
-    """One method over the observations of ``span``: chunk by chunk when its scores are
-    per observation, else on the whole matrix."""
+def _call(method, block, W, kwargs) -> np.ndarray:
+    try:
+        return method.kernel(block, W, **kwargs)
+    except InputError:
+        raise
+    except ValueError as exc:
+        raise InputError(f"scoring with {method.name}: {exc}") from exc
+
+
+def _whole(span: slice | None, n_obs: int) -> bool:
+    return span is None or span.indices(n_obs)[:2] == (0, n_obs)
+
+
+def _run_methods(jobs: list, X, chunk_size: int, span: slice | None) -> dict[str, np.ndarray]:
+    """Scores of each job ``(method, W, params)`` over the observations of ``span``.
+
+    Methods whose scores are per observation share one pass over ``chunk_size``-row
+    chunks (a backed matrix is read once, not once per method); dense kernels get the
+    chunk in dense sub-blocks of at most 2²⁴ values. Other methods see the whole matrix.
+    """
     dense_rows = max(1, min(chunk_size, 2**24 // max(1, X.shape[1])))
-    if not method.per_observation:
-        if span is not None and span.indices(X.shape[0])[:2] != (0, X.shape[0]):
+    out: dict[str, np.ndarray] = {}
+    chunked = []
+    for method, W, params in jobs:
+        if method.per_observation:
+            kwargs = dict(params)
+            finish = False
+            if method.chunk_param:
+                finish = kwargs.get(method.chunk_param, True)
+                kwargs[method.chunk_param] = False
+            if finish and method.finish and not _whole(span, X.shape[0]):
+                raise InputError(f"{method.name} scores are normalized over all observations; it cannot score a shard")
+            chunked.append((method, W, kwargs, finish, []))
+            continue
+        if not _whole(span, X.shape[0]):
             raise InputError(f"{method.name} scores need all observations at once; it cannot score a shard")
         block = next(_chunks(X, X.shape[0]))
         if sp.issparse(block) and not method.sparse:
             block = block.toarray()
-        return method.kernel(block, W, **params)
-    kwargs = dict(params)
-    finish = False
-    if method.chunk_param:
-        finish = kwargs.get(method.chunk_param, True)
-        kwargs[method.chunk_param] = False
-    rows = chunk_size if method.sparse else dense_rows
-    parts = []
-    for block in _chunks(X, rows, span):
-        if sp.issparse(block) and not method.sparse:
-            block = block.toarray()
-        parts.append(method.kernel(block, W, **kwargs))
-    scores = np.vstack(parts) if parts else np.empty((0, W.shape[1]))
-    if finish and method.finish:
-        if span is not None and span.indices(X.shape[0])[:2] != (0, X.shape[0]):
-            raise InputError(f"{method.name} scores are normalized over all observations; it cannot score a shard")
-        scores = method.finish(scores)
-    return scores
+        out[method.name] = _call(method, block, W, params)
+    if chunked:
+        for block in _chunks(X, chunk_size, span):
+            for method, W, kwargs, _, parts in chunked:
+                if method.sparse or not sp.issparse(block):
+                    parts.append(_call(method, block, W, kwargs))
+                    continue
+                for lo in range(0, block.shape[0], dense_rows):
+                    parts.append(_call(method, block[lo : lo + dense_rows].toarray(), W, kwargs))
+        for method, W, _, finish, parts in chunked:
+            scores = np.vstack(parts) if parts else np.empty((0, W.shape[1]))
+            out[method.name] = method.finish(scores) if finish and method.finish else scores
+    return out
 
 
 def score_gene_sets(
@@ -164,6 +180,7 @@ def score_gene_sets(
     rows: slice | None = None,
     statistics: pd.DataFrame | None = None,
     wide: bool = False,
+    required: Sequence[str] = (),
 ) -> tuple[pd.DataFrame | dict[str, pd.DataFrame], pd.DataFrame]:
     """Score every signature in every observation with each method.
 
@@ -178,6 +195,9 @@ def score_gene_sets(
     Set-based methods score the unweighted signatures (gene sets); ``ulm`` scores every
     signature with its weights (1 for a gene set); CytoSig's ridge regression fits the
     weighted signatures only, jointly.
+
+    Sets named in ``required`` (the ones a user selected) must be scorable: one that is not
+    is an error naming its missing genes, not a silent gap in the results.
 
     ``rows`` scores only those observations (a shard); ``statistics`` gives the dataset-wide
     gene statistics (:func:`gene_statistics`, merged over shards) instead of computing them
@@ -223,6 +243,16 @@ def score_gene_sets(
                 row.n_genes,
                 min_genes,
             )
+    unscorable = coverage.loc[coverage["signature"].isin(list(required)) & ~coverage["scored"]]
+    if len(unscorable):
+        detail = "; ".join(
+            f"{r.signature} ({r.n_found} of {r.n_genes} genes in the data; missing {r.missing_genes[:200]})"
+            for r in unscorable.itertuples()
+        )
+        raise InputError(
+            f"selected gene sets cannot be scored (fewer than min_genes {min_genes} of their genes are in "
+            f"the data): {detail}. Set gene_sets.allow_missing: true to go on without them"
+        )
     scored = [gs for gs, ok in zip(gene_sets, coverage["scored"], strict=True) if ok]
     if not scored:
         raise InputError(
@@ -248,6 +278,7 @@ def score_gene_sets(
         moments = gene_moments(statistics)
     obs_names = adata.obs_names[rows] if rows is not None else adata.obs_names
     frames, matrices = [], {}
+    jobs, names_of = [], {}
     for method in resolved:
         wanted = {"sets": (False,), "weighted": (True,), "all": (False, True)}[method.signatures]
         columns = [j for j, gs in enumerate(scored) if gs.weighted in wanted]
@@ -256,12 +287,12 @@ def score_gene_sets(
                 "%s scores %s signatures only, and none is selected: skipped", method.name, method.signatures
             )
             continue
-        names = [scored[j].name for j in columns]
+        names_of[method.name] = [scored[j].name for j in columns]
         kwargs = {**params.get(method.name, {}), **{k: moments[k] for k in method.needs}}
-        try:
-            scores = _run_method(method, X, W[:, columns], kwargs, chunk_size, rows)
-        except ValueError as exc:
-            raise InputError(f"scoring with {method.name}: {exc}") from exc
+        jobs.append((method, W[:, columns], kwargs))
+    results = _run_methods(jobs, X, chunk_size, rows)
+    for method, _, _ in jobs:
+        names, scores = names_of[method.name], results[method.name]
         if wide:
             matrices[method.name] = pd.DataFrame(scores, index=obs_names, columns=names)
             log.info("scored %d sets × %d observations with %s", len(names), len(obs_names), method.name)
