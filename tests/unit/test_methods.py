@@ -123,7 +123,12 @@ def test_score_gene_sets_coverage_skip_and_tidy_output(caplog):
     assert coverage.set_index("signature")["low_coverage"].to_dict() == {
         "FULL": False,
         "HALF": True,
-        "ABSENT": False,
+        "ABSENT": True,  # a skipped set has the lowest coverage of all, and says so
+    }
+    assert coverage.set_index("signature")["status"].to_dict() == {
+        "FULL": "scored",
+        "HALF": "scored, low coverage",
+        "ABSENT": "skipped: fewer than 3 genes in the data",
     }
     assert "gene set HALF: only 3 of its 6 genes (50%) are in the data (min_coverage 60%)" in caplog.text
     assert set(scores["signature"]) == {"FULL", "HALF"}

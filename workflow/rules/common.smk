@@ -428,6 +428,10 @@ def contrast_scores(wildcards):
     return scores_file(contrast_dataset(wildcards))
 
 
+def contrast_coverage(wildcards):
+    return f"{RESULTS}/{contrast_dataset(wildcards)}/gene_set_coverage.tsv"
+
+
 def contrast_samples(wildcards):
     return f"{RESULTS}/{contrast_dataset(wildcards)}/samples.tsv"
 

@@ -6,6 +6,7 @@ rule compare:
     input:
         scores=contrast_scores,
         samples=contrast_samples,
+        coverage=contrast_coverage,
         code=package_files("io", "tl"),
     output:
         report(

@@ -4,7 +4,7 @@ import pandas as pd
 
 from cytoscore import script_logging
 from cytoscore.io import iter_scores, read_scores, write_table
-from cytoscore.tl import compare_cells, compare_groups
+from cytoscore.tl import add_coverage, compare_cells, compare_groups
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
@@ -31,4 +31,6 @@ with script_logging(snakemake):  # noqa: F821
     else:
         table = compare_groups(read_scores(sm.input.scores), obs, **common)
     table.insert(1, "dataset", c["dataset"])
+    coverage = pd.read_csv(sm.input.coverage, sep="\t", keep_default_na=False)
+    table = add_coverage(table, coverage)
     write_table(table, sm.output[0])

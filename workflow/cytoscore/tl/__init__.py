@@ -4,6 +4,7 @@ from ._clinical import RICE_GENES, clinical_ifn_score
 from ._compare import (
     COMPARISON_COLUMNS,
     PSEUDOREPLICATION_WARNING,
+    add_coverage,
     bh_fdr,
     compare_cells,
     compare_groups,
@@ -37,6 +38,7 @@ from ._score import (
 from ._summary import summarize_scores
 
 __all__ = [
+    "add_coverage",
     "contrast_concordance",
     "method_concordance",
     "RICE_GENES",

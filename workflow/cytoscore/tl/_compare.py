@@ -19,6 +19,7 @@ from statsmodels.stats.multitest import multipletests
 from .._utils import InputError, score_parts
 
 __all__ = [
+    "add_coverage",
     "hedges_g",
     "bh_fdr",
     "compare_groups",
@@ -444,6 +445,15 @@ def compare_cells(
         + COMPARISON_COLUMNS[7:]
     )
     return table[columns]
+
+
+def add_coverage(table: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
+    """The signatures' gene coverage (``n_found``, ``coverage``, ``low_coverage``) beside their
+    statistics, so that a result resting on part of a set is marked where it is read."""
+    cols = coverage.set_index("signature")[["n_found", "coverage", "low_coverage"]]
+    cols = cols.rename(columns={"n_found": "n_genes_found"})
+    cols["low_coverage"] = cols["low_coverage"].astype(str).str.lower().isin(["true", "1"])
+    return table.join(cols, on="signature")
 
 
 def omnibus_tests(scores: pd.DataFrame, groups: pd.Series, *, min_per_group: int = 2) -> pd.DataFrame:

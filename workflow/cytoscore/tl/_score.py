@@ -224,9 +224,14 @@ def score_gene_sets(
     if unknown:
         raise InputError(f"parameters given for methods that are not run: {unknown}")
     coverage = gene_set_coverage(adata.var_names, gene_sets, min_genes=min_genes)
-    coverage["low_coverage"] = coverage["scored"] & (coverage["coverage"] < min_coverage)
+    coverage["low_coverage"] = coverage["coverage"] < min_coverage
+    coverage["status"] = np.where(
+        ~coverage["scored"],
+        f"skipped: fewer than {min_genes} genes in the data",
+        np.where(coverage["low_coverage"], "scored, low coverage", "scored"),
+    )
     for row in coverage.itertuples():
-        if row.low_coverage:
+        if row.low_coverage and row.scored:
             log.warning(
                 "gene set %s: only %d of its %d genes (%.0f%%) are in the data (min_coverage %.0f%%)",
                 row.signature,
