@@ -43,7 +43,7 @@ def config(h5ad, shards=1):
 @pytest.fixture(scope="module")
 def h5ad(tmp_path_factory):
     path = tmp_path_factory.mktemp("data") / "pbmc6k.h5ad"
-    return write_pbmc_counts(path, 6_000, n_genes=8_000, genes_per_cell=900, seed=1)
+    return write_pbmc_counts(path, 6_000, n_genes=5_000, genes_per_cell=700, seed=1)
 
 
 def test_six_thousand_cells_end_to_end_and_sharded_equals_unsharded(h5ad, tmp_path):

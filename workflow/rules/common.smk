@@ -90,13 +90,13 @@ def _check_contrasts():
 _check_contrasts()
 
 
-def _pattern(names):
+def names_regex(names):
     """A regular expression matching exactly these names (nothing when there is none)."""
     return "|".join(map(re.escape, names)) or "(?!x)x"
 
 
-BULK_PATTERN = _pattern(d for d in DATASETS if DATASETS[d]["kind"] != "single_cell")
-CELL_PATTERN = _pattern(d for d in DATASETS if DATASETS[d]["kind"] == "single_cell")
+BULK_PATTERN = names_regex(d for d in DATASETS if DATASETS[d]["kind"] != "single_cell")
+CELL_PATTERN = names_regex(d for d in DATASETS if DATASETS[d]["kind"] == "single_cell")
 
 
 wildcard_constraints:
