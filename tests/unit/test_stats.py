@@ -306,3 +306,40 @@ def test_method_concordance_and_contrast_directions(design):
     assert directions.loc["IFN", "hedges_g_a"] == pytest.approx(-directions.loc["IFN", "hedges_g_c"])
     with pytest.raises(InputError, match="at least 2 methods"):
         method_concordance(tidy(values, "a"))
+
+
+def test_paired_standardized_effect_known_answer():
+    from cytoscore.tl import paired_g
+
+    # d = 1, 2, 3, 4: mean 2.5, SD 1.29099, d_z 1.93649; J = 1 - 3/11; SE = J sqrt(1/4 + d_z^2/8)
+    g, se, lo, hi = paired_g(np.array([1.0, 2, 3, 4]))
+    dz, j = 2.5 / np.std([1, 2, 3, 4], ddof=1), 1 - 3 / 11
+    assert g == pytest.approx(j * dz, rel=1e-12) == pytest.approx(1.408357, rel=1e-6)
+    assert se == pytest.approx(j * np.sqrt(0.25 + dz**2 / 8), rel=1e-12)
+    assert (lo, hi) == pytest.approx((g - 1.959964 * se, g + 1.959964 * se), rel=1e-6)
+    assert np.isnan(paired_g(np.array([1.0, 1.0, 1.0]))[0])  # no variation: undefined
+    assert np.isnan(paired_g(np.array([1.0, 2.0]))[0])  # 1 df: the correction is undefined
+
+
+def test_paired_design_reports_the_paired_effect_beside_the_paired_test():
+    from cytoscore.tl import mean_difference_ci
+
+    # 5 donors, each measured before and after; a large donor effect hides a consistent shift
+    donors = np.array([0.0, 5.0, 10.0, 15.0, 20.0])
+    shift = np.array([1.0, 1.2, 0.9, 1.1, 1.0])
+    obs = pd.DataFrame(
+        {"group": ["post"] * 5 + ["pre"] * 5, "donor": [f"d{i}" for i in range(5)] * 2},
+        index=[f"s{i}" for i in range(10)],
+    )
+    scores = pd.DataFrame(
+        {"observation": obs.index, "signature": "S", "method": "m", "score": np.r_[donors + shift, donors]}
+    )
+    row = compare_groups(scores, obs, target="post", reference="pre", pair_by="donor", contrast="c").iloc[0]
+    assert row["test"] == "paired t" and row["n_pairs"] == 5
+    assert row["paired_mean_difference"] == pytest.approx(shift.mean())
+    # the unpaired g is small (donor spread), the paired one large (consistent shift)
+    assert abs(row["hedges_g"]) < 0.2 and row["paired_g"] > 5
+    assert row["paired_g_ci_low"] > 0
+    lo, hi = mean_difference_ci(donors + shift, donors)
+    assert (row["mean_difference_ci_low"], row["mean_difference_ci_high"]) == pytest.approx((lo, hi))
+    assert lo < shift.mean() < hi

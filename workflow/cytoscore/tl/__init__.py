@@ -9,7 +9,9 @@ from ._compare import (
     compare_cells,
     compare_groups,
     hedges_g,
+    mean_difference_ci,
     omnibus_tests,
+    paired_g,
 )
 from ._concordance import contrast_concordance, method_concordance
 from ._meta import meta_analysis
@@ -38,6 +40,8 @@ from ._score import (
 from ._summary import summarize_scores
 
 __all__ = [
+    "paired_g",
+    "mean_difference_ci",
     "add_coverage",
     "contrast_concordance",
     "method_concordance",

@@ -24,6 +24,8 @@ __all__ = [
     "bh_fdr",
     "compare_groups",
     "compare_cells",
+    "paired_g",
+    "mean_difference_ci",
     "omnibus_tests",
     "COMPARISON_COLUMNS",
     "PSEUDOREPLICATION_WARNING",
@@ -35,10 +37,12 @@ log = logging.getLogger(__name__)
 COMPARISON_COLUMNS = [
     "contrast", "signature", "method", "target", "reference",
     "n_target", "n_reference", "mean_target", "mean_reference", "mean_difference",
+    "mean_difference_ci_low", "mean_difference_ci_high",
     "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high",
     "welch_t", "welch_p", "mannwhitney_u", "mannwhitney_p",
     "lm_estimate", "lm_ci_low", "lm_ci_high", "lm_p", "covariates",
-    "n_pairs", "paired_t", "paired_p", "wilcoxon_w", "wilcoxon_p",
+    "n_pairs", "paired_mean_difference", "paired_g", "paired_g_ci_low", "paired_g_ci_high",
+    "paired_t", "paired_p", "wilcoxon_w", "wilcoxon_p",
     "test", "p_value", "fdr", "fdr_welch", "fdr_mannwhitney", "fdr_family", "small_n", "warning",
 ]  # fmt: skip
 
@@ -76,6 +80,39 @@ def hedges_g(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95) -> tuple
     return (float(g), float(se), float(g - z * se), float(g + z * se))
 
 
+def paired_g(d: np.ndarray, *, confidence: float = 0.95) -> tuple[float, float, float, float]:
+    """Standardized mean of paired differences ``d`` (target − reference per pair): Cohen's
+    d_z = mean(d) / SD(d), with Hedges' small-sample correction J = 1 − 3 / (4 (n − 1) − 1),
+    SE = J · sqrt(1/n + d_z² / (2n)) and the normal interval (Lakens 2013, Front Psychol
+    4:863; Borenstein et al. 2009, ch. 4). Returns ``(g_z, se, ci_low, ci_high)``; NaN when
+    the differences do not vary or there are fewer than 2 pairs."""
+    d = np.asarray(d, dtype=np.float64)
+    n = len(d)
+    if n < 2 or d.std(ddof=1) == 0:
+        return (np.nan, np.nan, np.nan, np.nan)
+    dz = d.mean() / d.std(ddof=1)
+    j = 1 - 3 / (4 * (n - 1) - 1) if n > 2 else np.nan
+    se = j * np.sqrt(1 / n + dz**2 / (2 * n))
+    z = stats.norm.ppf(0.5 + confidence / 2)
+    g = j * dz
+    return (float(g), float(se), float(g - z * se), float(g + z * se))
+
+
+def mean_difference_ci(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95) -> tuple[float, float]:
+    """Welch confidence interval of mean(x) − mean(y) (Welch–Satterthwaite df); NaN when
+    both groups are constant."""
+    x = np.asarray(x, dtype=np.float64)
+    y = np.asarray(y, dtype=np.float64)
+    vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
+    se = np.sqrt(vx + vy)
+    if se == 0:
+        return (np.nan, np.nan)
+    df = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
+    half = stats.t.ppf(0.5 + confidence / 2, df) * se
+    diff = x.mean() - y.mean()
+    return (float(diff - half), float(diff + half))
+
+
 def bh_fdr(p: np.ndarray) -> np.ndarray:
     """Benjamini–Hochberg adjusted p-values; NaN p-values stay NaN and are not counted."""
     p = np.asarray(p, dtype=np.float64)
@@ -91,9 +128,11 @@ def bh_fdr(p: np.ndarray) -> np.ndarray:
 
 def _two_group(x: np.ndarray, y: np.ndarray) -> dict:
     g, _, lo, hi = hedges_g(x, y)
+    dlo, dhi = mean_difference_ci(x, y)
     out = {
         "n_target": len(x), "n_reference": len(y),
         "mean_target": x.mean(), "mean_reference": y.mean(), "mean_difference": x.mean() - y.mean(),
+        "mean_difference_ci_low": dlo, "mean_difference_ci_high": dhi,
         "hedges_g": g, "hedges_g_ci_low": lo, "hedges_g_ci_high": hi,
         "welch_t": np.nan, "welch_p": np.nan, "mannwhitney_u": np.nan, "mannwhitney_p": np.nan,
     }  # fmt: skip
@@ -136,12 +175,18 @@ def _linear_model(frame: pd.DataFrame, column: str, reference: str, covariates: 
 def _paired(frame: pd.DataFrame, column: str, target: str, reference: str, pair_by: str) -> dict:
     wide = frame.pivot_table(index=pair_by, columns=column, values="score", aggfunc="mean", observed=True)
     wide = wide.dropna(subset=[c for c in (target, reference) if c in wide.columns])
-    out = {"n_pairs": 0, "paired_t": np.nan, "paired_p": np.nan, "wilcoxon_w": np.nan, "wilcoxon_p": np.nan}
+    out = {
+        "n_pairs": 0, "paired_mean_difference": np.nan, "paired_g": np.nan, "paired_g_ci_low": np.nan,
+        "paired_g_ci_high": np.nan, "paired_t": np.nan, "paired_p": np.nan, "wilcoxon_w": np.nan,
+        "wilcoxon_p": np.nan,
+    }  # fmt: skip
     if target not in wide.columns or reference not in wide.columns or len(wide) < 2:
         out["n_pairs"] = len(wide) if target in wide.columns and reference in wide.columns else 0
         return out
     d = wide[target].to_numpy() - wide[reference].to_numpy()
     out["n_pairs"] = len(d)
+    gz, _, glo, ghi = paired_g(d)
+    out.update(paired_mean_difference=float(d.mean()), paired_g=gz, paired_g_ci_low=glo, paired_g_ci_high=ghi)
     if np.ptp(d) > 0 or d[0] != 0:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -214,7 +259,10 @@ def _compare_frame(
     row.update(lm_estimate=np.nan, lm_ci_low=np.nan, lm_ci_high=np.nan, lm_p=np.nan)
     if np.ptp(sub["score"]) > 0:
         row.update(_linear_model(sub, column, reference, covariates))
-    row.update(n_pairs=0, paired_t=np.nan, paired_p=np.nan, wilcoxon_w=np.nan, wilcoxon_p=np.nan)
+    row.update(
+        n_pairs=0, paired_mean_difference=np.nan, paired_g=np.nan, paired_g_ci_low=np.nan,
+        paired_g_ci_high=np.nan, paired_t=np.nan, paired_p=np.nan, wilcoxon_w=np.nan, wilcoxon_p=np.nan,
+    )  # fmt: skip
     if pair_by:
         row.update(_paired(sub, column, target, reference, pair_by))
         row.update(test="paired t", p_value=row["paired_p"])
