@@ -302,3 +302,41 @@ def test_table_kind_with_sample_sheet_and_scale_detection(tmp_path):
     norm = normalize_dataset(adata, kind="table", options={})
     assert norm.uns["cytoscore"]["normalization"]["log2_applied"] is True
     np.testing.assert_allclose(norm[:, "G0"].X.ravel(), np.log2(values.loc["G0"].to_numpy()), rtol=1e-6)
+
+
+def test_table_keyed_by_probe_ids_maps_through_the_gene_annotation(tmp_path, caplog):
+    from cytoscore.io import load_dataset
+
+    table = tmp_path / "expr.tsv"
+    table.write_text(
+        "probe\ts1\ts2\ts3\n"
+        "1007_s_at\t5\t6\t7\n"  # DDR1
+        "1053_at\t1\t2\t3\n"  # RFC2, low
+        "117_at\t9\t9\t9\n"  # RFC2, higher mean: kept by max_mean
+        "121_at\t4\t4\t4\n"  # not in the annotation
+    )
+    annot = tmp_path / "annot.tsv"
+    annot.write_text("id\tsymbol\n1007_s_at\tDDR1\n1053_at\tRFC2\n117_at\tRFC2\n")
+    with caplog.at_level("INFO"):
+        adata = load_dataset(
+            "table",
+            {"expression": table, "gene_annotation": annot},
+            {"gene_annotation": {"file": str(annot)}},
+        )
+    assert list(adata.var_names) == ["DDR1", "RFC2"]
+    np.testing.assert_array_equal(adata[:, "RFC2"].X.ravel(), [9, 9, 9])
+    rec = adata.uns["cytoscore"]["gene_id_mapping"]
+    assert rec["share_mapped"] == pytest.approx(0.75) and rec["id_type"] == "annotation"
+    assert "75.0% mapped" in caplog.text
+
+
+def test_table_with_repeated_symbols_collapses_by_the_probes_rule(tmp_path):
+    from cytoscore.io import load_dataset
+
+    table = tmp_path / "expr.tsv"
+    table.write_text("gene\ta\tb\nISG15\t1\t3\nISG15\t5\t7\nMX1\t2\t2\n")
+    adata = load_dataset("table", {"expression": table}, {})  # default rule: max_mean
+    np.testing.assert_array_equal(adata[:, "ISG15"].X.ravel(), [5, 7])
+    mean = load_dataset("table", {"expression": table}, {"probes": {"collapse": "mean"}})
+    np.testing.assert_array_equal(mean[:, "ISG15"].X.ravel(), [3, 5])
+    assert mean.uns["cytoscore"]["gene_id_mapping"]["n_symbols_with_several_ids"] == 1

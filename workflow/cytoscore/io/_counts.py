@@ -249,16 +249,17 @@ def read_expression_table(path: str | Path, *, sample_sheet: str | Path | None =
             f"{path}: missing or non-numeric value {table.iat[r, c]!r} (gene {table.index[r]!r}, "
             f"sample {table.columns[c]!r})"
         )
-    if table.index.duplicated().any():
-        dup = table.index[table.index.duplicated()].unique()[:5].tolist()
-        raise InputError(f"{path}: gene IDs listed twice, e.g. {dup}")
     obs = pd.DataFrame(index=pd.Index(table.columns, name="sample"))
     if obs.index.duplicated().any():
         raise InputError(f"{path}: duplicate sample columns {obs.index[obs.index.duplicated()].tolist()}")
+    # IDs listed twice (several probes of a gene, repeated symbols) stay rows of their own,
+    # their ID kept in var["gene_id"]; the gene mapping collapses them by the probes rule
+    ids = pd.Index(table.index.astype(str), name="gene_id")
+    unique = ad.utils.make_index_unique(pd.Index(ids, name=None), join="#")
     adata = ad.AnnData(
         X=numeric.to_numpy(dtype=np.float64).T,
         obs=obs,
-        var=pd.DataFrame(index=pd.Index(table.index, name="gene_id")),
+        var=pd.DataFrame({"gene_id": ids.to_numpy()}, index=unique),
     )
     record(adata, "source", kind="table", file=path.name, sha256=sha256_file(path))
     return adata

@@ -108,6 +108,14 @@ def load_dataset(kind: str, files: Mapping[str, object], options: Mapping[str, o
             id_type = detect_id_type(adata.var_names)
         # single-cell data already indexed by symbol keeps the file's genes and their order
         if not (kind == "single_cell" and id_type == "symbol"):
-            collapse = "sum" if "counts" in adata.layers else "max_mean"
-            adata = map_gene_ids(adata, id_type=id_type, annotation=annotation, collapse=collapse)
+            probes = options.get("probes", {})
+            collapse = "sum" if "counts" in adata.layers else probes.get("collapse", "max_mean")
+            adata = map_gene_ids(
+                adata,
+                id_type=options.get("gene_ids", "auto"),
+                annotation=annotation,
+                collapse=collapse,
+                id_column="gene_id" if "gene_id" in adata.var.columns else None,
+                multi_gene=probes.get("multi_gene", "drop"),
+            )
     return adata

@@ -52,17 +52,22 @@ def resolve_symbols(
     id_type: str = "auto",
     annotation: pd.Series | None = None,
     symbol_key: str = "symbol",
+    id_column: str | None = None,
 ) -> tuple[np.ndarray, str, float]:
-    """The symbol of each gene of ``var`` (index: IDs); ``""`` where none is known.
+    """The symbol of each gene of ``var`` (IDs: the index, or ``var[id_column]``); ``""``
+    where none is known.
 
     Returns the symbols, the ID type (given or detected) and the share of IDs mapped.
-    Symbols come from ``var[symbol_key]`` when the data brings them, else from
-    ``annotation`` (ID -> symbol; Ensembl version suffixes are ignored).
+    A given ``annotation`` (ID -> symbol; Ensembl version suffixes are ignored) maps every
+    ID, whatever they look like (probe IDs too); else symbols come from ``var[symbol_key]``
+    when the data brings them, or are the IDs when these look like symbols.
     """
     if id_type not in ("auto", *ID_TYPES):
         raise InputError(f"id_type must be auto or one of {ID_TYPES}, not {id_type!r}")
-    ids = var.index.astype(str)
+    ids = pd.Index(var[id_column] if id_column else var.index).astype(str)
     detected = detect_id_type(ids) if id_type == "auto" else id_type
+    if annotation is not None and detected == "symbol" and id_type == "auto":
+        detected = "annotation"  # probe or other IDs that the user's table maps
     if detected == "symbol":
         symbols = pd.Series(ids, index=ids)
     elif annotation is not None:
@@ -93,6 +98,8 @@ def map_gene_ids(
     annotation: pd.Series | None = None,
     symbol_key: str = "symbol",
     collapse: str = "sum",
+    id_column: str | None = None,
+    multi_gene: str = "drop",
 ) -> ad.AnnData:
     """Index genes by HGNC symbol, mapping Ensembl or Entrez IDs where needed.
 
@@ -105,12 +112,12 @@ def map_gene_ids(
     """
     out = adata.copy()
     out.var[symbol_key], detected, mapped = resolve_symbols(
-        adata.var, id_type=id_type, annotation=annotation, symbol_key=symbol_key
+        adata.var, id_type=id_type, annotation=annotation, symbol_key=symbol_key, id_column=id_column
     )
     layer_counts = "counts" in out.layers
     if layer_counts:
         out.X = out.layers["counts"]
-    genes = collapse_probes(out, symbol_key=symbol_key, multi_gene="drop", collapse=collapse)
+    genes = collapse_probes(out, symbol_key=symbol_key, multi_gene=multi_gene, collapse=collapse)
     if layer_counts:
         genes.layers["counts"] = genes.X.copy()
     stats = dict(genes.uns["cytoscore"].pop("probe_mapping"))
