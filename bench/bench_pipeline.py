@@ -34,38 +34,14 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "workflow"))
 
-from tests.synthetic import HALLMARK_GMT, write_pbmc_counts  # noqa: E402
+from tests.synthetic import HALLMARK_GMT, STUDY_SETS, study_config, write_pbmc_counts  # noqa: E402
 
-SETS = ["HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_INTERFERON_GAMMA_RESPONSE",
-        "IFN_SCORE_RICE2017", "IFN_TYPE1_SPECIFIC", "IFN_GAMMA_SPECIFIC"]  # fmt: skip
+SETS = STUDY_SETS
 
 
 # the jobs that answer the question (scores per cell, per donor, the contrast): the same work
 # as the notebook's; the others draw figures (UMAP included) and write provenance
 ANSWER_RULES = ["prepare_cells", "score", "summarize_cells", "compare"]
-
-
-def study_config(h5ad: Path) -> dict:
-    return {
-        "gene_sets": {
-            "collections": {"hallmark": {"path": str(HALLMARK_GMT), "version": "7.0"}},
-            "curated": ["IFN_SCORE_RICE2017", "IFN_TYPE1_SPECIFIC", "IFN_GAMMA_SPECIFIC"],
-            "select": SETS,
-        },
-        "scoring": {"methods": ["mean_z", "ucell"]},
-        "datasets": {
-            "pbmc": {
-                "kind": "single_cell",
-                "cells": {"h5ad": str(h5ad)},
-                "cell_type_column": "cell_type",
-                "sample_column": "sample_id",
-                "groups": {"column": "group_id", "patterns": {"ctrl": "^ctrl$", "stim": "^stim$"}},
-            }
-        },
-        "contrasts": {
-            "stim_vs_ctrl": {"dataset": "pbmc", "target": "stim", "reference": "ctrl", "pair_by": "donor"}
-        },
-    }
 
 
 SCANPY = """

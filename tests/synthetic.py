@@ -140,3 +140,35 @@ def write_pbmc_counts(
         meta.uns["synthetic"] = f"tests/synthetic.py seed {seed}"
         writer.finish(meta)
     return path
+
+
+STUDY_SETS = ["HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_INTERFERON_GAMMA_RESPONSE",
+              "IFN_SCORE_RICE2017", "IFN_TYPE1_SPECIFIC", "IFN_GAMMA_SPECIFIC"]  # fmt: skip
+
+
+def study_config(h5ad: Path, *, scoring: dict | None = None, **dataset) -> dict:
+    """The single-cell study of the tests and the pipeline benchmark on a file of
+    :func:`write_pbmc_counts`: ``mean_z`` and ``ucell`` on the Hallmark IFN-α/γ and three
+    curated interferon sets, stimulated vs control paired by donor. ``scoring`` and the
+    dataset keys given (e.g. ``normalize``) are added to the defaults."""
+    return {
+        "gene_sets": {
+            "collections": {"hallmark": {"path": str(HALLMARK_GMT), "version": "7.0"}},
+            "curated": ["IFN_SCORE_RICE2017", "IFN_TYPE1_SPECIFIC", "IFN_GAMMA_SPECIFIC"],
+            "select": STUDY_SETS,
+        },
+        "scoring": {"methods": ["mean_z", "ucell"], **(scoring or {})},
+        "datasets": {
+            "pbmc": {
+                "kind": "single_cell",
+                "cells": {"h5ad": str(h5ad)},
+                "cell_type_column": "cell_type",
+                "sample_column": "sample_id",
+                "groups": {"column": "group_id", "patterns": {"ctrl": "^ctrl$", "stim": "^stim$"}},
+                **dataset,
+            }
+        },
+        "contrasts": {
+            "stim_vs_ctrl": {"dataset": "pbmc", "target": "stim", "reference": "ctrl", "pair_by": "donor"}
+        },
+    }

@@ -8,36 +8,18 @@ import pandas as pd
 import pytest
 
 from cytoscore.io import read_cell_scores
-from tests.helpers import HALLMARK_GMT, run_workflow
-from tests.synthetic import write_pbmc_counts
+from tests.helpers import run_workflow
+from tests.synthetic import study_config, write_pbmc_counts
 
 pytestmark = pytest.mark.workflow
 
 
 def config(h5ad, shards=1):
-    return {
-        "gene_sets": {
-            "collections": {"hallmark": {"path": str(HALLMARK_GMT), "version": "7.0"}},
-            "curated": ["IFN_SCORE_RICE2017", "IFN_TYPE1_SPECIFIC"],
-            "select": ["HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_INTERFERON_GAMMA_RESPONSE",
-                       "IFN_SCORE_RICE2017", "IFN_TYPE1_SPECIFIC"],  # fmt: skip
-        },
-        "scoring": {"methods": ["mean_z", "ucell"], "chunk_size": 1000, "shards": shards},
-        "single_cell": {"chunk_size": 1500},
-        "datasets": {
-            "pbmc": {
-                "kind": "single_cell",
-                "cells": {"h5ad": str(h5ad)},
-                "cell_type_column": "cell_type",
-                "sample_column": "sample_id",
-                "normalize": {"qc": {"min_genes": 300}},
-                "groups": {"column": "group_id", "patterns": {"ctrl": "^ctrl$", "stim": "^stim$"}},
-            }
-        },
-        "contrasts": {
-            "stim_vs_ctrl": {"dataset": "pbmc", "target": "stim", "reference": "ctrl", "pair_by": "donor"}
-        },
-    }
+    cfg = study_config(
+        h5ad, scoring={"chunk_size": 1000, "shards": shards}, normalize={"qc": {"min_genes": 300}}
+    )
+    cfg["single_cell"] = {"chunk_size": 1500}
+    return cfg
 
 
 @pytest.fixture(scope="module")
