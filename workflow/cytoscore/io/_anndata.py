@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._provenance import record
-from .._utils import InputError, atomic_path, sha256_file
+from .._utils import InputError, atomic_path, row_block, sha256_file
 from ._geo import read_platform_table, read_series_matrix
 
 __all__ = ["read_geo_series", "write_h5ad", "read_h5ad", "write_table", "write_json", "H5adRowWriter", "read_gene_statistics"]
@@ -159,17 +159,12 @@ class H5adRowWriter:
         X["indptr"][self.n_obs + 1 :] = block.indptr[1:].astype(np.int64) + self.nnz
         self.nnz += k
         self.n_obs += block.shape[0]
+        X.attrs["shape"] = (self.n_obs, self.n_vars)  # a valid CSR group after every chunk
 
     def blocks(self, rows: int):
         """``(start, CSR block)`` of the rows written so far, read back from the file."""
-        import scipy.sparse as sp
-
-        X = self._file["X"]
         for start in range(0, self.n_obs, rows):
-            stop = min(start + rows, self.n_obs)
-            ptr = X["indptr"][start : stop + 1]
-            data, indices = X["data"][ptr[0] : ptr[-1]], X["indices"][ptr[0] : ptr[-1]]
-            yield start, sp.csr_matrix((data, indices, ptr - ptr[0]), shape=(stop - start, self.n_vars))
+            yield start, row_block(self._file["X"], start, min(start + rows, self.n_obs))
 
     def finish(self, meta: ad.AnnData) -> None:
         from anndata.io import write_elem
