@@ -1,4 +1,7 @@
 import logging
+import os
+import subprocess
+import sys
 from types import SimpleNamespace
 
 import pytest
@@ -64,3 +67,20 @@ def test_threads_of_the_rule_are_the_threads_numba_uses():
     assert numba.get_num_threads() == 1
     use_threads(2)
     assert numba.get_num_threads() == min(2, numba.config.NUMBA_NUM_THREADS)
+
+
+def test_threads_set_after_numba_import_do_not_break_the_next_compilation(tmp_path):
+    # a cold numba cache (a fresh machine) compiles kernels after script_logging set the
+    # threads; setting NUMBA_NUM_THREADS then failed every compilation with a RuntimeError
+    code = (
+        "import numba, numpy as np\n"
+        "from cytoscore import use_threads\n"
+        "use_threads(1)\n"
+        "f = numba.njit(lambda x: x + 1)\n"
+        "print(f(np.ones(2)).sum(), numba.get_num_threads())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_NUM_THREADS"}
+    env["NUMBA_CACHE_DIR"] = str(tmp_path)
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split() == ["4.0", "1"]

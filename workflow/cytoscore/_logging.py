@@ -16,11 +16,15 @@ def use_threads(n: int) -> None:
     SLURM allocation (cpus-per-task = threads) is not oversubscribed."""
     import os
 
-    os.environ["NUMBA_NUM_THREADS"] = str(n)  # for numba when imported later
     if "numba" in sys.modules:
+        # numba's config is read at import; changing NUMBA_NUM_THREADS afterwards makes its
+        # next compilation fail ("Cannot set NUMBA_NUM_THREADS to a different value once the
+        # threads have been launched"), so only the number of threads in use is set
         import numba
 
         numba.set_num_threads(min(n, numba.config.NUMBA_NUM_THREADS))
+    else:
+        os.environ["NUMBA_NUM_THREADS"] = str(n)  # read by numba when imported later
     try:
         from threadpoolctl import threadpool_limits
     except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
