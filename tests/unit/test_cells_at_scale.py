@@ -15,6 +15,7 @@ from cytoscore.pp import normalize_single_cell, prepare_single_cell, qc_filter_c
 from cytoscore.resources import GeneSet
 from cytoscore.tl import gene_statistics, merge_gene_statistics, score_gene_sets, shard_rows
 from cytoscore.tl._matrix import column_moments
+from cytoscore.tl._score import stored_gene_statistics
 from tests.synthetic import CELL_TYPES, write_pbmc_counts
 
 N_CELLS = 6_000
@@ -99,6 +100,22 @@ def test_gene_statistics_merge_exactly_across_chunks_and_shards(zeros):
     if zeros == 0:  # the float32 one-pass formula this replaced is wrong by orders of magnitude here
         naive = np.sqrt(np.clip((dense * dense).mean(0) - dense.mean(0) ** 2, 0, None) * 5_000 / 4_999)
         assert np.max(np.abs(naive - want_sd) / want_sd) > 0.5
+
+
+def test_the_normalized_file_carries_its_gene_statistics(prepared):
+    """prepare_cells stores each gene's mean and M2 of what it wrote; scoring the backed file
+    uses them instead of a pass of its own, and they equal a pass over the file."""
+    out, _ = prepared
+    adata = read_h5ad(out, backed=True)
+    stored = stored_gene_statistics(adata)
+    computed = gene_statistics(adata.X, chunk_size=1_000)
+    assert (stored["n"] == adata.n_obs).all()
+    np.testing.assert_allclose(stored["mean"], computed["mean"], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(stored["m2"], computed["m2"], rtol=1e-10, atol=1e-12)
+    assert stored["m2"].gt(0).mean() > 0.9
+    # in memory, X may have changed since: the stored values are not used
+    assert stored_gene_statistics(read_h5ad(out)) is None
+    assert stored_gene_statistics(adata[:10]) is None
 
 
 def test_shards_score_exactly_as_one_job(prepared):

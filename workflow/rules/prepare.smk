@@ -106,7 +106,7 @@ rule prepare_cells:
         dataset=CELL_PATTERN,
     conda:
         ENV
-    threads: 1
+    threads: 2
     resources:
         mem_mb=scaled(4096),
         runtime=scaled(60, per_input_mb=0.005),

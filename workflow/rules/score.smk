@@ -78,7 +78,7 @@ rule score:
 
 # Single cell: scores.parquet (one column per method and signature), scored from the
 # normalized matrix read in row chunks; with scoring.shards > 1, by one job per row range
-# after one pass for the gene statistics, then gathered.
+# (each reads the dataset-wide gene statistics that prepare_cells stored in var), then gathered.
 if SHARDS == 1:
 
     rule score_cells:
@@ -119,33 +119,9 @@ if SHARDS == 1:
 
 else:
 
-    rule gene_statistics:
-        input:
-            adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
-            code=package_files("io", "tl"),
-        output:
-            f"{RESULTS}/{{dataset}}/shards/gene_statistics.tsv",
-        log:
-            f"{LOGS}/{{dataset}}/gene_statistics.log",
-        benchmark:
-            f"{BENCHMARKS}/{{dataset}}/gene_statistics.tsv"
-        wildcard_constraints:
-            dataset=CELL_PATTERN,
-        conda:
-            ENV
-        threads: 1
-        resources:
-            mem_mb=scaled(4096),
-            runtime=scaled(60, per_input_mb=0.02),
-        params:
-            chunk_size=config["scoring"]["chunk_size"],
-        script:
-            "../scripts/gene_statistics.py"
-
     rule score_shard:
         input:
             adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
-            statistics=f"{RESULTS}/{{dataset}}/shards/gene_statistics.tsv",
             gene_sets=f"{RESULTS}/gene_sets/gene_sets.tsv",
             code=package_files("io", "tl", "resources"),
         output:

@@ -1,10 +1,10 @@
 """Adapter for rules score, score_cells and score_shard: per-observation scores of every
 gene set with each method. The matrix is read backed, in row chunks; single-cell scores go to
 Parquet (one column per method × signature), bulk scores to a tidy TSV. A shard scores its
-row range with the dataset-wide gene statistics."""
+row range with the dataset-wide gene statistics stored in the normalized file."""
 
 from cytoscore import script_logging
-from cytoscore.io import read_gene_statistics, read_h5ad, write_cell_scores, write_table
+from cytoscore.io import read_h5ad, write_cell_scores, write_table
 from cytoscore.resources import read_gene_set_table
 from cytoscore.tl import score_gene_sets, shard_rows
 
@@ -22,7 +22,6 @@ with script_logging(snakemake):  # noqa: F821
         method_params=sm.params.method_params,
         chunk_size=sm.params.chunk_size,
         rows=shard_rows(adata.n_obs, *shard) if shard else None,
-        statistics=read_gene_statistics(sm.input.statistics) if shard else None,
         wide=cells,
         required=sm.params.required,
     )

@@ -2,7 +2,6 @@
 
 from ._anndata import (
     H5adRowWriter,
-    read_gene_statistics,
     read_geo_series,
     read_h5ad,
     write_h5ad,
@@ -72,7 +71,6 @@ __all__ = [
     "read_geo_series",
     "read_h5ad",
     "H5adRowWriter",
-    "read_gene_statistics",
     "gather_cell_scores",
     "iter_scores",
     "read_cell_scores",

@@ -13,7 +13,7 @@ from .._provenance import record
 from .._utils import InputError, atomic_path, row_block, sha256_file
 from ._geo import read_platform_table, read_series_matrix
 
-__all__ = ["read_geo_series", "write_h5ad", "read_h5ad", "write_table", "write_json", "H5adRowWriter", "read_gene_statistics"]
+__all__ = ["read_geo_series", "write_h5ad", "read_h5ad", "write_table", "write_json", "H5adRowWriter"]
 
 
 def read_geo_series(
@@ -94,15 +94,6 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False, e
         frame.to_csv(
             tmp, sep="\t", index=index, float_format="%.17g" if exact else "%.10g", lineterminator="\n"
         )
-
-
-def read_gene_statistics(path: str | Path) -> pd.DataFrame:
-    """Per-gene ``n, mean, m2`` written by the gene_statistics step."""
-    table = pd.read_csv(path, sep="\t", dtype={"n": np.int64, "mean": np.float64, "m2": np.float64})
-    missing = {"n", "mean", "m2"} - set(table.columns)
-    if missing:
-        raise InputError(f"{path}: not a gene statistics table (missing columns {sorted(missing)})")
-    return table
 
 
 def write_json(data: dict, path: str | Path) -> None:

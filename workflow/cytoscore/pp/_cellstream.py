@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._moments import GENE_STATISTICS, block_moments, merge_moments
 from .._provenance import record
 from .._utils import InputError
 from ._embed import leiden_with_transfer
@@ -64,26 +65,38 @@ def _count_detected(indptr, indices, data, ok, detected_in):  # pragma: no cover
                     detected_in[indices[k]] += 1
 
 
-@numba.njit(cache=True)
+@numba.njit(parallel=True, cache=True)
 def _normalize_rows(indptr, indices, data, kept_rows, new_column, target_sum):  # pragma: no cover - numba
     """Kept rows and columns of a CSR chunk, each row scaled to ``target_sum`` (its sum over
-    kept columns, as scanpy's normalize_total after filter_genes), then log1p; float64 math."""
-    n_out = 0
-    nnz = 0
-    for r in range(len(indptr) - 1):
+    kept columns, as scanpy's normalize_total after filter_genes), then log1p; float64 math.
+    Rows run in parallel (log1p of every value is most of the work)."""
+    n_rows = len(indptr) - 1
+    stored = np.zeros(n_rows, np.int64)
+    for r in numba.prange(n_rows):
         if kept_rows[r]:
-            n_out += 1
+            c = 0
             for k in range(indptr[r], indptr[r + 1]):
                 if new_column[indices[k]] >= 0:
-                    nnz += 1
+                    c += 1
+            stored[r] = c
+    out_row = np.empty(n_rows, np.int64)
+    n_out = 0
+    for r in range(n_rows):
+        out_row[r] = n_out
+        if kept_rows[r]:
+            n_out += 1
     out_ptr = np.zeros(n_out + 1, np.int64)
-    out_idx = np.empty(nnz, np.int32)
-    out_val = np.empty(nnz, np.float32)
-    row, pos = 0, 0
-    for r in range(len(indptr) - 1):
+    for r in range(n_rows):
+        if kept_rows[r]:
+            out_ptr[out_row[r] + 1] = stored[r]
+    out_ptr = np.cumsum(out_ptr)
+    out_idx = np.empty(out_ptr[-1], np.int32)
+    out_val = np.empty(out_ptr[-1], np.float32)
+    for r in numba.prange(n_rows):
         if not kept_rows[r]:
             continue
-        first, s = pos, 0.0
+        first = out_ptr[out_row[r]]
+        pos, s = first, 0.0
         for k in range(indptr[r], indptr[r + 1]):
             c = new_column[indices[k]]
             if c >= 0:
@@ -91,13 +104,11 @@ def _normalize_rows(indptr, indices, data, kept_rows, new_column, target_sum):  
                 s += data[k]
                 pos += 1
         scale = target_sum / s if s > 0 else 0.0
-        p = first
+        pos = first
         for k in range(indptr[r], indptr[r + 1]):
             if new_column[indices[k]] >= 0:
-                out_val[p] = np.log1p(np.float64(data[k]) * scale)
-                p += 1
-        row += 1
-        out_ptr[row] = pos
+                out_val[pos] = np.log1p(np.float64(data[k]) * scale)
+                pos += 1
     return out_ptr, out_idx, out_val
 
 
@@ -164,7 +175,8 @@ def prepare_cells(
         :func:`cytoscore.pp.qc_filter_cells`).
 
     Returns the obs/var/uns of what was written (an AnnData without ``X``): the kept cells
-    with ``n_genes_by_counts``, ``total_counts``, ``pct_counts_mt``; the kept genes.
+    with ``n_genes_by_counts``, ``total_counts``, ``pct_counts_mt``; the kept genes with the
+    mean and sum of squared deviations of their written values (``var`` columns ``cytoscore_mean``, ``cytoscore_m2``).
     """
     opts = {**QC_DEFAULTS, **dict(qc or {})}
     unknown = sorted(set(opts) - set(QC_DEFAULTS))
@@ -210,7 +222,9 @@ def prepare_cells(
     gene_index = np.flatnonzero(keep_genes)
     new_column = np.full(var.shape[0], -1, np.int64)
     new_column[gene_index] = np.arange(len(gene_index))
-    # pass 2: keep cells and genes, scale to target_sum, log1p, write
+    # pass 2: keep cells and genes, scale to target_sum, log1p, write; the written values'
+    # per-gene statistics (float64, merged over chunks) go to var for scoring (mean z)
+    moments: tuple = (0, 0.0, 0.0)
     for start, block in source.blocks(chunk_size, check=False):
         block = mapped(block)
         kept_rows = keep_cells[start : start + block.shape[0]]
@@ -223,11 +237,14 @@ def prepare_cells(
         if not out.has_sorted_indices:
             out.sort_indices()
         writer.append(out)
+        moments = merge_moments(moments, block_moments(out))
     obs = cells.obs.reindex(source.obs.index[keep_cells]).copy()
     obs["n_genes_by_counts"] = n_genes[keep_cells]
     obs["total_counts"] = total[keep_cells]
     obs["pct_counts_mt"] = 100 * frac[keep_cells]
-    out = ad.AnnData(obs=obs, var=var.iloc[gene_index].copy(), uns=dict(cells.uns))
+    kept_var = var.iloc[gene_index].copy()
+    kept_var[GENE_STATISTICS[0]], kept_var[GENE_STATISTICS[1]] = moments[1], moments[2]
+    out = ad.AnnData(obs=obs, var=kept_var, uns=dict(cells.uns))
     if M is not None:
         record(out, "gene_id_mapping", **id_info)
     n_wanted = int(wanted.sum())

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from .._moments import GENE_STATISTICS
 from .._provenance import record
 from .._utils import InputError, row_block
 from ..resources import GeneSet
@@ -106,6 +107,18 @@ def merge_gene_statistics(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
     return pd.DataFrame({"n": total[0], "mean": total[1], "m2": total[2]})
 
 
+def stored_gene_statistics(adata: ad.AnnData) -> pd.DataFrame | None:
+    """The gene statistics of ``X`` written with a normalized single-cell file
+    (:func:`cytoscore.pp.prepare_cells`: ``var`` columns ``cytoscore_mean``,
+    ``cytoscore_m2``), as :func:`gene_statistics` returns them; ``None`` unless ``adata`` is
+    such a file opened backed and whole (in memory, ``X`` or its rows may have changed)."""
+    if not adata.isbacked or adata.is_view or not all(c in adata.var for c in GENE_STATISTICS):
+        return None
+    mean, m2 = (adata.var[c].to_numpy(np.float64) for c in GENE_STATISTICS)
+    log.info("gene statistics of %d cells read from %s", adata.n_obs, adata.filename)
+    return pd.DataFrame({"n": adata.n_obs, "mean": mean, "m2": m2})
+
+
 def gene_moments(stats: pd.DataFrame) -> dict[str, np.ndarray]:
     """``gene_mean`` and ``gene_sd`` (ddof=1) from :func:`gene_statistics`."""
     n = int(stats["n"].iloc[0])
@@ -200,8 +213,9 @@ def score_gene_sets(
     is an error naming its missing genes, not a silent gap in the results.
 
     ``rows`` scores only those observations (a shard); ``statistics`` gives the dataset-wide
-    gene statistics (:func:`gene_statistics`, merged over shards) instead of computing them
-    from the rows scored, so that shards score exactly as one run does.
+    gene statistics (:func:`gene_statistics`) instead of computing them from the rows scored,
+    so that shards score exactly as one run does. By default they are the ones stored with a
+    backed normalized single-cell file (:func:`stored_gene_statistics`), else one chunked pass.
 
     Returns
     -------
@@ -276,6 +290,8 @@ def score_gene_sets(
     needs = {need for m in resolved for need in m.needs}
     moments = {}
     if needs:
+        if statistics is None:
+            statistics = stored_gene_statistics(adata) if layer is None else None
         if statistics is None:
             statistics = gene_statistics(X, chunk_size=chunk_size)
         if len(statistics) != X.shape[1]:
