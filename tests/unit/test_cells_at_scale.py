@@ -179,3 +179,29 @@ def test_cell_source_reads_row_chunks_of_dense_and_csc_files(tmp_path):
             blocks = list(source.blocks(3))
         assert [s for s, _ in blocks] == [0, 3]
         np.testing.assert_array_equal(sp.vstack([b for _, b in blocks]).toarray(), X)
+
+
+def test_summary_of_wide_scores_equals_the_tidy_one():
+    """The scoring job summarises its in-memory scores (method -> cells x signatures) by
+    sample, group and cell type; the result is the one of the tidy path, with known values."""
+    from cytoscore.tl import summarize_scores
+
+    obs = pd.DataFrame(
+        {"sample": ["s1", "s1", "s1", "s2", "s2"], "cell_type": ["T", "T", "B", "T", None]},
+        index=[f"c{i}" for i in range(5)],
+    )
+    wide = {
+        "mean_z": pd.DataFrame({"IFN": [1.0, 3.0, 5.0, 2.0, 9.0], "X": [0.0, 0.0, 1.0, 4.0, 9.0]}, index=obs.index),
+        "ucell": pd.DataFrame({"IFN": [0.1, 0.2, 0.3, 0.4, 0.5]}, index=obs.index),
+    }
+    got = summarize_scores(wide, obs, by=["sample", "cell_type"])
+    row = got.set_index(["sample", "cell_type", "signature", "method"]).loc[("s1", "T", "IFN", "mean_z")]
+    assert (row["n_cells"], row["mean"], row["median"]) == (2, 2.0, 2.0)
+    assert row["sd"] == pytest.approx(np.sqrt(2.0))
+    assert len(got) == 3 * 3  # strata (s1,T), (s1,B), (s2,T) x 3 method-signatures; c4 has no cell type
+    tidy = pd.concat(
+        pd.DataFrame({"observation": np.repeat(w.index, w.shape[1]), "signature": np.tile(w.columns, len(w)),
+                      "method": m, "score": w.to_numpy().ravel()})
+        for m, w in wide.items()
+    )  # fmt: skip
+    pd.testing.assert_frame_equal(got, summarize_scores(tidy, obs, by=["sample", "cell_type"]))

@@ -17,7 +17,7 @@ __all__ = ["GENE_STATISTICS", "block_moments", "merge_moments", "column_moment_s
 GENE_STATISTICS = ("cytoscore_mean", "cytoscore_m2")
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _sparse_moments(indices, data, n, n_cols):  # pragma: no cover - numba
     """Column means and M2 of a sparse block (stored values and implicit zeros), float64,
     two passes over the stored values (numpy bincounts took 6 s per 100,000 cells)."""

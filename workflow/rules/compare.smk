@@ -19,6 +19,7 @@ rule compare:
         f"{LOGS}/contrasts/{{contrast}}/compare.log",
     benchmark:
         f"{BENCHMARKS}/contrasts/{{contrast}}/compare.tsv"
+    priority: 10  # the answer before the embedding (UMAP) and the figures
     conda:
         ENV
     threads: 1

@@ -104,6 +104,7 @@ rule prepare_cells:
         f"{BENCHMARKS}/{{dataset}}/prepare_cells.tsv"
     wildcard_constraints:
         dataset=CELL_PATTERN,
+    priority: 10  # the answer before the embedding (UMAP) and the figures
     conda:
         ENV
     threads: 2

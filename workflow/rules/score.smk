@@ -76,7 +76,8 @@ rule score:
         "../scripts/score.py"
 
 
-# Single cell: scores.parquet (one column per method and signature), scored from the
+# Single cell: scores.parquet (one column per method and signature) and their summary per
+# sample, group and cell type (score_summary.tsv), scored from the
 # normalized matrix read in row chunks; with scoring.shards > 1, by one job per row range
 # (each reads the dataset-wide gene statistics that prepare_cells stored in var), then gathered.
 if SHARDS == 1:
@@ -94,12 +95,19 @@ if SHARDS == 1:
                 category="{dataset}",
                 subcategory="Scores",
             ),
+            summary=report(
+                f"{RESULTS}/{{dataset}}/score_summary.tsv",
+                caption="../report/score_summary.rst",
+                category="{dataset}",
+                subcategory="Scores",
+            ),
         log:
             f"{LOGS}/{{dataset}}/score.log",
         benchmark:
             f"{BENCHMARKS}/{{dataset}}/score.tsv"
         wildcard_constraints:
             dataset=CELL_PATTERN,
+        priority: 10  # the answer before the embedding (UMAP) and the figures
         conda:
             ENV
         threads: 2
@@ -114,6 +122,7 @@ if SHARDS == 1:
             method_params=method_params(),
             chunk_size=config["scoring"]["chunk_size"],
             shard=None,
+            by=summary_by,
         script:
             "../scripts/score.py"
 
@@ -134,6 +143,7 @@ else:
         wildcard_constraints:
             dataset=CELL_PATTERN,
             shard=r"\d+",
+        priority: 10  # the answer before the embedding (UMAP) and the figures
         conda:
             ENV
         threads: 2
@@ -155,12 +165,19 @@ else:
         input:
             scores=shard_files("scores", "parquet"),
             coverage=shard_files("coverage", "tsv"),
-            code=package_files("io"),
+            samples=f"{RESULTS}/{{dataset}}/samples.tsv",
+            code=package_files("io", "tl"),
         output:
             scores=f"{RESULTS}/{{dataset}}/scores.parquet",
             coverage=report(
                 f"{RESULTS}/{{dataset}}/gene_set_coverage.tsv",
                 caption="../report/coverage.rst",
+                category="{dataset}",
+                subcategory="Scores",
+            ),
+            summary=report(
+                f"{RESULTS}/{{dataset}}/score_summary.tsv",
+                caption="../report/score_summary.rst",
                 category="{dataset}",
                 subcategory="Scores",
             ),
@@ -170,42 +187,17 @@ else:
             f"{BENCHMARKS}/{{dataset}}/gather_scores.tsv"
         wildcard_constraints:
             dataset=CELL_PATTERN,
+        priority: 10  # the answer before the embedding (UMAP) and the figures
         conda:
             ENV
         threads: 1
         resources:
             mem_mb=scaled(2048, per_input_mb=3),
             runtime=scaled(20),
+        params:
+            by=summary_by,
         script:
             "../scripts/gather_scores.py"
-
-
-rule summarize_cells:
-    input:
-        scores=f"{RESULTS}/{{dataset}}/scores.parquet",
-        samples=f"{RESULTS}/{{dataset}}/samples.tsv",
-        code=package_files("io", "tl"),
-    output:
-        report(
-            f"{RESULTS}/{{dataset}}/score_summary.tsv",
-            caption="../report/score_summary.rst",
-            category="{dataset}",
-            subcategory="Scores",
-        ),
-    log:
-        f"{LOGS}/{{dataset}}/summarize_cells.log",
-    benchmark:
-        f"{BENCHMARKS}/{{dataset}}/summarize_cells.tsv"
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=scaled(4096, per_input_mb=20),
-        runtime=scaled(10),
-    params:
-        by=summary_by,
-    script:
-        "../scripts/summarize_cells.py"
 
 
 rule method_concordance:

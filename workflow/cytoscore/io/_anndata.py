@@ -143,11 +143,12 @@ class H5adRowWriter:
             raise ValueError(f"chunk has {block.shape[1]} columns, the file {self.n_vars}")
         X = self._file["X"]
         k = block.nnz
-        for name, values in (("data", block.data.astype(np.float32)), ("indices", block.indices.astype(np.int32))):
+        # np.asarray: no copy when the chunk has the file's types already (astype always copied)
+        for name, values in (("data", np.asarray(block.data, np.float32)), ("indices", np.asarray(block.indices, np.int32))):
             X[name].resize((self.nnz + k,))
             X[name][self.nnz :] = values
         X["indptr"].resize((self.n_obs + block.shape[0] + 1,))
-        X["indptr"][self.n_obs + 1 :] = block.indptr[1:].astype(np.int64) + self.nnz
+        X["indptr"][self.n_obs + 1 :] = np.asarray(block.indptr[1:], np.int64) + self.nnz
         self.nnz += k
         self.n_obs += block.shape[0]
         X.attrs["shape"] = (self.n_obs, self.n_vars)  # a valid CSR group after every chunk

@@ -42,9 +42,9 @@ log = logging.getLogger(__name__)
 QC_DEFAULTS = {"min_genes": 200, "max_mito_fraction": 0.2, "min_cells": 3, "mito_prefix": "MT-"}
 
 
-@numba.njit(cache=True)
+@numba.njit(parallel=True, cache=True, nogil=True)
 def _qc_rows(indptr, indices, data, mito, n_genes, total, mito_counts):  # pragma: no cover - numba
-    for r in range(len(indptr) - 1):
+    for r in numba.prange(len(indptr) - 1):
         n, t, m = 0, 0.0, 0.0
         for k in range(indptr[r], indptr[r + 1]):
             v = data[k]
@@ -56,7 +56,7 @@ def _qc_rows(indptr, indices, data, mito, n_genes, total, mito_counts):  # pragm
         n_genes[r], total[r], mito_counts[r] = n, t, m
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, nogil=True)
 def _count_detected(indptr, indices, data, ok, detected_in):  # pragma: no cover - numba
     for r in range(len(indptr) - 1):
         if ok[r]:
@@ -65,7 +65,7 @@ def _count_detected(indptr, indices, data, ok, detected_in):  # pragma: no cover
                     detected_in[indices[k]] += 1
 
 
-@numba.njit(parallel=True, cache=True)
+@numba.njit(parallel=True, cache=True, nogil=True)
 def _normalize_rows(indptr, indices, data, kept_rows, new_column, target_sum):  # pragma: no cover - numba
     """Kept rows and columns of a CSR chunk, each row scaled to ``target_sum`` (its sum over
     kept columns, as scanpy's normalize_total after filter_genes), then log1p; float64 math.
@@ -317,7 +317,6 @@ def prepare_single_cell(
             layer=source.layer or "X",
             n_cells=source.n_obs,
             n_genes=source.n_vars,
-            files=source.files,
         )
         if files.get("metadata"):
             sheet = read_sample_sheet(files["metadata"], id_column=opts.get("metadata_id_column", "sample"))
@@ -362,5 +361,6 @@ def prepare_single_cell(
                     **dict(norm["cluster"]),
                 )
                 meta.obs["leiden"] = pd.Categorical(labels, categories=sorted(set(labels), key=_natural))
+            meta.uns["cytoscore"]["source"]["files"] = source.files  # checksums, computed meanwhile
             writer.finish(meta)
     return meta

@@ -64,9 +64,10 @@ def _chunks(X, rows: int, span: slice | None = None):
     """Row blocks of an in-memory or backed (h5ad, ``backed="r"``) matrix, over the rows
     of ``span`` (default all): sparse blocks keep float32 values, dense ones are float64."""
     first, last, _ = (span or slice(None)).indices(X.shape[0])
+    buffers: dict = {}  # a backed file's rows are read into the same arrays chunk after chunk
     for start in range(first, last, rows):
         stop = min(start + rows, last)
-        block = row_block(X, start, stop)  # in memory: a view of the rows, no copy
+        block = row_block(X, start, stop, buffers=buffers)  # in memory: a view of the rows, no copy
         if sp.issparse(block):
             block = sp.csr_matrix(block)
             block.data = _floating(block.data)
