@@ -21,6 +21,7 @@ rule gene_sets:
         f"{LOGS}/gene_sets.log",
     benchmark:
         f"{BENCHMARKS}/gene_sets.tsv"
+    priority: 10  # needed by the scores, which come before the embedding
     conda:
         ENV
     threads: 1

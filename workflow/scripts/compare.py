@@ -20,7 +20,7 @@ with script_logging(snakemake):  # noqa: F821
     )
     if c["kind"] == "single_cell":
         table = compare_cells(
-            iter_scores(sm.input.scores),  # one signature of every cell at a time
+            iter_scores(sm.input.scores, by="signature"),  # one signature of every cell at a time
             obs,
             replicate=c["replicate"],
             split_by=c["split_by"],
