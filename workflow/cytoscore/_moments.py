@@ -17,20 +17,28 @@ __all__ = ["GENE_STATISTICS", "block_moments", "merge_moments", "column_moment_s
 GENE_STATISTICS = ("cytoscore_mean", "cytoscore_m2")
 
 
-@numba.njit(cache=True, nogil=True)
-def _sparse_moments(indices, data, n, n_cols):  # pragma: no cover - numba
+@numba.njit(parallel=True, cache=True, nogil=True)
+def _sparse_moments(indices, data, n, n_cols, parts):  # pragma: no cover - numba
     """Column means and M2 of a sparse block (stored values and implicit zeros), float64,
-    two passes over the stored values (numpy bincounts took 6 s per 100,000 cells)."""
-    total = np.zeros(n_cols)
-    stored = np.zeros(n_cols, np.int64)
-    for k in range(len(indices)):
-        total[indices[k]] += data[k]
-        stored[indices[k]] += 1
-    mean = total / n
-    m2 = np.zeros(n_cols)
-    for k in range(len(indices)):
-        d = data[k] - mean[indices[k]]
-        m2[indices[k]] += d * d
+    two passes over the stored values (numpy bincounts took 6 s per 100,000 cells). Sums
+    over stored values add up over any split of them: each thread sums its own range into
+    its own row of accumulators (``parts``: numba's threads; 100,000 cells: 0.8 s -> 0.56 s
+    on 2 threads)."""
+    bounds = np.linspace(0, len(indices), parts + 1).astype(np.int64)
+    totals = np.zeros((parts, n_cols))
+    counts = np.zeros((parts, n_cols), np.int64)
+    for t in numba.prange(parts):
+        for k in range(bounds[t], bounds[t + 1]):
+            totals[t, indices[k]] += data[k]
+            counts[t, indices[k]] += 1
+    mean = totals.sum(axis=0) / n
+    stored = counts.sum(axis=0)
+    m2s = np.zeros((parts, n_cols))
+    for t in numba.prange(parts):
+        for k in range(bounds[t], bounds[t + 1]):
+            d = data[k] - mean[indices[k]]
+            m2s[t, indices[k]] += d * d
+    m2 = m2s.sum(axis=0)
     for j in range(n_cols):
         m2[j] += (n - stored[j]) * mean[j] * mean[j]
     return mean, m2
@@ -45,7 +53,7 @@ def block_moments(block) -> tuple[int, np.ndarray, np.ndarray]:
     n = block.shape[0]
     if sp.issparse(block):
         block = sp.csr_matrix(block)
-        mean, m2 = _sparse_moments(block.indices, block.data, n, block.shape[1])
+        mean, m2 = _sparse_moments(block.indices, block.data, n, block.shape[1], numba.get_num_threads())
         return n, mean, m2
     block = np.asarray(block, dtype=np.float64)
     mean = block.mean(axis=0)
