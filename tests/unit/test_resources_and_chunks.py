@@ -128,3 +128,52 @@ def test_chunked_and_backed_scoring_equal_in_memory(tmp_path):
     assert set(per_method["ucell"]) == set(sets)
     assert set(per_method["ulm"]) == set(sets) | set(net["source"])
     assert set(per_method["cytosig"]) == set(net["source"])
+
+
+def test_cytosig_fits_its_whole_collection_and_reports_the_selection(tmp_path):
+    """CytoSig is fitted on all its cytokines, as the original does, whatever is selected;
+    PROGENy is not scored by cytosig unless fit: selected asks for one joint model."""
+    from cytoscore.resources import build_gene_sets
+    from cytoscore.tl import cytosig_kernel
+
+    rng = np.random.default_rng(4)
+    genes = [f"G{i}" for i in range(300)]
+    cytokines = [f"C{i}" for i in range(6)]
+    matrix = pd.DataFrame(rng.normal(size=(300, 6)) * (rng.random((300, 6)) < 0.3), index=genes, columns=cytokines)
+    path = _archive(tmp_path, "tar", "signature.centroid", matrix.to_csv(sep="\t").encode())
+    weights = tmp_path / "w.tsv"
+    weights.write_text("signature\tgene\tweight\n" + "".join(f"PATHWAY\t{g}\t{rng.normal():.3f}\n" for g in genes[:80]))
+    collections = {"cytosig": {"format": "cytosig"}, "mine": {"format": "weights"}}
+    sets = build_gene_sets(
+        collections=collections, files=[path, weights], select=["CYTOSIG_C1", "CYTOSIG_C4", "PATHWAY"]
+    )
+    assert [(gs.name, gs.reported) for gs in sets][:3] == [("CYTOSIG_C1", True), ("CYTOSIG_C4", True), ("PATHWAY", True)]
+    assert sorted(gs.name for gs in sets if not gs.reported) == ["CYTOSIG_C0", "CYTOSIG_C2", "CYTOSIG_C3", "CYTOSIG_C5"]
+    table = tmp_path / "sets.tsv"
+    gene_set_table(sets).to_csv(table, sep="\t", index=False)
+    assert read_gene_set_table(table) == sets  # format and reported survive the table
+    X = rng.gamma(2.0, 1.0, size=(12, 300))
+    adata = ad.AnnData(X=X, var=pd.DataFrame(index=genes))
+    kw = dict(methods=["cytosig", "ulm"], min_genes=3, wide=True, method_params={"cytosig": {"n_permutations": 50}})
+    scores, coverage = score_gene_sets(adata, read_gene_set_table(table), **kw)
+    assert list(coverage["signature"]) == ["CYTOSIG_C1", "CYTOSIG_C4", "PATHWAY"]  # fitted-only sets not reported
+    assert list(scores["cytosig"].columns) == ["CYTOSIG_C1", "CYTOSIG_C4"]
+    assert list(scores["ulm"].columns) == ["CYTOSIG_C1", "CYTOSIG_C4", "PATHWAY"]
+
+    def W(names):
+        by_name = {gs.name: gs for gs in sets}
+        out = np.zeros((300, len(names)))
+        for j, name in enumerate(names):
+            for gene, w in by_name[name].weight_of().items():
+                out[genes.index(gene), j] = w
+        return out
+
+    everything = cytosig_kernel(X, W([f"CYTOSIG_C{i}" for i in range(6)]), gene_mean=X.mean(0), n_permutations=50)
+    np.testing.assert_allclose(scores["cytosig"].to_numpy(), everything[:, [1, 4]], rtol=1e-10, atol=1e-12)
+    # the selection alone is a different model: fitting only what is shown would change the answer
+    alone = cytosig_kernel(X, W(["CYTOSIG_C1", "CYTOSIG_C4"]), gene_mean=X.mean(0), n_permutations=50)
+    assert np.abs(alone - everything[:, [1, 4]]).max() > 0.1
+    kw["method_params"] = {"cytosig": {"n_permutations": 50, "fit": "selected"}}
+    joint, _ = score_gene_sets(adata, read_gene_set_table(table), **kw)
+    expected = cytosig_kernel(X, W(["CYTOSIG_C1", "CYTOSIG_C4", "PATHWAY"]), gene_mean=X.mean(0), n_permutations=50)
+    np.testing.assert_allclose(joint["cytosig"].to_numpy(), expected, rtol=1e-10, atol=1e-12)

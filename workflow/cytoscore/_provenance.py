@@ -85,6 +85,7 @@ def dataset_provenance(adata: ad.AnnData, gene_sets: list | None = None) -> dict
             "version": gs.version,
             "source": gs.source,
             "n_genes": len(gs.genes),
+            "reported": gs.reported,
         }
         for gs in gene_sets or []
     }

@@ -15,5 +15,5 @@ with script_logging(snakemake):  # noqa: F821
         select=sm.params.select,
     )
     write_table(gene_set_table(sets), sm.output.table)
-    write_gmt(sets, sm.output.gmt)
+    write_gmt([gs for gs in sets if gs.reported], sm.output.gmt)  # fitted-only CytoSig sets left out
     write_table(resource_table(sm.params.collections, files, sets), sm.output.resources)

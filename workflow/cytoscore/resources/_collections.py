@@ -230,7 +230,7 @@ def read_collection(path: str | Path, *, name: str, spec: Mapping) -> list[GeneS
     fmt = spec.get("format", "gmt")
     if fmt not in FORMATS:
         raise InputError(f"collection {name}: unknown format {fmt!r}; available: {sorted(FORMATS)}")
-    return FORMATS[fmt](Path(path), name, spec)
+    return [dataclasses.replace(gs, format=fmt) for gs in FORMATS[fmt](Path(path), name, spec)]
 
 
 def resource_record(path: str | Path, *, name: str, spec: Mapping, n_signatures: int) -> dict:

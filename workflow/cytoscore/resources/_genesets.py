@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -22,6 +23,8 @@ __all__ = [
     "select_gene_sets",
     "write_gmt",
 ]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,10 @@ class GeneSet:
     weights: tuple[float, ...] = ()
     licence: str = ""
     extra: dict = field(default_factory=dict, compare=False)
+    format: str = ""  # of the collection it was read from (gmt, progeny, cytosig, ...)
+    # False for a signature that is fitted but not reported: CytoSig's cytokines outside the
+    # selection, because CytoSig fits all of its signatures together (build_gene_sets)
+    reported: bool = True
 
     def __post_init__(self) -> None:
         if not self.name or any(c in self.name for c in "\t\n,"):
@@ -137,12 +144,14 @@ def select_gene_sets(sets: Sequence[GeneSet], names: Sequence[str] | None) -> li
 
 GENE_SET_COLUMNS = [
     "signature", "collection", "version", "n_genes", "description", "source", "licence", "genes", "weights",
+    "format", "reported",
 ]
 
 
 def gene_set_table(sets: Iterable[GeneSet]) -> pd.DataFrame:
     """One row per set: name, collection, version, size, description, source, licence,
-    genes and (weighted signatures) their weights, comma-separated in the same order."""
+    genes and (weighted signatures) their weights, comma-separated in the same order; the
+    collection's format, and whether the set is reported or only fitted (``reported``)."""
     return pd.DataFrame(
         [
             {
@@ -155,6 +164,8 @@ def gene_set_table(sets: Iterable[GeneSet]) -> pd.DataFrame:
                 "licence": gs.licence,
                 "genes": ",".join(gs.genes),
                 "weights": ",".join(repr(float(w)) for w in gs.weights),
+                "format": gs.format,
+                "reported": gs.reported,
             }
             for gs in sets
         ],
@@ -181,6 +192,8 @@ def read_gene_set_table(path: str | Path) -> list[GeneSet]:
             source=row.get("source", ""),
             licence=row.get("licence", ""),
             weights=tuple(float(w) for w in row.get("weights", "").split(",") if w),
+            format=row.get("format", ""),
+            reported=str(row.get("reported", "True")).strip().lower() not in ("false", "0", "no"),
         )
         for _, row in table.iterrows()
     ]
@@ -220,4 +233,18 @@ def build_gene_sets(
     if unknown:
         raise InputError(f"unknown curated gene set(s) {unknown}; available: {sorted(available)}")
     sets += [available[n] for n in curated]
-    return select_gene_sets(sets, select)
+    chosen = select_gene_sets(sets, select)
+    # CytoSig fits all its cytokines jointly, whatever is shown: a selection that names some of
+    # them carries the others along as fitted-only (reported False) for the cytosig method
+    names = {gs.name for gs in chosen}
+    for collection in dict.fromkeys(gs.collection for gs in chosen if gs.format == "cytosig"):
+        rest = [gs for gs in sets if gs.collection == collection and gs.name not in names]
+        if rest:
+            log.info(
+                "collection %s: %d CytoSig signatures fitted with the %d selected, not reported",
+                collection,
+                len(rest),
+                sum(gs.collection == collection for gs in chosen),
+            )
+            chosen += [replace(gs, reported=False) for gs in rest]
+    return chosen

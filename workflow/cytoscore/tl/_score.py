@@ -181,6 +181,21 @@ def _run_methods(jobs: list, X, chunk_size: int, span: slice | None) -> dict[str
     return out
 
 
+def _fitted_columns(method, sets: Sequence[GeneSet], n_reported: int, fit: str) -> list[int]:
+    """The signatures (positions in ``sets``; the first ``n_reported`` are reported) that a
+    method scores. CytoSig fits its own signatures jointly, as the original does: with
+    ``fit="cytosig"`` (default) every signature of a CytoSig collection, the cytokines
+    outside the selection too (fitted, not reported), and nothing else; with
+    ``fit="selected"``, all selected weighted signatures (PROGENy too) in one model."""
+    if method.name == "cytosig":
+        if fit == "cytosig":
+            return [j for j, gs in enumerate(sets) if gs.format == "cytosig" and gs.weighted]
+        if fit != "selected":
+            raise InputError(f"cytosig fit must be 'cytosig' or 'selected', not {fit!r}")
+    wanted = {"sets": (False,), "weighted": (True,), "all": (False, True)}[method.signatures]
+    return [j for j, gs in enumerate(sets[:n_reported]) if gs.weighted in wanted]
+
+
 def score_gene_sets(
     adata: ad.AnnData,
     gene_sets: Sequence[GeneSet],
@@ -208,7 +223,9 @@ def score_gene_sets(
     that need dataset-wide gene statistics (mean z, CytoSig) get them from one chunked pass.
     Set-based methods score the unweighted signatures (gene sets); ``ulm`` scores every
     signature with its weights (1 for a gene set); CytoSig's ridge regression fits the
-    weighted signatures only, jointly.
+    signatures of CytoSig collections jointly, all of them (sets with ``reported`` False are
+    fitted, not reported), or with ``method_params["cytosig"]["fit"] = "selected"`` every
+    selected weighted signature jointly (see :func:`_fitted_columns`).
 
     Sets named in ``required`` (the ones a user selected) must be scorable: one that is not
     is an error naming its missing genes, not a silent gap in the results.
@@ -238,6 +255,8 @@ def score_gene_sets(
     unknown = sorted(set(params) - {m.name for m in resolved})
     if unknown:
         raise InputError(f"parameters given for methods that are not run: {unknown}")
+    fitted_only = [gs for gs in gene_sets if not gs.reported]
+    gene_sets = [gs for gs in gene_sets if gs.reported]
     coverage = gene_set_coverage(adata.var_names, gene_sets, min_genes=min_genes)
     coverage["low_coverage"] = coverage["coverage"] < min_coverage
     coverage["status"] = np.where(
@@ -280,6 +299,8 @@ def score_gene_sets(
             f"{list(adata.var_names[:5])} — are they gene symbols?"
         )
     index = {g: i for i, g in enumerate(adata.var_names)}
+    n_reported = len(scored)
+    scored += [gs for gs in fitted_only if sum(g in index for g in gs.genes) >= min_genes]
     W = np.zeros((adata.n_vars, len(scored)))
     for j, gs in enumerate(scored):
         for gene, weight in gs.weight_of().items():
@@ -301,20 +322,21 @@ def score_gene_sets(
     obs_names = adata.obs_names[rows] if rows is not None else adata.obs_names
     frames, matrices = [], {}
     jobs, names_of = [], {}
+    shown = {}  # method -> positions of the reported signatures among the columns it fits
     for method in resolved:
-        wanted = {"sets": (False,), "weighted": (True,), "all": (False, True)}[method.signatures]
-        columns = [j for j, gs in enumerate(scored) if gs.weighted in wanted]
-        if not columns:
-            log.warning(
-                "%s scores %s signatures only, and none is selected: skipped", method.name, method.signatures
-            )
+        kwargs = dict(params.get(method.name, {}))
+        columns = _fitted_columns(method, scored, n_reported, kwargs.pop("fit", "cytosig"))
+        shown[method.name] = [i for i, j in enumerate(columns) if j < n_reported]
+        if not shown[method.name]:
+            what = "CytoSig" if method.name == "cytosig" else method.signatures
+            log.warning("%s scores %s signatures only, and none is selected: skipped", method.name, what)
             continue
-        names_of[method.name] = [scored[j].name for j in columns]
-        kwargs = {**params.get(method.name, {}), **{k: moments[k] for k in method.needs}}
+        names_of[method.name] = [scored[columns[i]].name for i in shown[method.name]]
+        kwargs.update({k: moments[k] for k in method.needs})
         jobs.append((method, W[:, columns], kwargs))
     results = _run_methods(jobs, X, chunk_size, rows)
     for method, _, _ in jobs:
-        names, scores = names_of[method.name], results[method.name]
+        names, scores = names_of[method.name], results[method.name][:, shown[method.name]]
         if wide:
             matrices[method.name] = pd.DataFrame(scores, index=obs_names, columns=names)
             log.info("scored %d sets × %d observations with %s", len(names), len(obs_names), method.name)
