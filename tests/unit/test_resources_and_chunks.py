@@ -101,8 +101,9 @@ def test_gene_set_table_round_trips_weights_and_resources_record_checksums(tmp_p
 def test_chunked_and_backed_scoring_equal_in_memory(tmp_path):
     adata, sets, net = simulated_cells()
     signatures = [GeneSet(n, tuple(g)) for n, g in sets.items()]
-    weighted = [
-        GeneSet(s, tuple(rows["target"]), weights=tuple(rows["weight"])) for s, rows in net.groupby("source")
+    weighted = [  # CytoSig-format signatures, so that the cytosig method fits them
+        GeneSet(s, tuple(rows["target"]), weights=tuple(rows["weight"]), format="cytosig")
+        for s, rows in net.groupby("source")
     ]
     methods = ["mean_z", "ssgsea", "singscore", "ucell", "aucell", "ulm", "cytosig"]
     params = {"cytosig": {"n_permutations": 50}, "ucell": {"max_rank": 100}}
@@ -123,7 +124,7 @@ def test_chunked_and_backed_scoring_equal_in_memory(tmp_path):
     )
     for other in (chunked, backed):
         pd.testing.assert_frame_equal(whole, other, check_exact=False, atol=1e-10, rtol=0)
-    # set methods score gene sets, ulm all signatures, cytosig the weighted ones
+    # set methods score gene sets, ulm all signatures, cytosig the CytoSig ones
     per_method = whole.groupby("method")["signature"].unique()
     assert set(per_method["ucell"]) == set(sets)
     assert set(per_method["ulm"]) == set(sets) | set(net["source"])
