@@ -343,3 +343,11 @@ def test_paired_design_reports_the_paired_effect_beside_the_paired_test():
     lo, hi = mean_difference_ci(donors + shift, donors)
     assert (row["mean_difference_ci_low"], row["mean_difference_ci_high"]) == pytest.approx((lo, hi))
     assert lo < shift.mean() < hi
+
+
+def test_meta_analysis_carries_gene_coverage():
+    table = _table([0.5, 0.6, 0.4], [0.2, 0.2, 0.2]).assign(coverage=[1.0, 0.4, 0.9], low_coverage=[False, True, False])
+    row = meta_analysis(table).iloc[0]
+    assert row["min_coverage"] == 0.4 and row["low_coverage"] and row["low_coverage_contrasts"] == "d1"
+    clean = meta_analysis(table.assign(low_coverage=False)).iloc[0]
+    assert not clean["low_coverage"] and clean["low_coverage_contrasts"] == ""

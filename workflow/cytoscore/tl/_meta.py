@@ -34,6 +34,9 @@ def meta_analysis(
     pooled g, its SE, 95% CI, z p-value, tau², Cochran's Q (and its p-value), I², the
     number of contrasts, and the BH FDR of the pooled p across signatures of one method.
 
+    With the comparison tables' gene coverage columns, each row also carries the lowest
+    coverage of the signature among the pooled contrasts and which of them had low coverage.
+
     tau² is truncated at 0 (a moment estimate below 0 means no detectable heterogeneity;
     statsmodels passes the negative value on, which made confidence intervals too narrow).
     ``test`` chooses the test and CI of the pooled g (:data:`META_TESTS`); the table's
@@ -62,6 +65,14 @@ def meta_analysis(
             k=k,
             contrasts=",".join(sub["contrast"].astype(str)),
         )
+        if {"coverage", "low_coverage"} <= set(sub.columns):
+            # a pooled effect resting on a set with few of its genes in some dataset says so
+            low = sub["low_coverage"].astype(str).str.lower().isin(["true", "1"])
+            row.update(
+                min_coverage=float(sub["coverage"].min()) if k else np.nan,
+                low_coverage=bool(low.any()),
+                low_coverage_contrasts=",".join(sub.loc[low, "contrast"].astype(str)),
+            )
         if k < 2:
             row.update(
                 pooled_g=np.nan,
