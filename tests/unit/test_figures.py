@@ -194,3 +194,30 @@ def test_journal_widths(bulk):
     double = volcano_plot(comparison, width="double")[0]
     assert single.get_figwidth() * 25.4 == pytest.approx(85.0)
     assert double.get_figwidth() * 25.4 == pytest.approx(180.0)
+
+
+def test_low_coverage_is_marked_on_every_summary_figure(bulk, caplog):
+    obs, scores, comparison = bulk
+    low = comparison.assign(low_coverage=comparison["signature"] == "JAKSTAT_CORE")
+    fig, source = volcano_plot(low)
+    labels = sorted(t.get_text() for t in fig.axes[0].texts)
+    assert labels == sorted(["IFN-α response", "IFN-γ response", "JAK/STAT core†"])
+    assert any(t.get_text().startswith("† fewer of the set's genes") for t in fig.texts)
+    assert source.set_index("signature")["low_coverage"].groupby(level=0).first().to_dict() == {
+        "HALLMARK_INTERFERON_ALPHA_RESPONSE": False, "HALLMARK_INTERFERON_GAMMA_RESPONSE": False, "JAKSTAT_CORE": True,
+    }  # fmt: skip
+    assert not any("†" in t.get_text() for t in volcano_plot(comparison)[0].texts)  # no column, no mark
+    fig, _ = effect_heatmap(low.assign(dataset="A"), method="mean_z")
+    assert "JAK/STAT core†" in [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    # a requested signature the method did not score is named, not silently dropped
+    from cytoscore.pl import signature_boxplot
+
+    with caplog.at_level("WARNING"):
+        fig, _ = signature_boxplot(
+            scores, obs["group"], low[low["signature"] != "HALLMARK_INTERFERON_GAMMA_RESPONSE"], method="mean_z",
+            signatures=["HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_INTERFERON_GAMMA_RESPONSE", "JAKSTAT_CORE"],
+        )  # fmt: skip
+    assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == ["IFN-α response", "JAK/STAT core†"]
+    notes = " ".join(t.get_text() for t in fig.texts)
+    assert "not scored with mean_z: HALLMARK_INTERFERON_GAMMA_RESPONSE" in notes and "†" in notes
+    assert "HALLMARK_INTERFERON_GAMMA_RESPONSE" in caplog.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Sequence
 
@@ -12,9 +13,19 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .._utils import InputError
-from ._style import STYLE, figure, group_colors, short_label
+from ._style import (
+    LOW_COVERAGE_NOTE,
+    STYLE,
+    coverage_label,
+    figure,
+    group_colors,
+    low_coverage_signatures,
+    short_label,
+)
 
 __all__ = ["signature_boxplot", "score_heatmap", "format_p"]
+
+log = logging.getLogger(__name__)
 
 
 def format_p(p: float) -> str:
@@ -63,13 +74,18 @@ def signature_boxplot(
     target, reference = comp["target"].iloc[0], comp["reference"].iloc[0]
     if signatures is None:
         signatures = list(comp.index)
-    # Methods that score only some signatures (CytoSig: weighted ones) plot those they have.
+    # Methods that score only some signatures (CytoSig: its own) plot those they have; the
+    # others are named on the figure and in the log, not dropped silently
     present = [s for s in signatures if s in comp.index]
     if not present:
         raise InputError(
             f"none of the signatures {list(signatures)} is in the comparison for {method} (not scored?)"
         )
+    absent = [s for s in signatures if s not in comp.index]
+    if absent:
+        log.warning("box plot (%s): not scored with this method, so not shown: %s", method, absent)
     signatures = present
+    low = low_coverage_signatures(comp.reset_index())
     order = [reference, target]
     colors = group_colors(group_order or order)
     data = scores[(scores["method"] == method) & scores["signature"].isin(signatures)].copy()
@@ -116,7 +132,7 @@ def signature_boxplot(
                     for o, v in zip(obs, vals, strict=True)
                 ]
             row = comp.loc[signature]
-            ax.set_title(short_label(signature))
+            ax.set_title(coverage_label(signature, low))
             ax.text(
                 0.5,
                 0.98,
@@ -135,6 +151,11 @@ def signature_boxplot(
         for k in range(n, nrows * ncols):
             axes[k // ncols][k % ncols].set_visible(False)
         fig.suptitle(f"{target} vs {reference}")
+        notes = ([LOW_COVERAGE_NOTE] if low & set(signatures) else []) + (
+            [f"not scored with {method}: {', '.join(absent)}"] if absent else []
+        )
+        if notes:
+            fig.text(0.01, 0.005, "\n".join(notes), fontsize=5, ha="left", va="bottom")
     return fig, pd.DataFrame(rows)
 
 

@@ -102,6 +102,23 @@ def short_label(name: str) -> str:
     return label if len(label) <= 28 else label[:27] + "…"
 
 
+LOW_COVERAGE_MARK = "†"
+LOW_COVERAGE_NOTE = "† fewer of the set's genes in the data than gene_sets.min_coverage (gene_set_coverage.tsv)"
+
+
+def low_coverage_signatures(table: pd.DataFrame) -> set[str]:
+    """Signatures flagged ``low_coverage`` in any row of a comparison or meta table."""
+    if "low_coverage" not in table.columns:
+        return set()
+    low = table["low_coverage"].astype(str).str.lower().isin(["true", "1"])
+    return set(table.loc[low, "signature"].astype(str))
+
+
+def coverage_label(name: str, low: set[str]) -> str:
+    """:func:`short_label`, marked with † when the signature rests on part of its genes."""
+    return short_label(name) + (LOW_COVERAGE_MARK if name in low else "")
+
+
 def group_colors(groups: Sequence[str]) -> dict[str, str]:
     """One colour per group, in the configured group order (stable across figures)."""
     return {g: OKABE_ITO[i % len(OKABE_ITO)] for i, g in enumerate(groups)}

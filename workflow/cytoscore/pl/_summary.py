@@ -15,7 +15,16 @@ from scipy import stats
 
 from .._utils import InputError
 from ._scores import _check_columns, format_p
-from ._style import STYLE, figure, group_colors, short_label, spread_labels
+from ._style import (
+    LOW_COVERAGE_NOTE,
+    STYLE,
+    coverage_label,
+    figure,
+    group_colors,
+    low_coverage_signatures,
+    short_label,
+    spread_labels,
+)
 
 __all__ = ["volcano_plot", "score_correlation", "ifn_score_plot", "effect_heatmap", "forest_plot"]
 
@@ -32,7 +41,9 @@ def volcano_plot(
     _check_columns(comparison, ["signature", "method", "hedges_g", "fdr"], "comparison")
     data = comparison[["signature", "method", "hedges_g", "fdr"]].copy()
     data["neg_log10_fdr"] = -np.log10(data["fdr"].clip(lower=1e-300))
-    data["label"] = data["signature"].map(short_label)
+    low = low_coverage_signatures(comparison)
+    data["label"] = [coverage_label(sig, low) for sig in data["signature"]]
+    data["low_coverage"] = data["signature"].isin(low)
     with mpl.rc_context(STYLE):
         fig = figure(width, height_mm=70.0)
         ax = fig.add_subplot()
@@ -71,6 +82,8 @@ def volcano_plot(
         ax.set_title(str(contrast))
         ax.legend(title="method", frameon=False, loc="upper left")
         ax.margins(x=0.3, y=0.1)
+        if low:
+            fig.text(0.01, 0.005, LOW_COVERAGE_NOTE, fontsize=5, ha="left", va="bottom")
     return fig, data
 
 
@@ -220,7 +233,10 @@ def effect_heatmap(
                         fontsize=5,
                         color="white" if abs(val) > clip * 0.6 else "black",
                     )
-        ax.set_xticks(range(len(cols)), [short_label(c) for c in cols], rotation=40, ha="right")
+        low = low_coverage_signatures(data)
+        ax.set_xticks(range(len(cols)), [coverage_label(c, low) for c in cols], rotation=40, ha="right")
+        if low & set(cols):
+            fig.text(0.01, 0.005, LOW_COVERAGE_NOTE, fontsize=5, ha="left", va="bottom")
         ax.set_yticks(range(len(rows)), rows)
         ax.set_title(f"Effect sizes (Hedges' g, {method}); * FDR < 0.05, ** < 0.01, *** < 0.001")
         fig.colorbar(image, ax=ax, label="Hedges' g", shrink=0.8)
@@ -244,6 +260,7 @@ def forest_plot(
     )
     m = meta[meta["method"] == method].set_index("signature")
     sigs = list(signatures) if signatures else list(m.index)
+    low = low_coverage_signatures(meta[meta["method"] == method])
     comp = comparisons[comparisons["method"] == method]
     n = len(sigs)
     ncols = max(1, min(ncols, n))
@@ -300,10 +317,12 @@ def forest_plot(
             )
             ax.axvline(0, color="grey", linewidth=0.5)
             ax.set_yticks([*range(len(studies), 0, -1), 0], [*studies.index, "pooled"])
-            ax.set_title(f"{short_label(sig)}  (I² = {100 * pooled['i2']:.0f} %)")
+            ax.set_title(f"{coverage_label(sig, low)}  (I² = {100 * pooled['i2']:.0f} %)")
             ax.set_xlabel("Hedges' g (95% CI)")
         for k in range(n, nrows * ncols):
             axes[k // ncols][k % ncols].set_visible(False)
     handles = [Line2D([], [], marker="s", color="black", linestyle="", label="dataset")]
     fig.legend(handles=handles, loc="lower right", frameon=False)
+    if low & set(sigs):
+        fig.text(0.01, 0.005, LOW_COVERAGE_NOTE, fontsize=5, ha="left", va="bottom")
     return fig, pd.DataFrame(rows)
