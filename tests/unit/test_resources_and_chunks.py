@@ -131,7 +131,7 @@ def test_chunked_and_backed_scoring_equal_in_memory(tmp_path):
     assert set(per_method["cytosig"]) == set(net["source"])
 
 
-def test_cytosig_fits_its_whole_collection_and_reports_the_selection(tmp_path):
+def test_cytosig_fits_its_whole_collection_and_reports_the_selection(tmp_path, caplog):
     """CytoSig is fitted on all its cytokines, as the original does, whatever is selected;
     PROGENy is not scored by cytosig unless fit: selected asks for one joint model."""
     from cytoscore.resources import build_gene_sets
@@ -156,7 +156,9 @@ def test_cytosig_fits_its_whole_collection_and_reports_the_selection(tmp_path):
     X = rng.gamma(2.0, 1.0, size=(12, 300))
     adata = ad.AnnData(X=X, var=pd.DataFrame(index=genes))
     kw = dict(methods=["cytosig", "ulm"], min_genes=3, wide=True, method_params={"cytosig": {"n_permutations": 50}})
-    scores, coverage = score_gene_sets(adata, read_gene_set_table(table), **kw)
+    with caplog.at_level("WARNING"):
+        scores, coverage = score_gene_sets(adata, read_gene_set_table(table), **kw)
+    assert "not scored by it: ['PATHWAY']" in caplog.text  # said, not silent
     assert list(coverage["signature"]) == ["CYTOSIG_C1", "CYTOSIG_C4", "PATHWAY"]  # fitted-only sets not reported
     assert list(scores["cytosig"].columns) == ["CYTOSIG_C1", "CYTOSIG_C4"]
     assert list(scores["ulm"].columns) == ["CYTOSIG_C1", "CYTOSIG_C4", "PATHWAY"]

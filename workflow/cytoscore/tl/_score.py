@@ -189,6 +189,13 @@ def _fitted_columns(method, sets: Sequence[GeneSet], n_reported: int, fit: str) 
     ``fit="selected"``, all selected weighted signatures (PROGENy too) in one model."""
     if method.name == "cytosig":
         if fit == "cytosig":
+            others = [gs.name for gs in sets[:n_reported] if gs.weighted and gs.format != "cytosig"]
+            if others:
+                log.warning(
+                    "cytosig fits the CytoSig signatures alone, as CytoSig does; not scored by it: %s "
+                    "(scoring.cytosig.fit: selected fits them jointly with CytoSig's)",
+                    others,
+                )
             return [j for j, gs in enumerate(sets) if gs.format == "cytosig" and gs.weighted]
         if fit != "selected":
             raise InputError(f"cytosig fit must be 'cytosig' or 'selected', not {fit!r}")
