@@ -221,3 +221,16 @@ def test_low_coverage_is_marked_on_every_summary_figure(bulk, caplog):
     notes = " ".join(t.get_text() for t in fig.texts)
     assert "not scored with mean_z: HALLMARK_INTERFERON_GAMMA_RESPONSE" in notes and "†" in notes
     assert "HALLMARK_INTERFERON_GAMMA_RESPONSE" in caplog.text
+
+
+def test_volcano_draws_small_groups_hollow_and_says_why(bulk):
+    _, _, comparison = bulk
+    flagged = comparison.assign(small_n=comparison["signature"] == "JAKSTAT_CORE")
+    fig, source = volcano_plot(flagged)
+    for collection in fig.axes[0].collections:
+        faces = collection.get_facecolors()
+        assert (faces[:, 3] == 0).sum() == 1  # one hollow point per method: JAK/STAT core
+    assert source.loc[source["signature"] == "JAKSTAT_CORE", "small_n"].all()
+    assert any("fewer than 3 samples" in t.get_text() for t in fig.texts)
+    plain, _ = volcano_plot(comparison.assign(small_n=False))
+    assert all((c.get_facecolors()[:, 3] == 1).all() for c in plain.axes[0].collections) and not plain.texts

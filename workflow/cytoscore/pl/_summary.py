@@ -37,9 +37,14 @@ def volcano_plot(
     """Effect size (Hedges' g) against −log10 FDR of the primary test, every signature × method.
 
     Points are labelled with short signature names; the dashed line marks ``fdr_line``.
+    Rows flagged ``small_n`` (fewer than 3 samples or pairs per group, where g is unstable)
+    are drawn hollow and named in a note under the plot.
     """
     _check_columns(comparison, ["signature", "method", "hedges_g", "fdr"], "comparison")
     data = comparison[["signature", "method", "hedges_g", "fdr"]].copy()
+    data["small_n"] = (
+        comparison["small_n"].astype(str).str.lower().isin(["true", "1"]) if "small_n" in comparison else False
+    )
     data["neg_log10_fdr"] = -np.log10(data["fdr"].clip(lower=1e-300))
     low = low_coverage_signatures(comparison)
     data["label"] = [coverage_label(sig, low) for sig in data["signature"]]
@@ -48,15 +53,16 @@ def volcano_plot(
         fig = figure(width, height_mm=70.0)
         ax = fig.add_subplot()
         for method, sub in data.groupby("method", sort=True):
+            color = "#0072B2" if method == "mean_z" else "#D55E00"
             ax.scatter(
                 sub["hedges_g"],
                 sub["neg_log10_fdr"],
                 s=14,
                 marker=_METHOD_MARKERS.get(method, "^"),
-                color="#0072B2" if method == "mean_z" else "#D55E00",
+                facecolors=np.where(sub["small_n"].to_numpy()[:, None], [[1, 1, 1, 0]], [mpl.colors.to_rgba(color)]),
                 label=method,
                 zorder=3,
-                edgecolor="black",
+                edgecolors="black",
                 linewidth=0.3,
             )
         first = data[data["method"] == sorted(data["method"].unique())[0]]
@@ -82,8 +88,11 @@ def volcano_plot(
         ax.set_title(str(contrast))
         ax.legend(title="method", frameon=False, loc="upper left")
         ax.margins(x=0.3, y=0.1)
-        if low:
-            fig.text(0.01, 0.005, LOW_COVERAGE_NOTE, fontsize=5, ha="left", va="bottom")
+        notes = [LOW_COVERAGE_NOTE] if low else []
+        if data["small_n"].any():
+            notes.append("hollow: fewer than 3 samples (pairs) per group; g is unstable there")
+        if notes:
+            fig.text(0.01, 0.005, "\n".join(notes), fontsize=5, ha="left", va="bottom")
     return fig, data
 
 
