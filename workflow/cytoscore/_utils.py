@@ -9,7 +9,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["CytoscoreError", "InputError", "atomic_path", "sha256_file", "score_parts", "row_block"]
+__all__ = ["CytoscoreError", "InputError", "atomic_path", "sha256_file", "score_parts", "row_block", "flag"]
 
 
 class CytoscoreError(ValueError):
@@ -57,6 +57,11 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def flag(values):
+    """A boolean column as read back from a TSV (``True``/``False``, ``1``/``0``, any case)."""
+    return values.astype(str).str.lower().isin(["true", "1"])
 
 
 def score_parts(scores) -> Iterator:

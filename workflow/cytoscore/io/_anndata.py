@@ -87,13 +87,10 @@ def write_h5ad(adata: ad.AnnData, path: str | Path) -> None:
         adata.write_h5ad(tmp, compression="gzip")
 
 
-def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False, exact: bool = False) -> None:
-    """Write a tidy TSV atomically; floats with 10 significant digits for stable reruns
-    (``exact``: 17, so that a float64 reads back as the same number)."""
+def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> None:
+    """Write a tidy TSV atomically; floats with 10 significant digits for stable reruns."""
     with atomic_path(path) as tmp:
-        frame.to_csv(
-            tmp, sep="\t", index=index, float_format="%.17g" if exact else "%.10g", lineterminator="\n"
-        )
+        frame.to_csv(tmp, sep="\t", index=index, float_format="%.10g", lineterminator="\n")
 
 
 def write_json(data: dict, path: str | Path) -> None:

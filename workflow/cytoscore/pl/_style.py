@@ -10,7 +10,7 @@ import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
 
-from .._utils import atomic_path
+from .._utils import atomic_path, flag
 
 __all__ = ["STYLE", "MM", "spread_labels", "group_colors", "short_label", "save_figure", "FORMATS"]
 
@@ -110,7 +110,7 @@ def low_coverage_signatures(table: pd.DataFrame) -> set[str]:
     """Signatures flagged ``low_coverage`` in any row of a comparison or meta table."""
     if "low_coverage" not in table.columns:
         return set()
-    low = table["low_coverage"].astype(str).str.lower().isin(["true", "1"])
+    low = flag(table["low_coverage"])
     return set(table.loc[low, "signature"].astype(str))
 
 

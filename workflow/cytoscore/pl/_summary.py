@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from scipy import stats
 
-from .._utils import InputError
+from .._utils import InputError, flag
 from ._scores import _check_columns, format_p
 from ._style import (
     LOW_COVERAGE_NOTE,
@@ -42,9 +42,7 @@ def volcano_plot(
     """
     _check_columns(comparison, ["signature", "method", "hedges_g", "fdr"], "comparison")
     data = comparison[["signature", "method", "hedges_g", "fdr"]].copy()
-    data["small_n"] = (
-        comparison["small_n"].astype(str).str.lower().isin(["true", "1"]) if "small_n" in comparison else False
-    )
+    data["small_n"] = flag(comparison["small_n"]) if "small_n" in comparison else False
     data["neg_log10_fdr"] = -np.log10(data["fdr"].clip(lower=1e-300))
     low = low_coverage_signatures(comparison)
     data["label"] = [coverage_label(sig, low) for sig in data["signature"]]

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from .._utils import InputError, score_parts
+from .._utils import InputError, flag, score_parts
 
 __all__ = [
     "add_coverage",
@@ -500,7 +500,7 @@ def add_coverage(table: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
     statistics, so that a result resting on part of a set is marked where it is read."""
     cols = coverage.set_index("signature")[["n_found", "coverage", "low_coverage"]]
     cols = cols.rename(columns={"n_found": "n_genes_found"})
-    cols["low_coverage"] = cols["low_coverage"].astype(str).str.lower().isin(["true", "1"])
+    cols["low_coverage"] = flag(cols["low_coverage"])
     return table.join(cols, on="signature")
 
 

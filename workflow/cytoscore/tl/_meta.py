@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._utils import InputError
+from .._utils import InputError, flag
 from ._compare import bh_fdr
 
 __all__ = ["meta_analysis", "META_METHODS", "META_TESTS"]
@@ -67,7 +67,7 @@ def meta_analysis(
         )
         if {"coverage", "low_coverage"} <= set(sub.columns):
             # a pooled effect resting on a set with few of its genes in some dataset says so
-            low = sub["low_coverage"].astype(str).str.lower().isin(["true", "1"])
+            low = flag(sub["low_coverage"])
             row.update(
                 min_coverage=float(sub["coverage"].min()) if k else np.nan,
                 low_coverage=bool(low.any()),
