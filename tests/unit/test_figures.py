@@ -4,6 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from helpers import tidy
+from scipy import stats
 
 from cytoscore import InputError
 from cytoscore.pl import (
@@ -16,7 +17,7 @@ from cytoscore.pl import (
     score_dotplot,
     volcano_plot,
 )
-from cytoscore.pl._style import spread_labels
+from cytoscore.pl._style import short_label, spread_labels
 from cytoscore.tl import RICE_GENES, clinical_ifn_score, compare_groups, meta_analysis, summarize_scores
 
 
@@ -48,12 +49,51 @@ def test_spread_labels_keeps_labels_apart():
 def test_volcano(bulk):
     _, _, comparison = bulk
     fig, source = volcano_plot(comparison)
-    ax = fig.axes[0]
-    assert len(source) == 6 and ax.get_title() == "SLE_vs_healthy"
-    labels = [t.get_text() for t in ax.texts]
-    assert sorted(labels) == sorted(["IFN-α response", "IFN-γ response", "JAK/STAT core"])
+    assert [ax.get_title() for ax in fig.axes] == ["mean_z", "ssgsea"]  # one panel per method
+    assert fig._suptitle.get_text().startswith("SLE_vs_healthy: difference of means")
+    assert len(source) == 6
     np.testing.assert_allclose(source["neg_log10_fdr"], -np.log10(comparison["fdr"]))
-    assert ax.get_lines()[0].get_ydata()[0] == pytest.approx(-np.log10(0.05))
+    np.testing.assert_allclose(source["effect"], comparison["mean_difference"])
+    np.testing.assert_allclose(source["ci_low"], comparison["mean_difference_ci_low"])
+    named = {t.get_text() for t in fig.axes[0].texts}
+    significant = comparison[(comparison["method"] == "mean_z") & (comparison["fdr"] < 0.05)]["signature"]
+    assert named == {short_label(s) for s in significant} and named  # only those below the line
+    assert fig.axes[0].get_lines()[0].get_ydata()[0] == pytest.approx(-np.log10(0.05))
+    g_fig, g_source = volcano_plot(comparison, effect="hedges_g")
+    np.testing.assert_allclose(g_source["effect"], comparison["hedges_g"])
+    with pytest.raises(InputError, match="effect must be one of"):
+        volcano_plot(comparison, effect="cohen_d")
+
+
+def test_volcano_ranks_by_the_size_of_the_change_at_three_replicates():
+    """Issue 12: with 3 replicates per group, IL-1β's tight small change has g ≈ 40 and
+    the type I interferon signature's large change g ≈ 9; the default volcano ranks and
+    names by the difference of means, so IFN1 leads and the 2 names shown are the 2 largest."""
+    obs = pd.DataFrame({"group": ["ctrl"] * 3 + ["IFNB"] * 3}, index=[f"s{i}" for i in range(6)])
+    values = pd.DataFrame(
+        {
+            "IFN1": [0.0, 3.0, -3.0, 31.4, 34.4, 28.4],  # Δ 31.4, SD 3
+            "IL1B": [0.0, 0.1, -0.1, 7.5, 7.6, 7.4],  # Δ 7.5, SD 0.1
+            "IL4": [0.0, 0.5, -0.5, 2.0, 2.5, 1.5],  # Δ 2.0, SD 0.5
+        },
+        index=obs.index,
+    )
+    comparison = compare_groups(tidy(values, "cytosig"), obs, target="IFNB", reference="ctrl", contrast="c")
+    g = comparison.set_index("signature")["hedges_g"]
+    assert g["IL1B"] > 4 * g["IFN1"]  # the misranking the default avoids
+    fig, source = volcano_plot(comparison, label_top=2)
+    assert source.set_index("signature")["effect"].to_dict() == pytest.approx(
+        {"IFN1": 31.4, "IL1B": 7.5, "IL4": 2.0}
+    )
+    assert {t.get_text() for t in fig.axes[0].texts} == {"IFN1", "IL1B"}
+    assert source.set_index("signature")["labelled"].to_dict() == {"IFN1": True, "IL1B": True, "IL4": False}
+    # the CI is Welch's: Δ ± t(df) · SE
+    x, y = values.loc[obs["group"] == "IFNB", "IFN1"], values.loc[obs["group"] == "ctrl", "IFN1"]
+    se = np.sqrt(x.var() / 3 + y.var() / 3)
+    half = stats.t.ppf(0.975, 4.0) * se  # equal variances, n = 3: Welch df = 4
+    assert source.set_index("signature").loc["IFN1", "ci_low"] == pytest.approx(31.4 - half)
+    _, gsrc = effect_heatmap(comparison.assign(dataset="A"), method="cytosig")
+    assert gsrc.set_index("signature")["mean_difference"].idxmax() == "IFN1"
 
 
 def test_correlation(bulk):
@@ -115,7 +155,7 @@ def test_effect_heatmap_and_forest(bulk):
     obs, scores, comparison = bulk
     other = comparison.assign(contrast="SLE_vs_healthy_2", hedges_g=comparison["hedges_g"] * 0.8)
     both = pd.concat([comparison.assign(dataset="A"), other.assign(dataset="B")])
-    fig, source = effect_heatmap(both, method="mean_z")
+    fig, source = effect_heatmap(both, method="mean_z", effect="hedges_g")
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_yticklabels()] == ["A · SLE_vs_healthy", "B · SLE_vs_healthy_2"]
     assert len(source) == 6
@@ -123,7 +163,7 @@ def test_effect_heatmap_and_forest(bulk):
         (comparison["method"] == "mean_z") & (comparison["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")
     ].iloc[0]
     mark = "***" if cell["fdr"] < 1e-3 else "**" if cell["fdr"] < 1e-2 else "*" if cell["fdr"] < 0.05 else ""
-    assert f"{cell['hedges_g']:.1f}{mark}" in [t.get_text() for t in ax.texts]
+    assert f"{cell['hedges_g']:.2g}{mark}" in [t.get_text() for t in ax.texts]
     meta = meta_analysis(both, name="m")
     fig, source = forest_plot(meta, both, method="mean_z", signatures=["HALLMARK_INTERFERON_ALPHA_RESPONSE"])
     assert list(source["study"]) == ["SLE_vs_healthy", "SLE_vs_healthy_2", "pooled (random effects)"]
@@ -199,14 +239,16 @@ def test_journal_widths(bulk):
 def test_low_coverage_is_marked_on_every_summary_figure(bulk, caplog):
     obs, scores, comparison = bulk
     low = comparison.assign(low_coverage=comparison["signature"] == "JAKSTAT_CORE")
-    fig, source = volcano_plot(low)
+    fig, source = volcano_plot(low, fdr_line=1.0)  # every signature below the line: all named
     labels = sorted(t.get_text() for t in fig.axes[0].texts)
     assert labels == sorted(["IFN-α response", "IFN-γ response", "JAK/STAT core†"])
-    assert any(t.get_text().startswith("† fewer of the set's genes") for t in fig.texts)
+    assert any("† fewer of the set's genes" in t.get_text() for t in fig.texts)
     assert source.set_index("signature")["low_coverage"].groupby(level=0).first().to_dict() == {
         "HALLMARK_INTERFERON_ALPHA_RESPONSE": False, "HALLMARK_INTERFERON_GAMMA_RESPONSE": False, "JAKSTAT_CORE": True,
     }  # fmt: skip
-    assert not any("†" in t.get_text() for t in volcano_plot(comparison)[0].texts)  # no column, no mark
+    assert not any(
+        "†" in t.get_text() for t in volcano_plot(comparison, fdr_line=1.0)[0].texts
+    )  # no column, no mark
     fig, _ = effect_heatmap(low.assign(dataset="A"), method="mean_z")
     assert "JAK/STAT core†" in [t.get_text() for t in fig.axes[0].get_xticklabels()]
     # a requested signature the method did not score is named, not silently dropped
@@ -227,10 +269,14 @@ def test_volcano_draws_small_groups_hollow_and_says_why(bulk):
     _, _, comparison = bulk
     flagged = comparison.assign(small_n=comparison["signature"] == "JAKSTAT_CORE")
     fig, source = volcano_plot(flagged)
-    for collection in fig.axes[0].collections:
-        faces = collection.get_facecolors()
-        assert (faces[:, 3] == 0).sum() == 1  # one hollow point per method: JAK/STAT core
+    from matplotlib.collections import PathCollection
+
+    for ax in fig.axes:  # one panel per method, one hollow point in each: JAK/STAT core
+        (points,) = [c for c in ax.collections if isinstance(c, PathCollection)]
+        assert (points.get_facecolors()[:, 3] == 0).sum() == 1
     assert source.loc[source["signature"] == "JAKSTAT_CORE", "small_n"].all()
     assert any("fewer than 3 samples" in t.get_text() for t in fig.texts)
     plain, _ = volcano_plot(comparison.assign(small_n=False))
-    assert all((c.get_facecolors()[:, 3] == 1).all() for c in plain.axes[0].collections) and not plain.texts
+    points = [c for ax in plain.axes for c in ax.collections if isinstance(c, PathCollection)]
+    assert all((c.get_facecolors()[:, 3] == 1).all() for c in points)
+    assert not any("fewer than 3" in t.get_text() for t in plain.texts)

@@ -102,6 +102,7 @@ rule plot_volcano:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
+        effect=config["plots"]["effect"],
         width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
@@ -351,6 +352,7 @@ rule plot_effect_sizes:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
+        effect=config["plots"]["effect"],
         signatures=config["gene_sets"]["select"],
         width=config["plots"]["width"],
         formats=config["plots"]["formats"],

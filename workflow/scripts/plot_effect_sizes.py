@@ -1,4 +1,4 @@
-"""Adapter for rule plot_effect_sizes: Hedges' g of every contrast x signature."""
+"""Adapter for rule plot_effect_sizes: the effect (plots.effect) of every contrast x signature."""
 
 import pandas as pd
 
@@ -11,6 +11,7 @@ with script_logging(snakemake):  # noqa: F821
     fig, source = effect_heatmap(
         tables,
         method=sm.wildcards.method,
+        effect=sm.params.effect,
         signatures=sm.params.signatures,
         **({"width": sm.params.width} if sm.params.width else {}),
     )

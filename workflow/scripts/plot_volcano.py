@@ -1,4 +1,4 @@
-"""Adapter for rule plot_volcano: effect size vs -log10 FDR of one contrast."""
+"""Adapter for rule plot_volcano: effect (plots.effect) vs -log10 FDR of one contrast."""
 
 import pandas as pd
 
@@ -8,7 +8,9 @@ from cytoscore.pl import save_figure, volcano_plot
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     fig, source = volcano_plot(
-        pd.read_csv(sm.input.comparison, sep="\t"), **({"width": sm.params.width} if sm.params.width else {})
+        pd.read_csv(sm.input.comparison, sep="\t"),
+        effect=sm.params.effect,
+        **({"width": sm.params.width} if sm.params.width else {}),
     )
     base = sm.output.svg[: -len(".svg")]
     save_figure(fig, base, formats=["svg", *sm.params.formats], dpi=sm.params.dpi, source_data=source)

@@ -18,6 +18,7 @@ from ._style import (
     STYLE,
     coverage_label,
     figure,
+    figure_note,
     group_colors,
     low_coverage_signatures,
     short_label,
@@ -155,7 +156,7 @@ def signature_boxplot(
             [f"not scored with {method}: {', '.join(absent)}"] if absent else []
         )
         if notes:
-            fig.text(0.01, 0.005, "\n".join(notes), fontsize=5, ha="left", va="bottom")
+            figure_note(fig, notes)
     return fig, pd.DataFrame(rows)
 
 

@@ -103,7 +103,9 @@ def short_label(name: str) -> str:
 
 
 LOW_COVERAGE_MARK = "†"
-LOW_COVERAGE_NOTE = "† fewer of the set's genes in the data than gene_sets.min_coverage (gene_set_coverage.tsv)"
+LOW_COVERAGE_NOTE = (
+    "† fewer of the set's genes in the data than gene_sets.min_coverage (gene_set_coverage.tsv)"
+)
 
 
 def low_coverage_signatures(table: pd.DataFrame) -> set[str]:
@@ -128,6 +130,14 @@ def figure(width: str | float = "double", height_mm: float = 60.0) -> Figure:
     """A new Figure (not registered with pyplot) of a journal width."""
     width_mm = WIDTHS[width] if isinstance(width, str) else float(width)
     return Figure(figsize=(width_mm * MM, height_mm * MM), layout="constrained")
+
+
+def figure_note(fig: Figure, lines: Sequence[str] | str, *, fontsize: float = 5) -> None:
+    """Notes under a figure (marks, thresholds), left-aligned, in the space the constrained
+    layout keeps for them, so they never overlap an axis label."""
+    text = lines if isinstance(lines, str) else "\n".join(lines)
+    if text:
+        fig.supxlabel(text, x=0.01, ha="left", fontsize=fontsize, linespacing=1.3)
 
 
 def save_figure(

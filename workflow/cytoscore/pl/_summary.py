@@ -20,6 +20,7 @@ from ._style import (
     STYLE,
     coverage_label,
     figure,
+    figure_note,
     group_colors,
     low_coverage_signatures,
     short_label,
@@ -28,70 +29,132 @@ from ._style import (
 
 __all__ = ["volcano_plot", "score_correlation", "ifn_score_plot", "effect_heatmap", "forest_plot"]
 
-_METHOD_MARKERS = {"mean_z": "o", "ssgsea": "s"}
+#: The effect drawn by the volcano and the study summary (``plots.effect``).
+EFFECTS = {
+    "mean_difference": "difference of means (target − reference)",
+    "hedges_g": "Hedges' g (target vs reference)",
+}
+
+
+def _effect_columns(effect: str) -> tuple[str, str, str]:
+    if effect not in EFFECTS:
+        raise InputError(f"effect must be one of {sorted(EFFECTS)}, not {effect!r}")
+    return effect, f"{effect}_ci_low", f"{effect}_ci_high"
 
 
 def volcano_plot(
-    comparison: pd.DataFrame, *, fdr_line: float = 0.05, width: str = "single"
+    comparison: pd.DataFrame,
+    *,
+    effect: str = "mean_difference",
+    fdr_line: float = 0.05,
+    label_top: int = 8,
+    width: str = "double",
 ) -> tuple[Figure, pd.DataFrame]:
-    """Effect size (Hedges' g) against −log10 FDR of the primary test, every signature × method.
+    """Effect against −log10 FDR of the primary test: one panel per method, every signature.
 
-    Points are labelled with short signature names; the dashed line marks ``fdr_line``.
-    Rows flagged ``small_n`` (fewer than 3 samples or pairs per group, where g is unstable)
-    are drawn hollow and named in a note under the plot.
+    ``effect`` is the difference of means with its 95% CI (default; in the method's own
+    score units, hence one panel per method) or Hedges' g with its CI. The difference of
+    means ranks signatures by the size of the change; g divides by the within-group SD and
+    reaches tens or hundreds with 3 tight replicates per group, where it no longer orders
+    signatures by how much they moved. In each panel the ``label_top`` signatures below
+    ``fdr_line`` with the largest absolute effect are named (``labelled`` in the source data).
+    Rows flagged ``small_n`` (fewer than 3 samples or pairs per group) are drawn hollow and
+    named in a note; low-coverage signatures carry a dagger.
     """
-    _check_columns(comparison, ["signature", "method", "hedges_g", "fdr"], "comparison")
-    data = comparison[["signature", "method", "hedges_g", "fdr"]].copy()
+    col, lo_col, hi_col = _effect_columns(effect)
+    _check_columns(comparison, ["signature", "method", col, "fdr"], "comparison")
+    data = comparison[["signature", "method", col, "fdr"]].rename(columns={col: "effect"})
+    data.insert(3, "ci_low", comparison[lo_col] if lo_col in comparison else np.nan)
+    data.insert(4, "ci_high", comparison[hi_col] if hi_col in comparison else np.nan)
     data["small_n"] = flag(comparison["small_n"]) if "small_n" in comparison else False
     data["neg_log10_fdr"] = -np.log10(data["fdr"].clip(lower=1e-300))
     low = low_coverage_signatures(comparison)
     data["label"] = [coverage_label(sig, low) for sig in data["signature"]]
     data["low_coverage"] = data["signature"].isin(low)
+    data["labelled"] = False
+    for _, sub in data.groupby("method", sort=False):
+        ranked = sub[sub["fdr"] < fdr_line].assign(size=lambda d: d["effect"].abs())
+        data.loc[
+            ranked.sort_values(["size", "signature"], ascending=[False, True]).index[:label_top], "labelled"
+        ] = True
+    methods = sorted(data["method"].unique())
+    ymax = max(float(np.nanmax(data["neg_log10_fdr"])) if data["neg_log10_fdr"].notna().any() else 1.0, 1.0)
     with mpl.rc_context(STYLE):
-        fig = figure(width, height_mm=70.0)
-        ax = fig.add_subplot()
-        for method, sub in data.groupby("method", sort=True):
-            color = "#0072B2" if method == "mean_z" else "#D55E00"
+        ncols = min(len(methods), 3)
+        nrows = math.ceil(len(methods) / ncols)
+        fig = figure(width, height_mm=55.0 * nrows + 12)
+        axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
+        for k, method in enumerate(methods):
+            ax = axes[k // ncols][k % ncols]
+            sub = data[data["method"] == method]
+            hollow = sub["small_n"].to_numpy()
+            ok = sub["ci_low"].notna() & sub["ci_high"].notna()
+            ax.errorbar(
+                sub.loc[ok, "effect"],
+                sub.loc[ok, "neg_log10_fdr"],
+                xerr=[
+                    sub.loc[ok, "effect"] - sub.loc[ok, "ci_low"],
+                    sub.loc[ok, "ci_high"] - sub.loc[ok, "effect"],
+                ],
+                fmt="none",
+                ecolor="#999999",
+                elinewidth=0.4,
+                zorder=2,
+            )
+            significant = (sub["fdr"] < fdr_line).to_numpy()
+            color = np.where(
+                significant[:, None], [mpl.colors.to_rgba("#D55E00")], [mpl.colors.to_rgba("#0072B2")]
+            )
             ax.scatter(
-                sub["hedges_g"],
+                sub["effect"],
                 sub["neg_log10_fdr"],
-                s=14,
-                marker=_METHOD_MARKERS.get(method, "^"),
-                facecolors=np.where(sub["small_n"].to_numpy()[:, None], [[1, 1, 1, 0]], [mpl.colors.to_rgba(color)]),
-                label=method,
+                s=12,
+                facecolors=np.where(hollow[:, None], [[1, 1, 1, 0]], color),
+                edgecolors=np.where(hollow[:, None], color, [[0, 0, 0, 1]]),
+                linewidth=0.4,
                 zorder=3,
-                edgecolors="black",
-                linewidth=0.3,
             )
-        first = data[data["method"] == sorted(data["method"].unique())[0]]
-        xs, ys = first["hedges_g"].to_numpy(), first["neg_log10_fdr"].to_numpy()
-        span_y = max(float(data["neg_log10_fdr"].max()), 1.0)
-        span_x = max(float(np.ptp(data["hedges_g"])), 1.0)
-        label_y = spread_labels(xs, ys, min_dy=0.055 * span_y, x_window=0.45 * span_x)
-        for row, ly in zip(first.itertuples(), label_y, strict=True):
-            ax.annotate(
-                row.label,
-                (row.hedges_g, row.neg_log10_fdr),
-                xytext=(row.hedges_g + 0.04 * span_x, ly),
-                textcoords="data",
-                fontsize=5,
-                va="center",
-                arrowprops={"arrowstyle": "-", "color": "grey", "linewidth": 0.3},
+            named = sub[sub["labelled"]]
+            span_x = float(
+                np.nanmax(np.abs(sub[["effect", "ci_low", "ci_high"]].to_numpy(dtype=float)), initial=0.0)
             )
-        ax.axhline(-math.log10(fdr_line), color="grey", linestyle="--", linewidth=0.6)
-        ax.axvline(0, color="grey", linewidth=0.5)
-        ax.set_xlabel("Hedges' g (target vs reference)")
-        ax.set_ylabel("−log10 FDR")
+            span_x = span_x if span_x > 0 else 1.0
+            label_y = spread_labels(
+                named["effect"].to_numpy(),
+                named["neg_log10_fdr"].to_numpy(),
+                min_dy=0.06 * ymax,
+                x_window=0.6 * span_x,
+            )
+            for row, ly in zip(named.itertuples(), label_y, strict=True):
+                ax.annotate(
+                    row.label,
+                    (row.effect, row.neg_log10_fdr),
+                    xytext=(row.effect + (0.05 if row.effect >= 0 else -0.05) * span_x, ly),
+                    textcoords="data",
+                    fontsize=5,
+                    ha="left" if row.effect >= 0 else "right",
+                    va="center",
+                    arrowprops={"arrowstyle": "-", "color": "grey", "linewidth": 0.3},
+                )
+            ax.axhline(-math.log10(fdr_line), color="grey", linestyle="--", linewidth=0.6)
+            ax.axvline(0, color="grey", linewidth=0.5)
+            ax.set_xlim(-1.45 * span_x, 1.45 * span_x)
+            ax.set_title(method)
+            ax.set_xlabel("Δ mean score" if effect == "mean_difference" else "Hedges' g")
+            if k % ncols == 0:
+                ax.set_ylabel("−log10 FDR")
+        for k in range(len(methods), nrows * ncols):
+            axes[k // ncols][k % ncols].set_visible(False)
         contrast = comparison["contrast"].iloc[0] if "contrast" in comparison else ""
-        ax.set_title(str(contrast))
-        ax.legend(title="method", frameon=False, loc="upper left")
-        ax.margins(x=0.3, y=0.1)
-        notes = [LOW_COVERAGE_NOTE] if low else []
+        fig.suptitle(f"{contrast}: {EFFECTS[effect]} with 95% CI", fontsize=7)
+        notes = [
+            f"orange: FDR < {fdr_line:g}; named: the {label_top} largest |effect| below the line per method",
+            *([LOW_COVERAGE_NOTE] if low else []),
+        ]
         if data["small_n"].any():
-            notes.append("hollow: fewer than 3 samples (pairs) per group; g is unstable there")
-        if notes:
-            fig.text(0.01, 0.005, "\n".join(notes), fontsize=5, ha="left", va="bottom")
-    return fig, data
+            notes.append("hollow: fewer than 3 samples (pairs) per group")
+        figure_note(fig, notes)
+    return fig, data.drop(columns="label")
 
 
 def score_correlation(
@@ -186,7 +249,7 @@ def ifn_score_plot(
         ax.set_ylabel("interferon score (median fold change)")
         ax.set_title("Clinical interferon score (Rice et al. 2017)")
         if "threshold_source" in table.columns:
-            fig.text(0.01, 0.005, f"threshold: {table['threshold_source'].iloc[0]}", fontsize=6, va="bottom", wrap=True)
+            figure_note(fig, f"threshold: {table['threshold_source'].iloc[0]}", fontsize=6)
     columns = ["observation", "group", "ifn_score", "threshold", "positive"]
     columns += ["threshold_source"] if "threshold_source" in table.columns else []
     return fig, table[columns].copy()
@@ -196,15 +259,22 @@ def effect_heatmap(
     comparisons: pd.DataFrame,
     *,
     method: str,
+    effect: str = "mean_difference",
     signatures: Sequence[str] | None = None,
-    clip: float = 3.0,
+    clip: float | None = None,
     width: str = "double",
 ) -> tuple[Figure, pd.DataFrame]:
-    """Hedges' g of every contrast (rows: dataset · contrast [· cell type]) × signature, with FDR marks.
+    """The effect of every contrast (rows: dataset · contrast) × signature for one method,
+    with FDR marks.
 
-    Cells are marked ``***`` FDR < 0.001, ``**`` < 0.01, ``*`` < 0.05 (primary test).
+    ``effect`` is the difference of means (default, the method's score units) or Hedges'
+    g. The colour scale is symmetric and saturates at ``clip`` (default: 3 for g, the
+    largest absolute difference otherwise); the printed number is never clipped. Cells are
+    marked ``***`` FDR < 0.001, ``**`` < 0.01, ``*`` < 0.05 (primary test); an open circle
+    ``°`` marks fewer than 3 samples (pairs) per group.
     """
-    _check_columns(comparisons, ["contrast", "signature", "method", "hedges_g", "fdr"], "comparisons")
+    col, _, _ = _effect_columns(effect)
+    _check_columns(comparisons, ["contrast", "signature", "method", col, "fdr"], "comparisons")
     data = comparisons[comparisons["method"] == method].copy()
     if data.empty:
         raise InputError(f"no comparison with method {method!r}")
@@ -215,26 +285,39 @@ def effect_heatmap(
         + " · "
         + data["contrast"].astype(str)
     )
+    data["small_n"] = (
+        flag(data["small_n"]) if "small_n" in data else pd.Series(False, index=data.index)
+    ).astype(float)
     rows = list(dict.fromkeys(data["row"]))
     cols = list(signatures) if signatures else list(dict.fromkeys(data["signature"]))
-    g = data.pivot_table(index="row", columns="signature", values="hedges_g").reindex(
-        index=rows, columns=cols
-    )
-    fdr = data.pivot_table(index="row", columns="signature", values="fdr").reindex(index=rows, columns=cols)
+
+    def grid(values: str) -> pd.DataFrame:
+        return data.pivot_table(index="row", columns="signature", values=values, aggfunc="first").reindex(
+            index=rows, columns=cols
+        )
+
+    g, fdr, small = grid(col), grid("fdr"), grid("small_n")
+    values = g.to_numpy(dtype=float)
+    if clip is None:
+        finite = np.abs(values[np.isfinite(values)])
+        clip = (
+            3.0 if effect == "hedges_g" else float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+        )
     with mpl.rc_context(STYLE):
         fig = figure(width, height_mm=max(45.0, 7.0 * len(rows) + 35))
         ax = fig.add_subplot()
-        image = ax.imshow(g.to_numpy(dtype=float), cmap="RdBu_r", vmin=-clip, vmax=clip, aspect="auto")
+        image = ax.imshow(values, cmap="RdBu_r", vmin=-clip, vmax=clip, aspect="auto")
         for i in range(len(rows)):
             for j in range(len(cols)):
                 q = fdr.iat[i, j]
                 mark = "***" if q < 1e-3 else "**" if q < 1e-2 else "*" if q < 0.05 else ""
+                mark += "°" if small.iat[i, j] == 1 else ""
                 val = g.iat[i, j]
                 if np.isfinite(val):
                     ax.text(
                         j,
                         i,
-                        f"{val:.1f}{mark}",
+                        f"{val:.2g}{mark}" if abs(val) < 10 else f"{val:.0f}{mark}",
                         ha="center",
                         va="center",
                         fontsize=5,
@@ -242,13 +325,18 @@ def effect_heatmap(
                     )
         low = low_coverage_signatures(data)
         ax.set_xticks(range(len(cols)), [coverage_label(c, low) for c in cols], rotation=40, ha="right")
-        if low & set(cols):
-            fig.text(0.01, 0.005, LOW_COVERAGE_NOTE, fontsize=5, ha="left", va="bottom")
+        notes = [LOW_COVERAGE_NOTE] if low & set(cols) else []
+        if (data["small_n"] == 1).any():
+            notes.append("° fewer than 3 samples (pairs) per group")
+        if notes:
+            figure_note(fig, notes)
         ax.set_yticks(range(len(rows)), rows)
-        ax.set_title(f"Effect sizes (Hedges' g, {method}); * FDR < 0.05, ** < 0.01, *** < 0.001")
-        fig.colorbar(image, ax=ax, label="Hedges' g", shrink=0.8)
-    source = g.stack(future_stack=True).rename("hedges_g").reset_index().rename(columns={"row": "contrast"})
+        name = "difference of means" if effect == "mean_difference" else "Hedges' g"
+        ax.set_title(f"Effect sizes ({name}, {method}); * FDR < 0.05, ** < 0.01, *** < 0.001")
+        fig.colorbar(image, ax=ax, label=name, shrink=0.8)
+    source = g.stack(future_stack=True).rename(col).reset_index().rename(columns={"row": "contrast"})
     source["fdr"] = fdr.stack(future_stack=True).to_numpy()
+    source["small_n"] = small.stack(future_stack=True).to_numpy() == 1
     return fig, source
 
 
@@ -331,5 +419,5 @@ def forest_plot(
     handles = [Line2D([], [], marker="s", color="black", linestyle="", label="dataset")]
     fig.legend(handles=handles, loc="lower right", frameon=False)
     if low & set(sigs):
-        fig.text(0.01, 0.005, LOW_COVERAGE_NOTE, fontsize=5, ha="left", va="bottom")
+        figure_note(fig, LOW_COVERAGE_NOTE)
     return fig, pd.DataFrame(rows)
