@@ -12,9 +12,10 @@ def test_hedges_g_hand_worked():
     x = np.array([2.0, 4.0, 6.0])  # mean 4, var 4
     y = np.array([1.0, 2.0, 3.0])  # mean 2, var 1
     # pooled sd = sqrt((2*4 + 2*1)/4) = sqrt(2.5); d = 2/sqrt(2.5) = 1.264911
-    # J = 1 - 3/(4*6 - 9) = 0.8 ; g = 1.011929
+    # J(4) = Γ(2) / (sqrt(2) Γ(1.5)) = 1 / (1.414214 · 0.886227) = 0.797885 (the approximation
+    # 1 - 3/(4·4 - 1) gives 0.8); g = 1.009253
     g, se, lo, hi = hedges_g(x, y)
-    assert g == pytest.approx(0.8 * 2 / np.sqrt(2.5))
+    assert g == pytest.approx(0.797885 * 2 / np.sqrt(2.5), rel=1e-6) == pytest.approx(1.009253, rel=1e-6)
     assert se == pytest.approx(np.sqrt(6 / 9 + g**2 / 12))
     assert (lo, hi) == pytest.approx((g - 1.959964 * se, g + 1.959964 * se), rel=1e-6)
 

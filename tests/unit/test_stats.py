@@ -167,24 +167,31 @@ def test_homogeneous_studies_give_tau2_zero_not_negative():
     assert row["i2"] == 0.0
 
 
-def test_hksj_for_few_studies_matches_the_formula_and_is_wider():
+def test_hksj_for_few_studies_matches_the_formula_and_is_never_narrower_than_z():
     # IntHout et al. 2014: with few studies the HKSJ t-test keeps its level; by hand:
     g, se = np.array([0.9, 0.2, 0.6, 0.1]), np.array([0.2, 0.25, 0.3, 0.2])
-    auto = meta_analysis(_table(g, se)).iloc[0]  # k = 4 < 5: HKSJ by default
+    plain = meta_analysis(_table(g, se), test="hksj").iloc[0]
+    auto = meta_analysis(_table(g, se)).iloc[0]  # k = 4 < 5: HKSJ, ad hoc, by default
     zrow = meta_analysis(_table(g, se), test="z").iloc[0]
-    assert auto["test"].startswith("Hartung") and zrow["test"] == "z"
+    assert plain["test"] == "Hartung-Knapp-Sidik-Jonkman t" and zrow["test"] == "z"
+    assert auto["test"].startswith("Hartung-Knapp-Sidik-Jonkman t, ad hoc")
     w0 = 1 / se**2
     fe = np.sum(w0 * g) / np.sum(w0)
     q = np.sum(w0 * (g - fe) ** 2)
     tau2 = max(0.0, (q - 3) / (np.sum(w0) - np.sum(w0**2) / np.sum(w0)))
     w = 1 / (se**2 + tau2)
     mu = np.sum(w * g) / np.sum(w)
-    se_hk = np.sqrt(np.sum(w * (g - mu) ** 2) / 3 / np.sum(w))
-    assert auto["tau2"] == pytest.approx(tau2, rel=1e-10)
-    assert auto["pooled_g"] == pytest.approx(mu, rel=1e-12)
-    assert auto["se"] == pytest.approx(se_hk, rel=1e-10)
-    assert auto["p_value"] == pytest.approx(2 * stats.t.sf(abs(mu / se_hk), 3), rel=1e-10)
-    assert auto["ci_high"] - auto["ci_low"] == pytest.approx(2 * stats.t.ppf(0.975, 3) * se_hk, rel=1e-10)
+    q_hk = np.sum(w * (g - mu) ** 2) / 3
+    se_hk = np.sqrt(q_hk / np.sum(w))
+    assert q_hk < 1  # these studies: plain HKSJ is narrower than z, the ad hoc version is not
+    assert plain["tau2"] == pytest.approx(tau2, rel=1e-10)
+    assert plain["pooled_g"] == pytest.approx(mu, rel=1e-12)
+    assert plain["se"] == pytest.approx(se_hk, rel=1e-10)
+    assert plain["p_value"] == pytest.approx(2 * stats.t.sf(abs(mu / se_hk), 3), rel=1e-10)
+    assert plain["ci_high"] - plain["ci_low"] == pytest.approx(2 * stats.t.ppf(0.975, 3) * se_hk, rel=1e-10)
+    se_adhoc = np.sqrt(max(q_hk, 1.0) / np.sum(w))
+    assert auto["se"] == pytest.approx(se_adhoc, rel=1e-10) == zrow["se"]
+    assert auto["ci_high"] - auto["ci_low"] == pytest.approx(2 * stats.t.ppf(0.975, 3) * se_adhoc, rel=1e-10)
     assert auto["ci_high"] - auto["ci_low"] > zrow["ci_high"] - zrow["ci_low"]
 
 
@@ -311,11 +318,12 @@ def test_method_concordance_and_contrast_directions(design):
 def test_paired_standardized_effect_known_answer():
     from cytoscore.tl import paired_g
 
-    # d = 1, 2, 3, 4: mean 2.5, SD 1.29099, d_z 1.93649; J = 1 - 3/11; SE = J sqrt(1/4 + d_z^2/8)
+    # d = 1, 2, 3, 4: mean 2.5, SD 1.29099, d_z 1.93649; J(3) = Γ(1.5) / (sqrt(1.5) Γ(1))
+    # = 0.886227 / 1.224745 = 0.723601; SE = sqrt(1/4 + g²/8) (metafor escalc "SMCC")
     g, se, lo, hi = paired_g(np.array([1.0, 2, 3, 4]))
-    dz, j = 2.5 / np.std([1, 2, 3, 4], ddof=1), 1 - 3 / 11
-    assert g == pytest.approx(j * dz, rel=1e-12) == pytest.approx(1.408357, rel=1e-6)
-    assert se == pytest.approx(j * np.sqrt(0.25 + dz**2 / 8), rel=1e-12)
+    dz, j = 2.5 / np.std([1, 2, 3, 4], ddof=1), 0.886226925 / 1.224744871
+    assert g == pytest.approx(j * dz, rel=1e-9) == pytest.approx(1.401248, rel=1e-6)
+    assert se == pytest.approx(np.sqrt(0.25 + g**2 / 8), rel=1e-12)
     assert (lo, hi) == pytest.approx((g - 1.959964 * se, g + 1.959964 * se), rel=1e-6)
     assert np.isnan(paired_g(np.array([1.0, 1.0, 1.0]))[0])  # no variation: undefined
     assert np.isnan(paired_g(np.array([1.0, 2.0]))[0])  # 1 df: the correction is undefined

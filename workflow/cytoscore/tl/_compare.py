@@ -52,14 +52,23 @@ PSEUDOREPLICATION_WARNING = (
 )
 
 
+def hedges_correction(df: float) -> float:
+    """Hedges' exact small-sample correction J(df) = Γ(df/2) / (sqrt(df/2) Γ((df − 1)/2))
+    (Hedges 1981), as metafor's ``escalc`` and R effectsize use it; the common approximation
+    1 − 3 / (4 df − 1) is 0.3% off at df = 4."""
+    from scipy.special import gammaln
+
+    return float(np.exp(gammaln(df / 2) - 0.5 * np.log(df / 2) - gammaln((df - 1) / 2)))
+
+
 def hedges_g(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95) -> tuple[float, float, float, float]:
     """Hedges' g of ``x`` over ``y`` with its standard error and confidence interval.
 
-    g = J * (mean_x - mean_y) / s_pooled, with s_pooled the pooled SD (ddof=1) and
-    the small-sample correction J = 1 - 3 / (4 (n_x + n_y) - 9). The standard error is
-    sqrt((n_x + n_y) / (n_x n_y) + g^2 / (2 (n_x + n_y))) and the interval
-    g ± z * SE (Hedges & Olkin 1985; Borenstein et al. 2009, Introduction to
-    Meta-Analysis, eq. 4.18-4.24).
+    g = J(n_x + n_y − 2) · (mean_x − mean_y) / s_pooled, with s_pooled the pooled SD
+    (ddof=1) and J the exact correction (:func:`hedges_correction`). The standard error is
+    sqrt(1/n_x + 1/n_y + g² / (2 (n_x + n_y))) and the interval g ± z · SE: metafor's
+    ``escalc("SMD")`` (large-sample variance) and R effectsize's point estimate, to 1e-12
+    (tests/reference/stats). Hedges & Olkin 1985; Borenstein et al. 2009, ch. 4.
 
     Returns
     -------
@@ -73,8 +82,7 @@ def hedges_g(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95) -> tuple
     pooled = np.sqrt(((nx - 1) * x.var(ddof=1) + (ny - 1) * y.var(ddof=1)) / (nx + ny - 2))
     if pooled == 0:
         return (np.nan, np.nan, np.nan, np.nan)
-    j = 1 - 3 / (4 * (nx + ny) - 9)
-    g = j * (x.mean() - y.mean()) / pooled
+    g = hedges_correction(nx + ny - 2) * (x.mean() - y.mean()) / pooled
     se = np.sqrt((nx + ny) / (nx * ny) + g**2 / (2 * (nx + ny)))
     z = stats.norm.ppf(0.5 + confidence / 2)
     return (float(g), float(se), float(g - z * se), float(g + z * se))
@@ -82,19 +90,18 @@ def hedges_g(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95) -> tuple
 
 def paired_g(d: np.ndarray, *, confidence: float = 0.95) -> tuple[float, float, float, float]:
     """Standardized mean of paired differences ``d`` (target − reference per pair): Cohen's
-    d_z = mean(d) / SD(d), with Hedges' small-sample correction J = 1 − 3 / (4 (n − 1) − 1),
-    SE = J · sqrt(1/n + d_z² / (2n)) and the normal interval (Lakens 2013, Front Psychol
-    4:863; Borenstein et al. 2009, ch. 4). Returns ``(g_z, se, ci_low, ci_high)``; NaN when
-    the differences do not vary or there are fewer than 2 pairs."""
+    d_z = mean(d) / SD(d) with Hedges' correction J(n − 1), SE = sqrt(1/n + g² / (2n)) and
+    the normal interval: metafor's ``escalc("SMCC")`` (change-score standardization) and R
+    effectsize's paired g, to 1e-12 (tests/reference/stats; Lakens 2013, Front Psychol
+    4:863). Returns ``(g_z, se, ci_low, ci_high)``; NaN when the differences do not vary
+    or there are fewer than 3 pairs (J needs 2 df)."""
     d = np.asarray(d, dtype=np.float64)
     n = len(d)
-    if n < 2 or d.std(ddof=1) == 0:
+    if n < 3 or d.std(ddof=1) == 0:
         return (np.nan, np.nan, np.nan, np.nan)
-    dz = d.mean() / d.std(ddof=1)
-    j = 1 - 3 / (4 * (n - 1) - 1) if n > 2 else np.nan
-    se = j * np.sqrt(1 / n + dz**2 / (2 * n))
+    g = hedges_correction(n - 1) * d.mean() / d.std(ddof=1)
+    se = np.sqrt(1 / n + g**2 / (2 * n))
     z = stats.norm.ppf(0.5 + confidence / 2)
-    g = j * dz
     return (float(g), float(se), float(g - z * se), float(g + z * se))
 
 

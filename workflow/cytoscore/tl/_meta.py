@@ -15,9 +15,18 @@ __all__ = ["meta_analysis", "META_METHODS", "META_TESTS"]
 META_METHODS = {"dl": "dl", "pm": "iterated"}
 
 
-#: z: Wald z-test; hksj: Hartung–Knapp–Sidik–Jonkman t-test (k − 1 df), recommended for few
-#: studies (IntHout et al. 2014); auto: hksj when fewer than 5 contrasts are pooled, else z.
-META_TESTS = ("auto", "z", "hksj")
+#: z: Wald z-test; hksj: Hartung–Knapp–Sidik–Jonkman t-test (k − 1 df; metafor's
+#: test="knha"); hksj_adhoc: the same with Knapp & Hartung's (2003) ad hoc correction, the
+#: variance never below the z test's (metafor's test="adhoc"), because plain HKSJ gives
+#: intervals narrower than z when the studies agree more than chance predicts (Röver et al.
+#: 2015, BMC Med Res Methodol 15:99); auto: hksj_adhoc when fewer than 5 contrasts are
+#: pooled (IntHout et al. 2014), else z.
+META_TESTS = ("auto", "z", "hksj", "hksj_adhoc")
+META_TEST_NAMES = {
+    "z": "z",
+    "hksj": "Hartung-Knapp-Sidik-Jonkman t",
+    "hksj_adhoc": "Hartung-Knapp-Sidik-Jonkman t, ad hoc variance >= z (Knapp & Hartung 2003)",
+}
 
 
 def _se_from_ci(g, lo, hi):
@@ -31,7 +40,8 @@ def meta_analysis(
 
     Each contrast's g and its variance (from the 95% CI of the comparison table) are
     combined with :func:`statsmodels.stats.meta_analysis.combine_effects`. Returns the
-    pooled g, its SE, 95% CI, z p-value, tau², Cochran's Q (and its p-value), I², the
+    pooled g, its SE, 95% CI, p-value, tau², Cochran's Q (and its p-value), I² (from tau²
+    and the typical within-study variance, as metafor reports it for every estimator), the
     number of contrasts, and the BH FDR of the pooled p across signatures of one method.
 
     With the comparison tables' gene coverage columns, each row also carries the lowest
@@ -97,19 +107,23 @@ def meta_analysis(
         tau2 = max(0.0, float(res.tau2))
         w = 1 / (var + tau2)
         pooled = float(np.sum(w * g) / np.sum(w))
-        use = test if test != "auto" else ("hksj" if k < 5 else "z")
-        if use == "hksj":
-            se = float(np.sqrt(np.sum(w * (g - pooled) ** 2) / (k - 1) / np.sum(w)))
+        use = test if test != "auto" else ("hksj_adhoc" if k < 5 else "z")
+        se_z = float(np.sqrt(1 / np.sum(w)))
+        if use.startswith("hksj"):
+            q_hk = float(np.sum(w * (g - pooled) ** 2) / (k - 1))
+            se = se_z * float(np.sqrt(max(q_hk, 1.0) if use == "hksj_adhoc" else q_hk))
             stat = pooled / se if se > 0 else np.inf * np.sign(pooled)
             p = float(2 * stats.t.sf(abs(stat), k - 1))
             half = float(stats.t.ppf(0.975, k - 1)) * se
         else:
-            se = float(np.sqrt(1 / np.sum(w)))
+            se = se_z
             stat = pooled / se
             p = float(2 * stats.norm.sf(abs(stat)))
             half = float(stats.norm.ppf(0.975)) * se
+        w0 = 1 / var
+        typical = (k - 1) / (np.sum(w0) - np.sum(w0**2) / np.sum(w0))  # Higgins & Thompson 2002
         row.update(
-            test="Hartung-Knapp-Sidik-Jonkman t" if use == "hksj" else "z",
+            test=META_TEST_NAMES[use],
             pooled_g=pooled,
             se=se,
             ci_low=pooled - half,
@@ -119,7 +133,7 @@ def meta_analysis(
             tau2=tau2,
             q=float(res.q),
             q_p=float(stats.chi2.sf(res.q, k - 1)),
-            i2=float(max(0.0, res.i2)),
+            i2=float(tau2 / (tau2 + typical)),
         )
         rows.append(row)
     table = pd.DataFrame(rows)
