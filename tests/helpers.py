@@ -122,6 +122,20 @@ def default_config() -> dict:
     return yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
 
 
+def example(name: str) -> dict:
+    """An example config of config/examples/, with ../shared resolved."""
+    text = (ROOT / "config" / "examples" / f"{name}.yaml").read_text()
+    return yaml.safe_load(text.replace("../shared", str(SHARED)))
+
+
+#: Signatures of the genes in R edgeR's reference log-CPM of GSE161664
+#: (tests/reference/edger), so tests/biology can recompute their scores from R's numbers.
+EDGER_CORE_SETS = {
+    "R_TYPE1_CORE": ["IFIT1", "RSAD2", "MX1", "ISG15", "IFI27", "IFI44L", "OAS1", "MX2"],
+    "R_GAMMA_CORE": ["CIITA", "IDO1", "GBP1", "IRF1", "HLA-DRA"],
+}
+
+
 def run_workflow(
     workdir: Path,
     config: dict | None = None,

@@ -4,19 +4,13 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-import yaml
-from helpers import ROOT, SHARED, run_workflow
+from helpers import example, run_workflow
 
 pytestmark = pytest.mark.workflow
 
 
-def example(name: str) -> dict:
-    text = (ROOT / "config" / "examples" / f"{name}.yaml").read_text()
-    return yaml.safe_load(text.replace("../shared", str(SHARED)))
-
-
-def test_rnaseq_counts_example(tmp_path):
-    run_workflow(tmp_path, example("GSE161664_rnaseq_counts"))
+def test_rnaseq_counts_example(rnaseq_run):
+    tmp_path = rnaseq_run
     table = pd.read_csv(tmp_path / "results/comparisons.tsv", sep="\t")
     table = table.set_index(["contrast", "signature", "method"])
     for method in ("mean_z", "ssgsea"):
@@ -45,7 +39,7 @@ def test_rnaseq_counts_example(tmp_path):
     # scored by cytosig (it has its own ulm scores)
     assert set(cytosig.index) == {"CYTOSIG_IFN1", "CYTOSIG_IFNG", "CYTOSIG_IFNL", "CYTOSIG_IL6", "CYTOSIG_TNFA"}
     fitted = pd.read_csv(tmp_path / "results/gene_sets/gene_sets.tsv", sep="\t")
-    assert (fitted["collection"] == "cytosig").sum() == 43 and fitted["reported"].sum() == 19
+    assert (fitted["collection"] == "cytosig").sum() == 43 and fitted["reported"].sum() == 21  # 19 + 2 R-core sets
     for method in ("gsva", "singscore", "ulm"):
         for contrast in ("IFNa_vs_control", "IFNb_vs_control"):
             row = table.loc[(contrast, "HALLMARK_INTERFERON_ALPHA_RESPONSE", method)]
@@ -66,8 +60,8 @@ def test_rnaseq_counts_example(tmp_path):
     assert prov["steps"]["gene_id_mapping"]["share_mapped"] == 1.0
 
 
-def test_single_cell_example(tmp_path):
-    run_workflow(tmp_path, example("kang2018_single_cell"))
+def test_single_cell_example(cells_run):
+    tmp_path = cells_run
     summary = pd.read_csv(tmp_path / "results/kang2018/score_summary.tsv", sep="\t")
     assert set(summary.columns) >= {"sample_id", "group", "cluster_id", "n_cells", "mean"}
     ifn = summary[(summary["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")]

@@ -1,0 +1,136 @@
+"""Whole studies run offline, checked against expected biology with expected values computed
+independently of the pipeline (tests/biology/independent.py, R edgeR's committed output).
+
+- GSE55235 (synovium, HG-U133A): interferon signatures up in rheumatoid arthritis, less in
+  osteoarthritis; the Rice et al. interferon score recomputed from the GEO files.
+- GSE161664 (airway epithelium, RNA-seq): type I interferons induce the type I core, IFN-γ the
+  MHC-II / IDO1 core; scores recomputed from R edgeR's TMM log-CPM.
+- Kang et al. 2018 (PBMC, 10x): IFN-β raises interferon scores in every cell type of every
+  donor; per-cell scores recomputed from the counts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import EDGER_CORE_SETS, GPL96_SOFT, GSE55235_MATRIX, HALLMARK_GMT, ROOT, SHARED
+from scipy import stats
+
+from . import independent as ind
+
+pytestmark = pytest.mark.workflow
+
+RICE = ["IFI27", "IFI44L", "IFIT1", "ISG15", "RSAD2", "SIGLEC1"]  # Rice et al. 2017, Lancet Neurol
+
+
+def _scores(run, dataset: str, method: str) -> pd.DataFrame:
+    scores = pd.read_csv(run / "results" / dataset / "scores.tsv", sep="\t")
+    return scores[scores["method"] == method].pivot(index="observation", columns="signature", values="score")
+
+
+def _welch(score: pd.Series, groups: pd.Series, target: str, reference: str) -> tuple[float, float]:
+    x, y = score[groups == target], score[groups == reference]
+    return float(x.mean() - y.mean()), float(stats.ttest_ind(x, y, equal_var=False).pvalue)
+
+
+@pytest.fixture(scope="module")
+def gse55235():
+    genes, meta = ind.geo_genes(GSE55235_MATRIX, GPL96_SOFT)
+    source = meta["source_name_ch1"]
+    groups = pd.Series(
+        np.select(
+            [source.str.contains("rheumatoid"), source.str.contains("osteoarthritic"), source.str.contains("healthy")],
+            ["RA", "OA", "healthy"],
+            "other",
+        ),
+        index=meta.index,
+    )
+    return genes, groups
+
+
+def test_gse55235_interferon_up_in_ra_with_independent_scores(default_run, gse55235):
+    genes, groups = gse55235
+    assert groups.value_counts().to_dict() == {"RA": 10, "OA": 10, "healthy": 10}
+    hallmark = ind.read_gmt(HALLMARK_GMT)
+    expected = pd.DataFrame(
+        {
+            "IFN_SCORE_RICE2017": ind.mean_z(genes, RICE),
+            "HALLMARK_INTERFERON_ALPHA_RESPONSE": ind.mean_z(genes, hallmark["HALLMARK_INTERFERON_ALPHA_RESPONSE"]),
+            "HALLMARK_INTERFERON_GAMMA_RESPONSE": ind.mean_z(genes, hallmark["HALLMARK_INTERFERON_GAMMA_RESPONSE"]),
+        }
+    )
+    got = _scores(default_run, "GSE55235", "mean_z").reindex(index=expected.index, columns=expected.columns)
+    np.testing.assert_allclose(got.to_numpy(), expected.to_numpy(), atol=1e-8)  # per sample, per set
+    table = pd.read_csv(default_run / "results/comparisons.tsv", sep="\t")
+    table = table[table["method"] == "mean_z"].set_index(["contrast", "signature"])
+    for signature in expected.columns:
+        diff, p = _welch(expected[signature], groups, "RA", "healthy")
+        row = table.loc[("RA_vs_healthy", signature)]
+        assert row["mean_difference"] == pytest.approx(diff, abs=1e-8)
+        assert row["welch_p"] == pytest.approx(p, rel=1e-6)
+        assert diff > 0.5 and p < 1e-3, signature  # the biology: interferon up in RA synovium
+        oa_diff, _ = _welch(expected[signature], groups, "OA", "healthy")
+        assert oa_diff < diff, signature  # weaker in osteoarthritis than in RA
+    ifn = pd.read_csv(default_run / "results/GSE55235/ifn_score.tsv", sep="\t").set_index("observation")
+    positive = ifn["positive"].astype(str).str.lower() == "true"
+    share = positive.groupby(groups.reindex(ifn.index)).mean()
+    assert share["RA"] > share["healthy"]
+
+
+@pytest.fixture(scope="module")
+def edger_logcpm():
+    ref = pd.read_csv(ROOT / "tests/reference/edger/gse161664_logcpm.tsv", sep="\t", index_col=0)
+    files = sorted((SHARED / "data/GSE161664_SAEC_interferons").glob("*.txt"))
+    conditions = pd.Series(
+        [f.name.split("_SAEC_")[1].split("_rep")[0] for f in files], index=[f.name.split("_")[0] for f in files]
+    )
+    return ref, conditions
+
+
+def test_gse161664_interferon_types_with_scores_from_r_edger(rnaseq_run, edger_logcpm):
+    ref, conditions = edger_logcpm
+    got = _scores(rnaseq_run, "GSE161664", "mean_z")
+    table = pd.read_csv(rnaseq_run / "results/comparisons.tsv", sep="\t")
+    table = table[table["method"] == "mean_z"].set_index(["contrast", "signature"])
+    expected = pd.DataFrame({name: ind.mean_z(ref, genes) for name, genes in EDGER_CORE_SETS.items()})
+    groups = conditions.replace({"Control": "control"}).reindex(expected.index)
+    np.testing.assert_allclose(got.loc[expected.index, expected.columns], expected, atol=1e-6)
+    for contrast, target in (("IFNa_vs_control", "IFNa"), ("IFNb_vs_control", "IFNb"), ("IFNg_vs_control", "IFNg")):
+        for signature in expected.columns:
+            diff, p = _welch(expected[signature], groups, target, "control")
+            row = table.loc[(contrast, signature)]
+            assert row["mean_difference"] == pytest.approx(diff, abs=1e-6)
+            assert row["welch_p"] == pytest.approx(p, rel=1e-4)
+    by_group = expected.groupby(groups).mean()
+    # type I interferons induce the type I core far more than IFN-γ does; IFN-γ leads on its own core
+    assert by_group["R_TYPE1_CORE"][["IFNa", "IFNb"]].min() > by_group["R_TYPE1_CORE"]["IFNg"] > by_group[
+        "R_TYPE1_CORE"
+    ]["control"]
+    assert by_group["R_GAMMA_CORE"].idxmax() == "IFNg"
+    # and the pipeline's own curated sets (all their genes) say the same
+    means = got.groupby(groups.reindex(got.index)).mean()
+    assert means["IFN_GAMMA_SPECIFIC"].idxmax() == "IFNg"
+    assert means["IFN_TYPE1_SPECIFIC"][["IFNa", "IFNb"]].min() > means["IFN_TYPE1_SPECIFIC"]["IFNg"]
+
+
+def test_kang2018_ifnb_raises_interferon_scores_in_every_cell_type_and_donor(cells_run):
+    expression, obs = ind.cells_log_normalized(
+        SHARED / "data/kang2018_pbmc_ifnb/kang2018_pbmc_ifnb_subset.h5ad",
+        min_genes=50,
+        max_mito=0.2,
+        min_cells=3,
+        target_sum=10_000,
+    )
+    assert len(obs) == 1556  # no cell fails QC in this subset
+    per_cell = ind.mean_z(expression.T, RICE)
+    expected = per_cell.groupby([obs["sample_id"], obs["cluster_id"]], observed=True).mean()
+    summary = pd.read_csv(cells_run / "results/kang2018/score_summary.tsv", sep="\t")
+    got = summary[(summary["signature"] == "IFN_SCORE_RICE2017") & (summary["method"] == "mean_z")]
+    got = got.set_index(["sample_id", "cluster_id"])["mean"]
+    expected.index.names = got.index.names
+    assert len(got) == len(expected) == 20  # 4 samples x 5 cell types
+    np.testing.assert_allclose(got.reindex(expected.index), expected, atol=1e-6)
+    wide = expected.unstack("sample_id")
+    for donor in ("101", "107"):
+        assert (wide[f"stim{donor}"] - wide[f"ctrl{donor}"] > 0.5).all(), donor
