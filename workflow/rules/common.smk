@@ -110,26 +110,33 @@ if not (config["gene_sets"]["collections"] or config["gene_sets"]["curated"]):
 
 
 def verify_cache():
-    """Drop cached downloads whose SHA-256 no longer matches their record, so that this run
-    fetches them again (a truncated copy, a disk error, an edited file). Runs in the main
-    Snakemake process only, not again in every cluster job."""
+    """Stop, naming the files, when a cached download no longer matches its record (an edited
+    or truncated copy): its job must run again, which needs the copy and its record removed.
+    Deletes nothing itself (this runs at every parse, dry runs and --lint included), and hashes
+    only files changed after their record was written. Main Snakemake process only."""
     records = Path(CACHE) / "records"
     if not workflow.is_main_process or not records.is_dir():
         return
+    bad = []
     for record in sorted(records.rglob("*.json")):
         cached_file = (
             Path(CACHE) / "downloads" / record.relative_to(records).with_suffix("")
         )
         if not cached_file.is_file():
             continue
-        want = json.loads(record.read_text())["sha256"]
-        if sha256_file(cached_file) != want:
-            logger.warning(
-                f"cached download {cached_file} does not match its recorded sha256 {want}; "
-                "removed, it is fetched again"
-            )
-            cached_file.unlink()
-            record.unlink()
+        info = json.loads(record.read_text())
+        stat = cached_file.stat()
+        if stat.st_size == info["size"] and stat.st_mtime <= record.stat().st_mtime:
+            continue
+        if sha256_file(cached_file) != info["sha256"]:
+            bad.append((cached_file, record))
+    if bad:
+        files = " ".join(f"{f} {r}" for f, r in bad)
+        raise ValueError(
+            f"cached download(s) changed since they were fetched: {', '.join(str(f) for f, _ in bad)} "
+            f"(sha256 differs from the record). To fetch them again, remove them with their "
+            f"records: rm {files}"
+        )
 
 
 verify_cache()
@@ -220,8 +227,22 @@ def expected_sha256(wildcards):
     return ""
 
 
-def mirror_folder():
-    return config["mirror"] or ""
+def kept_copy(wildcards):
+    """Where the download rule keeps the last verified copy of a file (not an output)."""
+    return f"{CACHE}/kept/{wildcards.path}"
+
+
+def all_downloads(wildcards):
+    """Every cached download the configured run reads (series platforms found by checkpoint)."""
+    files = [
+        f
+        for dataset in DATASETS
+        for f in dataset_inputs(dataset).values()
+        for f in ([f] if isinstance(f, str) else f)
+        if f.startswith(f"{CACHE}/downloads/")
+    ]
+    files += [f for f in collection_files(wildcards) if f.startswith(f"{CACHE}/downloads/")]
+    return sorted(set(files))
 
 
 def scaled(base, per_input_mb=0):
@@ -311,15 +332,19 @@ def _cell_inputs(dataset):
 
 
 def load_inputs(wildcards):
+    return dataset_inputs(wildcards.dataset)
+
+
+def dataset_inputs(dataset):
     """Input files of a dataset, by kind, plus its metadata sheet and gene annotation."""
-    ds = DATASETS[wildcards.dataset]
+    ds = DATASETS[dataset]
     kind = ds["kind"]
     if kind == "geo_series_matrix":
-        files = _geo_inputs(wildcards.dataset)
+        files = _geo_inputs(dataset)
     elif kind == "rnaseq_counts":
-        files = _count_inputs(wildcards.dataset)
+        files = _count_inputs(dataset)
     elif kind == "single_cell":
-        files = _cell_inputs(wildcards.dataset)
+        files = _cell_inputs(dataset)
     else:
         files = {"expression": local_or_cached(ds["expression"])}
     if ds["metadata"]:

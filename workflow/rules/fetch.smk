@@ -1,5 +1,7 @@
 # Downloads: every public file is fetched by one rule, into the cache laid out like
-# a mirror (<cache>/downloads/<host>/<path>), with a JSON record of its checksum.
+# a mirror (<cache>/downloads/<host>/<path>), with a JSON record of its checksum, and
+# kept verified under <cache>/kept/ (a hard link), so that a rerun of this job (which
+# removes its outputs first) restores the file instead of losing it.
 # A checkpoint, because a series' platform is known only once its matrix is here.
 
 
@@ -21,7 +23,15 @@ checkpoint download:
         runtime=scaled(30),
     params:
         url=download_url,
-        mirror=mirror_folder(),
         sha256=expected_sha256,
+        keep=kept_copy,
     script:
         "../scripts/download.py"
+
+
+rule prefetch:
+    """Every file the configured run downloads, platform annotations included: run it where
+    there is network (or a mirror), then the run needs neither."""
+    input:
+        all_downloads,
+    localrule: True

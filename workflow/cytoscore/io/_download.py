@@ -10,11 +10,14 @@ from __future__ import annotations
 import csv
 import json
 import logging
+import os
 import shutil
+import socket
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -46,7 +49,7 @@ class DownloadRecord:
     path: str
     sha256: str
     size: int
-    source: str  # "mirror" or "network"
+    source: str  # "cache" (the kept copy), "mirror" or "network"
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=2, sort_keys=True) + "\n"
@@ -110,6 +113,12 @@ def find_in_mirror(url: str, mirror: str | Path) -> tuple[Path, str | None] | No
     return None
 
 
+def _offline(exc: BaseException) -> bool:
+    """The host name could not be resolved: no network (or a wrong host); retrying is futile."""
+    reason = getattr(exc, "reason", exc)
+    return isinstance(reason, socket.gaierror)
+
+
 def _download(url: str, dest: Path, *, timeout: float, retries: int) -> None:
     last: Exception | None = None
     for attempt in range(1, retries + 1):
@@ -119,22 +128,60 @@ def _download(url: str, dest: Path, *, timeout: float, retries: int) -> None:
             return
         except (urllib.error.URLError, OSError, TimeoutError) as exc:
             last = exc
+            if _offline(exc):
+                break
             log.warning("download attempt %d/%d of %s failed: %s", attempt, retries, url, exc)
             if attempt < retries:
                 time.sleep(min(2**attempt, 10))
     raise last  # type: ignore[misc]
 
 
+def _kept_copy(keep: Path | None, expected: str | None) -> tuple[Path | None, str]:
+    """The copy kept from an earlier fetch, if it is intact (its bytes match its record) and
+    has the expected checksum; else ``(None, why)``."""
+    if keep is None or not keep.is_file():
+        return None, ""
+    record = Path(f"{keep}.json")
+    try:
+        want = json.loads(record.read_text())["sha256"]
+    except (OSError, ValueError, KeyError):
+        return None, f"the kept copy {keep} has no readable record {record}"
+    digest = sha256_file(keep)
+    if digest != want:
+        return None, f"the kept copy {keep} no longer matches its record (sha256 {digest}, recorded {want})"
+    if expected and digest != expected:
+        return None, f"the kept copy {keep} has sha256 {digest}, not the configured {expected}"
+    return keep, ""
+
+
+def _link_or_copy(src: Path, dst: Path) -> None:
+    dst.unlink(missing_ok=True)
+    try:
+        os.link(src, dst)  # the same bytes under two names: no extra space
+    except OSError:
+        shutil.copyfile(src, dst)
+
+
+def _remember(dest: Path, keep: Path, record: DownloadRecord) -> None:
+    """Make ``keep`` (and its record) the verified copy of ``dest``, replacing the old one only now."""
+    keep.parent.mkdir(parents=True, exist_ok=True)
+    with atomic_path(keep) as tmp:
+        _link_or_copy(dest, tmp)
+    with atomic_path(f"{keep}.json") as tmp:
+        tmp.write_text(record.to_json())
+
+
 def fetch_url(
     url: str,
     dest: str | Path,
     *,
-    mirror: str | Path | None = None,
+    mirrors: Sequence[str | Path] = (),
     sha256: str | None = None,
+    keep: str | Path | None = None,
     timeout: float = 60.0,
     retries: int = 3,
 ) -> DownloadRecord:
-    """Obtain ``url`` into ``dest`` atomically, from ``mirror`` if it has it, else the network.
+    """Obtain ``url`` into ``dest`` atomically: a kept copy, else a mirror, else the network.
 
     Parameters
     ----------
@@ -143,41 +190,61 @@ def fetch_url(
     dest
         Where to write it. Written through a temporary file and renamed, so a
         failed or interrupted fetch never leaves a partial file at ``dest``.
-    mirror
-        Folder laid out as ``<host>/<path>`` (optionally with ``index.tsv``),
-        consulted before the network.
+    mirrors
+        Folders laid out as ``<host>/<path>`` (optionally with ``index.tsv``),
+        consulted in order before the network.
     sha256
         Expected checksum. A mismatch is an error and nothing is written. When
         the mirror's ``index.tsv`` lists a checksum it is checked too.
+    keep
+        Where the last verified copy is kept (a hard link to ``dest``, so no extra
+        space) with its record (``<keep>.json``). A kept copy that still matches its
+        record and ``sha256`` is used without a mirror or the network; it is replaced
+        only once a new copy has been fetched and verified. So a cache whose ``dest``
+        was removed (Snakemake removes a job's outputs before it reruns it) loses nothing.
 
     Returns
     -------
     DownloadRecord with the checksum of the file written.
     """
     dest = Path(dest)
+    keep = Path(keep) if keep is not None else None
     rel = url_to_relpath(url)
     expected = sha256.lower() if sha256 else None
-    hit = find_in_mirror(url, mirror) if mirror is not None else None
+    kept, unusable = _kept_copy(keep, expected)
+    hit = None
+    if kept is None:
+        for mirror in mirrors:
+            hit = find_in_mirror(url, mirror)
+            if hit is not None:
+                break
     with atomic_path(dest) as tmp:
-        if hit is not None:
+        index_sha = None
+        if kept is not None:
+            _link_or_copy(kept, tmp)
+            source = "cache"
+            log.info("%s: the verified copy kept at %s", url, kept)
+        elif hit is not None:
             src, index_sha = hit
             shutil.copyfile(src, tmp)
             source = "mirror"
             log.info("copied %s from mirror file %s", url, src)
         else:
-            index_sha = None
             try:
                 _download(url, tmp, timeout=timeout, retries=retries)
             except Exception as exc:  # noqa: BLE001 - re-raised with guidance
+                looked = ", ".join(str(Path(m).resolve() / rel) for m in mirrors)
                 where = (
-                    f"It is not in the mirror {Path(mirror).resolve()} either; put the file at "
-                    f"{Path(mirror).resolve() / rel}"
-                    if mirror is not None
-                    else f"No mirror is configured; put the file at <mirror>/{rel} and set the "
-                    "config key 'mirror' to that <mirror> folder"
+                    f"It is in no mirror either (looked for {looked})"
+                    if mirrors
+                    else "No mirror is configured (config key 'mirror')"
                 )
+                old = f" {unusable[0].upper()}{unusable[1:]}; it was left as it is." if unusable else ""
+                offline = "no network" if _offline(exc) else f"{type(exc).__name__}: {exc}"
                 raise DownloadError(
-                    f"could not download {url} ({type(exc).__name__}: {exc}). {where}, or copy it to {dest}."
+                    f"could not download {url} ({offline}). {where}.{old} Remedy: put the file at "
+                    f"<mirror>/{rel} and set the config key 'mirror' to that <mirror> folder, or run "
+                    f"'./cytoscore run prefetch' on a machine with network and copy its cache folder here."
                 ) from exc
             source = "network"
             log.info("downloaded %s", url)
@@ -191,4 +258,7 @@ def fetch_url(
         size = tmp.stat().st_size
         if size == 0:
             raise DownloadError(f"{url} from {source} is empty. The file was not kept.")
-    return DownloadRecord(url=url, path=str(dest), sha256=digest, size=size, source=source)
+    record = DownloadRecord(url=url, path=str(dest), sha256=digest, size=size, source=source)
+    if keep is not None and kept is None:
+        _remember(dest, keep, record)
+    return record
