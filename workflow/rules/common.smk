@@ -241,7 +241,9 @@ def all_downloads(wildcards):
         for f in ([f] if isinstance(f, str) else f)
         if f.startswith(f"{CACHE}/downloads/")
     ]
-    files += [f for f in collection_files(wildcards) if f.startswith(f"{CACHE}/downloads/")]
+    files += [
+        f for f in collection_files(wildcards) if f.startswith(f"{CACHE}/downloads/")
+    ]
     return sorted(set(files))
 
 
