@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import anndata as ad
 import numpy as np
+
+if TYPE_CHECKING:  # anndata takes 0.5 s to import; jobs that only plot or log do not need it
+    import anndata as ad
 
 __all__ = ["dataset_provenance", "get_provenance", "record", "software_versions", "to_plain"]
 
