@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -11,14 +12,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 # Test the package of this checkout even if another copy is installed.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workflow"))
 
-from helpers import EDGER_CORE_SETS, MIRROR, SHARED, example, run_workflow  # noqa: E402
+from helpers import EDGER_CORE_SETS, SHARED, example, run_workflow  # noqa: E402
 
 
 def pytest_configure(config):
-    if not MIRROR.is_dir():
-        raise pytest.UsageError(
-            f"the shared data folder {SHARED} is missing; tests read public data from ../shared"
-        )
+    if not SHARED.is_dir() and os.environ.get("CI") == "true":
+        raise pytest.UsageError(f"CI runs every test: the public datasets of {SHARED} are missing")
 
 
 @pytest.fixture

@@ -18,9 +18,9 @@ import numpy as np
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
-HALLMARK_GMT = SHARED / "mirror/data.broadinstitute.org/gsea-msigdb/msigdb/release/7.0/h.all.v7.0.symbols.gmt"
-GPL96_SOFT = SHARED / "mirror/ftp.ncbi.nlm.nih.gov/geo/platforms/GPLnnn/GPL96/soft/GPL96_family.soft.gz"
+MIRROR = ROOT / "workflow" / "resources" / "mirror"  # the default study's files, shipped
+HALLMARK_GMT = MIRROR / "data.broadinstitute.org/gsea-msigdb/msigdb/release/7.0/h.all.v7.0.symbols.gmt"
+GPL96_SOFT = MIRROR / "ftp.ncbi.nlm.nih.gov/geo/platforms/GPLnnn/GPL96/soft/GPL96_family.soft.gz"
 
 CELL_TYPES = {  # cell type: (share of cells, marker genes)
     "B cells": (0.15, ["MS4A1", "CD79A", "CD79B", "CD19", "IGHM", "BANK1", "PAX5", "CD22"]),

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import EDGER_CORE_SETS, GPL96_SOFT, GSE55235_MATRIX, HALLMARK_GMT, ROOT, SHARED
+from helpers import EDGER_CORE_SETS, GPL96_SOFT, GSE55235_MATRIX, HALLMARK_GMT, ROOT, SHARED, needs_shared
 from scipy import stats
 
 from . import independent as ind
@@ -88,6 +88,7 @@ def edger_logcpm():
     return ref, conditions
 
 
+@needs_shared
 def test_gse161664_interferon_types_with_scores_from_r_edger(rnaseq_run, edger_logcpm):
     ref, conditions = edger_logcpm
     got = _scores(rnaseq_run, "GSE161664", "mean_z")
@@ -114,6 +115,7 @@ def test_gse161664_interferon_types_with_scores_from_r_edger(rnaseq_run, edger_l
     assert means["IFN_TYPE1_SPECIFIC"][["IFNa", "IFNb"]].min() > means["IFN_TYPE1_SPECIFIC"]["IFNg"]
 
 
+@needs_shared
 def test_kang2018_ifnb_raises_interferon_scores_in_every_cell_type_and_donor(cells_run):
     expression, obs = ind.cells_log_normalized(
         SHARED / "data/kang2018_pbmc_ifnb/kang2018_pbmc_ifnb_subset.h5ad",

@@ -10,6 +10,7 @@ from helpers import (
     KANG_H5AD,
     SAEC_DIR,
     SAEC_PATTERN,
+    needs_shared,
     write_10x_h5,
     write_10x_mtx,
     write_platform_soft,
@@ -32,6 +33,7 @@ from cytoscore.io import (
 from cytoscore.pp import detect_id_type, map_gene_ids
 
 
+@needs_shared
 def test_saec_count_files_real():
     adata = read_count_files(str(SAEC_DIR / "*.txt"), sample_pattern=SAEC_PATTERN)
     assert adata.shape == (16, 26364)  # the 5 HTSeq '__' summary lines are dropped
@@ -166,6 +168,7 @@ def test_expression_table_and_errors(tmp_path):
         read_expression_table(path)
 
 
+@needs_shared
 def test_kang_h5ad_real():
     adata = read_single_cell(h5ad=KANG_H5AD)
     assert adata.shape == (1556, 1267) and sp.issparse(adata.X)
@@ -253,6 +256,7 @@ def test_per_platform_series_matrix_of_a_multi_platform_series(tmp_path):
     assert adata.uns["cytoscore"]["source"]["platform"] == "GPL570"
 
 
+@needs_shared
 def test_load_dataset_dispatch(tmp_path):
     adata = load_dataset(
         "rnaseq_counts",

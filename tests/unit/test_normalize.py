@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from helpers import KANG_H5AD, SAEC_DIR, SAEC_PATTERN
+from helpers import KANG_H5AD, SAEC_DIR, SAEC_PATTERN, needs_shared
 
 from cytoscore import InputError
 from cytoscore.io import read_count_files, read_single_cell
@@ -59,6 +59,7 @@ def test_filter_by_expr_hand_example():
     assert filter_by_expr(counts, group=["a", "a", "b", "b"], min_total_count=30).tolist()[3] is False
 
 
+@needs_shared
 def test_saec_matches_edger_3_40(saec):
     _, norm = saec
     info = dict(line.split() for line in (REF / "gse161664_filter.txt").read_text().splitlines())
@@ -73,6 +74,7 @@ def test_saec_matches_edger_3_40(saec):
     np.testing.assert_allclose(mine.to_numpy(), ref.to_numpy(), rtol=0, atol=1e-10)
 
 
+@needs_shared
 def test_saec_biology_type_i_and_type_ii(saec):
     _, norm = saec
     frame = pd.DataFrame(norm.X, index=norm.obs_names, columns=norm.var_names)
@@ -111,6 +113,7 @@ def test_normalize_counts_errors():
         normalize_counts(adata, group_column="cond")
 
 
+@needs_shared
 def test_median_of_ratios_dataset(saec):
     counts, _ = saec
     norm = normalize_counts(counts, method="median_of_ratios", group_column="condition")
@@ -118,6 +121,7 @@ def test_median_of_ratios_dataset(saec):
     assert factors.shape == (16,) and np.all(factors > 0.3) and np.all(factors < 3)
 
 
+@needs_shared
 def test_kang_single_cell_normalization_and_biology():
     cells = read_single_cell(h5ad=KANG_H5AD)
     norm = normalize_dataset(cells, kind="single_cell", options={"qc": {"min_genes": 50}})
@@ -147,6 +151,7 @@ def test_qc_removes_mito_heavy_and_sparse_cells():
     assert "MT-CO1" not in out.var_names  # detected in no kept cell
 
 
+@needs_shared
 def test_leiden_clusters_follow_lineages_in_kang():
     cells = read_single_cell(h5ad=KANG_H5AD)
     norm = normalize_dataset(

@@ -8,7 +8,7 @@ import anndata as ad
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import SHARED, simulated_cells
+from helpers import SHARED, needs_shared, simulated_cells
 
 from cytoscore import InputError
 from cytoscore.resources import GeneSet, gene_set_table, read_collection, read_gene_set_table, resource_table
@@ -17,6 +17,7 @@ from cytoscore.tl import score_gene_sets
 PROGENY = SHARED / "resources" / "progeny_model_human_full.csv.gz"
 
 
+@needs_shared
 def test_progeny_top_genes_by_p_value():
     sets = {
         gs.name: gs for gs in read_collection(PROGENY, name="progeny", spec={"format": "progeny", "top": 100})
@@ -82,6 +83,7 @@ def test_weight_table_errors_name_the_file_and_row(tmp_path):
         read_collection(cols, name="mine", spec={"format": "weights"})
 
 
+@needs_shared
 def test_gene_set_table_round_trips_weights_and_resources_record_checksums(tmp_path):
     sets = read_collection(
         PROGENY, name="progeny", spec={"format": "progeny", "top": 5, "licence": "Apache-2.0"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from helpers import example, run_workflow
+from helpers import example, needs_shared, run_workflow
 
-pytestmark = pytest.mark.workflow
+pytestmark = [pytest.mark.workflow, needs_shared]
 
 
 def test_rnaseq_counts_example(rnaseq_run):
