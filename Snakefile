@@ -2,7 +2,13 @@
 # This file is the table of contents; rules live in workflow/rules/, logic in
 # the package workflow/cytoscore/.
 
-from snakemake.utils import min_version, validate
+import sys
+
+from snakemake.utils import min_version
+
+sys.path.insert(0, f"{workflow.basedir}/workflow")  # the package beside this Snakefile
+
+from cytoscore._config import validate_config
 
 min_version("9.0")
 
@@ -14,7 +20,8 @@ if not workflow.overwrite_configfiles:
     configfile: "config/config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
+# defaults filled in; an error names the key path in one line ("did you mean" for typos)
+validate_config(config, f"{workflow.basedir}/workflow/schemas/config.schema.yaml")
 
 
 report: "workflow/report/workflow.rst"

@@ -280,3 +280,13 @@ def test_volcano_draws_small_groups_hollow_and_says_why(bulk):
     points = [c for ax in plain.axes for c in ax.collections if isinstance(c, PathCollection)]
     assert all((c.get_facecolors()[:, 3] == 1).all() for c in points)
     assert not any("fewer than 3" in t.get_text() for t in plain.texts)
+
+
+def test_box_plot_without_a_choice_shows_the_lowest_fdr_and_says_so(bulk):
+    from cytoscore.pl import signature_boxplot
+
+    obs, scores, comparison = bulk
+    fig, source = signature_boxplot(scores, obs["group"], comparison, method="mean_z", signatures=None, top=2)
+    mean_z = comparison[comparison["method"] == "mean_z"].sort_values("fdr")
+    assert list(dict.fromkeys(source["signature"])) == list(mean_z["signature"][:2])
+    assert any("the 2 of 3 signatures with the lowest FDR" in t.get_text() for t in fig.texts)

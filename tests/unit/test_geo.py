@@ -128,3 +128,18 @@ def test_read_geo_series_builds_probe_level_anndata(tmp_path):
     prov = adata.uns["cytoscore"]["source"]
     assert prov["n_probes_not_in_platform"] == 1
     assert prov["files"]["series_matrix"]["sha256"]
+
+
+def test_series_and_platform_with_other_probe_ids_name_both_files(tmp_path):
+    matrix = write_series_matrix(tmp_path / "GSE1_series_matrix.txt", small_values())
+    platform = write_platform_soft(
+        tmp_path / "GPL570_family.soft",
+        pd.DataFrame({"ID": ["1007_s_at", "1053_at", "117_at"], "Gene Symbol": ["DDR1", "RFC2", "HSPA6"]}),
+        platform="GPL570",
+    )
+    with pytest.raises(InputError) as err:
+        read_geo_series(matrix, platform)
+    message = str(err.value)
+    assert f"the probe IDs of the series {matrix}" in message and f"platform table {platform}" in message
+    assert "0 of 3 found" in message and "not the series' platform (the series names ['GPL96'])" in message
+    assert "symbol column" not in message

@@ -99,6 +99,24 @@ def test_ssgsea_matches_r_gsva_on_gse55235(norm):
     assert list(ref.columns) == list(matrix.index)
 
 
+def test_a_case_only_mismatch_of_symbols_is_named(caplog):
+    """A GMT of lower-cased (or mouse-style) symbols against human data: the warning, the
+    coverage table and the error for a selected set say that letter case is the problem."""
+    genes = ["ISG15", "IFI27", "RSAD2", "MX1", "OAS1", "IFIT1", "ACTB", "GAPDH"]
+    adata = ad.AnnData(X=np.random.default_rng(1).normal(size=(4, 8)), var=pd.DataFrame(index=genes))
+    sets = [
+        GeneSet("OK", ("ACTB", "GAPDH", "ISG15"), collection="c"),
+        GeneSet("LOWER", ("Isg15", "Ifi27", "Rsad2", "Mx1", "Oas1"), collection="c"),
+    ]
+    _, coverage = score_gene_sets(adata, sets, min_genes=3)
+    status = coverage.set_index("signature")["status"]
+    assert status["LOWER"].startswith("skipped: fewer than 3 genes in the data; 5 more match when letter case")
+    assert "'Isg15' vs 'ISG15'" in status["LOWER"] and status["OK"] == "scored"
+    assert "gene set LOWER skipped: 0 of its 5 genes are in the data (minimum 3); 5 more match" in caplog.text
+    with pytest.raises(InputError, match="LOWER .*letter case is ignored"):
+        score_gene_sets(adata, sets, min_genes=3, required=["LOWER"])
+
+
 def test_score_gene_sets_coverage_skip_and_tidy_output(caplog):
     genes = [f"G{i}" for i in range(20)]
     rng = np.random.default_rng(3)

@@ -166,7 +166,7 @@ def test_platform_without_symbol_column_fails_clearly(tmp_path):
     assert not (tmp_path / "run/results/GSE55235/loaded.h5ad").exists()
 
 
-def test_sample_sheet_without_reference_group_fails_and_keeps_scores(tmp_path):
+def test_sample_sheet_without_reference_group_fails_before_scoring_and_keeps_computed_work(tmp_path):
     workdir = tmp_path / "run"
     workdir.mkdir()
     samples = gzip.decompress(GSE55235_MATRIX.read_bytes()).decode().split("!Sample_geo_accession")[1]
@@ -181,9 +181,14 @@ def test_sample_sheet_without_reference_group_fails_and_keeps_scores(tmp_path):
     proc = run_workflow(workdir, config, "--keep-going", check=False)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
-    assert "contrast 'RA_vs_healthy': no sample is in the reference group 'healthy'" in out
-    assert not (workdir / "results/contrasts/RA_vs_healthy/comparison.tsv").exists()
-    assert (workdir / "results/GSE55235/scores.tsv").stat().st_size > 0  # computed work is kept
+    assert (
+        f"config contrasts.RA_vs_healthy.reference: group 'healthy' has no sample: the groups in {sheet} "
+        "are ['RA', 'OA']"
+    ) in out
+    assert not (workdir / "results/GSE55235/scores.tsv").exists()  # stopped before scoring
+    assert not list((workdir / "results").rglob("comparison.tsv"))
+    assert (workdir / "results/GSE55235/normalized.h5ad").stat().st_size > 0  # computed work is kept
+    assert "FAILED" in (workdir / "results/RUN_INCOMPLETE.txt").read_text()
 
 
 def test_gene_set_without_genes_is_skipped_with_a_log_message(tmp_path):

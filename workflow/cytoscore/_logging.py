@@ -8,6 +8,8 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from ._utils import InputError
+
 __all__ = ["script_logging", "use_threads"]
 
 
@@ -35,6 +37,9 @@ def use_threads(n: int) -> None:
 @contextlib.contextmanager
 def script_logging(job: Any) -> Iterator[logging.Logger]:
     """Send log records to the job's log file and stderr; log an error's message before re-raising.
+
+    An :class:`InputError` (bad input or config) is one line on stderr and a non-zero exit,
+    its traceback only in the log file; any other exception is re-raised with its traceback.
 
     ``job`` is the ``snakemake`` object of a script (or a log path). Used by
     ``workflow/scripts/*.py``: a rule's log then holds what the step did and, when it
@@ -91,6 +96,16 @@ def script_logging(job: Any) -> Iterator[logging.Logger]:
             exc,
         )
         raise
+    except InputError as exc:
+        # a bad input or config, explained by its message: one line on the terminal, the
+        # traceback in the log file only, and a plain non-zero exit
+        logger.error("%s", exc)
+        if log_file:
+            trace = logging.getLogger("cytoscore.traceback")
+            trace.propagate = False
+            trace.handlers = handlers[1:]
+            trace.error("where it was raised:", exc_info=exc)
+        raise SystemExit(1) from None
     except Exception as exc:
         logger.error("%s: %s", type(exc).__name__, exc)
         raise

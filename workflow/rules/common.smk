@@ -17,6 +17,7 @@ os.environ.update(
 )
 
 import glob  # noqa: E402
+import hashlib  # noqa: E402
 import re  # noqa: E402
 
 import json  # noqa: E402
@@ -88,6 +89,24 @@ def _check_contrasts():
 
 
 _check_contrasts()
+
+
+def _check_plot_signatures():
+    """Signatures a figure draws must be scored: with a selection, among the selected."""
+    select = config["gene_sets"]["select"]
+    if select is None:
+        return  # checked against the collections by the gene_sets job
+    bulk = any(ds["kind"] != "single_cell" for ds in DATASETS.values())
+    for key in ("signatures", "correlation") if bulk else ("signatures",):
+        missing = [s for s in config["plots"][key] or [] if s not in select]
+        if missing:
+            raise ValueError(
+                f"config plots.{key}: {missing} not in gene_sets.select, so not scored; "
+                f"add them to gene_sets.select or choose among {select}"
+            )
+
+
+_check_plot_signatures()
 
 
 def names_regex(names):
@@ -193,16 +212,29 @@ def embedding_options():
 
 
 def package_files(*modules):
-    """Source files of the package (sub)modules a step uses.
+    """One stamp file standing for the source of the package (sub)modules a step uses.
 
-    They are declared as inputs so that a change to the analysis code reruns the
-    step; Snakemake itself only tracks the adapter scripts.
+    Declared as an input named ``code`` so that a change to the analysis code reruns the
+    step (Snakemake itself only tracks the adapter scripts). The stamp holds the SHA-256 of
+    those sources and is rewritten only when it changes, so its date moves with the code;
+    one file instead of ~25 keeps a failed job's message short.
     """
     root = Path(PACKAGE_ROOT) / "cytoscore"
-    files = sorted(str(p) for p in root.glob("*.py"))
+    files = sorted(root.glob("*.py"))
     for module in modules:
-        files += sorted(str(p) for p in (root / module).rglob("*.py"))
-    return files
+        files += sorted((root / module).rglob("*.py"))
+    digest = hashlib.sha256()
+    for path in files:
+        digest.update(
+            b"\0".join((path.relative_to(root).as_posix().encode(), path.read_bytes()))
+        )
+    name = "-".join(["core", *modules])
+    stamp = Path(".snakemake", "cytoscore_code", f"{name}.sha256")
+    text = f"{digest.hexdigest()}\n"
+    if workflow.is_main_process and (not stamp.is_file() or stamp.read_text() != text):
+        stamp.parent.mkdir(parents=True, exist_ok=True)
+        stamp.write_text(text)
+    return str(stamp)
 
 
 def cached(url):
@@ -531,9 +563,32 @@ def figure_set(base):
     return [f"{base}.svg", *figure_files(base), f"{base}.source_data.tsv"]
 
 
+def figure_signatures():
+    """Config key -> signatures the figures draw, checked by the gene_sets job."""
+    plots = config["plots"]
+    needed = {"plots.signatures": plots["signatures"]}
+    if bulk_datasets():
+        needed["plots.correlation"] = plots["correlation"]
+    return {k: list(v) for k, v in needed.items() if v}
+
+
+def contrast_groups(wildcards):
+    """Group -> the config key of the contrast that compares it, for the contrasts of a
+    dataset that compare its groups: annotate_groups stops when one has no sample."""
+    out = {}
+    for name, contrast in CONTRASTS.items():
+        if contrast["dataset"] == wildcards.dataset and contrast["column"] == "group":
+            for role in ("target", "reference"):
+                out.setdefault(contrast[role], f"contrasts.{name}.{role}")
+    return out
+
+
 def key_signatures():
-    """Signatures of the box and donor plots: plots.signatures, else the selected sets."""
-    return config["plots"]["signatures"] or config["gene_sets"]["select"] or []
+    """Signatures of the box, donor, UMAP and dot plots: plots.signatures, else the selected
+    sets, else the curated sets; None (every set: box plots take the 12 with the lowest FDR)
+    when none of these is given."""
+    gs = config["gene_sets"]
+    return config["plots"]["signatures"] or gs["select"] or gs["curated"] or None
 
 
 def heatmap_annotations(wildcards):
@@ -607,7 +662,7 @@ def final_outputs():
         out += figure_set(f"{RESULTS}/contrasts/{contrast}/volcano")
     for contrast in cell_contrasts():
         for method in set_methods():
-            for signature in key_signatures():
+            for signature in key_signatures() or []:
                 out += figure_set(
                     f"{RESULTS}/contrasts/{contrast}/donors_{method}_{signature}"
                 )
@@ -619,3 +674,44 @@ def final_outputs():
         for method in METHODS:
             out += figure_set(f"{RESULTS}/meta/{name}_forest_{method}")
     return out
+
+
+# A run that fails leaves results/RUN_INCOMPLETE.txt: Snakemake removes the outputs of the
+# job that failed, but not those of jobs that finished before it, which may look finished.
+# Written when a run starts (not for dry runs), removed when it succeeds.
+RUN_MARKER = f"{RESULTS}/RUN_INCOMPLETE.txt"
+
+
+def mark_run(state, log):
+    from datetime import datetime
+
+    marker = Path(RUN_MARKER)
+    now = datetime.now().isoformat(timespec="seconds")
+    log = ", ".join(map(str, log)) if isinstance(log, (list, tuple)) else log
+    if state == "start":
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.write_text(
+            f"A cytoscore run started at {now} and has not finished.\n"
+            "Files in this folder may come from jobs that finished before a failure and are not a "
+            "complete, consistent set of results. This file is removed when a run succeeds.\n"
+        )
+    elif state == "error":
+        with marker.open("a") as out:
+            out.write(
+                f"The run FAILED at {now}: see {log} (the failed job's own log is named there). "
+                "Fix the error and run again.\n"
+            )
+    else:
+        marker.unlink(missing_ok=True)
+
+
+onstart:
+    mark_run("start", log)
+
+
+onsuccess:
+    mark_run("success", log)
+
+
+onerror:
+    mark_run("error", log)

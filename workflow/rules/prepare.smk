@@ -81,6 +81,7 @@ rule annotate_groups:
     params:
         groups=group_options,
         derive=derive_rules,
+        compared=contrast_groups,
     script:
         "../scripts/annotate_groups.py"
 
@@ -116,6 +117,7 @@ rule prepare_cells:
         normalize=normalize_options,
         groups=group_options,
         derive=derive_rules,
+        compared=contrast_groups,
         chunk_size=lookup(dpath="single_cell/chunk_size", within=config),
         max_cells=lookup(dpath="single_cell/embedding/max_cells", within=config),
     script:

@@ -32,6 +32,7 @@ rule gene_sets:
         collections=gene_set_collections(),
         curated=config["gene_sets"]["curated"],
         select=config["gene_sets"]["select"],
+        needed=figure_signatures(),
     script:
         "../scripts/gene_sets.py"
 

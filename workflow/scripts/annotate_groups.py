@@ -14,6 +14,7 @@ with script_logging(snakemake):  # noqa: F821
         patterns=options["patterns"],
         table=options["table"],
         exclude=options["exclude"] or (),
+        compared=sm.params.compared,
     )
     write_table(sample_table(adata), sm.output.samples)
     write_h5ad(adata, sm.output.adata)

@@ -13,6 +13,7 @@ with script_logging(snakemake):  # noqa: F821
         files=files,
         curated=sm.params.curated,
         select=sm.params.select,
+        needed=sm.params.needed,
     )
     write_table(gene_set_table(sets), sm.output.table)
     write_gmt([gs for gs in sets if gs.reported], sm.output.gmt)  # fitted-only CytoSig sets left out

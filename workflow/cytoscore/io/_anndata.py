@@ -42,6 +42,17 @@ def read_geo_series(
             f"{matrix_path}: the series spans platforms {platform_ids}; use the per-platform "
             "series matrix (GSExxx-GPLyyy_series_matrix.txt.gz)"
         )
+    found = sm.values.index.astype(str).isin(platform.index.astype(str))
+    if len(found) and found.mean() < 0.5:
+        series_ids = list(sm.values.index.astype(str)[:3])
+        platform_ids_seen = list(platform.index.astype(str)[:3])
+        raise InputError(
+            f"the probe IDs of the series {matrix_path} (e.g. {series_ids}) and of the platform table "
+            f"{platform_path} (e.g. {platform_ids_seen}) do not match: {found.sum():,} of "
+            f"{len(found):,} found. The platform file is not the series' platform"
+            + (f" (the series names {platform_ids})" if platform_ids else "")
+            + ", or an edited copy."
+        )
     symbols = platform["symbol"].reindex(sm.values.index).fillna("")
     var = pd.DataFrame(
         {"probe_id": sm.values.index.astype(str), "symbol": symbols.to_numpy(dtype=str)},

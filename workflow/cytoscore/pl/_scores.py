@@ -51,10 +51,14 @@ def signature_boxplot(
     signatures: Sequence[str] | None = None,
     group_order: Sequence[str] | None = None,
     ncols: int = 4,
+    top: int = 12,
     seed: int = 0,
     width: str | float = "double",
 ) -> tuple[Figure, pd.DataFrame]:
     """Box + strip plot of signature scores for a contrast's two groups, one panel per signature.
+
+    ``signatures`` None draws the ``top`` signatures with the lowest primary FDR (named so
+    in a note under the figure).
 
     Each panel shows the reference and target groups' scores (boxes: quartiles,
     whiskers 1.5 IQR; points: samples, jittered with a fixed seed) and is annotated
@@ -73,8 +77,13 @@ def signature_boxplot(
     if comp.empty:
         raise InputError(f"the comparison has no row for method {method!r}")
     target, reference = comp["target"].iloc[0], comp["reference"].iloc[0]
+    chosen = ""
     if signatures is None:
-        signatures = list(comp.index)
+        fdr_col = "fdr" if "fdr" in comp.columns else "fdr_welch"
+        ranked = comp[fdr_col].sort_values(kind="stable")
+        signatures = list(ranked.index[:top])
+        if len(ranked) > top:
+            chosen = f"the {top} of {len(ranked)} signatures with the lowest FDR (set plots.signatures to choose)"
     # Methods that score only some signatures (CytoSig: its own) plot those they have; the
     # others are named on the figure and in the log, not dropped silently
     present = [s for s in signatures if s in comp.index]
@@ -154,7 +163,7 @@ def signature_boxplot(
         fig.suptitle(f"{target} vs {reference}")
         notes = ([LOW_COVERAGE_NOTE] if low & set(signatures) else []) + (
             [f"not scored with {method}: {', '.join(absent)}"] if absent else []
-        )
+        ) + ([chosen] if chosen else [])
         if notes:
             figure_note(fig, notes)
     return fig, pd.DataFrame(rows)

@@ -293,7 +293,7 @@ def prepare_single_cell(
     ``files``: one of ``h5ad`` / ``tenx_mtx`` / ``tenx_h5``, optionally ``metadata`` (a cell
     sheet) and ``gene_annotation``. ``options`` are the dataset's load options (``cells``,
     ``metadata_id_column``, ``gene_ids``, ``gene_annotation``), ``normalize`` its
-    ``qc``/``target_sum``/``cluster``, ``groups`` and ``derive`` as for
+    ``qc``/``target_sum``/``cluster``, ``groups`` (with ``compared``) and ``derive`` as for
     :func:`assign_groups` / :func:`derive_columns`. Cells are assigned to groups first (on
     ``obs`` only), then QC-filtered and normalized by :func:`prepare_cells`, streaming
     ``chunk_size`` cells. With ``normalize["cluster"]``, Leiden clusters (``obs["leiden"]``)
@@ -328,6 +328,7 @@ def prepare_single_cell(
             patterns=grp.get("patterns"),
             table=grp.get("table"),
             exclude=grp.get("exclude") or (),
+            compared=grp.get("compared"),
         )
         spec = opts.get("gene_annotation")
         annotation = (

@@ -56,6 +56,7 @@ def assign_groups(
     patterns: Mapping[str, str] | None = None,
     table: pd.Series | str | Path | None = None,
     exclude: Sequence[str] = (),
+    compared: Mapping[str, str] | None = None,
     key_added: str = "group",
 ) -> ad.AnnData:
     """Map every sample to exactly one group, or drop it when explicitly excluded.
@@ -72,6 +73,9 @@ def assign_groups(
         sample sheet path, see :func:`read_group_table`).
     exclude
         Sample IDs to leave out of the analysis.
+    compared
+        Group -> the config key that compares it (``contrasts.<name>.target``): such a group
+        without any sample is an error here, before anything is scored.
 
     Raises
     ------
@@ -143,6 +147,18 @@ def assign_groups(
     out = adata[keep].copy()
     out.obs[key_added] = pd.Categorical(groups[keep].to_numpy(), categories=order)
     counts = out.obs[key_added].value_counts(sort=False)
+    for group, key in (compared or {}).items():
+        if counts.get(group, 0) == 0:
+            how = (
+                f"its pattern {patterns.get(group)!r} matches none of the values of {column!r}"
+                if patterns is not None and group in patterns
+                else f"the groups in {source.get('table', 'the sample sheet')} are {order}"
+                if table is not None
+                else f"groups are {order}"
+            )
+            raise InputError(
+                f"config {key}: group {group!r} has no sample: {how}. Values seen: {_describe(seen)}"
+            )
     empty = [g for g, n in counts.items() if n == 0]
     if empty:
         log.warning("groups with no sample: %s", empty)

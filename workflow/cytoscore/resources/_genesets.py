@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -205,6 +205,7 @@ def build_gene_sets(
     files: Sequence[str | Path],
     curated: Sequence[str] = (),
     select: Sequence[str] | None = None,
+    needed: Mapping[str, Sequence[str]] | None = None,
 ) -> list[GeneSet]:
     """Assemble the signatures to score: collections, then curated sets, then a selection.
 
@@ -219,6 +220,10 @@ def build_gene_sets(
         Names of curated sets (:func:`cytoscore.resources.curated_gene_sets`) to add.
     select
         Names to keep, in this order; None keeps all.
+    needed
+        Config key -> names that later steps draw (``plots.signatures``, ``plots.correlation``):
+        a name not among the chosen sets is an error naming the key, here in the first job
+        rather than in a figure after scoring.
     """
     from ._collections import read_collection
     from ._curated import curated_gene_sets
@@ -234,6 +239,14 @@ def build_gene_sets(
         raise InputError(f"unknown curated gene set(s) {unknown}; available: {sorted(available)}")
     sets += [available[n] for n in curated]
     chosen = select_gene_sets(sets, select)
+    names = {gs.name for gs in chosen}
+    for key, wanted in (needed or {}).items():
+        missing = [n for n in wanted or () if n not in names]
+        if missing:
+            hints = {n: difflib.get_close_matches(n, sorted(names), n=2) for n in missing}
+            detail = "; ".join(f"{n!r} (did you mean {h}?)" if h else repr(n) for n, h in hints.items())
+            where = "gene_sets.select" if select is not None else "the collections and curated sets"
+            raise InputError(f"config {key}: not among {where}: {detail}")
     # CytoSig fits all its cytokines jointly, whatever is shown: a selection that names some of
     # them carries the others along as fitted-only (reported False) for the cytosig method
     names = {gs.name for gs in chosen}

@@ -271,28 +271,50 @@ def score_gene_sets(
         f"skipped: fewer than {min_genes} genes in the data",
         np.where(coverage["low_coverage"], "scored, low coverage", "scored"),
     )
+    # genes found only when letter case is ignored: mouse symbols, or a lower-cased file
+    upper = {}
+    for g in adata.var_names:
+        upper.setdefault(str(g).upper(), str(g))
+    case_hint = {}
+    present = set(adata.var_names)
+    for gs, row in zip(gene_sets, coverage.itertuples(), strict=True):
+        if row.scored and not row.low_coverage:
+            continue
+        only_case = [(g, upper[g.upper()]) for g in gs.genes if g not in present and g.upper() in upper]
+        if len(only_case) >= max(3, row.n_found):
+            example = ", ".join(f"{a!r} vs {b!r}" for a, b in only_case[:2])
+            case_hint[row.signature] = (
+                f"; {len(only_case)} more match when letter case is ignored (e.g. {example}): the set and "
+                "the data write symbols in different case (mouse symbols, or a lower-cased file?)"
+            )
+    coverage["status"] = [
+        st + case_hint.get(sig, "") for sig, st in zip(coverage["signature"], coverage["status"], strict=True)
+    ]
     for row in coverage.itertuples():
         if row.low_coverage and row.scored:
             log.warning(
-                "gene set %s: only %d of its %d genes (%.0f%%) are in the data (min_coverage %.0f%%)",
+                "gene set %s: only %d of its %d genes (%.0f%%) are in the data (min_coverage %.0f%%)%s",
                 row.signature,
                 row.n_found,
                 row.n_genes,
                 100 * row.coverage,
                 100 * min_coverage,
+                case_hint.get(row.signature, ""),
             )
         if not row.scored:
             log.warning(
-                "gene set %s skipped: %d of its %d genes are in the data (minimum %d)",
+                "gene set %s skipped: %d of its %d genes are in the data (minimum %d)%s",
                 row.signature,
                 row.n_found,
                 row.n_genes,
                 min_genes,
+                case_hint.get(row.signature, ""),
             )
     unscorable = coverage.loc[coverage["signature"].isin(list(required)) & ~coverage["scored"]]
     if len(unscorable):
         detail = "; ".join(
-            f"{r.signature} ({r.n_found} of {r.n_genes} genes in the data; missing {r.missing_genes[:200]})"
+            f"{r.signature} ({r.n_found} of {r.n_genes} genes in the data; missing {r.missing_genes[:200]}"
+            f"{case_hint.get(r.signature, '')})"
             for r in unscorable.itertuples()
         )
         raise InputError(

@@ -1,0 +1,94 @@
+"""Wall time of the README's commands in a fresh clone, from an empty cache.
+
+    python bench/bench_workflow.py [--suite] [--repeat N]
+
+Clones this repository's HEAD into a temporary folder (so nothing cached here helps), then
+times, with the interpreter running this script (the project's environment):
+
+- the default study: ``snakemake --cores 2`` (its inputs come from the shipped mirror);
+- the single-cell example ``config/examples/kang2018_single_cell.yaml`` (needs ../shared);
+- with ``--suite``, the test suite (``python -m pytest -q``; about 20 minutes).
+
+Each row gives wall seconds, CPU seconds of all processes (user + system) and the number of
+jobs. Quote this output in the README, not a warm-machine impression.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+
+
+def children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def timed(cmd: list[str], cwd: Path, env: dict) -> tuple[float, float, str]:
+    cpu0, t0 = children_cpu(), time.perf_counter()
+    proc = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    wall, cpu = time.perf_counter() - t0, children_cpu() - cpu0
+    if proc.returncode != 0:
+        sys.exit(f"{' '.join(cmd)} failed in {cwd}:\n{proc.stdout[-2000:]}\n{proc.stderr[-4000:]}")
+    return wall, cpu, proc.stdout + proc.stderr
+
+
+def fresh_clone(where: Path) -> Path:
+    clone = where / "cytoscore"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+    if (SHARED).is_dir():  # the examples read ../shared: give the clone the same neighbour
+        (where / "shared").symlink_to(SHARED)
+    return clone
+
+
+def run_study(name: str, args: list[str], repeat: int) -> list[tuple[float, float, int]]:
+    out = []
+    for _ in range(repeat):
+        with tempfile.TemporaryDirectory(prefix="bench_workflow_") as tmp:
+            clone = fresh_clone(Path(tmp))
+            env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(tmp) / "numba")}  # cold, as on a new machine
+            wall, cpu, log = timed([sys.executable, "-m", "snakemake", "--cores", "2", *args], clone, env)
+            jobs = re.findall(r"(\d+) of (\d+) steps \(100%\) done", log)
+            out.append((wall, cpu, int(jobs[-1][1]) if jobs else -1))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--suite", action="store_true", help="also time the test suite (about 20 minutes)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per study (median reported)")
+    opts = parser.parse_args()
+    studies = {"default study (GSE55235, from an empty cache)": []}
+    if SHARED.is_dir():
+        studies["single-cell example (Kang 2018, 1,556 cells)"] = [
+            "--configfile",
+            "config/examples/kang2018_single_cell.yaml",
+        ]
+    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; {opts.repeat} runs each, median")
+    print(f"{'what':<52} {'wall s':>8} {'CPU s':>8} {'jobs':>5}")
+    for name, args in studies.items():
+        runs = run_study(name, args, opts.repeat)
+        wall = statistics.median(r[0] for r in runs)
+        cpu = statistics.median(r[1] for r in runs)
+        print(f"{name:<52} {wall:8.1f} {cpu:8.1f} {runs[0][2]:5d}   (runs: {', '.join(f'{r[0]:.1f}' for r in runs)})")
+    if opts.suite:
+        with tempfile.TemporaryDirectory(prefix="bench_suite_") as tmp:
+            clone = fresh_clone(Path(tmp))
+            wall, cpu, log = timed([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"], clone, dict(os.environ))
+            summary = log.strip().splitlines()[-1]
+            print(f"{'test suite':<52} {wall:8.1f} {cpu:8.1f} {'':>5}   ({summary})")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,100 @@
+"""Validation of the workflow config against its JSON schema, with defaults filled in and
+errors a person reads in one line: the key path, what is wrong, and "did you mean" for a
+misspelled key (Snakemake's own ``validate`` prints the whole schema and config instead)."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ._utils import InputError
+
+__all__ = ["validate_config", "ConfigError"]
+
+
+class ConfigError(InputError):
+    """The config does not follow its schema."""
+
+
+def _with_defaults(validator_class):
+    """A validator class that fills in ``default`` values of ``properties`` as it validates
+    (the jsonschema FAQ recipe, as snakemake.utils.validate uses it)."""
+    from jsonschema import validators
+
+    validate_properties = validator_class.VALIDATORS["properties"]
+
+    def set_defaults(validator, properties, instance, schema) -> Iterator:
+        if isinstance(instance, dict):
+            for name, sub in properties.items():
+                if "default" in sub:
+                    instance.setdefault(name, sub["default"])
+        yield from validate_properties(validator, properties, instance, schema)
+
+    return validators.extend(validator_class, {"properties": set_defaults})
+
+
+def _key(path) -> str:
+    return ".".join(str(p) for p in path) or "(top level)"
+
+
+def _short(value: Any, limit: int = 80) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _describe(error) -> str:
+    """One line for a jsonschema error: key path, problem, and a suggestion where one helps."""
+    where = _key(error.absolute_path)
+    if error.validator == "additionalProperties" and isinstance(error.instance, Mapping):
+        allowed = sorted(error.schema.get("properties", {}))
+        unknown = [k for k in error.instance if k not in allowed]
+        parts = []
+        for key in unknown:
+            hint = difflib.get_close_matches(str(key), allowed, n=1, cutoff=0.6)
+            full = f"{where}.{key}" if error.absolute_path else str(key)
+            parts.append(f"config key {full}: unknown key" + (f"; did you mean {hint[0]!r}?" if hint else ""))
+        return "; ".join(parts) + f" (allowed here: {', '.join(allowed)})"
+    if error.validator == "required":
+        return f"config key {where}: {error.message}"
+    if error.validator == "enum":
+        options = ", ".join(map(repr, error.validator_value))
+        hint = difflib.get_close_matches(str(error.instance), [str(v) for v in error.validator_value], n=1)
+        return (
+            f"config key {where}: {_short(error.instance)} is not one of {options}"
+            + (f"; did you mean {hint[0]!r}?" if hint else "")
+        )
+    if error.validator == "type":
+        want = error.validator_value
+        want = " or ".join(want) if isinstance(want, list) else want
+        return f"config key {where}: {_short(error.instance)} is not of type {want}"
+    message = error.message
+    if len(message) > 200:  # messages that embed a whole sub-config
+        message = f"{_short(error.instance)} does not satisfy '{error.validator}: {_short(error.validator_value, 60)}'"
+    return f"config key {where}: {message}"
+
+
+def validate_config(config: dict, schema_path: str | Path) -> dict:
+    """Validate ``config`` in place against the YAML/JSON schema at ``schema_path``, filling
+    in defaults. Raises :class:`ConfigError` with one line per problem (at most 5), each
+    naming the key path."""
+    from jsonschema import Draft202012Validator
+    from jsonschema.exceptions import best_match, relevance
+
+    schema = yaml.safe_load(Path(schema_path).read_text())
+    Validator = _with_defaults(Draft202012Validator)
+    errors = list(Validator(schema).iter_errors(config))
+    if not errors:
+        return config
+    # one error per place, the most relevant (descending into oneOf/anyOf branches)
+    lines = []
+    for error in sorted(errors, key=relevance):
+        best = best_match([error])
+        line = _describe(best)
+        if line not in lines:
+            lines.append(line)
+    more = f" (and {len(lines) - 5} more)" if len(lines) > 5 else ""
+    raise ConfigError("invalid config" + more + ":\n" + "\n".join(f"  - {line}" for line in lines[:5]))
