@@ -117,3 +117,19 @@ def _read_into(buffers: dict, name: str, dataset, lo: int, hi: int):
     if hi > lo:
         dataset.read_direct(out, np.s_[lo:hi], np.s_[0 : hi - lo])
     return out
+
+
+def write_table(frame, path: str | os.PathLike, *, index: bool = False) -> None:
+    """Write a tidy TSV (a pandas DataFrame) atomically; floats with 10 significant digits
+    for stable reruns. Here, not in :mod:`cytoscore.io`, so that figures can write their
+    source data without importing the readers (anndata, h5py)."""
+    with atomic_path(path) as tmp:
+        frame.to_csv(tmp, sep="\t", index=index, float_format="%.10g", lineterminator="\n")
+
+
+def write_json(data: dict, path: str | os.PathLike) -> None:
+    """Write JSON atomically with sorted keys (stable across reruns)."""
+    import json
+
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import anndata as ad
@@ -10,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._provenance import record
-from .._utils import InputError, atomic_path, row_block, sha256_file
+from .._utils import InputError, atomic_path, row_block, sha256_file, write_json, write_table
 from ._geo import read_platform_table, read_series_matrix
 
 __all__ = ["read_geo_series", "write_h5ad", "read_h5ad", "write_table", "write_json", "H5adRowWriter"]
@@ -96,18 +95,6 @@ def write_h5ad(adata: ad.AnnData, path: str | Path) -> None:
     """Write ``adata`` to ``path`` atomically (gzip-compressed h5ad)."""
     with atomic_path(path) as tmp:
         adata.write_h5ad(tmp, compression="gzip")
-
-
-def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> None:
-    """Write a tidy TSV atomically; floats with 10 significant digits for stable reruns."""
-    with atomic_path(path) as tmp:
-        frame.to_csv(tmp, sep="\t", index=index, float_format="%.10g", lineterminator="\n")
-
-
-def write_json(data: dict, path: str | Path) -> None:
-    """Write JSON atomically with sorted keys (stable across reruns)."""
-    with atomic_path(path) as tmp:
-        tmp.write_text(json.dumps(data, indent=2, sort_keys=True, default=str) + "\n")
 
 
 class H5adRowWriter:

@@ -57,8 +57,8 @@ def signature_boxplot(
 ) -> tuple[Figure, pd.DataFrame]:
     """Box + strip plot of signature scores for a contrast's two groups, one panel per signature.
 
-    ``signatures`` None draws the ``top`` signatures with the lowest primary FDR (named so
-    in a note under the figure).
+    ``signatures`` None draws every signature of the comparison, or, when there are more than
+    ``top``, the ``top`` with the lowest primary FDR (said so in a note under the figure).
 
     Each panel shows the reference and target groups' scores (boxes: quartiles,
     whiskers 1.5 IQR; points: samples, jittered with a fixed seed) and is annotated
@@ -80,10 +80,10 @@ def signature_boxplot(
     chosen = ""
     if signatures is None:
         fdr_col = "fdr" if "fdr" in comp.columns else "fdr_welch"
-        ranked = comp[fdr_col].sort_values(kind="stable")
-        signatures = list(ranked.index[:top])
-        if len(ranked) > top:
-            chosen = f"the {top} of {len(ranked)} signatures with the lowest FDR (set plots.signatures to choose)"
+        signatures = list(comp.index)
+        if len(signatures) > top:
+            signatures = list(comp[fdr_col].sort_values(kind="stable").index[:top])
+            chosen = f"the {top} of {len(comp)} signatures with the lowest FDR (set plots.signatures to choose)"
     # Methods that score only some signatures (CytoSig: its own) plot those they have; the
     # others are named on the figure and in the log, not dropped silently
     present = [s for s in signatures if s in comp.index]
