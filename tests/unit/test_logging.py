@@ -9,13 +9,23 @@ import pytest
 from cytoscore import InputError, script_logging
 
 
-def test_errors_are_logged_to_the_rule_log(tmp_path):
+def test_input_errors_are_one_line_and_a_clean_exit_with_the_traceback_in_the_log(tmp_path, capsys):
     log = tmp_path / "rule.log"
-    with pytest.raises(InputError), script_logging(str(log)):
+    with pytest.raises(SystemExit) as stop, script_logging(str(log)):
         logging.getLogger("cytoscore.test").info("step done")
         raise InputError("data.tsv, line 3: negative count")
+    assert stop.value.code == 1
     text = log.read_text()
-    assert "step done" in text and "InputError: data.tsv, line 3: negative count" in text
+    assert "step done" in text and "ERROR cytoscore: data.tsv, line 3: negative count" in text
+    assert "Traceback" in text and "raise InputError" in text  # kept in the log file
+    err = capsys.readouterr().err
+    assert "data.tsv, line 3: negative count" in err and "Traceback" not in err
+
+
+def test_other_errors_keep_their_traceback(tmp_path):
+    with pytest.raises(ZeroDivisionError), script_logging(str(tmp_path / "rule.log")):
+        raise ZeroDivisionError("division by zero")
+    assert "ERROR cytoscore: ZeroDivisionError" in (tmp_path / "rule.log").read_text()
 
 
 def test_memory_error_names_rule_and_resource(tmp_path):

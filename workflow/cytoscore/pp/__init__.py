@@ -1,21 +1,67 @@
-"""Preprocessing: probe collapse, expression scale and normalization, sample groups."""
+"""Preprocessing: probe collapse, expression scale and normalization, sample groups.
 
-from ._cellstream import QC_DEFAULTS, prepare_cells, prepare_single_cell, symbol_matrix
-from ._counts import (
-    COUNT_METHODS,
-    filter_by_expr,
-    log_cpm,
-    median_of_ratios_factors,
-    normalize_counts,
-    tmm_factors,
+Names load lazily (PEP 562, :mod:`cytoscore._lazy`): importing one imports only its module."""
+
+from .._lazy import attach
+
+__getattr__, __dir__ = attach(
+    __name__,
+    {
+        "_cellstream": [
+            "QC_DEFAULTS",
+            "prepare_cells",
+            "prepare_single_cell",
+            "symbol_matrix",
+        ],
+        "_counts": [
+            "COUNT_METHODS",
+            "filter_by_expr",
+            "log_cpm",
+            "median_of_ratios_factors",
+            "normalize_counts",
+            "tmm_factors",
+        ],
+        "_embed": [
+            "embed_cells",
+            "leiden_with_transfer",
+            "read_rows",
+            "row_blocks",
+            "subsample_rows",
+            "umap_of_sample",
+        ],
+        "_groups": [
+            "assign_groups",
+            "derive_columns",
+            "read_group_table",
+            "sample_table",
+        ],
+        "_ids": [
+            "ID_TYPES",
+            "detect_id_type",
+            "map_gene_ids",
+            "read_gene_annotation",
+            "resolve_symbols",
+        ],
+        "_normalize": [
+            "normalize_dataset",
+        ],
+        "_probes": [
+            "COLLAPSE_RULES",
+            "MULTI_GENE_RULES",
+            "collapse_probes",
+        ],
+        "_scale": [
+            "detect_log_scale",
+            "normalize_expression",
+            "quantile_normalize",
+        ],
+        "_singlecell": [
+            "cluster_cells",
+            "normalize_single_cell",
+            "qc_filter_cells",
+        ],
+    },
 )
-from ._embed import embed_cells, leiden_with_transfer, read_rows, row_blocks, subsample_rows, umap_of_sample
-from ._groups import assign_groups, derive_columns, read_group_table, sample_table
-from ._ids import ID_TYPES, detect_id_type, map_gene_ids, read_gene_annotation, resolve_symbols
-from ._normalize import normalize_dataset
-from ._probes import COLLAPSE_RULES, MULTI_GENE_RULES, collapse_probes
-from ._scale import detect_log_scale, normalize_expression, quantile_normalize
-from ._singlecell import cluster_cells, normalize_single_cell, qc_filter_cells
 
 __all__ = [
     "leiden_with_transfer",

@@ -1,17 +1,34 @@
 """Signature resources: GMT gene sets, PROGENy, CytoSig, blood transcription modules, user
-weight tables, and the sets curated in this repository."""
+weight tables, and the sets curated in this repository.
 
-from ._collections import FORMATS, read_archive_member, read_collection, resource_record, resource_table
+Names load lazily (PEP 562, :mod:`cytoscore._lazy`): importing one imports only its module."""
 
-from ._curated import CURATED_VERSION, curated_gene_sets
-from ._genesets import (
-    GeneSet,
-    build_gene_sets,
-    gene_set_table,
-    read_gene_set_table,
-    read_gmt,
-    select_gene_sets,
-    write_gmt,
+from .._lazy import attach
+
+__getattr__, __dir__ = attach(
+    __name__,
+    {
+        "_collections": [
+            "FORMATS",
+            "read_archive_member",
+            "read_collection",
+            "resource_record",
+            "resource_table",
+        ],
+        "_curated": [
+            "CURATED_VERSION",
+            "curated_gene_sets",
+        ],
+        "_genesets": [
+            "GeneSet",
+            "build_gene_sets",
+            "gene_set_table",
+            "read_gene_set_table",
+            "read_gmt",
+            "select_gene_sets",
+            "write_gmt",
+        ],
+    },
 )
 
 __all__ = [

@@ -1,43 +1,62 @@
-"""Tools: signature scoring methods and group comparisons."""
+"""Tools: signature scoring methods and group comparisons.
 
-from ._clinical import RICE_GENES, clinical_ifn_score
-from ._compare import (
-    COMPARISON_COLUMNS,
-    PSEUDOREPLICATION_WARNING,
-    add_coverage,
-    bh_fdr,
-    compare_cells,
-    compare_groups,
-    hedges_g,
-    mean_difference_ci,
-    omnibus_tests,
-    paired_g,
+Names load lazily (PEP 562, :mod:`cytoscore._lazy`): importing one imports only its module."""
+
+from .._lazy import attach
+
+__getattr__, __dir__ = attach(
+    __name__,
+    {
+        "_clinical": [
+            "RICE_GENES",
+            "clinical_ifn_score",
+        ],
+        "_compare": [
+            "COMPARISON_COLUMNS",
+            "PSEUDOREPLICATION_WARNING",
+            "add_coverage",
+            "bh_fdr",
+            "compare_cells",
+            "compare_groups",
+            "hedges_g",
+            "mean_difference_ci",
+            "omnibus_tests",
+            "paired_g",
+        ],
+        "_concordance": [
+            "contrast_concordance",
+            "method_concordance",
+        ],
+        "_meta": [
+            "meta_analysis",
+        ],
+        "_methods": [
+            "METHODS",
+            "ScoringMethod",
+            "aucell_kernel",
+            "cytosig_kernel",
+            "get_method",
+            "gsva_kernel",
+            "mean_z_kernel",
+            "score_genes_kernel",
+            "singscore_kernel",
+            "ssgsea_kernel",
+            "ucell_kernel",
+            "ulm_kernel",
+        ],
+        "_score": [
+            "gene_moments",
+            "gene_set_coverage",
+            "gene_statistics",
+            "merge_gene_statistics",
+            "score_gene_sets",
+            "shard_rows",
+        ],
+        "_summary": [
+            "summarize_scores",
+        ],
+    },
 )
-from ._concordance import contrast_concordance, method_concordance
-from ._meta import meta_analysis
-from ._methods import (
-    METHODS,
-    ScoringMethod,
-    aucell_kernel,
-    cytosig_kernel,
-    get_method,
-    gsva_kernel,
-    mean_z_kernel,
-    score_genes_kernel,
-    singscore_kernel,
-    ssgsea_kernel,
-    ucell_kernel,
-    ulm_kernel,
-)
-from ._score import (
-    gene_moments,
-    gene_set_coverage,
-    gene_statistics,
-    merge_gene_statistics,
-    score_gene_sets,
-    shard_rows,
-)
-from ._summary import summarize_scores
 
 __all__ = [
     "paired_g",
