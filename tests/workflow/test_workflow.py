@@ -53,14 +53,14 @@ def test_dry_run_lists_the_chain(tmp_path):
     [
         (
             lambda c: c.update(contrast=c.pop("contrasts")),
-            "Additional properties are not allowed ('contrast' was unexpected)",
+            "config key contrast: unknown key; did you mean 'contrasts'?",
         ),
-        (lambda c: c["gene_sets"].update(min_genes="five"), "'five' is not of type 'integer'"),
+        (lambda c: c["gene_sets"].update(min_genes="five"), "config key gene_sets.min_genes: 'five' is not of type integer"),
         (
             lambda c: c["datasets"]["GSE55235"]["probes"].update(colapse="max_mean"),
-            "'colapse' was unexpected",
+            "config key datasets.GSE55235.probes.colapse: unknown key; did you mean 'collapse'?",
         ),
-        (lambda c: c["scoring"].update(methods=["gsea"]), "'gsea' is not one of"),
+        (lambda c: c["scoring"].update(methods=["gsea"]), "config key scoring.methods.0: 'gsea' is not one of"),
         (
             lambda c: c["contrasts"]["RA_vs_healthy"].update(reference="control"),
             "contrasts.RA_vs_healthy.reference: group 'control'",
