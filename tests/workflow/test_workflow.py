@@ -41,8 +41,8 @@ def test_dry_run_lists_the_chain(tmp_path):
         "annotate_groups",
         "score",
         "compare",
-        "plot_boxplot",
-        "plot_heatmap",
+        "plot_contrast",
+        "plot_dataset",
     ):
         assert rule in out
     assert not (tmp_path / "results").exists()

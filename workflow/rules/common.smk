@@ -558,6 +558,35 @@ def cell_contrasts():
     return [c for c in CONTRASTS if CONTRASTS[c]["dataset"] in cell_datasets()]
 
 
+def method_figures(pattern, methods, *, labels, **options):
+    """The SVG of one figure per scoring method, each in the report with its method label;
+    ``pattern`` has a literal ``{method}``. (``snakemake.io.report`` is the ``report()`` of
+    the rules; the name ``report`` is a keyword of the Snakefile grammar here.)"""
+    from snakemake.io import report as in_report
+
+    return [
+        in_report(
+            pattern.replace("{method}", m), labels={**labels, "method": m}, **options
+        )
+        for m in methods
+    ]
+
+
+def method_figure_files(pattern, methods):
+    """The other formats and the source data of one figure per method (``pattern``: the
+    path without extension, with a literal ``{method}``)."""
+    out = []
+    for m in methods:
+        base = pattern.replace("{method}", m)
+        out += [*figure_files(base), f"{base}.source_data.tsv"]
+    return out
+
+
+def correlation_methods():
+    """Methods whose scores are drawn against each other (plots.correlation; set methods)."""
+    return set_methods() if config["plots"]["correlation"] else []
+
+
 def figure_set(base):
     """All files of one figure: SVG, the configured extra formats, the source data."""
     return [f"{base}.svg", *figure_files(base), f"{base}.source_data.tsv"]
@@ -649,8 +678,8 @@ def final_outputs():
         out.append(f"{RESULTS}/{dataset}/omnibus.tsv")
         for method in METHODS:
             out += figure_set(f"{RESULTS}/{dataset}/figures/heatmap_{method}")
-            if config["plots"]["correlation"] and method in set_methods():
-                out += figure_set(f"{RESULTS}/{dataset}/figures/correlation_{method}")
+        for method in correlation_methods():
+            out += figure_set(f"{RESULTS}/{dataset}/figures/correlation_{method}")
         if DATASETS[dataset]["ifn_score_control"]:
             out.append(f"{RESULTS}/{dataset}/ifn_score.tsv")
             out += figure_set(f"{RESULTS}/{dataset}/figures/ifn_score")

@@ -2,99 +2,42 @@
 # with a TSV of the numbers it shows.
 
 
-rule plot_boxplot:
+# Figures of one contrast or dataset are drawn by one job for every scoring method: a job's
+# Python start-up and imports cost more than a figure (issue 13: the default study's
+# 13 figure jobs became 4).
+
+
+rule plot_contrast:
     input:
         scores=contrast_scores,
         samples=contrast_samples,
         comparison=f"{RESULTS}/contrasts/{{contrast}}/comparison.tsv",
         code=package_files("pl"),
     output:
-        svg=report(
+        boxplots=method_figures(
             f"{RESULTS}/contrasts/{{contrast}}/boxplot_{{method}}.svg",
+            METHODS,
             caption="../report/boxplot.rst",
             category="Contrasts",
             subcategory="{contrast}",
-            labels={
-                "contrast": "{contrast}",
-                "figure": "box plot",
-                "method": "{method}",
-            },
+            labels={"contrast": "{contrast}", "figure": "box plot"},
         ),
-        source_data=f"{RESULTS}/contrasts/{{contrast}}/boxplot_{{method}}.source_data.tsv",
-        other=figure_files(f"{RESULTS}/contrasts/{{contrast}}/boxplot_{{method}}"),
-    log:
-        f"{LOGS}/contrasts/{{contrast}}/boxplot_{{method}}.log",
-    benchmark:
-        f"{BENCHMARKS}/contrasts/{{contrast}}/boxplot_{{method}}.tsv"
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=scaled(2048),
-        runtime=scaled(10),
-    params:
-        signatures=key_signatures(),
-        group_order=contrast_group_order,
-        width=config["plots"]["width"],
-        formats=config["plots"]["formats"],
-        dpi=config["plots"]["dpi"],
-    script:
-        "../scripts/plot_boxplot.py"
-
-
-rule plot_heatmap:
-    input:
-        scores=f"{RESULTS}/{{dataset}}/scores.tsv",
-        samples=f"{RESULTS}/{{dataset}}/samples.tsv",
-        code=package_files("pl"),
-    output:
-        svg=report(
-            f"{RESULTS}/{{dataset}}/figures/heatmap_{{method}}.svg",
-            caption="../report/heatmap.rst",
-            category="{dataset}",
-            subcategory="Figures",
-            labels={"dataset": "{dataset}", "figure": "heatmap", "method": "{method}"},
-        ),
-        source_data=f"{RESULTS}/{{dataset}}/figures/heatmap_{{method}}.source_data.tsv",
-        other=figure_files(f"{RESULTS}/{{dataset}}/figures/heatmap_{{method}}"),
-    log:
-        f"{LOGS}/{{dataset}}/heatmap_{{method}}.log",
-    benchmark:
-        f"{BENCHMARKS}/{{dataset}}/heatmap_{{method}}.tsv"
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=scaled(2048),
-        runtime=scaled(10),
-    params:
-        group_order=dataset_group_order,
-        annotations=heatmap_annotations,
-        width=config["plots"]["width"],
-        formats=config["plots"]["formats"],
-        dpi=config["plots"]["dpi"],
-    script:
-        "../scripts/plot_heatmap.py"
-
-
-rule plot_volcano:
-    input:
-        comparison=f"{RESULTS}/contrasts/{{contrast}}/comparison.tsv",
-        code=package_files("pl"),
-    output:
-        svg=report(
+        volcano=report(
             f"{RESULTS}/contrasts/{{contrast}}/volcano.svg",
             caption="../report/volcano.rst",
             category="Contrasts",
             subcategory="{contrast}",
             labels={"contrast": "{contrast}", "figure": "volcano"},
         ),
-        source_data=f"{RESULTS}/contrasts/{{contrast}}/volcano.source_data.tsv",
-        other=figure_files(f"{RESULTS}/contrasts/{{contrast}}/volcano"),
+        other=method_figure_files(
+            f"{RESULTS}/contrasts/{{contrast}}/boxplot_{{method}}", METHODS
+        )
+        + figure_files(f"{RESULTS}/contrasts/{{contrast}}/volcano")
+        + [f"{RESULTS}/contrasts/{{contrast}}/volcano.source_data.tsv"],
     log:
-        f"{LOGS}/contrasts/{{contrast}}/volcano.log",
+        f"{LOGS}/contrasts/{{contrast}}/figures.log",
     benchmark:
-        f"{BENCHMARKS}/contrasts/{{contrast}}/volcano.tsv"
+        f"{BENCHMARKS}/contrasts/{{contrast}}/figures.tsv"
     conda:
         ENV
     threads: 1
@@ -102,37 +45,52 @@ rule plot_volcano:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
+        methods=METHODS,
+        signatures=key_signatures(),
+        group_order=contrast_group_order,
         effect=config["plots"]["effect"],
         width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
-        "../scripts/plot_volcano.py"
+        "../scripts/plot_contrast.py"
 
 
-rule plot_correlation:
+rule plot_dataset:
     input:
         scores=f"{RESULTS}/{{dataset}}/scores.tsv",
         samples=f"{RESULTS}/{{dataset}}/samples.tsv",
         code=package_files("pl"),
     output:
-        svg=report(
+        heatmaps=method_figures(
+            f"{RESULTS}/{{dataset}}/figures/heatmap_{{method}}.svg",
+            METHODS,
+            caption="../report/heatmap.rst",
+            category="{dataset}",
+            subcategory="Figures",
+            labels={"dataset": "{dataset}", "figure": "heatmap"},
+        ),
+        correlations=method_figures(
             f"{RESULTS}/{{dataset}}/figures/correlation_{{method}}.svg",
+            correlation_methods(),
             caption="../report/correlation.rst",
             category="{dataset}",
             subcategory="Figures",
-            labels={
-                "dataset": "{dataset}",
-                "figure": "correlation",
-                "method": "{method}",
-            },
+            labels={"dataset": "{dataset}", "figure": "correlation"},
         ),
-        source_data=f"{RESULTS}/{{dataset}}/figures/correlation_{{method}}.source_data.tsv",
-        other=figure_files(f"{RESULTS}/{{dataset}}/figures/correlation_{{method}}"),
+        other=method_figure_files(
+            f"{RESULTS}/{{dataset}}/figures/heatmap_{{method}}", METHODS
+        )
+        + method_figure_files(
+            f"{RESULTS}/{{dataset}}/figures/correlation_{{method}}",
+            correlation_methods(),
+        ),
     log:
-        f"{LOGS}/{{dataset}}/correlation_{{method}}.log",
+        f"{LOGS}/{{dataset}}/figures.log",
     benchmark:
-        f"{BENCHMARKS}/{{dataset}}/correlation_{{method}}.tsv"
+        f"{BENCHMARKS}/{{dataset}}/figures.tsv"
+    wildcard_constraints:
+        dataset=BULK_PATTERN,
     conda:
         ENV
     threads: 1
@@ -140,13 +98,16 @@ rule plot_correlation:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
+        methods=METHODS,
+        correlation_methods=correlation_methods(),
         signatures=config["plots"]["correlation"],
         group_order=dataset_group_order,
+        annotations=heatmap_annotations,
         width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
-        "../scripts/plot_correlation.py"
+        "../scripts/plot_dataset.py"
 
 
 rule ifn_score:
@@ -333,18 +294,18 @@ rule plot_effect_sizes:
         tables=all_comparison_tables,
         code=package_files("pl"),
     output:
-        svg=report(
+        svgs=method_figures(
             f"{RESULTS}/figures/effect_sizes_{{method}}.svg",
+            METHODS,
             caption="../report/effect_sizes.rst",
             category="Summary",
-            labels={"figure": "effect sizes", "method": "{method}"},
+            labels={"figure": "effect sizes"},
         ),
-        source_data=f"{RESULTS}/figures/effect_sizes_{{method}}.source_data.tsv",
-        other=figure_files(f"{RESULTS}/figures/effect_sizes_{{method}}"),
+        other=method_figure_files(f"{RESULTS}/figures/effect_sizes_{{method}}", METHODS),
     log:
-        f"{LOGS}/effect_sizes_{{method}}.log",
+        f"{LOGS}/effect_sizes.log",
     benchmark:
-        f"{BENCHMARKS}/effect_sizes_{{method}}.tsv"
+        f"{BENCHMARKS}/effect_sizes.tsv"
     conda:
         ENV
     threads: 1
@@ -352,6 +313,7 @@ rule plot_effect_sizes:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
+        methods=METHODS,
         effect=config["plots"]["effect"],
         signatures=config["gene_sets"]["select"],
         width=config["plots"]["width"],

@@ -1,0 +1,27 @@
+"""Adapter for rule plot_contrast: a contrast's box plots (one per method) and its volcano."""
+
+import pandas as pd
+
+from cytoscore import script_logging
+from cytoscore.pl import save_figure, signature_boxplot, volcano_plot
+
+with script_logging(snakemake):  # noqa: F821
+    sm = snakemake  # noqa: F821
+    formats, dpi = ["svg", *sm.params.formats], sm.params.dpi
+    width = {"width": sm.params.width} if sm.params.width else {}
+    scores = pd.read_csv(sm.input.scores, sep="\t")
+    samples = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
+    comparison = pd.read_csv(sm.input.comparison, sep="\t")
+    for method, svg in zip(sm.params.methods, sm.output.boxplots, strict=True):
+        fig, source = signature_boxplot(
+            scores,
+            samples["group"],
+            comparison,
+            method=method,
+            signatures=sm.params.signatures,
+            group_order=sm.params.group_order or None,
+            **width,
+        )
+        save_figure(fig, svg[: -len(".svg")], formats=formats, dpi=dpi, source_data=source)
+    fig, source = volcano_plot(comparison, effect=sm.params.effect, **width)
+    save_figure(fig, sm.output.volcano[: -len(".svg")], formats=formats, dpi=dpi, source_data=source)
