@@ -63,13 +63,13 @@ def test_default_study_runs_as_slurm_jobs_and_matches_a_local_run(cluster, defau
         for _, _, path in submitted
     }
     expected = {
-        "download", "load", "normalize", "annotate_groups", "gene_sets", "score", "compare",
+        "download", "prepare", "gene_sets", "score", "compare",
         "collect_comparisons", "omnibus", "plot_contrast", "plot_dataset", "provenance", "ifn_score",
         "plot_effect_sizes", "method_concordance",
     }  # fmt: skip
     assert rules == expected, rules
     finished = re.findall(r"Finished jobid: (\d+) \(Rule: (\w+)\)", log)
-    assert len(submitted) == len([f for f in finished if f[1] != "all"]) == 19
+    assert len(submitted) == len([f for f in finished if f[1] != "all"]) == 17
     for _, slurm_id, path in submitted:  # each job's own SLURM log shows the rule ran inside the job
         assert (
             "Finished jobid: 0" in Path(path).read_text() or "Nothing to be done" in Path(path).read_text()

@@ -65,15 +65,15 @@ def test_interrupted_run_resumes_without_half_written_outputs(default_run, tmp_p
 
 
 def test_corrupted_cached_download_is_named_never_deleted_and_fetched_again(tmp_path):
-    run_workflow(tmp_path, None, "results/GSE55235/loaded.h5ad")
+    run_workflow(tmp_path, None, "results/GSE55235/annotated.h5ad")
     cached = tmp_path / "resources/downloads" / MATRIX_REL
     record = tmp_path / "resources/records" / f"{MATRIX_REL}.json"
     good = hashlib.sha256(cached.read_bytes()).hexdigest()
     data = bytearray(cached.read_bytes())
     data[1000] ^= 0xFF  # one flipped byte, same size, written in place
     cached.write_bytes(bytes(data))
-    for args in (("-n",), ("--lint",), ("--forcerun", "load")):  # nothing is deleted, not even by a dry run
-        proc = run_workflow(tmp_path, None, "results/GSE55235/loaded.h5ad", *args, check=False)
+    for args in (("-n",), ("--lint",), ("--forcerun", "prepare")):  # nothing is deleted, not even by a dry run
+        proc = run_workflow(tmp_path, None, "results/GSE55235/annotated.h5ad", *args, check=False)
         out = proc.stdout + proc.stderr
         assert proc.returncode != 0 and f"rm resources/downloads/{MATRIX_REL} resources/records/{MATRIX_REL}.json" in out
         assert cached.exists() and record.exists()
@@ -81,21 +81,21 @@ def test_corrupted_cached_download_is_named_never_deleted_and_fetched_again(tmp_
     record.unlink()
     # the load step is redone (e.g. after a config change); the kept hard link was corrupted
     # with the copy, so it no longer matches its record and the file comes from the mirror again
-    run_workflow(tmp_path, None, "results/GSE55235/loaded.h5ad", "--forcerun", "load")
+    run_workflow(tmp_path, None, "results/GSE55235/annotated.h5ad", "--forcerun", "prepare")
     assert hashlib.sha256(cached.read_bytes()).hexdigest() == good
 
 
 def test_changing_or_dropping_the_mirror_keeps_the_cache(tmp_path):
     """A changed mirror (or none, offline) is no reason to fetch again; and a download job that
     does rerun (here: forced) restores the verified kept copy without any mirror or network."""
-    run_workflow(tmp_path, None, "results/GSE55235/loaded.h5ad")
+    run_workflow(tmp_path, None, "results/GSE55235/annotated.h5ad")
     cached = tmp_path / "resources/downloads" / MATRIX_REL
     inode = cached.stat().st_ino
     nowhere = tmp_path / "empty_mirror"
     nowhere.mkdir()
-    proc = run_workflow(tmp_path, None, "results/GSE55235/loaded.h5ad", "-n", mirror=nowhere)
+    proc = run_workflow(tmp_path, None, "results/GSE55235/annotated.h5ad", "-n", mirror=nowhere)
     assert "Nothing to be done" in proc.stdout + proc.stderr
-    proc = run_workflow(tmp_path, None, "results/GSE55235/loaded.h5ad", "--forcerun", "download", mirror=nowhere)
+    proc = run_workflow(tmp_path, None, "results/GSE55235/annotated.h5ad", "--forcerun", "download", mirror=nowhere)
     assert cached.stat().st_ino == inode  # the same bytes, back from resources/kept/
     log = (tmp_path / "logs/download" / f"{MATRIX_REL}.log").read_text()
     assert "the verified copy kept at" in log

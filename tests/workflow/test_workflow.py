@@ -36,9 +36,7 @@ def test_dry_run_lists_the_chain(tmp_path):
     out = proc.stdout + proc.stderr
     for rule in (
         "download",
-        "load",
-        "normalize",
-        "annotate_groups",
+        "prepare",
         "score",
         "compare",
         "plot_contrast",
@@ -152,7 +150,7 @@ def test_truncated_series_matrix_fails_clearly(tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "GSE55235_series_matrix.txt.gz" in out and "truncated" in out
-    assert not (tmp_path / "run/results/GSE55235/loaded.h5ad").exists()
+    assert not (tmp_path / "run/results/GSE55235/annotated.h5ad").exists()
     assert not list((tmp_path / "run/results").rglob("*.part*"))
 
 
@@ -163,7 +161,7 @@ def test_platform_without_symbol_column_fails_clearly(tmp_path):
     assert proc.returncode != 0
     assert "GPL96_family.soft.gz: the platform table has no gene symbol column" in out
     assert "symbol_column" in out
-    assert not (tmp_path / "run/results/GSE55235/loaded.h5ad").exists()
+    assert not (tmp_path / "run/results/GSE55235/annotated.h5ad").exists()
 
 
 def test_sample_sheet_without_reference_group_fails_before_scoring_and_keeps_computed_work(tmp_path):
@@ -187,7 +185,7 @@ def test_sample_sheet_without_reference_group_fails_before_scoring_and_keeps_com
     ) in out
     assert not (workdir / "results/GSE55235/scores.tsv").exists()  # stopped before scoring
     assert not list((workdir / "results").rglob("comparison.tsv"))
-    assert (workdir / "results/GSE55235/normalized.h5ad").stat().st_size > 0  # computed work is kept
+    assert len(list((workdir / "resources/downloads").rglob("*.gz"))) == 2  # the downloads are kept
     assert "FAILED" in (workdir / "results/RUN_INCOMPLETE.txt").read_text()
 
 

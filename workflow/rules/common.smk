@@ -603,7 +603,7 @@ def figure_signatures():
 
 def contrast_groups(wildcards):
     """Group -> the config key of the contrast that compares it, for the contrasts of a
-    dataset that compare its groups: annotate_groups stops when one has no sample."""
+    dataset that compare its groups: the prepare job stops when one has no sample."""
     out = {}
     for name, contrast in CONTRASTS.items():
         if contrast["dataset"] == wildcards.dataset and contrast["column"] == "group":

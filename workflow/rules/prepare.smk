@@ -1,61 +1,11 @@
-# Load a dataset into AnnData, normalize it, and assign samples to groups. Bulk datasets
-# take three small steps; single-cell datasets one streaming step (prepare_cells) that
-# writes the normalized matrix once.
+# Load a dataset into AnnData, normalize it, and assign samples to groups: one job per
+# dataset (prepare for bulk data; prepare_cells streams single-cell data and writes the
+# normalized matrix once).
 
 
-rule load:
+rule prepare:
     input:
         unpack(load_inputs),
-        code=package_files("io", "pp"),
-    output:
-        f"{RESULTS}/{{dataset}}/loaded.h5ad",
-    log:
-        f"{LOGS}/{{dataset}}/load.log",
-    benchmark:
-        f"{BENCHMARKS}/{{dataset}}/load.tsv"
-    wildcard_constraints:
-        dataset=BULK_PATTERN,
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=scaled(4096, per_input_mb=20),
-        runtime=scaled(30),
-    params:
-        kind=dataset_kind,
-        options=load_options,
-    script:
-        "../scripts/load.py"
-
-
-rule normalize:
-    input:
-        adata=f"{RESULTS}/{{dataset}}/loaded.h5ad",
-        code=package_files("io", "pp"),
-    output:
-        f"{RESULTS}/{{dataset}}/normalized.h5ad",
-    log:
-        f"{LOGS}/{{dataset}}/normalize.log",
-    benchmark:
-        f"{BENCHMARKS}/{{dataset}}/normalize.tsv"
-    wildcard_constraints:
-        dataset=BULK_PATTERN,
-    conda:
-        ENV
-    threads: 1
-    resources:
-        mem_mb=scaled(4096, per_input_mb=20),
-        runtime=scaled(30),
-    params:
-        kind=dataset_kind,
-        options=normalize_options,
-    script:
-        "../scripts/normalize.py"
-
-
-rule annotate_groups:
-    input:
-        adata=f"{RESULTS}/{{dataset}}/normalized.h5ad",
         table=group_table,
         code=package_files("io", "pp"),
     output:
@@ -67,11 +17,12 @@ rule annotate_groups:
             subcategory="Samples and provenance",
         ),
     log:
-        f"{LOGS}/{{dataset}}/annotate_groups.log",
+        f"{LOGS}/{{dataset}}/prepare.log",
     benchmark:
-        f"{BENCHMARKS}/{{dataset}}/annotate_groups.tsv"
+        f"{BENCHMARKS}/{{dataset}}/prepare.tsv"
     wildcard_constraints:
         dataset=BULK_PATTERN,
+    priority: 10  # the answer first
     conda:
         ENV
     threads: 1
@@ -79,11 +30,14 @@ rule annotate_groups:
         mem_mb=scaled(4096, per_input_mb=20),
         runtime=scaled(30),
     params:
+        kind=dataset_kind,
+        options=load_options,
+        normalize=normalize_options,
         groups=group_options,
         derive=derive_rules,
         compared=contrast_groups,
     script:
-        "../scripts/annotate_groups.py"
+        "../scripts/prepare.py"
 
 
 rule prepare_cells:
