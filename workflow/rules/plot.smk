@@ -38,6 +38,7 @@ rule plot_contrast:
         f"{LOGS}/contrasts/{{contrast}}/figures.log",
     benchmark:
         f"{BENCHMARKS}/contrasts/{{contrast}}/figures.tsv"
+    priority: 5  # the longest jobs after the answer start first (2 cores, short tail)
     conda:
         ENV
     threads: 1
@@ -91,6 +92,7 @@ rule plot_dataset:
         f"{BENCHMARKS}/{{dataset}}/figures.tsv"
     wildcard_constraints:
         dataset=BULK_PATTERN,
+    priority: 5  # the longest jobs after the answer start first
     conda:
         ENV
     threads: 1
@@ -134,6 +136,7 @@ rule ifn_score:
         f"{LOGS}/{{dataset}}/ifn_score.log",
     benchmark:
         f"{BENCHMARKS}/{{dataset}}/ifn_score.tsv"
+    priority: 3  # before the small tables
     conda:
         ENV
     threads: 1
@@ -306,6 +309,7 @@ rule plot_effect_sizes:
         f"{LOGS}/effect_sizes.log",
     benchmark:
         f"{BENCHMARKS}/effect_sizes.tsv"
+    priority: 4  # after the per-contrast figures, before the small tables
     conda:
         ENV
     threads: 1
