@@ -23,7 +23,6 @@ import re  # noqa: E402
 import json  # noqa: E402
 
 from cytoscore._utils import sha256_file  # noqa: E402
-from cytoscore.tl import get_method  # noqa: E402
 from cytoscore.io import (  # noqa: E402
     geo_platform_annot_url,
     geo_platform_soft_url,
@@ -165,6 +164,8 @@ def _check_shards():
     """Sharded scoring needs methods whose scores of one cell use only that cell's values."""
     if SHARDS == 1:
         return
+    from cytoscore.tl import get_method  # scipy and numba: 1.5 s, only when sharding
+
     whole = [m for m in METHODS if not get_method(m).per_observation]
     if (
         config["scoring"].get("ssgsea", {}).get("normalize", True)
