@@ -61,6 +61,7 @@ rule score:
         f"{BENCHMARKS}/{{dataset}}/score.tsv"
     wildcard_constraints:
         dataset=BULK_PATTERN,
+    priority: 10  # the answer first (bulk scores, then the comparisons)
     conda:
         ENV
     threads: 2
