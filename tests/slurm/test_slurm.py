@@ -27,8 +27,11 @@ def cluster(tmp_path_factory):
     ready = all(shutil.which(t) for t in ("slurmctld", "slurmd", "munged", "sbatch")) and os.geteuid() == 0
     if not ready:
         if os.environ.get("CI") == "true":
-            pytest.fail("SLURM is not installed: .ci/run must install slurm-wlm and munge")
-        pytest.skip("needs root and Debian's slurm-wlm and munge")
+            pytest.fail("SLURM is not installed or not root: ./cytoscore test installs slurm-wlm and munge as root")
+        pytest.skip(
+            "needs root and Debian's slurm-wlm and munge: sudo apt-get install slurm-wlm munge "
+            "(./cytoscore test installs them when it may)"
+        )
     folder = tmp_path_factory.mktemp("slurm")
     subprocess.run(["bash", str(CLUSTER), "start", str(folder)], check=True)
     yield folder

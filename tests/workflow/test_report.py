@@ -38,8 +38,8 @@ def test_report_contents(report):
 def test_report_renders_in_chromium(report, tmp_path):
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed: .ci/run must install it")
-        pytest.skip("needs Debian's chromium")
+            pytest.fail("chromium is not installed: ./cytoscore test installs it as root")
+        pytest.skip("needs Debian's chromium: sudo apt-get install chromium (./cytoscore test installs it when it may)")
     from PIL import Image
     from playwright.sync_api import sync_playwright
 
