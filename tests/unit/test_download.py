@@ -154,3 +154,20 @@ def test_a_kept_copy_changed_on_disk_is_not_used(tmp_path):
     dest.unlink()
     record = fetch_url(OFFLINE, dest, mirrors=[mirror], keep=keep)
     assert record.source == "mirror" and dest.read_bytes() == b"matrix v1\n"
+
+
+def test_an_error_about_a_cached_download_says_how_to_fetch_it_again():
+    from cytoscore import InputError
+    from cytoscore.io import refetch_hint
+
+    cached = "resources/downloads/ftp.ncbi.nlm.nih.gov/geo/GSE1_series_matrix.txt.gz"
+    with pytest.raises(InputError) as err, refetch_hint([cached, "local.tsv"]):
+        raise InputError(f"{cached}: the file is truncated")
+    assert str(err.value).endswith(
+        "fetch it again: rm -f resources/downloads/ftp.ncbi.nlm.nih.gov/geo/GSE1_series_matrix.txt.gz "
+        "resources/records/ftp.ncbi.nlm.nih.gov/geo/GSE1_series_matrix.txt.gz.json "
+        "resources/kept/ftp.ncbi.nlm.nih.gov/geo/GSE1_series_matrix.txt.gz "
+        "resources/kept/ftp.ncbi.nlm.nih.gov/geo/GSE1_series_matrix.txt.gz.json"
+    )
+    with pytest.raises(InputError, match="^local.tsv, line 2: bad$"), refetch_hint([cached, "local.tsv"]):
+        raise InputError("local.tsv, line 2: bad")  # not a download: unchanged

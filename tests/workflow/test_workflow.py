@@ -150,6 +150,8 @@ def test_truncated_series_matrix_fails_clearly(tmp_path):
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0
     assert "GSE55235_series_matrix.txt.gz" in out and "truncated" in out
+    # a file damaged at its source stays cached: the message says how to fetch it again
+    assert f"rm -f resources/downloads/{MATRIX_REL} resources/records/{MATRIX_REL}.json" in out
     assert not (tmp_path / "run/results/GSE55235/annotated.h5ad").exists()
     assert not list((tmp_path / "run/results").rglob("*.part*"))
 

@@ -7,6 +7,7 @@ folder can itself serve as a mirror for another machine.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import logging
@@ -17,7 +18,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -30,6 +31,7 @@ __all__ = [
     "url_to_relpath",
     "relpath_to_url",
     "find_in_mirror",
+    "refetch_hint",
 ]
 
 log = logging.getLogger(__name__)
@@ -262,3 +264,24 @@ def fetch_url(
     if keep is not None and kept is None:
         _remember(dest, keep, record)
     return record
+
+
+@contextlib.contextmanager
+def refetch_hint(files) -> Iterator[None]:
+    """An :class:`InputError` about a cached download (``<cache>/downloads/<host>/<path>``)
+    gains the command that fetches it again: a file corrupt at its source stays cached
+    until its copy, record and kept copy are removed."""
+    try:
+        yield
+    except InputError as exc:
+        named = [Path(f) for f in files if "/downloads/" in str(f) and Path(f).name in str(exc)]
+        if not named:
+            raise
+        remove = []
+        for path in named:
+            cache, rel = str(path).split("/downloads/", 1)
+            remove += [str(path), f"{cache}/records/{rel}.json", f"{cache}/kept/{rel}", f"{cache}/kept/{rel}.json"]
+        raise type(exc)(
+            f"{exc}. If the downloaded file is damaged (at its source or here), fetch it again: "
+            f"rm -f {' '.join(remove)}"
+        ) from exc
