@@ -120,13 +120,19 @@ def test_a_kept_copy_survives_the_loss_of_the_cache_file_and_needs_no_network(tm
     assert again.source == "cache" and again.sha256 == first.sha256 and dest.read_bytes() == b"matrix v1\n"
 
 
-def test_a_kept_copy_is_replaced_only_by_a_verified_new_one(tmp_path):
+def _fetched_once(tmp_path):
+    """A mirror holding version 1 of OFFLINE's file, fetched once into a cache with a kept copy."""
     mirror = tmp_path / "mirror"
     target = mirror / "no-such-host.invalid/geo/GSE1_series_matrix.txt.gz"
     target.parent.mkdir(parents=True)
     target.write_bytes(b"matrix v1\n")
     dest, keep = tmp_path / "cache/downloads/f.gz", tmp_path / "cache/kept/f.gz"
     fetch_url(OFFLINE, dest, mirrors=[mirror], keep=keep)
+    return mirror, target, dest, keep
+
+
+def test_a_kept_copy_is_replaced_only_by_a_verified_new_one(tmp_path):
+    mirror, target, dest, keep = _fetched_once(tmp_path)
     dest.unlink()
     new = hashlib.sha256(b"matrix v2\n").hexdigest()
     # the configured checksum changed and the new file cannot be fetched: the old copy stays
@@ -143,12 +149,7 @@ def test_a_kept_copy_is_replaced_only_by_a_verified_new_one(tmp_path):
 
 
 def test_a_kept_copy_changed_on_disk_is_not_used(tmp_path):
-    mirror = tmp_path / "mirror"
-    target = mirror / "no-such-host.invalid/geo/GSE1_series_matrix.txt.gz"
-    target.parent.mkdir(parents=True)
-    target.write_bytes(b"matrix v1\n")
-    dest, keep = tmp_path / "cache/downloads/f.gz", tmp_path / "cache/kept/f.gz"
-    fetch_url(OFFLINE, dest, mirrors=[mirror], keep=keep)
+    mirror, target, dest, keep = _fetched_once(tmp_path)
     with open(dest, "ab") as out:  # edited in place: the kept hard link changes too
         out.write(b"junk")
     dest.unlink()

@@ -10,9 +10,10 @@ import importlib
 from collections.abc import Callable, Mapping, Sequence
 
 
-def attach(package: str, exports: Mapping[str, Sequence[str]]) -> tuple[Callable, Callable]:
-    """``__getattr__`` and ``__dir__`` for ``package``, whose ``exports`` map a submodule
-    (``"_download"``, or a relative name such as ``".._utils"``) to the names it provides."""
+def attach(package: str, exports: Mapping[str, Sequence[str]]) -> tuple[Callable, Callable, list[str]]:
+    """``__getattr__``, ``__dir__`` and ``__all__`` for ``package``, whose ``exports`` map a
+    submodule (``"_download"``, or a relative name such as ``".._utils"``) to the names it
+    provides."""
     where = {name: module for module, names in exports.items() for name in names}
 
     def __getattr__(name: str):
@@ -26,4 +27,4 @@ def attach(package: str, exports: Mapping[str, Sequence[str]]) -> tuple[Callable
     def __dir__() -> list[str]:
         return sorted(where)
 
-    return __getattr__, __dir__
+    return __getattr__, __dir__, sorted(where)

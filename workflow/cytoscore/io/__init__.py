@@ -4,7 +4,7 @@ Names load lazily (PEP 562, :mod:`cytoscore._lazy`): importing one imports only 
 
 from .._lazy import attach
 
-__getattr__, __dir__ = attach(
+__getattr__, __dir__, __all__ = attach(
     __name__,
     {
         "_anndata": [
@@ -66,45 +66,3 @@ __getattr__, __dir__ = attach(
         ],
     },
 )
-
-__all__ = [
-    "DATASET_KINDS",
-    "load_dataset",
-    "attach_metadata",
-    "expand_files",
-    "read_count_files",
-    "read_count_matrix",
-    "read_expression_table",
-    "read_ncbi_counts",
-    "read_sample_sheet",
-    "read_single_cell",
-    "CellSource",
-    "DownloadError",
-    "DownloadRecord",
-    "SYMBOL_COLUMNS",
-    "SeriesMatrix",
-    "fetch_url",
-    "find_in_mirror",
-    "refetch_hint",
-    "geo_platform_annot_url",
-    "geo_platform_soft_url",
-    "geo_series_matrix_url",
-    "read_geo_series",
-    "read_h5ad",
-    "H5adRowWriter",
-    "gather_cell_scores",
-    "iter_scores",
-    "read_cell_scores",
-    "read_scores",
-    "score_columns",
-    "write_cell_scores",
-    "read_platform_table",
-    "read_series_platforms",
-    "read_series_matrix",
-    "read_text_lines",
-    "relpath_to_url",
-    "url_to_relpath",
-    "write_h5ad",
-    "write_json",
-    "write_table",
-]

@@ -4,7 +4,7 @@ Names load lazily (PEP 562, :mod:`cytoscore._lazy`): importing one imports only 
 
 from .._lazy import attach
 
-__getattr__, __dir__ = attach(
+__getattr__, __dir__, __all__ = attach(
     __name__,
     {
         "_cellstream": [
@@ -62,41 +62,3 @@ __getattr__, __dir__ = attach(
         ],
     },
 )
-
-__all__ = [
-    "leiden_with_transfer",
-    "embed_cells",
-    "row_blocks",
-    "read_rows",
-    "subsample_rows",
-    "umap_of_sample",
-    "QC_DEFAULTS",
-    "prepare_cells",
-    "prepare_single_cell",
-    "symbol_matrix",
-    "ID_TYPES",
-    "cluster_cells",
-    "derive_columns",
-    "detect_id_type",
-    "map_gene_ids",
-    "resolve_symbols",
-    "normalize_dataset",
-    "normalize_single_cell",
-    "qc_filter_cells",
-    "read_gene_annotation",
-    "COUNT_METHODS",
-    "filter_by_expr",
-    "log_cpm",
-    "median_of_ratios_factors",
-    "normalize_counts",
-    "tmm_factors",
-    "COLLAPSE_RULES",
-    "MULTI_GENE_RULES",
-    "assign_groups",
-    "collapse_probes",
-    "detect_log_scale",
-    "normalize_expression",
-    "quantile_normalize",
-    "read_group_table",
-    "sample_table",
-]

@@ -5,7 +5,7 @@ Names load lazily (PEP 562, :mod:`cytoscore._lazy`): importing one imports only 
 
 from .._lazy import attach
 
-__getattr__, __dir__ = attach(
+__getattr__, __dir__, __all__ = attach(
     __name__,
     {
         "_collections": [
@@ -30,20 +30,3 @@ __getattr__, __dir__ = attach(
         ],
     },
 )
-
-__all__ = [
-    "FORMATS",
-    "read_archive_member",
-    "read_collection",
-    "resource_record",
-    "resource_table",
-    "CURATED_VERSION",
-    "GeneSet",
-    "build_gene_sets",
-    "curated_gene_sets",
-    "gene_set_table",
-    "read_gene_set_table",
-    "read_gmt",
-    "select_gene_sets",
-    "write_gmt",
-]

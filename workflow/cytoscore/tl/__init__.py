@@ -4,7 +4,7 @@ Names load lazily (PEP 562, :mod:`cytoscore._lazy`): importing one imports only 
 
 from .._lazy import attach
 
-__getattr__, __dir__ = attach(
+__getattr__, __dir__, __all__ = attach(
     __name__,
     {
         "_clinical": [
@@ -57,40 +57,3 @@ __getattr__, __dir__ = attach(
         ],
     },
 )
-
-__all__ = [
-    "paired_g",
-    "mean_difference_ci",
-    "add_coverage",
-    "contrast_concordance",
-    "method_concordance",
-    "RICE_GENES",
-    "clinical_ifn_score",
-    "PSEUDOREPLICATION_WARNING",
-    "compare_cells",
-    "meta_analysis",
-    "omnibus_tests",
-    "COMPARISON_COLUMNS",
-    "METHODS",
-    "ScoringMethod",
-    "bh_fdr",
-    "compare_groups",
-    "gene_set_coverage",
-    "gene_statistics",
-    "gene_moments",
-    "merge_gene_statistics",
-    "shard_rows",
-    "get_method",
-    "hedges_g",
-    "mean_z_kernel",
-    "aucell_kernel",
-    "cytosig_kernel",
-    "gsva_kernel",
-    "score_genes_kernel",
-    "singscore_kernel",
-    "ucell_kernel",
-    "ulm_kernel",
-    "score_gene_sets",
-    "ssgsea_kernel",
-    "summarize_scores",
-]
