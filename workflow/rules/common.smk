@@ -559,28 +559,46 @@ def cell_contrasts():
     return [c for c in CONTRASTS if CONTRASTS[c]["dataset"] in cell_datasets()]
 
 
-def method_figures(pattern, methods, *, labels, **options):
-    """The SVG of one figure per scoring method, each in the report with its method label;
-    ``pattern`` has a literal ``{method}``. (``snakemake.io.report`` is the ``report()`` of
-    the rules; the name ``report`` is a keyword of the Snakefile grammar here.)"""
+def _fill(pattern, item):
+    for key, value in item.items():
+        pattern = pattern.replace(f"{{{key}}}", value)
+    return pattern
+
+
+def each_figure(pattern, items, *, labels, **options):
+    """The SVG of one figure per item (a dict such as ``{"method": "mean_z"}`` whose keys
+    are literal placeholders in ``pattern``), each in the report with the item as labels.
+    (``snakemake.io.report`` is the ``report()`` of the rules; the name ``report`` is a
+    keyword of the Snakefile grammar here.)"""
     from snakemake.io import report as in_report
 
     return [
-        in_report(
-            pattern.replace("{method}", m), labels={**labels, "method": m}, **options
-        )
-        for m in methods
+        in_report(_fill(pattern, item), labels={**labels, **item}, **options)
+        for item in items
     ]
 
 
-def method_figure_files(pattern, methods):
-    """The other formats and the source data of one figure per method (``pattern``: the
-    path without extension, with a literal ``{method}``)."""
+def each_figure_files(pattern, items):
+    """The other formats and the source data of one figure per item (``pattern``: the path
+    without extension)."""
     out = []
-    for m in methods:
-        base = pattern.replace("{method}", m)
+    for item in items:
+        base = _fill(pattern, item)
         out += [*figure_files(base), f"{base}.source_data.tsv"]
     return out
+
+
+def per_method(methods):
+    return [{"method": m} for m in methods]
+
+
+def donor_figures():
+    """(method, signature) of the donor plots of single-cell contrasts."""
+    return [
+        {"method": m, "signature": s}
+        for m in set_methods()
+        for s in key_signatures() or []
+    ]
 
 
 def correlation_methods():

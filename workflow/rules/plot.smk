@@ -14,9 +14,9 @@ rule plot_contrast:
         comparison=f"{RESULTS}/contrasts/{{contrast}}/comparison.tsv",
         code=package_files("pl"),
     output:
-        boxplots=method_figures(
+        boxplots=each_figure(
             f"{RESULTS}/contrasts/{{contrast}}/boxplot_{{method}}.svg",
-            METHODS,
+            per_method(METHODS),
             caption="../report/boxplot.rst",
             category="Contrasts",
             subcategory="{contrast}",
@@ -29,8 +29,8 @@ rule plot_contrast:
             subcategory="{contrast}",
             labels={"contrast": "{contrast}", "figure": "volcano"},
         ),
-        other=method_figure_files(
-            f"{RESULTS}/contrasts/{{contrast}}/boxplot_{{method}}", METHODS
+        other=each_figure_files(
+            f"{RESULTS}/contrasts/{{contrast}}/boxplot_{{method}}", per_method(METHODS)
         )
         + figure_files(f"{RESULTS}/contrasts/{{contrast}}/volcano")
         + [f"{RESULTS}/contrasts/{{contrast}}/volcano.source_data.tsv"],
@@ -63,28 +63,28 @@ rule plot_dataset:
         samples=f"{RESULTS}/{{dataset}}/samples.tsv",
         code=package_files("pl"),
     output:
-        heatmaps=method_figures(
+        heatmaps=each_figure(
             f"{RESULTS}/{{dataset}}/figures/heatmap_{{method}}.svg",
-            METHODS,
+            per_method(METHODS),
             caption="../report/heatmap.rst",
             category="{dataset}",
             subcategory="Figures",
             labels={"dataset": "{dataset}", "figure": "heatmap"},
         ),
-        correlations=method_figures(
+        correlations=each_figure(
             f"{RESULTS}/{{dataset}}/figures/correlation_{{method}}.svg",
-            correlation_methods(),
+            per_method(correlation_methods()),
             caption="../report/correlation.rst",
             category="{dataset}",
             subcategory="Figures",
             labels={"dataset": "{dataset}", "figure": "correlation"},
         ),
-        other=method_figure_files(
-            f"{RESULTS}/{{dataset}}/figures/heatmap_{{method}}", METHODS
+        other=each_figure_files(
+            f"{RESULTS}/{{dataset}}/figures/heatmap_{{method}}", per_method(METHODS)
         )
-        + method_figure_files(
+        + each_figure_files(
             f"{RESULTS}/{{dataset}}/figures/correlation_{{method}}",
-            correlation_methods(),
+            per_method(correlation_methods()),
         ),
     log:
         f"{LOGS}/{{dataset}}/figures.log",
@@ -183,19 +183,21 @@ rule plot_umap:
         scores=f"{RESULTS}/{{dataset}}/scores.parquet",
         code=package_files("io", "pl"),
     output:
-        svg=report(
+        svgs=each_figure(
             f"{RESULTS}/{{dataset}}/figures/umap_{{method}}.svg",
+            per_method(set_methods()),
             caption="../report/umap.rst",
             category="{dataset}",
             subcategory="Figures",
-            labels={"dataset": "{dataset}", "figure": "UMAP", "method": "{method}"},
+            labels={"dataset": "{dataset}", "figure": "UMAP"},
         ),
-        source_data=f"{RESULTS}/{{dataset}}/figures/umap_{{method}}.source_data.tsv",
-        other=figure_files(f"{RESULTS}/{{dataset}}/figures/umap_{{method}}"),
+        other=each_figure_files(
+            f"{RESULTS}/{{dataset}}/figures/umap_{{method}}", per_method(set_methods())
+        ),
     log:
-        f"{LOGS}/{{dataset}}/umap_{{method}}.log",
+        f"{LOGS}/{{dataset}}/umap_figures.log",
     benchmark:
-        f"{BENCHMARKS}/{{dataset}}/umap_{{method}}.tsv"
+        f"{BENCHMARKS}/{{dataset}}/umap_figures.tsv"
     conda:
         ENV
     threads: 1
@@ -203,6 +205,7 @@ rule plot_umap:
         mem_mb=scaled(4096),
         runtime=scaled(20),
     params:
+        methods=set_methods(),
         signatures=key_signatures(),
         width=config["plots"]["width"],
         formats=config["plots"]["formats"],
@@ -217,23 +220,23 @@ rule plot_dotplot:
         samples=f"{RESULTS}/{{dataset}}/samples.tsv",
         code=package_files("io", "pl"),
     output:
-        svg=report(
+        svgs=each_figure(
             f"{RESULTS}/{{dataset}}/figures/dotplot_{{method}}.svg",
+            per_method(set_methods()),
             caption="../report/dotplot.rst",
             category="{dataset}",
             subcategory="Figures",
-            labels={
-                "dataset": "{dataset}",
-                "figure": "dot plot",
-                "method": "{method}",
-            },
+            labels={"dataset": "{dataset}", "figure": "dot plot"},
         ),
-        source_data=f"{RESULTS}/{{dataset}}/figures/dotplot_{{method}}.source_data.tsv",
-        other=figure_files(f"{RESULTS}/{{dataset}}/figures/dotplot_{{method}}"),
+        other=each_figure_files(
+            f"{RESULTS}/{{dataset}}/figures/dotplot_{{method}}",
+            per_method(set_methods()),
+        ),
     log:
-        f"{LOGS}/{{dataset}}/dotplot_{{method}}.log",
+        f"{LOGS}/{{dataset}}/dotplot_figures.log",
     benchmark:
-        f"{BENCHMARKS}/{{dataset}}/dotplot_{{method}}.tsv"
+        f"{BENCHMARKS}/{{dataset}}/dotplot_figures.tsv"
+    priority: 5  # before the UMAP
     conda:
         ENV
     threads: 1
@@ -241,6 +244,7 @@ rule plot_dotplot:
         mem_mb=scaled(4096),
         runtime=scaled(10),
     params:
+        methods=set_methods(),
         cell_type=dataset_cell_type,
         signatures=key_signatures(),
         group_order=dataset_group_order,
@@ -257,25 +261,23 @@ rule plot_donors:
         samples=contrast_samples,
         code=package_files("io", "tl", "pl"),
     output:
-        svg=report(
+        svgs=each_figure(
             f"{RESULTS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}.svg",
+            donor_figures(),
             caption="../report/donors.rst",
             category="Contrasts",
             subcategory="{contrast}",
-            labels={
-                "contrast": "{contrast}",
-                "figure": "donors {signature}",
-                "method": "{method}",
-            },
+            labels={"contrast": "{contrast}", "figure": "donors"},
         ),
-        source_data=f"{RESULTS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}.source_data.tsv",
-        other=figure_files(
-            f"{RESULTS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}"
+        other=each_figure_files(
+            f"{RESULTS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}",
+            donor_figures(),
         ),
     log:
-        f"{LOGS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}.log",
+        f"{LOGS}/contrasts/{{contrast}}/donor_figures.log",
     benchmark:
-        f"{BENCHMARKS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}.tsv"
+        f"{BENCHMARKS}/contrasts/{{contrast}}/donor_figures.tsv"
+    priority: 5  # before the UMAP
     conda:
         ENV
     threads: 1
@@ -283,6 +285,7 @@ rule plot_donors:
         mem_mb=scaled(4096),
         runtime=scaled(10),
     params:
+        figures=donor_figures(),
         contrast=contrast_options,
         group_order=contrast_group_order,
         width=config["plots"]["width"],
@@ -297,14 +300,16 @@ rule plot_effect_sizes:
         tables=all_comparison_tables,
         code=package_files("pl"),
     output:
-        svgs=method_figures(
+        svgs=each_figure(
             f"{RESULTS}/figures/effect_sizes_{{method}}.svg",
-            METHODS,
+            per_method(METHODS),
             caption="../report/effect_sizes.rst",
             category="Summary",
             labels={"figure": "effect sizes"},
         ),
-        other=method_figure_files(f"{RESULTS}/figures/effect_sizes_{{method}}", METHODS),
+        other=each_figure_files(
+            f"{RESULTS}/figures/effect_sizes_{{method}}", per_method(METHODS)
+        ),
     log:
         f"{LOGS}/effect_sizes.log",
     benchmark:

@@ -1,4 +1,5 @@
-"""Adapter for rule plot_dotplot: mean score and share of high-scoring cells per cell type."""
+"""Adapter for rule plot_dotplot: mean score and share of high-scoring cells per cell type,
+one figure per method."""
 
 import pandas as pd
 
@@ -8,18 +9,15 @@ from cytoscore.pl import save_figure, score_dotplot
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
-    scores = iter_scores(
-        sm.input.scores, methods=[sm.wildcards.method], signatures=sm.params.signatures or None
-    )
     cells = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
-    fig, source = score_dotplot(
-        scores,
-        cells,
-        method=sm.wildcards.method,
-        cell_type=sm.params.cell_type,
-        signatures=sm.params.signatures or None,
-        group_order=sm.params.group_order or None,
-        **({"width": sm.params.width} if sm.params.width else {}),
-    )
-    base = sm.output.svg[: -len(".svg")]
-    save_figure(fig, base, formats=["svg", *sm.params.formats], dpi=sm.params.dpi, source_data=source)
+    for method, svg in zip(sm.params.methods, sm.output.svgs, strict=True):
+        fig, source = score_dotplot(
+            iter_scores(sm.input.scores, methods=[method], signatures=sm.params.signatures or None),
+            cells,
+            method=method,
+            cell_type=sm.params.cell_type,
+            signatures=sm.params.signatures or None,
+            group_order=sm.params.group_order or None,
+            **({"width": sm.params.width} if sm.params.width else {}),
+        )
+        save_figure(fig, svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi, source_data=source)

@@ -1,4 +1,5 @@
-"""Adapter for rule plot_umap: the embedding coloured by each key signature's score."""
+"""Adapter for rule plot_umap: the embedding coloured by each key signature's score, one
+figure per method (each reads only its own score columns)."""
 
 import pandas as pd
 
@@ -10,17 +11,17 @@ with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     coords = pd.read_csv(sm.input.umap, sep="\t", index_col=0)
     wanted = sm.params.signatures or None
-    columns = [
-        c for c in score_columns(sm.input.scores) if c[0] == sm.wildcards.method and (not wanted or c[1] in wanted)
-    ]
-    scores = read_cell_scores(sm.input.scores, columns=columns, tidy=True)
-    scores = scores[scores["observation"].isin(coords.index)]  # the embedded subsample
-    fig, source = embedding_plot(
-        coords,
-        scores,
-        method=sm.wildcards.method,
-        signatures=sm.params.signatures or None,
-        **({"width": sm.params.width} if sm.params.width else {}),
-    )
-    base = sm.output.svg[: -len(".svg")]
-    save_figure(fig, base, formats=["svg", *sm.params.formats], dpi=sm.params.dpi, source_data=source)
+    stored = score_columns(sm.input.scores)
+    for method, svg in zip(sm.params.methods, sm.output.svgs, strict=True):
+        columns = [c for c in stored if c[0] == method and (not wanted or c[1] in wanted)]
+        scores = read_cell_scores(sm.input.scores, columns=columns, tidy=True)
+        scores = scores[scores["observation"].isin(coords.index)]  # the embedded subsample
+        fig, source = embedding_plot(
+            coords,
+            scores,
+            method=method,
+            signatures=wanted,
+            **({"width": sm.params.width} if sm.params.width else {}),
+        )
+        save_figure(fig, svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi, source_data=source)
+        del scores, fig, source
