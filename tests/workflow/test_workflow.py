@@ -120,6 +120,12 @@ def test_default_study_outputs_and_provenance(default_run):
     for ext in ("svg", "pdf", "png", "source_data.tsv"):
         for figure in ("GSE55235/figures/ifn_score", "contrasts/RA_vs_healthy/volcano"):
             assert (results / f"{figure}.{ext}").stat().st_size > 500, figure
+    # the key signatures include the null one asked about, not only those that moved
+    drawn = pd.read_csv(results / "contrasts/RA_vs_healthy/boxplot_mean_z.source_data.tsv", sep="\t")
+    assert list(dict.fromkeys(drawn["signature"])) == [
+        "HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_INTERFERON_GAMMA_RESPONSE",
+        "HALLMARK_IL6_JAK_STAT3_SIGNALING", "IFN_SCORE_RICE2017", "JAKSTAT_CORE",
+    ]  # fmt: skip
     coverage = pd.read_csv(results / "GSE55235/gene_set_coverage.tsv", sep="\t").set_index("signature")
     assert coverage.loc["IFN_SCORE_RICE2017", "n_found"] == 6 and coverage["scored"].all()
     scores = pd.read_csv(results / "GSE55235/scores.tsv", sep="\t")
