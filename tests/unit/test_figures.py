@@ -167,8 +167,24 @@ def test_effect_heatmap_and_forest(bulk):
     meta = meta_analysis(both, name="m")
     fig, source = forest_plot(meta, both, method="mean_z", signatures=["HALLMARK_INTERFERON_ALPHA_RESPONSE"])
     assert list(source["study"]) == ["SLE_vs_healthy", "SLE_vs_healthy_2", "pooled (random effects)"]
-    assert fig.axes[0].get_title().startswith("IFN-α response  (I² = ")
-    assert len(fig.axes[0].patches) == 1  # the pooled diamond
+    ax = fig.axes[0]
+    assert ax.get_title().startswith("IFN-α response\nτ² = ") and "I² = " in ax.get_title()
+    assert len(ax.patches) == 1 and not fig.legends  # the pooled diamond; no legend over the axis
+    # metafor's layout: squares by random-effects weight 1 / (SE² + τ²), g [CI] and weight on the right
+    row = meta[(meta["method"] == "mean_z") & (meta["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")].iloc[0]
+    studies = both[(both["method"] == "mean_z") & (both["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")]
+    se = (studies["hedges_g_ci_high"] - studies["hedges_g_ci_low"]) / (2 * 1.959963984540054)
+    w = 1 / (se.to_numpy() ** 2 + row["tau2"])
+    np.testing.assert_allclose(source["weight_percent"].to_numpy()[:2], 100 * w / w.sum())
+    texts = [t.get_text() for t in ax.texts]
+    first = studies.iloc[0]
+    assert (
+        f"{first['hedges_g']:.2f} [{first['hedges_g_ci_low']:.2f}, {first['hedges_g_ci_high']:.2f}]  "
+        f"{100 * w[0] / w.sum():.0f}%"
+    ) in texts
+    assert f"{row['pooled_g']:.2f} [{row['ci_low']:.2f}, {row['ci_high']:.2f}]" in texts
+    sizes = ax.collections[-1].get_sizes()
+    assert sizes[np.argmax(w)] == sizes.max()  # the heavier dataset has the larger square
 
 
 @pytest.fixture

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from statistics import NormalDist
 
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 from .._utils import InputError, flag
 from ._scores import _check_columns, format_p
@@ -350,7 +350,10 @@ def forest_plot(
     ncols: int = 2,
     width: str | float = "double",
 ) -> tuple[Figure, pd.DataFrame]:
-    """Forest plot per signature: each dataset's g with 95% CI and the pooled random-effects diamond."""
+    """Forest plot per signature, laid out as metafor's ``forest()``: each dataset's g with
+    its 95% CI as a square whose area is proportional to its random-effects weight
+    1 / (SE² + τ²), the pooled diamond, and on the right each row's g [CI] and weight; the
+    panel title gives the heterogeneity (τ², I², Q with its p) and the test of the pooled g."""
     _check_columns(
         meta, ["signature", "method", "pooled_g", "ci_low", "ci_high", "i2", "contrasts"], "meta-analysis"
     )
@@ -358,32 +361,37 @@ def forest_plot(
     sigs = list(signatures) if signatures else list(m.index)
     low = low_coverage_signatures(meta[meta["method"] == method])
     comp = comparisons[comparisons["method"] == method]
+    z = NormalDist().inv_cdf(0.975)  # the meta table's CIs are g ± z·SE
     n = len(sigs)
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
     rows = []
     with mpl.rc_context(STYLE):
-        fig = figure(width, height_mm=38.0 * nrows + 10)
+        fig = figure(width, height_mm=42.0 * nrows + 12)
         axes = fig.subplots(nrows, ncols, squeeze=False)
         for k, sig in enumerate(sigs):
             ax = axes[k // ncols][k % ncols]
             pooled = m.loc[sig]
             studies = comp[comp["signature"] == sig]
             studies = studies.set_index("contrast").loc[str(pooled["contrasts"]).split(",")]
-            for i, (name, row) in enumerate(studies.iterrows()):
-                y = len(studies) - i
-                ax.errorbar(
-                    row["hedges_g"],
-                    y,
-                    xerr=[
-                        [row["hedges_g"] - row["hedges_g_ci_low"]],
-                        [row["hedges_g_ci_high"] - row["hedges_g"]],
-                    ],
-                    fmt="s",
-                    color="black",
-                    markersize=3,
-                    capsize=2,
-                )
+            se = (studies["hedges_g_ci_high"] - studies["hedges_g_ci_low"]) / (2 * z)
+            tau2 = float(pooled["tau2"]) if "tau2" in pooled.index and np.isfinite(pooled["tau2"]) else 0.0
+            weight = 1 / (se**2 + tau2)
+            share = 100 * weight / weight.sum()
+            ys = np.arange(len(studies), 0, -1)
+            ax.errorbar(
+                studies["hedges_g"],
+                ys,
+                xerr=[studies["hedges_g"] - studies["hedges_g_ci_low"], studies["hedges_g_ci_high"] - studies["hedges_g"]],
+                fmt="none",
+                ecolor="black",
+                elinewidth=0.6,
+                capsize=1.5,
+            )
+            ax.scatter(studies["hedges_g"], ys, s=8 + 40 * weight / weight.max(), marker="s", color="black", zorder=3)
+            for y, (name, row), pct in zip(ys, studies.iterrows(), share, strict=True):
+                label = f"{row['hedges_g']:.2f} [{row['hedges_g_ci_low']:.2f}, {row['hedges_g_ci_high']:.2f}]  {pct:.0f}%"
+                ax.annotate(label, (1.02, y), xycoords=("axes fraction", "data"), va="center", fontsize=6)
                 rows.append(
                     {
                         "signature": sig,
@@ -392,6 +400,7 @@ def forest_plot(
                         "g": row["hedges_g"],
                         "ci_low": row["hedges_g_ci_low"],
                         "ci_high": row["hedges_g_ci_high"],
+                        "weight_percent": pct,
                     }
                 )
             d = [
@@ -401,6 +410,14 @@ def forest_plot(
                 [pooled["pooled_g"], -0.3],
             ]
             ax.add_patch(mpl.patches.Polygon(d, closed=True, color="#D55E00"))
+            ax.annotate(
+                f"{pooled['pooled_g']:.2f} [{pooled['ci_low']:.2f}, {pooled['ci_high']:.2f}]",
+                (1.02, 0),
+                xycoords=("axes fraction", "data"),
+                va="center",
+                fontsize=6,
+                fontweight="bold",
+            )
             rows.append(
                 {
                     "signature": sig,
@@ -409,16 +426,23 @@ def forest_plot(
                     "g": pooled["pooled_g"],
                     "ci_low": pooled["ci_low"],
                     "ci_high": pooled["ci_high"],
+                    "weight_percent": 100.0,
                 }
             )
             ax.axvline(0, color="grey", linewidth=0.5)
-            ax.set_yticks([*range(len(studies), 0, -1), 0], [*studies.index, "pooled"])
-            ax.set_title(f"{coverage_label(sig, low)}  (I² = {100 * pooled['i2']:.0f} %)")
+            ax.set_ylim(-0.8, len(studies) + 0.8)
+            ax.set_yticks([*ys, 0], [*studies.index, "pooled"])
+            het = f"τ² = {tau2:.3g}, I² = {100 * pooled['i2']:.0f}%"
+            if "q" in pooled.index and np.isfinite(pooled.get("q", np.nan)):
+                het += f", Q({len(studies) - 1}) = {pooled['q']:.2f}, p = {format_p(pooled['q_p'])}"
+            if "p_value" in pooled.index:
+                het += f"; pooled p = {format_p(pooled['p_value'])}"
+            ax.set_title(f"{coverage_label(sig, low)}\n{het}", fontsize=6)
             ax.set_xlabel("Hedges' g (95% CI)")
         for k in range(n, nrows * ncols):
             axes[k // ncols][k % ncols].set_visible(False)
-    handles = [Line2D([], [], marker="s", color="black", linestyle="", label="dataset")]
-    fig.legend(handles=handles, loc="lower right", frameon=False)
-    if low & set(sigs):
-        figure_note(fig, LOW_COVERAGE_NOTE)
+        notes = ["squares: each dataset's g, area proportional to its random-effects weight (right: g [95% CI] and weight); diamond: the pooled g"]
+        if low & set(sigs):
+            notes.append(LOW_COVERAGE_NOTE)
+        figure_note(fig, notes)
     return fig, pd.DataFrame(rows)
