@@ -2,13 +2,11 @@
 # Named functions only (no lambdas), so the rule files stay readable and lint-clean.
 
 import os
-import sys
 from pathlib import Path
 
-# Rules run the package beside this workflow, not whatever copy is installed:
-# scripts (run in their own Python process) see it through PYTHONPATH.
+# Rules run the package beside this workflow, not whatever copy is installed: the Snakefile
+# put it first on sys.path; scripts (run in their own Python process) see it through PYTHONPATH.
 PACKAGE_ROOT = str(Path(workflow.basedir) / "workflow")
-sys.path.insert(0, PACKAGE_ROOT)
 # (Set, not required from the user, so no envvars directive.)
 os.environ.update(
     PYTHONPATH=os.pathsep.join(

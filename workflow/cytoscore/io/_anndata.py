@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 
 from .._provenance import record
-from .._utils import InputError, atomic_path, row_block, sha256_file, write_json, write_table
+from .._utils import InputError, atomic_path, row_block, sha256_file
 from ._geo import read_platform_table, read_series_matrix
 
-__all__ = ["read_geo_series", "write_h5ad", "read_h5ad", "write_table", "write_json", "H5adRowWriter"]
+__all__ = ["read_geo_series", "write_h5ad", "read_h5ad", "H5adRowWriter"]
 
 
 def read_geo_series(
