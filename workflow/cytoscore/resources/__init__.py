@@ -23,6 +23,7 @@ __getattr__, __dir__, __all__ = attach(
             "GeneSet",
             "build_gene_sets",
             "gene_set_table",
+            "pair_up_down",
             "read_gene_set_table",
             "read_gmt",
             "select_gene_sets",

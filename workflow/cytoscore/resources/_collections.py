@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .._utils import InputError, sha256_file
-from ._genesets import GeneSet, read_gmt
+from ._genesets import GeneSet, pair_up_down, read_gmt
 
 __all__ = ["FORMATS", "read_collection", "resource_record", "resource_table", "read_archive_member"]
 
@@ -79,6 +79,8 @@ def _meta(name: str, spec: Mapping) -> dict:
 def _read_gmt(path: Path, name: str, spec: Mapping) -> list[GeneSet]:
     meta = _meta(name, spec)
     sets = read_gmt(path, collection=name, version=meta["version"], source=meta["source"])
+    if spec.get("pair_up_down", False):
+        sets = pair_up_down(sets)
     return [dataclasses.replace(gs, licence=meta["licence"]) for gs in sets]
 
 

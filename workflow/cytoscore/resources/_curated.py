@@ -11,7 +11,7 @@ from ._genesets import GeneSet
 __all__ = ["CURATED_VERSION", "curated_gene_sets"]
 
 #: Bumped whenever a curated set changes; written into the outputs.
-CURATED_VERSION = "2026.11.2"
+CURATED_VERSION = "2026.12.1"
 
 _CURATED = (
     GeneSet(
@@ -95,6 +95,36 @@ _CURATED = (
             "Villarino AV, Kanno Y, O'Shea JJ. Mechanisms and consequences of Jak-STAT signaling "
             "in the immune system. Nat Immunol 2017;18:374-384. doi:10.1038/ni.3691; "
             "KEGG pathway hsa04630"
+        ),
+    ),
+    GeneSet(
+        name="TGFB_RESPONSE_SIGNED",
+        genes=(
+            # up with TGF-beta (weight +1)
+            "LINC00312", "TSPAN2", "SMAD7", "NOX4", "COL4A1", "MURC", "ID4", "BMPR2",
+            "SKIL", "RASL11B", "COMP", "LMCD1", "MRAS", "ID1", "SYT15", "CILP",
+            "CNN1", "ADAM12", "ITGA11", "CARMN", "COL5A1", "MFAP4", "FSTL3", "IL11",
+            "ID3",
+            # down with TGF-beta (weight -1)
+            "NOX1", "GDF5", "CLDN11", "AK5", "ABCA6", "MSR1", "LRRN4CL", "ABCA8",
+            "RXFP1", "FRMPD4", "MRGPRF", "PDE7B", "SLC14A1", "ZCCHC5", "TSPAN8", "HSD11B1",
+            "SLC8A1-AS1", "SDPR", "BMPER", "ANXA10", "KIT", "FOXA2", "OSR1", "JADE2",
+            "GPR4",
+        ),
+        weights=(1.0,) * 25 + (-1.0,) * 25,
+        collection="cytoscore_curated",
+        version=CURATED_VERSION,
+        licence="Apache-2.0 (derived from the PROGENy model, Bioconductor progeny package)",
+        description=(
+            "Signed TGF-beta response: the 25 genes most significantly induced and the 25 most "
+            "significantly repressed by TGF-beta in PROGENy's human model (pathway TGFb, the "
+            "smallest p-values of each sign; perturbation experiments across cell types). A "
+            "signed signature: its down genes count against the score."
+        ),
+        source=(
+            "Schubert M, Klinger B, Klünemann M, et al. Perturbation-response genes reveal "
+            "signaling footprints in cancer gene expression. Nat Commun 2018;9:20. "
+            "doi:10.1038/s41467-017-02391-6 (progeny 1.20, model_human_full)"
         ),
     ),
 )

@@ -18,6 +18,7 @@ __all__ = [
     "GeneSet",
     "build_gene_sets",
     "gene_set_table",
+    "pair_up_down",
     "read_gene_set_table",
     "read_gmt",
     "select_gene_sets",
@@ -33,6 +34,9 @@ class GeneSet:
 
     Unweighted sets (``weights`` empty) count every gene with weight 1. Set-based
     methods use the genes only; weighted methods (``ulm``, ``cytosig``) use the weights.
+    A *signed* set has weights +1 (genes that go up) and -1 (genes that go down): the set
+    methods score its up and down genes and combine them as each method's reference does
+    (:mod:`cytoscore.tl`), ``ulm`` regresses on the ±1 weights.
     """
 
     name: str
@@ -62,8 +66,22 @@ class GeneSet:
             raise InputError(f"gene set {self.name!r}: weights must be finite numbers")
 
     @property
+    def signed(self) -> bool:
+        """Up (+1) and down (-1) genes, no other weights."""
+        return bool(self.weights) and set(self.weights) <= {1.0, -1.0} and -1.0 in self.weights
+
+    @property
     def weighted(self) -> bool:
-        return bool(self.weights)
+        """Real-valued weights (a signed set is not weighted: the set methods score it)."""
+        return bool(self.weights) and not self.signed
+
+    @property
+    def up_genes(self) -> tuple[str, ...]:
+        return tuple(g for g, w in self.weight_of().items() if w > 0)
+
+    @property
+    def down_genes(self) -> tuple[str, ...]:
+        return tuple(g for g, w in self.weight_of().items() if w < 0)
 
     def weight_of(self) -> dict[str, float]:
         """Gene -> weight (1 for every gene of an unweighted set)."""
@@ -87,7 +105,8 @@ def read_gmt(
             continue
         fields = line.split("\t")
         name = fields[0].strip()
-        genes = tuple(dict.fromkeys(g.strip() for g in fields[2:] if g.strip()))
+        signs = _signs(g.strip() for g in fields[2:] if g.strip())
+        genes = tuple(signs)
         if len(fields) < 3 or not name or not genes:
             raise InputError(
                 f"{path}, line {lineno}: a GMT line needs a name, a description and at least "
@@ -104,6 +123,7 @@ def read_gmt(
                 version=version,
                 description=fields[1].strip(),
                 source=source,
+                weights=tuple(signs.values()) if -1.0 in signs.values() else (),
             )
         )
     if not sets:
@@ -111,12 +131,61 @@ def read_gmt(
     return sets
 
 
+def _signs(fields: Iterable[str]) -> dict[str, float]:
+    """Gene -> +1 or -1 from UCell's convention: a trailing ``-`` marks a gene that goes down,
+    a trailing ``+`` (or none) one that goes up. The first mention of a gene counts."""
+    out: dict[str, float] = {}
+    for field in fields:
+        gene, sign = (field[:-1], -1.0) if field.endswith("-") else (field.rstrip("+"), 1.0)
+        if gene:
+            out.setdefault(gene, sign)
+    return out
+
+
+#: Suffixes of the two halves of a signed signature in collections that pair them.
+UP_SUFFIXES = ("_UP",)
+DOWN_SUFFIXES = ("_DN", "_DOWN")
+
+
+def pair_up_down(sets: Sequence[GeneSet]) -> list[GeneSet]:
+    """Merge each ``<NAME>_UP`` / ``<NAME>_DN`` (or ``_DOWN``) pair into one signed set
+    ``<NAME>`` (its up genes +1, down genes -1; a gene in both halves is dropped, with a
+    WARNING). Sets without a partner stay as they are."""
+    by_name = {gs.name: gs for gs in sets}
+    out, used = [], set()
+    for gs in sets:
+        if gs.name in used:
+            continue
+        stem = next((gs.name[: -len(s)] for s in UP_SUFFIXES if gs.name.endswith(s)), None)
+        down = next((by_name[stem + s] for s in DOWN_SUFFIXES if stem and stem + s in by_name), None)
+        if stem is None or down is None or gs.weights or down.weights:
+            out.append(gs)
+            continue
+        both = set(gs.genes) & set(down.genes)
+        if both:
+            log.warning("signed set %s: %d genes in both %s and %s dropped: %s", stem, len(both), gs.name, down.name, sorted(both)[:10])
+        up_genes = [g for g in gs.genes if g not in both]
+        down_genes = [g for g in down.genes if g not in both]
+        out.append(
+            replace(
+                gs,
+                name=stem,
+                genes=(*up_genes, *down_genes),
+                weights=(1.0,) * len(up_genes) + (-1.0,) * len(down_genes),
+                description=f"signed: {gs.name} up, {down.name} down",
+            )
+        )
+        used |= {gs.name, down.name}
+    return out
+
+
 def write_gmt(sets: Iterable[GeneSet], path: str | Path) -> None:
     """Write gene sets as GMT (LF line endings), atomically."""
     with atomic_path(path) as tmp:
         with open(tmp, "w", newline="\n") as out:
             for gs in sets:
-                out.write("\t".join([gs.name, gs.description or gs.source or "-", *gs.genes]) + "\n")
+                genes = [g + ("-" if w < 0 else "+") for g, w in gs.weight_of().items()] if gs.signed else gs.genes
+                out.write("\t".join([gs.name, gs.description or gs.source or "-", *genes]) + "\n")
 
 
 def select_gene_sets(sets: Sequence[GeneSet], names: Sequence[str] | None) -> list[GeneSet]:

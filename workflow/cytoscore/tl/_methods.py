@@ -84,6 +84,9 @@ class ScoringMethod:
     signatures: str = "sets"  # which it scores: "sets" (unweighted), "weighted", or "all"
     finish: Callable[[np.ndarray], np.ndarray] | None = None  # applied to all chunks' scores
     chunk_param: str = ""  # a parameter the driver passes as False for chunks (then finish)
+    # a signed set's score from its up and down genes' scores: "difference" (up - down) or
+    # "clipped_difference" (max(0, up - down), UCell's)
+    signed: str = "difference"
 
 
 METHODS: dict[str, ScoringMethod] = {
@@ -139,6 +142,7 @@ METHODS: dict[str, ScoringMethod] = {
             input="expression (any monotone scale)",
             rank_based=True,
             set_dependent=False,
+            signed="clipped_difference",
         ),
         ScoringMethod(
             name="aucell",

@@ -203,6 +203,41 @@ def _fitted_columns(method, sets: Sequence[GeneSet], n_reported: int, fit: str) 
     return [j for j, gs in enumerate(sets[:n_reported]) if gs.weighted in wanted]
 
 
+def _signed_arms(W: np.ndarray, method, names: Sequence[str]) -> tuple[np.ndarray, list[tuple[int, int | None]]]:
+    """The membership columns a set method scores: each signed set (weights +1 / -1) becomes
+    its up genes' and its down genes' columns. Returns them and, per set, the positions of
+    its up (or only) and down columns. Weighted methods take the weights as they are."""
+    if method.signatures != "sets" or not (W < 0).any():
+        return W, [(j, None) for j in range(W.shape[1])]
+    columns, plan = [], []
+    for j in range(W.shape[1]):
+        up, down = (W[:, j] > 0).astype(np.float64), (W[:, j] < 0).astype(np.float64)
+        if not down.any():
+            plan.append((len(columns), None))
+            columns.append(up)
+        elif not up.any():
+            log.warning("signed set %s: none of its up genes is in the data; scored on its down genes alone", names[j])
+            plan.append((len(columns), len(columns)))  # combined below as 0 - down
+            columns.append(down)
+        else:
+            plan.append((len(columns), len(columns) + 1))
+            columns += [up, down]
+    return np.column_stack(columns), plan
+
+
+def _combine_arms(scores: np.ndarray, plan: list[tuple[int, int | None]], method) -> np.ndarray:
+    """Each set's score from its columns (:func:`_signed_arms`): up − down for a signed set
+    (UCell: clipped at 0, as UCell scores signed signatures), the column itself otherwise."""
+    out = np.empty((scores.shape[0], len(plan)))
+    for k, (up, down) in enumerate(plan):
+        if down is None:
+            out[:, k] = scores[:, up]
+            continue
+        value = (scores[:, up] if up != down else 0.0) - scores[:, down]
+        out[:, k] = np.maximum(value, 0.0) if method.signed == "clipped_difference" else value
+    return out
+
+
 def score_gene_sets(
     adata: ad.AnnData,
     gene_sets: Sequence[GeneSet],
@@ -350,7 +385,7 @@ def score_gene_sets(
         moments = gene_moments(statistics)
     obs_names = adata.obs_names[rows] if rows is not None else adata.obs_names
     frames, matrices = [], {}
-    jobs, names_of = [], {}
+    jobs, names_of, arms = [], {}, {}
     shown = {}  # method -> positions of the reported signatures among the columns it fits
     for method in resolved:
         kwargs = dict(params.get(method.name, {}))
@@ -362,10 +397,12 @@ def score_gene_sets(
             continue
         names_of[method.name] = [scored[columns[i]].name for i in shown[method.name]]
         kwargs.update({k: moments[k] for k in method.needs})
-        jobs.append((method, W[:, columns], kwargs))
+        block, arms[method.name] = _signed_arms(W[:, columns], method, [scored[j].name for j in columns])
+        jobs.append((method, block, kwargs))
     results = _run_methods(jobs, X, chunk_size, rows)
     for method, _, _ in jobs:
-        names, scores = names_of[method.name], results[method.name][:, shown[method.name]]
+        combined = _combine_arms(results[method.name], arms[method.name], method)
+        names, scores = names_of[method.name], combined[:, shown[method.name]]
         if wide:
             matrices[method.name] = pd.DataFrame(scores, index=obs_names, columns=names)
             log.info("scored %d sets × %d observations with %s", len(names), len(obs_names), method.name)
