@@ -136,3 +136,22 @@ def test_kang2018_ifnb_raises_interferon_scores_in_every_cell_type_and_donor(cel
     wide = expected.unstack("sample_id")
     for donor in ("101", "107"):
         assert (wide[f"stim{donor}"] - wide[f"ctrl{donor}"] > 0.5).all(), donor
+
+
+@needs_shared
+def test_kang_pseudobulk_route_agrees_with_score_averaging(cells_run):
+    """The example runs stim vs ctrl twice: per-cell scores averaged per sample, and counts
+    summed per sample × cell type then scored as bulk (level: pseudobulk). Both find the type I
+    interferon sets up in every cell type and over all cells; they agree in direction on
+    (nearly) every signature × method × cell type."""
+    table = pd.read_csv(cells_run / "results/comparisons.tsv", sep="\\t")
+    pb = table[table["contrast"] == "stim_vs_ctrl_pseudobulk"]
+    sa = table[table["contrast"] == "stim_vs_ctrl"]
+    assert set(pb["level"]) == {"pseudobulk"} and set(sa["level"]) == {"replicate"}
+    both = pb.merge(sa, on=["signature", "method", "cell_type"], suffixes=("_pb", "_sa"))
+    ifn = both[both["signature"].isin(["HALLMARK_INTERFERON_ALPHA_RESPONSE", "IFN_TYPE1_SPECIFIC", "IFN_SCORE_RICE2017"])]
+    assert len(ifn) >= 60
+    assert (ifn["paired_mean_difference_pb"] > 0).all() and (ifn["paired_mean_difference_sa"] > 0).all()
+    defined = both.dropna(subset=["paired_p_pb", "paired_p_sa"])
+    agree = np.sign(defined["paired_mean_difference_pb"]) == np.sign(defined["paired_mean_difference_sa"])
+    assert agree.mean() >= 0.95, defined.loc[~agree, ["signature", "method", "cell_type"]]

@@ -4,16 +4,18 @@
 
 rule compare:
     input:
+        unpack(pseudobulk_inputs),
         scores=contrast_scores,
         samples=contrast_samples,
         coverage=contrast_coverage,
-        code=package_files("io", "tl"),
+        code=package_files("io", "pp", "tl"),
     output:
         report(
             f"{RESULTS}/contrasts/{{contrast}}/comparison.tsv",
             caption="../report/comparison.rst",
             category="Contrasts",
-            subcategory="{contrast}",
+            subcategory=shown_contrast,
+            labels=shown_labels({"contrast": "{contrast}", "table": "comparison"}),
         ),
     log:
         f"{LOGS}/contrasts/{{contrast}}/compare.log",
@@ -28,6 +30,10 @@ rule compare:
         runtime=scaled(20),
     params:
         contrast=contrast_options,
+        load=contrast_load_options,
+        methods=METHODS,
+        min_genes=config["gene_sets"]["min_genes"],
+        chunk_size=lookup(dpath="single_cell/chunk_size", within=config),
     script:
         "../scripts/compare.py"
 

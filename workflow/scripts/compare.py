@@ -16,9 +16,36 @@ with script_logging(snakemake):  # noqa: F821
         column=c["column"],
         covariates=c["covariates"],
         pair_by=c["pair_by"],
+        random_effect=c["random_effect"],
         contrast=sm.wildcards.contrast,
     )
-    if c["kind"] == "single_cell":
+    if c["kind"] == "single_cell" and c["level"] == "pseudobulk":
+        import anndata as ad
+
+        from cytoscore.pp import pseudobulk_counts
+        from cytoscore.resources import read_gene_set_table
+        from cytoscore.tl import compare_profiles
+
+        genes = list(ad.read_h5ad(sm.input.adata, backed="r").var_names)  # the genes QC kept
+        raw = {k[len("raw_"):]: v for k, v in sm.input.items() if k.startswith("raw_")}
+        cells = obs[obs[c["column"]].astype(str).isin([c["target"], c["reference"]])]
+        sums, profiles = pseudobulk_counts(
+            raw, cells, [c["replicate"], c["split_by"]], genes, options=sm.params.load, chunk_size=sm.params.chunk_size
+        )
+        table = compare_profiles(
+            sums,
+            profiles,
+            cells,
+            read_gene_set_table(sm.input.gene_sets),
+            genes=genes,
+            split_by=c["split_by"],
+            replicate=c["replicate"],
+            methods=sm.params.methods,
+            min_cells=c["min_cells"],
+            min_genes=sm.params.min_genes,
+            **common,
+        )
+    elif c["kind"] == "single_cell":
         table = compare_cells(
             iter_scores(sm.input.scores, by="signature"),  # one signature of every cell at a time
             obs,

@@ -11,6 +11,7 @@ __getattr__, __dir__, __all__ = attach(
             "QC_DEFAULTS",
             "prepare_cells",
             "prepare_single_cell",
+            "pseudobulk_counts",
             "symbol_matrix",
         ],
         "_counts": [

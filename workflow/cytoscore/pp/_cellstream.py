@@ -20,7 +20,7 @@ lines of numpy per chunk, with anndata's own ``sparse_dataset`` reading and appe
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import anndata as ad
@@ -302,7 +302,6 @@ def prepare_single_cell(
     """
     from ..io import CellSource, H5adRowWriter, attach_metadata, read_sample_sheet
     from ._groups import assign_groups, derive_columns
-    from ._ids import read_gene_annotation
 
     opts, norm, grp = dict(options or {}), dict(normalize or {}), dict(groups or {})
     files = dict(files)
@@ -330,16 +329,7 @@ def prepare_single_cell(
             exclude=grp.get("exclude") or (),
             compared=grp.get("compared"),
         )
-        spec = opts.get("gene_annotation")
-        annotation = (
-            read_gene_annotation(
-                files["gene_annotation"],
-                id_column=spec.get("id_column", "id"),
-                symbol_column=spec.get("symbol_column", "symbol"),
-            )
-            if spec
-            else None
-        )
+        annotation = _annotation(files, opts)
         with H5adRowWriter(out_path) as writer:
             meta = prepare_cells(
                 source,
@@ -365,3 +355,65 @@ def prepare_single_cell(
             meta.uns["cytoscore"]["source"]["files"] = source.files  # checksums, computed meanwhile
             writer.finish(meta)
     return meta
+
+
+def _annotation(files: Mapping, opts: Mapping) -> pd.Series | None:
+    """The dataset's gene ID -> symbol annotation, when it has one."""
+    from ._ids import read_gene_annotation
+
+    spec = opts.get("gene_annotation")
+    if not spec:
+        return None
+    return read_gene_annotation(
+        files["gene_annotation"],
+        id_column=spec.get("id_column", "id"),
+        symbol_column=spec.get("symbol_column", "symbol"),
+    )
+
+
+def pseudobulk_counts(
+    files: Mapping[str, object],
+    obs: pd.DataFrame,
+    by: Sequence[str],
+    genes: Sequence[str],
+    *,
+    options: Mapping | None = None,
+    chunk_size: int = 20_000,
+) -> tuple[np.ndarray, pd.DataFrame]:
+    """Raw counts summed per combination of the ``by`` columns of ``obs`` (the cells QC kept:
+    the dataset's cell table), over ``genes`` (the genes kept), read again from the dataset's
+    files with the gene mapping :func:`prepare_cells` used, ``chunk_size`` cells at a time
+    (memory grows with the profiles, not the cells). Returns the profiles × genes sums and
+    the profiles (the ``by`` values and ``n_cells``), as :func:`cytoscore.tl.aggregate_counts`."""
+    from ..io import CellSource
+
+    opts, files = dict(options or {}), dict(files)
+    missing = [c for c in by if c not in obs.columns]
+    if missing:
+        raise InputError(f"cannot make pseudobulk profiles by {missing}: not in the cell table")
+    sources = {k: files.get(k) for k in ("h5ad", "tenx_mtx", "tenx_h5")}
+    with CellSource(**sources, layer=(opts.get("cells") or {}).get("layer")) as source:
+        M, var, _ = symbol_matrix(source.var, id_type=opts.get("gene_ids", "auto"), annotation=_annotation(files, opts))
+        columns = var.index.get_indexer(list(genes))
+        if (columns < 0).any():
+            raise InputError(f"{source.where}: genes of the analysis not in the file: {list(np.asarray(genes)[columns < 0][:5])}")
+        position = pd.Series(np.arange(source.n_obs), index=source.obs.index.astype(str))
+        rows = position.reindex(obs.index.astype(str))
+        if rows.isna().any():
+            raise InputError(f"{source.where}: cells of the cell table not in the file: {rows.index[rows.isna()][:5].tolist()}")
+        keys, uniques = pd.MultiIndex.from_frame(obs[list(by)].astype(str)).factorize()
+        codes = np.full(source.n_obs, -1, np.int64)
+        codes[rows.to_numpy(dtype=np.int64)] = keys
+        sums = np.zeros((len(uniques), len(columns)))
+        for start, block in source.blocks(chunk_size):
+            block = block if M is None else sp.csr_matrix(block @ M)
+            code = codes[start : start + block.shape[0]]
+            picked = np.flatnonzero(code >= 0)
+            if not picked.size:
+                continue
+            sub = block[picked][:, columns]
+            indicator = sp.csr_matrix((np.ones(picked.size), (code[picked], np.arange(picked.size))), shape=(len(uniques), picked.size))
+            sums += (indicator @ sub).toarray()
+    profiles = pd.DataFrame(list(uniques), columns=list(by))
+    profiles["n_cells"] = np.bincount(keys, minlength=len(uniques))
+    return sums, profiles

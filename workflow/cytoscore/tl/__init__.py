@@ -27,6 +27,11 @@ __getattr__, __dir__, __all__ = attach(
             "contrast_concordance",
             "method_concordance",
         ],
+        "_pseudobulk": [
+            "aggregate_counts",
+            "compare_profiles",
+            "compare_pseudobulk",
+        ],
         "_meta": [
             "meta_analysis",
         ],

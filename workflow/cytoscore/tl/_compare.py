@@ -41,6 +41,8 @@ COMPARISON_COLUMNS = [
     "hedges_g", "hedges_g_ci_low", "hedges_g_ci_high",
     "welch_t", "welch_p", "mannwhitney_u", "mannwhitney_p",
     "lm_estimate", "lm_ci_low", "lm_ci_high", "lm_p", "covariates",
+    "random_effect", "mixed_estimate", "mixed_ci_low", "mixed_ci_high", "mixed_p",
+    "mixed_re_variance", "mixed_residual_variance", "mixed_warning",
     "n_pairs", "paired_mean_difference", "paired_g", "paired_g_ci_low", "paired_g_ci_high",
     "paired_t", "paired_p", "wilcoxon_w", "wilcoxon_p",
     "test", "p_value", "fdr", "fdr_welch", "fdr_mannwhitney", "fdr_family", "small_n", "warning",
@@ -150,10 +152,9 @@ def _two_group(x: np.ndarray, y: np.ndarray) -> dict:
     return out
 
 
-def _linear_model(frame: pd.DataFrame, column: str, reference: str, covariates: Sequence[str]) -> dict:
-    """OLS score ~ group + covariates (statsmodels); the target-vs-reference coefficient."""
-    import statsmodels.formula.api as smf
-
+def _design(frame: pd.DataFrame, column: str, reference: str, covariates: Sequence[str]) -> tuple[pd.DataFrame, str, str]:
+    """The data and formula ``score ~ group + covariates`` (numeric covariates as numbers,
+    the others as categories) and the name of the target-vs-reference coefficient's prefix."""
     data = pd.DataFrame({"score": frame["score"].to_numpy(), "grp": frame[column].astype(str).to_numpy()})
     terms = []
     for i, cov in enumerate(covariates):
@@ -166,16 +167,92 @@ def _linear_model(frame: pd.DataFrame, column: str, reference: str, covariates: 
             data[name] = frame[cov].astype(str).to_numpy()
             terms.append(f"C({name})")
     formula = f"score ~ C(grp, Treatment(reference={reference!r}))" + "".join(f" + {t}" for t in terms)
+    return data, formula, "C(grp"
+
+
+def _linear_model(frame: pd.DataFrame, column: str, reference: str, covariates: Sequence[str]) -> dict:
+    """OLS score ~ group + covariates (statsmodels); the target-vs-reference coefficient."""
+    import statsmodels.formula.api as smf
+
+    data, formula, prefix = _design(frame, column, reference, covariates)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit = smf.ols(formula, data=data).fit()
-    key = next(k for k in fit.params.index if k.startswith("C(grp"))
+    key = next(k for k in fit.params.index if k.startswith(prefix))
     lo, hi = fit.conf_int().loc[key]
     return {
         "lm_estimate": float(fit.params[key]),
         "lm_ci_low": float(lo),
         "lm_ci_high": float(hi),
         "lm_p": float(fit.pvalues[key]),
+    }
+
+
+def _mixed_model(
+    frame: pd.DataFrame, column: str, reference: str, covariates: Sequence[str], random_effect: str
+) -> dict:
+    """Linear mixed model score ~ group + covariates + (1 | random_effect), fitted by REML
+    (statsmodels MixedLM, as R nlme::lme and lme4::lmer fit it); the target-vs-reference
+    coefficient with its Wald 95% CI and z-test p, and the variance of the random intercept.
+    A fit that did not converge, or whose random-effect variance sits at 0, says so in
+    ``mixed_warning``."""
+    import statsmodels.formula.api as smf
+
+    data, formula, prefix = _design(frame, column, reference, covariates)
+    data["unit"] = frame[random_effect].astype(str).to_numpy()
+    note = []
+    model = smf.mixedlm(formula, data=data, groups=data["unit"])
+    fit = None
+    # the gradient fit meets a singular Hessian when the random-effect variance is at its
+    # boundary (0); Powell's method, derivative-free, then finds the same optimum (= OLS)
+    for optimizer in ("lbfgs", "powell", "nm"):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                fit = model.fit(reml=True, method=[optimizer])
+            except (np.linalg.LinAlgError, ValueError) as error:
+                note.append(f"{optimizer} failed ({error})")
+                continue
+        if optimizer != "lbfgs":
+            note = [f"fitted with {optimizer}"]
+        break
+    if fit is None:
+        return {
+            "mixed_estimate": np.nan, "mixed_ci_low": np.nan, "mixed_ci_high": np.nan, "mixed_p": np.nan,
+            "mixed_re_variance": np.nan, "mixed_residual_variance": np.nan,
+            "mixed_warning": "no fit: " + "; ".join(note),
+        }  # fmt: skip
+    key = next(k for k in fit.params.index if k.startswith(prefix))
+    variance, residual = float(fit.cov_re.iloc[0, 0]), float(fit.scale)
+    # the fixed effects' covariance (X' V^-1 X)^-1 at the REML variances, as nlme and lme4
+    # report it (statsmodels' inverse Hessian also carries the variance parameters' curvature:
+    # 0.2% off nlme's SE on tests/reference/mixed), V = residual I + variance 11' per group
+    X = np.asarray(model.exog, dtype=float)
+    units = data["unit"].to_numpy()
+    information = np.zeros((X.shape[1], X.shape[1]))
+    for unit in pd.unique(units):
+        Xg = X[units == unit]
+        total = Xg.sum(axis=0)
+        shrink = variance / (residual + len(Xg) * variance)
+        information += (Xg.T @ Xg - shrink * np.outer(total, total)) / residual
+    column = list(model.exog_names).index(key)
+    se = float(np.sqrt(np.linalg.inv(information)[column, column]))
+    estimate = float(fit.fe_params[key])
+    z = stats.norm.ppf(0.975)
+    lo, hi = estimate - z * se, estimate + z * se
+    if not fit.converged:
+        note.append("did not converge")
+    if variance <= 1e-8 * max(residual, 1e-300):
+        note.append(f"the {random_effect} variance is at 0 (no between-{random_effect} variation; the fit equals OLS)")
+    note += sorted({str(w.message).split("\n")[0] for w in caught if "converge" in str(w.message).lower()})
+    return {
+        "mixed_estimate": estimate,
+        "mixed_ci_low": lo,
+        "mixed_ci_high": hi,
+        "mixed_p": float(2 * stats.norm.sf(abs(estimate) / se)) if se > 0 else np.nan,
+        "mixed_re_variance": variance,
+        "mixed_residual_variance": residual,
+        "mixed_warning": "; ".join(dict.fromkeys(note)),
     }
 
 
@@ -224,6 +301,35 @@ def _counts(counts: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in counts.items()}
 
 
+def _check_replicates(obs: pd.DataFrame, replicate: str, column: str, contrast: str) -> None:
+    """Each replicate (sample) must hold cells of one condition only."""
+    mixed = obs.groupby(replicate, observed=True)[column].nunique()
+    if (mixed > 1).any():
+        raise InputError(
+            f"contrast {contrast!r}: replicates {mixed.index[mixed > 1].tolist()[:5]} contain cells of several "
+            f"{column!r} values; the replicate column must name one sample per condition"
+        )
+
+
+def _check_random_effect(obs: pd.DataFrame, random_effect: str | None, pair_by: str | None, contrast: str) -> None:
+    if random_effect is None:
+        return
+    if pair_by is not None:
+        raise InputError(
+            f"contrast {contrast!r}: pair_by and random_effect both given; a paired design is a random effect "
+            "of the pair: keep one"
+        )
+    if random_effect not in obs.columns:
+        raise InputError(
+            f"contrast {contrast!r}: random_effect column {random_effect!r} does not exist; columns are {list(obs.columns)}"
+        )
+    n = obs[random_effect].nunique()
+    if n < 3:
+        raise InputError(
+            f"contrast {contrast!r}: random_effect {random_effect!r} has {n} level(s); a random intercept needs at least 3"
+        )
+
+
 def _check_covariates(obs: pd.DataFrame, covariates: Sequence[str], contrast: str) -> None:
     for cov in covariates:
         if cov not in obs.columns:
@@ -243,6 +349,7 @@ def _compare_frame(
     reference: str,
     covariates: Sequence[str],
     pair_by: str | None,
+    random_effect: str | None = None,
 ) -> dict:
     """All statistics of one signature × method on a table of units (samples or replicates)."""
     sub = frame[frame[column].astype(str).isin([target, reference])]
@@ -266,6 +373,10 @@ def _compare_frame(
     row.update(lm_estimate=np.nan, lm_ci_low=np.nan, lm_ci_high=np.nan, lm_p=np.nan)
     if np.ptp(sub["score"]) > 0:
         row.update(_linear_model(sub, column, reference, covariates))
+    row.update(random_effect=random_effect or "", mixed_estimate=np.nan, mixed_ci_low=np.nan, mixed_ci_high=np.nan,
+               mixed_p=np.nan, mixed_re_variance=np.nan, mixed_residual_variance=np.nan, mixed_warning="")  # fmt: skip
+    if random_effect and np.ptp(sub["score"]) > 0:
+        row.update(_mixed_model(sub, column, reference, covariates, random_effect))
     row.update(
         n_pairs=0, paired_mean_difference=np.nan, paired_g=np.nan, paired_g_ci_low=np.nan,
         paired_g_ci_high=np.nan, paired_t=np.nan, paired_p=np.nan, wilcoxon_w=np.nan, wilcoxon_p=np.nan,
@@ -273,6 +384,8 @@ def _compare_frame(
     if pair_by:
         row.update(_paired(sub, column, target, reference, pair_by))
         row.update(test="paired t", p_value=row["paired_p"])
+    elif random_effect:
+        row.update(test="mixed model", p_value=row["mixed_p"])
     elif covariates:
         row.update(test="linear model", p_value=row["lm_p"])
     else:
@@ -289,13 +402,15 @@ def _rows_per_signature(
     covariates: Sequence[str],
     pair_by: str | None,
     extra: dict,
+    random_effect: str | None = None,
 ) -> list[dict]:
     """:func:`_compare_frame` for every signature × method of a table of units."""
     rows = []
     for (method, signature), frame in units.groupby(["method", "signature"], sort=False):
         row = _compare_frame(
-            frame, column=column, target=target, reference=reference, covariates=covariates, pair_by=pair_by
-        )
+            frame, column=column, target=target, reference=reference, covariates=covariates, pair_by=pair_by,
+            random_effect=random_effect,
+        )  # fmt: skip
         row.update(
             signature=signature,
             method=method,
@@ -328,6 +443,7 @@ def compare_groups(
     column: str = "group",
     covariates: Sequence[str] = (),
     pair_by: str | None = None,
+    random_effect: str | None = None,
     contrast: str = "",
 ) -> pd.DataFrame:
     """Compare each signature × method between a target and a reference group of samples.
@@ -337,8 +453,11 @@ def compare_groups(
     group coefficient of a linear model ``score ~ group + covariates`` (statsmodels OLS;
     without covariates it is Student's t-test) and, with ``pair_by``, the paired t-test
     and Wilcoxon signed-rank test over pairs having both groups. ``test``/``p_value``
-    name the primary test (paired t with pairs, else the linear model with covariates,
-    else Welch); ``fdr`` is its Benjamini–Hochberg FDR across the signatures of one
+    name the primary test (paired t with pairs, else the mixed model with ``random_effect``,
+    else the linear model with covariates, else Welch). ``random_effect`` (a column such as
+    the donor of repeated visits, or the batch) adds a linear mixed model score ~ group +
+    covariates + (1 | random_effect) by REML (statsmodels MixedLM): its estimate, Wald CI,
+    p and the variances of the random intercept and of the residual. ``fdr`` is its Benjamini–Hochberg FDR across the signatures of one
     method within the contrast (``fdr_family``). ``small_n`` flags fewer than 3
     samples (or pairs) per group.
 
@@ -372,7 +491,8 @@ def compare_groups(
     )
     if unscored:
         raise InputError(f"contrast {contrast!r}: samples without scores: {unscored[:10]}")
-    keep = [c for c in dict.fromkeys([column, *covariates, *([pair_by] if pair_by else [])])]
+    _check_random_effect(obs, random_effect, pair_by, contrast)
+    keep = [c for c in dict.fromkeys([column, *covariates, *(c for c in (pair_by, random_effect) if c)])]
     merged = scores.assign(observation=scores["observation"].astype(str)).join(obs[keep], on="observation")
     rows = _rows_per_signature(
         merged,
@@ -381,6 +501,7 @@ def compare_groups(
         reference=reference,
         covariates=covariates,
         pair_by=pair_by,
+        random_effect=random_effect,
         extra={"contrast": contrast, "warning": ""},
     )
     table = _finish(rows, ["method"], "signatures of one method within the contrast")
@@ -398,6 +519,7 @@ def compare_cells(
     split_by: str | None = None,
     pair_by: str | None = None,
     covariates: Sequence[str] = (),
+    random_effect: str | None = None,
     level: str = "replicate",
     min_cells: int = 10,
     contrast: str = "",
@@ -409,7 +531,8 @@ def compare_cells(
     :func:`compare_groups` are then computed across replicates within each cell type
     (and over all cells, ``cell_type = "all cells"``). With ``pair_by`` (the donor
     column when control and stimulated samples come from the same people) the paired
-    tests are primary. ``level="cell"`` instead treats cells as replicates — an explicit
+    tests are primary; with ``random_effect`` (e.g. the donor of samples from repeated visits,
+    nested designs) a mixed model across replicates is. ``level="cell"`` instead treats cells as replicates — an explicit
     option only, whose rows carry :data:`PSEUDOREPLICATION_WARNING`.
 
     ``scores`` is a tidy table or an iterable of tidy parts (e.g. one signature of a million
@@ -426,16 +549,12 @@ def compare_cells(
             )
     _levels(obs, column, target, reference, contrast, "cell")
     _check_covariates(obs, covariates, contrast)
-    mixed = obs.groupby(replicate, observed=True)[column].nunique()
-    if (mixed > 1).any():
-        raise InputError(
-            f"contrast {contrast!r}: replicates {mixed.index[mixed > 1].tolist()[:5]} contain cells of several "
-            f"{column!r} values; the replicate column must name one sample per condition"
-        )
+    _check_random_effect(obs, random_effect, pair_by, contrast)
+    _check_replicates(obs, replicate, column, contrast)
     split = split_by or "__all__"
     if split_by is None:
         obs[split] = "all cells"
-    meta_cols = list(dict.fromkeys([replicate, column, split, *covariates, *([pair_by] if pair_by else [])]))
+    meta_cols = list(dict.fromkeys([replicate, column, split, *covariates, *(c for c in (pair_by, random_effect) if c)]))
     rows: list[dict] = []
     logged: set = set()
     for part in score_parts(scores):
@@ -476,6 +595,7 @@ def compare_cells(
                 reference=reference,
                 covariates=covariates,
                 pair_by=pair_by,
+                random_effect=random_effect,
                 extra={
                     "contrast": contrast,
                     "cell_type": cell_type,

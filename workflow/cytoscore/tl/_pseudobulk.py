@@ -1,0 +1,186 @@
+"""Expression-level pseudobulk: sum the raw counts of each replicate × cell type, normalize
+the profiles as bulk RNA-seq (filterByExpr, TMM log-CPM), score them with the bulk methods
+and compare groups across replicates, as for bulk samples.
+
+The published alternative to averaging per-cell scores per replicate (:func:`compare_cells`):
+both test across replicates, not cells (Squair et al. 2021, Nat Commun 12:5692; Crowell et
+al. 2020, Nat Commun 11:6077, muscat's aggregateData + edgeR).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import anndata as ad
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .._utils import InputError
+from ._compare import COMPARISON_COLUMNS, _check_replicates, _finish, compare_groups
+
+__all__ = ["aggregate_counts", "compare_pseudobulk", "compare_profiles"]
+
+log = logging.getLogger(__name__)
+
+
+def aggregate_counts(X, obs: pd.DataFrame, by: Sequence[str], *, chunk_size: int = 65536) -> tuple[np.ndarray, pd.DataFrame]:
+    """Sum of the rows of ``X`` (cells × genes, raw counts; dense, sparse or a backed h5ad
+    matrix) per combination of the ``by`` columns of ``obs``, ``chunk_size`` cells at a time
+    (memory grows with the profiles, not the cells). Equal to ``scanpy.get.aggregate(...,
+    func="sum")`` (tested); scanpy's needs the whole matrix in memory.
+
+    Returns the profiles × genes sums and a table of the profiles: the ``by`` values and
+    ``n_cells``."""
+    missing = [c for c in by if c not in obs.columns]
+    if missing:
+        raise InputError(f"cannot aggregate by {missing}: not in the cell metadata {list(obs.columns)[:15]}")
+    keys = obs[list(by)].astype(str)
+    codes, uniques = pd.MultiIndex.from_frame(keys).factorize()
+    n_groups = len(uniques)
+    sums = np.zeros((n_groups, X.shape[1]))
+    for lo in range(0, X.shape[0], chunk_size):
+        hi = min(lo + chunk_size, X.shape[0])
+        block = X[lo:hi]
+        indicator = sp.csr_matrix((np.ones(hi - lo), (codes[lo:hi], np.arange(hi - lo))), shape=(n_groups, hi - lo))
+        part = indicator @ block
+        sums += part.toarray() if sp.issparse(part) else np.asarray(part)
+    profiles = pd.DataFrame(list(uniques), columns=list(by))
+    profiles["n_cells"] = np.bincount(codes, minlength=n_groups)
+    return sums, profiles
+
+
+def compare_pseudobulk(
+    counts,
+    obs: pd.DataFrame,
+    gene_sets,
+    *,
+    genes: Sequence[str],
+    target: str,
+    reference: str,
+    replicate: str,
+    column: str = "group",
+    split_by: str | None = None,
+    **options,
+) -> pd.DataFrame:
+    """Compare groups on pseudobulk profiles of the raw ``counts`` (cells × ``genes``): their
+    sums per ``replicate`` × ``split_by`` (:func:`aggregate_counts`), then
+    :func:`compare_profiles` (which see for ``options``)."""
+    obs = obs.copy()
+    obs.index = obs.index.astype(str)
+    split = split_by or "__all__"
+    if split_by is None:
+        obs[split] = "all cells"
+    for name, col in (("replicate", replicate), ("column", column)):
+        if col not in obs.columns:
+            raise InputError(f"{name} column {col!r} is not in the cell metadata")
+    keep = obs[column].astype(str).isin([target, reference]).to_numpy()
+    sums, profiles = aggregate_counts(counts[np.flatnonzero(keep)], obs[keep], [replicate, split])
+    return compare_profiles(
+        sums, profiles, obs[keep], gene_sets, genes=genes, target=target, reference=reference,
+        replicate=replicate, column=column, split_by=split if split_by else None, **options,
+    )  # fmt: skip
+
+
+def compare_profiles(
+    sums: np.ndarray,
+    profiles: pd.DataFrame,
+    cells: pd.DataFrame,
+    gene_sets,
+    *,
+    genes: Sequence[str],
+    target: str,
+    reference: str,
+    replicate: str,
+    column: str = "group",
+    split_by: str | None = None,
+    pair_by: str | None = None,
+    covariates: Sequence[str] = (),
+    random_effect: str | None = None,
+    methods: Sequence[str] = ("mean_z", "ssgsea"),
+    min_cells: int = 10,
+    min_genes: int = 5,
+    normalization: str = "tmm",
+    contrast: str = "",
+) -> pd.DataFrame:
+    """Compare groups on pseudobulk profiles: ``sums`` (profiles × ``genes`` raw counts) of the
+    ``profiles`` (``replicate``, ``split_by`` and ``n_cells``), the replicates' metadata taken
+    from ``cells``. Per cell type (and over all cells), profiles of fewer than ``min_cells``
+    cells are dropped (logged), the rest normalized as bulk counts
+    (:func:`cytoscore.pp.normalize_counts`: filterByExpr by the smaller group, TMM log-CPM),
+    scored with ``methods`` and compared with :func:`compare_groups` across replicates
+    (paired tests with ``pair_by``, a linear model with covariates, a mixed model with
+    ``random_effect``). The FDR is computed over the signatures × cell types of one method,
+    as :func:`compare_cells` does; the table has its columns plus ``cell_type``,
+    ``level = "pseudobulk"`` and the cells per group."""
+    from ..pp import normalize_counts
+    from ._score import score_gene_sets
+
+    cells = cells.copy()
+    cells.index = cells.index.astype(str)
+    for name, col in (("replicate", replicate), ("column", column), ("pair_by", pair_by)):
+        if col is not None and col not in cells.columns:
+            raise InputError(f"contrast {contrast!r}: {name} column {col!r} is not in the cell metadata")
+    cells = cells[cells[column].astype(str).isin([target, reference])]
+    _check_replicates(cells, replicate, column, contrast)
+    meta_cols = [c for c in dict.fromkeys([column, *covariates, *(c for c in (pair_by, random_effect) if c)]) if c != replicate]
+    first = cells.drop_duplicates(replicate).set_index(replicate)[meta_cols]
+    first.index = first.index.astype(str)
+    profiles = profiles.reset_index(drop=True).copy()
+    profiles[replicate] = profiles[replicate].astype(str)
+    inside = profiles[replicate].isin(first.index).to_numpy()
+    sums, profiles = sums[inside], profiles[inside].reset_index(drop=True)
+    strata = [("all cells", None)] if split_by else []
+    if split_by:
+        strata += [(str(ct), str(ct)) for ct in sorted(profiles[split_by].astype(str).unique())]
+    else:
+        strata = [("all cells", None)]
+    tables = []
+    for cell_type, value in strata:
+        if value is None:
+            frame = pd.DataFrame(sums).groupby(profiles[replicate].to_numpy(), sort=False).sum()
+            part = profiles.groupby(replicate, sort=False)["n_cells"].sum().reindex(frame.index).reset_index()
+            part.columns = [replicate, "n_cells"]
+            block = frame.to_numpy()
+        else:
+            mask = (profiles[split_by].astype(str) == value).to_numpy()
+            block, part = sums[mask], profiles.loc[mask, [replicate, "n_cells"]].reset_index(drop=True)
+        small = (part["n_cells"] < min_cells).to_numpy()
+        if small.any():
+            log.info("contrast %s, %s: pseudobulk profiles with < %d cells dropped: %s", contrast, cell_type,
+                     min_cells, part.loc[small, replicate].tolist())  # fmt: skip
+        block, part = block[~small], part[~small].reset_index(drop=True)
+        part = part.join(first, on=replicate)
+        n_groups = part[column].astype(str).value_counts()
+        if min(n_groups.get(target, 0), n_groups.get(reference, 0)) < 2:
+            log.info("contrast %s, %s: fewer than 2 pseudobulk profiles in a group; not compared", contrast, cell_type)
+            continue
+        bulk = ad.AnnData(
+            X=block.copy(),
+            obs=part.set_index(pd.Index(part[replicate].astype(str), name="observation")),
+            var=pd.DataFrame(index=pd.Index([str(g) for g in genes])),
+        )
+        bulk.layers["counts"] = block
+        bulk = normalize_counts(bulk, method=normalization, group_column=column)
+        scores, _ = score_gene_sets(bulk, gene_sets, methods=list(methods), min_genes=min_genes)
+        table = compare_groups(
+            scores, bulk.obs, target=target, reference=reference, column=column, covariates=covariates,
+            pair_by=pair_by, random_effect=random_effect, contrast=contrast,
+        )  # fmt: skip
+        n_cells = part.groupby(part[column].astype(str))["n_cells"].sum()
+        table.insert(3, "cell_type", cell_type)
+        table.insert(4, "level", "pseudobulk")
+        table["n_cells_target"] = int(n_cells.get(target, 0))
+        table["n_cells_reference"] = int(n_cells.get(reference, 0))
+        tables.append(table)
+    if not tables:
+        raise InputError(f"contrast {contrast!r}: no cell type has 2 pseudobulk profiles of {min_cells}+ cells per group")
+    table = pd.concat(tables, ignore_index=True)
+    refined = _finish(table.drop(columns=["fdr", "fdr_welch", "fdr_mannwhitney", "fdr_family", "small_n"]).to_dict("records"),
+                      ["method"], "signatures x cell types of one method within the contrast")  # fmt: skip
+    columns = (
+        COMPARISON_COLUMNS[:3] + ["cell_type", "level"] + COMPARISON_COLUMNS[3:7]
+        + ["n_cells_target", "n_cells_reference"] + COMPARISON_COLUMNS[7:]
+    )  # fmt: skip
+    return refined[columns]
