@@ -11,7 +11,7 @@ from ._logging import script_logging, use_threads
 from ._provenance import dataset_provenance, get_provenance
 from ._utils import CytoscoreError, InputError
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"  # the one place of the version (pyproject reads it; CHANGELOG.md names it)
 
 _SUBPACKAGES = ("io", "pl", "pp", "resources", "tl")
 

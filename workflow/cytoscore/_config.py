@@ -13,7 +13,7 @@ import yaml
 
 from ._utils import InputError
 
-__all__ = ["validate_config", "ConfigError"]
+__all__ = ["validate_config", "ConfigError", "check_package"]
 
 
 class ConfigError(InputError):
@@ -98,3 +98,20 @@ def validate_config(config: dict, schema_path: str | Path) -> dict:
             lines.append(line)
     more = f" (and {len(lines) - 5} more)" if len(lines) > 5 else ""
     raise ConfigError("invalid config" + more + ":\n" + "\n".join(f"  - {line}" for line in lines[:5]))
+
+
+def check_package(init_file: str) -> None:
+    """Stop when the imported cytoscore is not the version of the workflow's rules
+    (``init_file``: the workflow's own ``cytoscore/__init__.py``, read through Snakemake's
+    source cache when the workflow comes from a remote source)."""
+    import re
+
+    from . import __version__
+
+    match = re.search(r'^__version__ = "([^"]+)"', Path(init_file).read_text(), flags=re.M)
+    if match and match.group(1) != __version__:
+        raise ConfigError(
+            f"the workflow's rules are cytoscore {match.group(1)} but the installed package is {__version__} "
+            f"({Path(__file__).parent}); install the same version: pip install "
+            f"'cytoscore @ git+<this repository>@v{match.group(1)}'"
+        )
