@@ -249,7 +249,7 @@ def digests(results: Path) -> dict[str, str]:
     return {
         str(p.relative_to(results)): hashlib.sha256(p.read_bytes()).hexdigest()
         for p in sorted(results.rglob("*"))
-        if p.is_file() and p.suffix in {".tsv", ".json", ".svg", ".pdf", ".png", ".gmt"}
+        if p.is_file() and p.suffix in {".tsv", ".json", ".svg", ".pdf", ".png", ".gmt", ".rst"}
     }
 
 

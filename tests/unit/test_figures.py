@@ -17,7 +17,8 @@ from cytoscore.pl import (
     score_dotplot,
     volcano_plot,
 )
-from cytoscore.pl._style import short_label, spread_labels
+from cytoscore.pl._check import layout_problems
+from cytoscore.pl._style import short_label
 from cytoscore.tl import RICE_GENES, clinical_ifn_score, compare_groups, meta_analysis, summarize_scores
 
 
@@ -39,26 +40,23 @@ def bulk():
     return obs, scores, comparison
 
 
-def test_spread_labels_keeps_labels_apart():
-    ys = spread_labels([1.0, 1.1, 1.2, 5.0], [2.0, 2.01, 2.02, 2.0], min_dy=0.5, x_window=1.0)
-    assert ys[3] == 2.0  # far away in x: not moved
-    close = sorted(ys[:3])
-    assert all(b - a >= 0.5 - 1e-12 for a, b in zip(close, close[1:], strict=False))
-
-
 def test_volcano(bulk):
     _, _, comparison = bulk
     fig, source = volcano_plot(comparison)
-    assert [ax.get_title() for ax in fig.axes] == ["mean_z", "ssgsea"]  # one panel per method
-    assert fig._suptitle.get_text().startswith("SLE_vs_healthy: difference of means")
+    assert [ax.get_title() for ax in fig.axes] == ["mean z-score", "ssGSEA"]  # one panel per method
+    assert fig._suptitle.get_text().startswith("SLE vs healthy: difference of means")
+    assert layout_problems(fig) == []
     assert len(source) == 6
     np.testing.assert_allclose(source["neg_log10_fdr"], -np.log10(comparison["fdr"]))
     np.testing.assert_allclose(source["effect"], comparison["mean_difference"])
     np.testing.assert_allclose(source["ci_low"], comparison["mean_difference_ci_low"])
-    named = {t.get_text() for t in fig.axes[0].texts}
+    named = {t.get_text() for t in fig.axes[0].texts if t.get_text()}
     significant = comparison[(comparison["method"] == "mean_z") & (comparison["fdr"] < 0.05)]["signature"]
     assert named == {short_label(s) for s in significant} and named  # only those below the line
-    assert fig.axes[0].get_lines()[0].get_ydata()[0] == pytest.approx(-np.log10(0.05))
+    line = [ln for ln in fig.axes[0].get_lines() if ln.get_linestyle() == "--"][0]
+    assert line.get_ydata()[0] == pytest.approx(-np.log10(0.05))
+    # the threshold line is in the legend
+    assert f"FDR = {0.05:g}" in [t.get_text() for t in fig.legends[0].get_texts()]
     g_fig, g_source = volcano_plot(comparison, effect="hedges_g")
     np.testing.assert_allclose(g_source["effect"], comparison["hedges_g"])
     with pytest.raises(InputError, match="effect must be one of"):
@@ -85,7 +83,7 @@ def test_volcano_ranks_by_the_size_of_the_change_at_three_replicates():
     assert source.set_index("signature")["effect"].to_dict() == pytest.approx(
         {"IFN1": 31.4, "IL1B": 7.5, "IL4": 2.0}
     )
-    assert {t.get_text() for t in fig.axes[0].texts} == {"IFN1", "IL1B"}
+    assert {t.get_text() for t in fig.axes[0].texts if t.get_text()} == {"IFN1", "IL1B"}
     assert source.set_index("signature")["labelled"].to_dict() == {"IFN1": True, "IL1B": True, "IL4": False}
     # the CI is Welch's: Δ ± t(df) · SE
     x, y = values.loc[obs["group"] == "IFNB", "IFN1"], values.loc[obs["group"] == "ctrl", "IFN1"]
@@ -111,8 +109,25 @@ def test_correlation(bulk):
     rho = spearmanr(
         source["HALLMARK_INTERFERON_ALPHA_RESPONSE"], source["HALLMARK_INTERFERON_GAMMA_RESPONSE"]
     )[0]
-    assert fig.axes[0].get_title().startswith(f"Spearman ρ = {rho:.2f}")
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["healthy (n=6)", "SLE (n=6)"]
+    assert fig.axes[0].get_title().startswith(f"all samples: Spearman ρ = {rho:.2f}")
+    # within each group: the ρ of its own samples
+    within = [
+        spearmanr(*source.loc[source["group"] == g, ["HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_INTERFERON_GAMMA_RESPONSE"]].T.to_numpy())[0]
+        for g in ("healthy", "SLE")
+    ]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == [
+        f"healthy (n=6): ρ = {within[0]:.2f}",
+        f"SLE (n=6): ρ = {within[1]:.2f}",
+    ]
+    np.testing.assert_allclose(source.groupby("group")["within_group_rho"].first()[["healthy", "SLE"]], within)
+    # with the gene sets, the genes they share are stated
+    sets = {"HALLMARK_INTERFERON_ALPHA_RESPONSE": ["A", "B", "C", "D"], "HALLMARK_INTERFERON_GAMMA_RESPONSE": ["C", "D", "E"]}
+    fig, source = score_correlation(
+        scores, obs["group"], x="HALLMARK_INTERFERON_ALPHA_RESPONSE", y="HALLMARK_INTERFERON_GAMMA_RESPONSE",
+        method="mean_z", gene_sets=sets,
+    )
+    assert fig._suptitle.get_text() == "the two sets share 2 genes (50% of 4, 67% of 3)"
+    assert (source["shared_genes"] == 2).all()
     with pytest.raises(InputError, match="not scored"):
         score_correlation(scores, obs["group"], x="NOPE", y="JAKSTAT_CORE", method="mean_z")
 
@@ -157,7 +172,7 @@ def test_effect_heatmap_and_forest(bulk):
     both = pd.concat([comparison.assign(dataset="A"), other.assign(dataset="B")])
     fig, source = effect_heatmap(both, method="mean_z", effect="hedges_g")
     ax = fig.axes[0]
-    assert [t.get_text() for t in ax.get_yticklabels()] == ["A · SLE_vs_healthy", "B · SLE_vs_healthy_2"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["SLE vs healthy (A)", "SLE vs healthy 2 (B)"]
     assert len(source) == 6
     cell = comparison[
         (comparison["method"] == "mean_z") & (comparison["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")
@@ -168,7 +183,9 @@ def test_effect_heatmap_and_forest(bulk):
     fig, source = forest_plot(meta, both, method="mean_z", signatures=["HALLMARK_INTERFERON_ALPHA_RESPONSE"])
     assert list(source["study"]) == ["SLE_vs_healthy", "SLE_vs_healthy_2", "pooled (random effects)"]
     ax = fig.axes[0]
-    assert ax.get_title().startswith("IFN-α response\nτ² = ") and "I² = " in ax.get_title()
+    assert ax.get_title() == "IFN-α response"
+    heterogeneity = [t.get_text() for t in ax.texts if t.get_text().startswith("τ² = ")]
+    assert len(heterogeneity) == 1 and "I² = " in heterogeneity[0]
     assert len(ax.patches) == 1 and not fig.legends  # the pooled diamond; no legend over the axis
     # metafor's layout: squares by random-effects weight 1 / (SE² + τ²), g [CI] and weight on the right
     row = meta[(meta["method"] == "mean_z") & (meta["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")].iloc[0]
@@ -277,7 +294,7 @@ def test_low_coverage_is_marked_on_every_summary_figure(bulk, caplog):
         )  # fmt: skip
     assert [ax.get_title() for ax in fig.axes if ax.get_visible()] == ["IFN-α response", "JAK/STAT core†"]
     notes = " ".join(t.get_text() for t in fig.texts)
-    assert "not scored with mean_z: HALLMARK_INTERFERON_GAMMA_RESPONSE" in notes and "†" in notes
+    assert "not scored with mean z-score: IFN-γ response" in notes and "†" in notes
     assert "HALLMARK_INTERFERON_GAMMA_RESPONSE" in caplog.text
 
 
@@ -291,11 +308,11 @@ def test_volcano_draws_small_groups_hollow_and_says_why(bulk):
         (points,) = [c for c in ax.collections if isinstance(c, PathCollection)]
         assert (points.get_facecolors()[:, 3] == 0).sum() == 1
     assert source.loc[source["signature"] == "JAKSTAT_CORE", "small_n"].all()
-    assert any("fewer than 3 samples" in t.get_text() for t in fig.texts)
+    assert any("fewer than 3 samples" in t.get_text() for t in fig.legends[0].get_texts())
     plain, _ = volcano_plot(comparison.assign(small_n=False))
     points = [c for ax in plain.axes for c in ax.collections if isinstance(c, PathCollection)]
     assert all((c.get_facecolors()[:, 3] == 1).all() for c in points)
-    assert not any("fewer than 3" in t.get_text() for t in plain.texts)
+    assert not any("fewer than 3" in t.get_text() for t in plain.legends[0].get_texts())
 
 
 def test_box_plot_without_a_choice_shows_the_lowest_fdr_and_says_so(bulk):

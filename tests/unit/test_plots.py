@@ -64,23 +64,25 @@ def test_heatmap_content(data):
     fig, source = score_heatmap(
         scores, groups, method="mean_z", group_order=["healthy", "RA", "OA"], cluster=False
     )
-    heat = fig.axes[1]
+    heat = fig.axes[0]
     image = heat.images[0].get_array()
-    assert image.shape == (12, 3)
-    assert [t.get_text() for t in heat.get_xticklabels()] == [
+    assert image.shape == (3, 12)  # signatures x samples
+    assert [t.get_text() for t in heat.get_yticklabels()] == [
         "IFN-α response",
         "IFN score (Rice 2017)",
         "JAK/STAT core",
     ]
-    # rows ordered by group: 5 healthy, then RA, then OA
+    # columns ordered by group: 5 healthy, then RA, then OA
     assert (
         source.drop_duplicates("observation")["group"].tolist() == ["healthy"] * 5 + ["RA"] * 4 + ["OA"] * 3
     )
     np.testing.assert_allclose(source.groupby("signature")["zscore"].mean(), 0, atol=1e-12)
-    np.testing.assert_allclose(np.asarray(image).ravel(), source["zscore"].to_numpy())
-    legend = [t.get_text() for t in heat.get_legend().get_texts()]
-    assert legend == ["healthy", "RA", "OA"]
-    # clustered: samples stay in their group blocks, every cell is still drawn once
+    np.testing.assert_allclose(np.asarray(image).T.ravel(), source["zscore"].to_numpy())
+    legend = [t.get_text().strip() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert legend == ["group", "healthy", "RA", "OA"]
+    assert not any(ax.get_lines() for ax in fig.axes[2:])  # not clustered: no dendrogram
+    # clustered: samples stay in their group blocks, every cell is still drawn once, and the
+    # dendrograms are scipy's: one U per merge, 4 + 3 + 2 within the groups, 2 for the signatures
     obs = pd.DataFrame({"group": groups, "sex": ["F", "M"] * 6})
     fig, clustered = score_heatmap(
         scores, obs, method="mean_z", group_order=["healthy", "RA", "OA"], annotations=["sex"]
@@ -92,8 +94,23 @@ def test_heatmap_content(data):
     assert sorted(map(tuple, clustered[["observation", "signature"]].to_numpy())) == sorted(
         map(tuple, source[["observation", "signature"]].to_numpy())
     )
-    assert [t.get_text() for t in fig.axes[1].get_xticklabels()] == ["sex"]  # the covariate bar
-    assert "sex: F" in [t.get_text() for t in fig.axes[2].get_legend().get_texts()]
+    heat, bars, top, left = fig.axes[:4]
+    assert [t.get_text() for t in bars.get_yticklabels()] == ["group", "sex"]  # the annotation bars
+    assert len(top.get_lines()) == 4 + 3 + 2 and len(left.get_lines()) == 2
+    legend = [t.get_text().strip() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
+    assert legend == ["group", "healthy", "RA", "OA", "sex", "F", "M"]
+
+
+def test_covariates_with_many_levels_keep_the_most_frequent_and_other():
+    from cytoscore.pl._scores import _covariate_palette
+
+    values = pd.Series([f"batch{i % 17:02d}" for i in range(100)] + ["batch00"] * 20)
+    colours, legend = _covariate_palette(values)
+    assert len(legend) == 8 and list(legend)[-1] == "other (10 levels)"
+    assert "batch00" in legend  # the most frequent level keeps its colour
+    assert (colours[values == "batch16"] == legend["other (10 levels)"]).all()
+    numbers, legend = _covariate_palette(pd.Series([str(a) for a in range(20, 70)]))
+    assert list(legend) == ["20", "69"] and numbers.nunique() > 40  # age: a continuous scale
 
 
 def test_saved_figures_are_byte_identical(tmp_path, data):

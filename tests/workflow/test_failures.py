@@ -86,10 +86,10 @@ def test_without_a_selection_every_set_is_scored_and_the_box_plot_shows_the_lowe
     import pandas as pd
 
     comparison = pd.read_csv(tmp_path / "results/contrasts/RA_vs_healthy/comparison.tsv", sep="\t")
-    assert comparison["signature"].nunique() == 52  # 50 Hallmark + 2 curated sets
+    assert comparison["signature"].nunique() == 54  # 50 Hallmark + 4 curated sets
     source = pd.read_csv(tmp_path / "results/contrasts/RA_vs_healthy/boxplot_mean_z.source_data.tsv", sep="\t")
     # no plots.signatures: the curated sets are the key signatures
-    assert set(source["signature"]) == {"IFN_SCORE_RICE2017", "JAKSTAT_CORE"}
+    assert set(source["signature"]) == {"IFN_SCORE_RICE2017", "IFN_TYPE1_SPECIFIC", "IFN_GAMMA_SPECIFIC", "JAKSTAT_CORE"}
     assert not (tmp_path / "results/RUN_INCOMPLETE.txt").exists()
 
 

@@ -30,9 +30,11 @@ def report(default_run):
 def test_report_contents(report):
     html = report.read_text()
     assert len(html) > 100_000
-    for name in ("boxplot_ssgsea.svg", "heatmap_mean_z.svg", "volcano.svg", "ifn_score.svg",
+    for name in ("boxplot_ssgsea.svg", "heatmap_mean_z.svg", "effects.svg", "ifn_score.svg",
                  "effect_sizes_ssgsea.svg", "comparison.tsv", "provenance.json"):  # fmt: skip
         assert name in html, name
+    # docutils renders a broken caption or page as a "System Message" box: none may appear
+    assert "System Message" not in html and "system-message" not in html
 
 
 def test_report_renders_in_chromium(report, tmp_path):
@@ -62,7 +64,17 @@ def test_report_renders_in_chromium(report, tmp_path):
         for category in ("Contrasts", "GSE55235", "Gene sets", "Summary"):  # the menu lists our categories
             assert page.get_by_text(category, exact=True).count() >= 1, category
         page.get_by_text("Summary", exact=True).click()
-        page.get_by_text("ssgsea", exact=True).click()
+        # the first page opens on the answer: the study summary at full width, then the table
+        # of the key contrasts, above the fold of a 1000-pixel screen
+        summary = page.locator("img.cytoscore-summary")
+        box = summary.bounding_box()
+        main_width = page.evaluate("() => document.querySelector('div.prose').getBoundingClientRect().width")
+        assert box is not None and 0 <= box["y"] < 200 and box["width"] >= 0.95 * main_width > 900
+        assert page.get_by_text("Key contrasts", exact=True).bounding_box()["y"] < 1000
+        landing = page.inner_text("body")
+        assert landing.index("The answer") < landing.index("Key contrasts") < landing.index("Datasets and provenance")
+        assert "RA vs healthy\tIFN-α response" in landing and "GSE55235_series_matrix.txt.gz (sha256 a9d2ad2cc673" in landing
+        page.get_by_text("ssGSEA", exact=True).click()
         row = page.get_by_text("effect sizes", exact=True).locator("xpath=ancestor::tr[1]")
         row.locator("a[iconname=eye]").click()
         page.wait_for_timeout(1500)

@@ -21,9 +21,10 @@ MATRIX_REL = "ftp.ncbi.nlm.nih.gov/geo/series/GSE55nnn/GSE55235/matrix/GSE55235_
 def test_two_runs_are_byte_identical(default_run, tmp_path):
     run_workflow(tmp_path)
     first, second = digests(default_run / "results"), digests(tmp_path / "results")
-    # 13 figures x 4 files (box plots, heatmaps, correlations, effect sizes per method; 2 volcanos;
-    # the IFN score) + 11 tables + gene sets (tsv, gmt) + the resources record
-    assert len(first) == 66
+    # 13 figures x 4 files (box plots, heatmaps, correlations, effect sizes per method; 2
+    # contrast effects; the IFN score) + 11 tables + gene sets (tsv, gmt) + the resources
+    # record + the report's first page
+    assert len(first) == 67
     differing = [name for name in first if first[name] != second.get(name)]
     assert set(first) == set(second) and not differing, differing
 

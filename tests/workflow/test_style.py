@@ -15,7 +15,7 @@ def test_ruff_is_clean():
 
 def test_snakefmt_is_clean():
     proc = subprocess.run(
-        [sys.executable, "-m", "snakefmt", "--check", "Snakefile", "workflow/rules"],
+        [sys.executable, "-m", "snakefmt", "--check", "Snakefile", "workflow/Snakefile", "workflow/rules"],
         cwd=ROOT,
         capture_output=True,
         text=True,

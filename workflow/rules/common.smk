@@ -4,9 +4,12 @@
 import os
 from pathlib import Path
 
-# Rules run the package beside this workflow, not whatever copy is installed: the Snakefile
-# put it first on sys.path; scripts (run in their own Python process) see it through PYTHONPATH.
-PACKAGE_ROOT = str(Path(workflow.basedir) / "workflow")
+import cytoscore  # noqa: E402
+
+# Rules run the package the Snakefile imported (the one beside this workflow, else the
+# installed one of the same version); scripts, run in their own Python process, see it
+# through PYTHONPATH.
+PACKAGE_ROOT = str(Path(cytoscore.__file__).resolve().parents[1])
 # (Set, not required from the user, so no envvars directive.)
 os.environ.update(
     PYTHONPATH=os.pathsep.join(
@@ -439,10 +442,19 @@ def group_table(wildcards):
 
 
 def group_order(dataset):
-    groups = DATASETS[dataset]["groups"]
+    """The dataset's groups in a fixed order, which fixes their colours in every figure:
+    the patterns' order, or, for groups from a sample sheet, each contrast's reference then
+    target in config order (groups in no contrast follow, sorted, in each figure)."""
+    groups = DATASETS[dataset].get("groups") or {}
     if "patterns" in groups:
         return list(groups["patterns"])
-    return []
+    named = [
+        g
+        for c in CONTRASTS.values()
+        if c["dataset"] == dataset and c.get("column", "group") == "group"
+        for g in (c["reference"], c["target"])
+    ]
+    return list(dict.fromkeys(named))
 
 
 def gene_set_collections():
@@ -488,6 +500,25 @@ def contrast_scores(wildcards):
 
 def contrast_coverage(wildcards):
     return f"{RESULTS}/{contrast_dataset(wildcards)}/gene_set_coverage.tsv"
+
+
+def pseudobulk_inputs(wildcards):
+    """A pseudobulk contrast reads the dataset's raw counts again (its files), the genes QC
+    kept (the normalized h5ad) and the gene sets; other contrasts read none of these."""
+    contrast = CONTRASTS[wildcards.contrast]
+    if contrast["level"] != "pseudobulk":
+        return {}
+    dataset = contrast["dataset"]
+    return {
+        **{f"raw_{k}": v for k, v in dataset_inputs(dataset).items()},
+        "adata": f"{RESULTS}/{dataset}/annotated.h5ad",
+        "gene_sets": f"{RESULTS}/gene_sets/gene_sets.tsv",
+    }
+
+
+def contrast_load_options(wildcards):
+    ds = DATASETS[contrast_dataset(wildcards)]
+    return {k: ds[k] for k in LOAD_KEYS if k in ds}
 
 
 def contrast_samples(wildcards):
@@ -536,6 +567,22 @@ def dataset_group_order(wildcards):
     return group_order(wildcards.dataset)
 
 
+def report_summary_input(wildcards):
+    """The report's first page reads the comparisons, the study summary figure of the first
+    method and every dataset's provenance."""
+    out = {"provenance": [f"{RESULTS}/{d}/provenance.json" for d in DATASETS]}
+    if CONTRASTS:
+        out["comparisons"] = f"{RESULTS}/comparisons.tsv"
+        out["figure"] = f"{RESULTS}/figures/effect_sizes_{METHODS[0]}.svg"
+    return out
+
+
+def figure_labels():
+    """The label map and group colours of every figure (plots.labels, plots.group_colors)."""
+    plots = config["plots"]
+    return {"labels": plots["labels"], "group_colors": plots["group_colors"]}
+
+
 def figure_files(base):
     """The extra formats (besides SVG) of a figure."""
     return [f"{base}.{ext}" for ext in config["plots"]["formats"]]
@@ -570,10 +617,45 @@ def each_figure(pattern, items, *, labels, **options):
     keyword of the Snakefile grammar here.)"""
     from snakemake.io import report as in_report
 
+    if options.get("subcategory") == "{contrast}":
+        options["subcategory"] = shown_contrast
     return [
-        in_report(_fill(pattern, item), labels={**labels, **item}, **options)
+        in_report(
+            _fill(pattern, item), labels=shown_labels({**labels, **item}), **options
+        )
         for item in items
     ]
+
+
+def shown_contrast(wildcards):
+    """A contrast's report category: its label (plots.labels), not its config key."""
+    return _label_map().contrast(wildcards.contrast)
+
+
+def _label_map():
+    from cytoscore._labels import LabelMap
+
+    return LabelMap.from_plots(config["plots"])
+
+
+def shown_labels(labels):
+    """Report labels (a function of the wildcards) with contrast, method and signature names
+    from the label map (plots.labels), not identifiers."""
+    names = _label_map()
+    show = {
+        "contrast": names.contrast,
+        "method": names.method,
+        "signature": names.signature,
+    }
+
+    def resolve(wildcards):
+        values = dict(wildcards.items())
+        return {
+            key: show.get(key, str)(value.format(**values) if "{" in value else value)
+            for key, value in labels.items()
+        }
+
+    return resolve
 
 
 def each_figure_files(pattern, items):
@@ -673,7 +755,8 @@ def set_methods():
 
 
 def final_outputs():
-    out = [f"{RESULTS}/comparisons.tsv"] if CONTRASTS else []
+    out = [f"{RESULTS}/report/summary.rst"]
+    out += [f"{RESULTS}/comparisons.tsv"] if CONTRASTS else []
     for dataset in DATASETS:
         out += [
             scores_file(dataset),
@@ -705,8 +788,10 @@ def final_outputs():
     for contrast in bulk_contrasts():
         for method in METHODS:
             out += figure_set(f"{RESULTS}/contrasts/{contrast}/boxplot_{method}")
-        out += figure_set(f"{RESULTS}/contrasts/{contrast}/volcano")
+        out += figure_set(f"{RESULTS}/contrasts/{contrast}/effects")
     for contrast in cell_contrasts():
+        if CONTRASTS[contrast]["level"] == "pseudobulk":
+            continue  # its replicates' mean scores are the replicate-level contrast's
         for method in set_methods():
             for signature in key_signatures() or []:
                 out += figure_set(

@@ -22,18 +22,18 @@ rule plot_contrast:
             subcategory="{contrast}",
             labels={"contrast": "{contrast}", "figure": "box plot"},
         ),
-        volcano=report(
-            f"{RESULTS}/contrasts/{{contrast}}/volcano.svg",
-            caption="../report/volcano.rst",
+        effects=report(
+            f"{RESULTS}/contrasts/{{contrast}}/effects.svg",
+            caption="../report/contrast_effects.rst",
             category="Contrasts",
-            subcategory="{contrast}",
-            labels={"contrast": "{contrast}", "figure": "volcano"},
+            subcategory=shown_contrast,
+            labels=shown_labels({"contrast": "{contrast}", "figure": "effects"}),
         ),
         other=each_figure_files(
             f"{RESULTS}/contrasts/{{contrast}}/boxplot_{{method}}", per_method(METHODS)
         )
-        + figure_files(f"{RESULTS}/contrasts/{{contrast}}/volcano")
-        + [f"{RESULTS}/contrasts/{{contrast}}/volcano.source_data.tsv"],
+        + figure_files(f"{RESULTS}/contrasts/{{contrast}}/effects")
+        + [f"{RESULTS}/contrasts/{{contrast}}/effects.source_data.tsv"],
     log:
         f"{LOGS}/contrasts/{{contrast}}/figures.log",
     benchmark:
@@ -46,9 +46,13 @@ rule plot_contrast:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
+        labels=figure_labels(),
         methods=METHODS,
         signatures=key_signatures(),
         group_order=contrast_group_order,
+        pair_by=lookup(
+            dpath="contrasts/{contrast}/pair_by", within=config, default=None
+        ),
         effect=config["plots"]["effect"],
         width=config["plots"]["width"],
         formats=config["plots"]["formats"],
@@ -61,6 +65,7 @@ rule plot_dataset:
     input:
         scores=f"{RESULTS}/{{dataset}}/scores.tsv",
         samples=f"{RESULTS}/{{dataset}}/samples.tsv",
+        gene_sets=f"{RESULTS}/gene_sets/gene_sets.gmt",
         code=package_files("pl"),
     output:
         heatmaps=each_figure(
@@ -100,6 +105,7 @@ rule plot_dataset:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
+        labels=figure_labels(),
         methods=METHODS,
         correlation_methods=correlation_methods(),
         signatures=config["plots"]["correlation"],
@@ -144,6 +150,7 @@ rule ifn_score:
         mem_mb=scaled(4096, per_input_mb=20),
         runtime=scaled(10),
     params:
+        labels=figure_labels(),
         control=ifn_control,
         threshold_from=ifn_threshold_from,
         threshold=ifn_threshold,
@@ -180,6 +187,7 @@ rule embed_cells:
 rule plot_umap:
     input:
         umap=f"{RESULTS}/{{dataset}}/umap.tsv",
+        samples=f"{RESULTS}/{{dataset}}/samples.tsv",
         scores=f"{RESULTS}/{{dataset}}/scores.parquet",
         code=package_files("io", "pl"),
     output:
@@ -205,8 +213,12 @@ rule plot_umap:
         mem_mb=scaled(4096),
         runtime=scaled(20),
     params:
+        labels=figure_labels(),
         methods=set_methods(),
         signatures=key_signatures(),
+        cell_type=dataset_cell_type,
+        group="group",
+        group_order=dataset_group_order,
         width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
@@ -244,6 +256,7 @@ rule plot_dotplot:
         mem_mb=scaled(4096),
         runtime=scaled(10),
     params:
+        labels=figure_labels(),
         methods=set_methods(),
         cell_type=dataset_cell_type,
         signatures=key_signatures(),
@@ -285,6 +298,7 @@ rule plot_donors:
         mem_mb=scaled(4096),
         runtime=scaled(10),
     params:
+        labels=figure_labels(),
         figures=donor_figures(),
         contrast=contrast_options,
         group_order=contrast_group_order,
@@ -322,6 +336,7 @@ rule plot_effect_sizes:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
+        labels=figure_labels(),
         methods=METHODS,
         effect=config["plots"]["effect"],
         signatures=config["gene_sets"]["select"],
@@ -343,11 +358,13 @@ rule plot_forest:
             caption="../report/forest.rst",
             category="Meta-analyses",
             subcategory="{meta}",
-            labels={
-                "meta-analysis": "{meta}",
-                "figure": "forest plot",
-                "method": "{method}",
-            },
+            labels=shown_labels(
+                {
+                    "meta-analysis": "{meta}",
+                    "figure": "forest plot",
+                    "method": "{method}",
+                }
+            ),
         ),
         source_data=f"{RESULTS}/meta/{{meta}}_forest_{{method}}.source_data.tsv",
         other=figure_files(f"{RESULTS}/meta/{{meta}}_forest_{{method}}"),
@@ -362,9 +379,37 @@ rule plot_forest:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
+        labels=figure_labels(),
         signatures=key_signatures(),
         width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
         "../scripts/plot_forest.py"
+
+
+localrules:
+    report_summary,  # reads three small tables: not worth a cluster job
+
+
+rule report_summary:
+    input:
+        unpack(report_summary_input),
+        code=package_files(),
+    output:
+        rst=f"{RESULTS}/report/summary.rst",
+    log:
+        f"{LOGS}/report_summary.log",
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(1024),
+        runtime=scaled(5),
+    params:
+        labels=figure_labels(),
+        datasets=list(DATASETS),
+        method=METHODS[0],
+        signatures=key_signatures(),
+    script:
+        "../scripts/report_summary.py"

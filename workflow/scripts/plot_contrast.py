@@ -1,12 +1,14 @@
-"""Adapter for rule plot_contrast: a contrast's box plots (one per method) and its volcano."""
+"""Adapter for rule plot_contrast: a contrast's box plots (one per method) and its effects
+(dot-and-CI plot or volcano)."""
 
 import pandas as pd
 
 from cytoscore import script_logging
-from cytoscore.pl import save_figure, signature_boxplot, volcano_plot
+from cytoscore.pl import contrast_effects_plot, save_figure, set_labels, signature_boxplot
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
+    set_labels(sm.params.labels)
     formats, dpi = ["svg", *sm.params.formats], sm.params.dpi
     width = {"width": sm.params.width} if sm.params.width else {}
     scores = pd.read_csv(sm.input.scores, sep="\t")
@@ -20,8 +22,9 @@ with script_logging(snakemake):  # noqa: F821
             method=method,
             signatures=sm.params.signatures,
             group_order=sm.params.group_order or None,
+            pairs=samples[sm.params.pair_by] if sm.params.pair_by else None,
             **width,
         )
         save_figure(fig, svg[: -len(".svg")], formats=formats, dpi=dpi, source_data=source)
-    fig, source = volcano_plot(comparison, effect=sm.params.effect, **width)
-    save_figure(fig, sm.output.volcano[: -len(".svg")], formats=formats, dpi=dpi, source_data=source)
+    fig, source = contrast_effects_plot(comparison, effect=sm.params.effect, **width)
+    save_figure(fig, sm.output.effects[: -len(".svg")], formats=formats, dpi=dpi, source_data=source)

@@ -4,15 +4,18 @@ correlation of two signatures (one per set method)."""
 import pandas as pd
 
 from cytoscore import script_logging
-from cytoscore.pl import save_figure, score_correlation, score_heatmap
+from cytoscore.pl import save_figure, score_correlation, score_heatmap, set_labels
+from cytoscore.resources import read_gmt
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
+    set_labels(sm.params.labels)
     formats, dpi = ["svg", *sm.params.formats], sm.params.dpi
     width = {"width": sm.params.width} if sm.params.width else {}
     scores = pd.read_csv(sm.input.scores, sep="\t")
     samples = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
     order = sm.params.group_order or None
+    gene_sets = {s.name: s.genes for s in read_gmt(sm.input.gene_sets)} if sm.params.correlation_methods else None
     for method, svg in zip(sm.params.methods, sm.output.heatmaps, strict=True):
         fig, source = score_heatmap(
             scores, samples, method=method, group_order=order, annotations=sm.params.annotations, **width
@@ -21,6 +24,6 @@ with script_logging(snakemake):  # noqa: F821
     for method, svg in zip(sm.params.correlation_methods, sm.output.correlations, strict=True):
         x, y = sm.params.signatures
         fig, source = score_correlation(
-            scores, samples["group"], x=x, y=y, method=method, group_order=order, **width
+            scores, samples["group"], x=x, y=y, method=method, group_order=order, gene_sets=gene_sets, **width
         )
         save_figure(fig, svg[: -len(".svg")], formats=formats, dpi=dpi, source_data=source)

@@ -5,11 +5,12 @@ import pandas as pd
 
 from cytoscore import script_logging
 from cytoscore.io import iter_scores
-from cytoscore.pl import donor_plot, save_figure
+from cytoscore.pl import donor_plot, save_figure, set_labels
 from cytoscore.tl import summarize_scores
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
+    set_labels(sm.params.labels)
     c = sm.params.contrast
     cells = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
     by = list(dict.fromkeys(k for k in (c["replicate"], c["column"], c["split_by"], c["pair_by"]) if k))

@@ -5,10 +5,11 @@ import pandas as pd
 
 from cytoscore import script_logging
 from cytoscore.io import iter_scores
-from cytoscore.pl import save_figure, score_dotplot
+from cytoscore.pl import save_figure, score_dotplot, set_labels
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
+    set_labels(sm.params.labels)
     cells = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
     for method, svg in zip(sm.params.methods, sm.output.svgs, strict=True):
         fig, source = score_dotplot(

@@ -5,11 +5,15 @@ import pandas as pd
 
 from cytoscore import script_logging
 from cytoscore.io import read_cell_scores, score_columns
-from cytoscore.pl import embedding_plot, save_figure
+from cytoscore.pl import embedding_plot, save_figure, set_labels
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
+    set_labels(sm.params.labels)
     coords = pd.read_csv(sm.input.umap, sep="\t", index_col=0)
+    columns = list(dict.fromkeys(c for c in (sm.params.cell_type, sm.params.group) if c))
+    cells = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str, usecols=["observation", *columns])
+    cells = cells.reindex(coords.index)  # the embedded subsample
     wanted = sm.params.signatures or None
     stored = score_columns(sm.input.scores)
     for method, svg in zip(sm.params.methods, sm.output.svgs, strict=True):
@@ -21,6 +25,10 @@ with script_logging(snakemake):  # noqa: F821
             scores,
             method=method,
             signatures=wanted,
+            obs=cells,
+            cell_type=sm.params.cell_type,
+            group=sm.params.group,
+            group_order=sm.params.group_order or None,
             **({"width": sm.params.width} if sm.params.width else {}),
         )
         save_figure(fig, svg[: -len(".svg")], formats=["svg", *sm.params.formats], dpi=sm.params.dpi, source_data=source)

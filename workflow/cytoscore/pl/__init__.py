@@ -1,14 +1,25 @@
 """Plots: functions that return a matplotlib Figure and the table of numbers drawn."""
 
+from .._labels import set_labels
 from ._cells import donor_plot, embedding_plot, score_dotplot
 from ._scores import format_p, score_heatmap, signature_boxplot
 from ._style import FORMATS, STYLE, group_colors, save_figure, short_label
-from ._summary import effect_heatmap, forest_plot, ifn_score_plot, score_correlation, volcano_plot
+from ._summary import (
+    contrast_effects_plot,
+    effect_dot_plot,
+    effect_heatmap,
+    forest_plot,
+    ifn_score_plot,
+    score_correlation,
+    volcano_plot,
+)
 
 __all__ = [
     "FORMATS",
     "STYLE",
+    "contrast_effects_plot",
     "donor_plot",
+    "effect_dot_plot",
     "effect_heatmap",
     "embedding_plot",
     "forest_plot",
@@ -19,6 +30,7 @@ __all__ = [
     "score_correlation",
     "score_dotplot",
     "score_heatmap",
+    "set_labels",
     "short_label",
     "signature_boxplot",
     "volcano_plot",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -10,10 +11,17 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .._labels import column_label, group_label, method_label, ordered_groups
 from .._utils import InputError, score_parts
-from ._style import STYLE, figure, group_colors, short_label
+from ._style import STYLE, WIDTHS, figure, figure_note, group_colors, short_label
 
 __all__ = ["embedding_plot", "score_dotplot", "donor_plot"]
+
+
+def _cell_type_colors(levels: Sequence[str]) -> dict[str, tuple]:
+    """Cell-type colours (tab20: 20 distinguishable hues; cell types are not groups)."""
+    cmap = mpl.colormaps["tab20"]
+    return {ct: cmap(i % 20) for i, ct in enumerate(levels)}
 
 
 def embedding_plot(
@@ -22,10 +30,19 @@ def embedding_plot(
     *,
     method: str,
     signatures: Sequence[str] | None = None,
-    ncols: int = 3,
+    obs: pd.DataFrame | None = None,
+    cell_type: str | None = None,
+    group: str = "group",
+    group_order: Sequence[str] | None = None,
     width: str | float = "double",
 ) -> tuple[Figure, pd.DataFrame]:
-    """UMAP (columns ``umap1, umap2``, index cells) coloured by each signature's score."""
+    """UMAP (columns ``umap1, umap2``, index cells) coloured by each signature's score.
+
+    With ``obs`` (cell metadata), the first row shows the reference panels, cells by
+    ``cell_type`` and by condition (``group``), and each signature is drawn once per
+    condition, on one colour scale per signature (its 1st to 99th percentile over all
+    cells drawn), so that a change between conditions reads as a change of colour.
+    """
     wide = scores[scores["method"] == method].pivot(index="observation", columns="signature", values="score")
     sigs = list(signatures) if signatures else list(wide.columns)
     # a method scores only some signatures (set-based: gene sets; cytosig: weighted ones)
@@ -33,33 +50,87 @@ def embedding_plot(
     if not sigs:
         raise InputError(f"none of the signatures {list(signatures)} is scored with {method}")
     wide = wide.reindex(coords.index)
-    n = len(sigs)
-    ncols = max(1, min(ncols, n))
-    nrows = math.ceil(n / ncols)
+    meta = obs.reindex(coords.index).astype(str) if obs is not None else None
+    conditions = ordered_groups(group_order, meta[group].unique()) if meta is not None and group in meta else [None]
+    per_row = max(1, 4 // len(conditions)) if len(conditions) <= 4 else 1
+    ncols = len(conditions) * per_row
+    sig_rows = math.ceil(len(sigs) / per_row)
+    reference = meta is not None
+    width_mm = WIDTHS[width] if isinstance(width, str) else float(width)
+    panel_mm = min(60.0, (width_mm - 15) / max(ncols, 2))
+    x, y = coords["umap1"].to_numpy(), coords["umap2"].to_numpy()
+
+    def blank(ax):
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.set_aspect("equal", adjustable="datalim")
+        for side in ("left", "bottom"):
+            ax.spines[side].set_visible(False)
+
     with mpl.rc_context(STYLE):
-        fig = figure(width, height_mm=55.0 * nrows)
-        axes = fig.subplots(nrows, ncols, squeeze=False)
+        ref_mm = panel_mm + 10 if reference else 0.0
+        fig = figure(width, height_mm=ref_mm + (panel_mm + 12) * sig_rows + 8)
+        if reference:
+            top, bottom = fig.subfigures(2, 1, height_ratios=[ref_mm, (panel_mm + 12) * sig_rows])
+        else:
+            top, bottom = None, fig
+        if reference:
+            specs = [cell_type] if cell_type and cell_type in meta else []
+            specs += [group] if conditions != [None] else []
+            for ax, column in zip(np.atleast_1d(top.subplots(1, len(specs))), specs, strict=True):
+                if column == group:
+                    palette = group_colors([*(group_order or []), *conditions])
+                    levels = conditions
+                else:
+                    levels = sorted(meta[column].unique())
+                    palette = _cell_type_colors(levels)
+                rng = np.random.default_rng(0)  # shuffled, so no level hides the others
+                order = rng.permutation(len(x))
+                ax.scatter(
+                    x[order], y[order], c=[palette[v] for v in meta[column].to_numpy()[order]],
+                    s=1.5, rasterized=True, linewidths=0,
+                )
+                blank(ax)
+                ax.set_title(column_label(column))
+                handles = [
+                    mpl.lines.Line2D([], [], marker="o", linestyle="none", markersize=4, color=palette[v],
+                                     label=group_label(v) if column == group else v)
+                    for v in levels
+                ]
+                ax.legend(handles=handles, loc="center left", bbox_to_anchor=(1.0, 0.5), frameon=False,
+                          ncols=1 if len(levels) <= 10 else 2, handletextpad=0.2, borderaxespad=0.2,
+                          columnspacing=0.8)
+        grid = bottom.add_gridspec(sig_rows, ncols)
         for k, sig in enumerate(sigs):
-            ax = axes[k // ncols][k % ncols]
-            order = np.argsort(wide[sig].to_numpy())  # highest scores drawn on top
-            art = ax.scatter(
-                coords["umap1"].to_numpy()[order],
-                coords["umap2"].to_numpy()[order],
-                c=wide[sig].to_numpy()[order],
-                s=2,
-                cmap="viridis",
-                rasterized=True,
-                linewidths=0,
-            )
-            ax.set_title(short_label(sig))
-            ax.set_xticks([])
-            ax.set_yticks([])
-            ax.set_xlabel("UMAP 1")
-            ax.set_ylabel("UMAP 2")
-            fig.colorbar(art, ax=ax, shrink=0.7, label=f"score ({method})")
-        for k in range(n, nrows * ncols):
-            axes[k // ncols][k % ncols].set_visible(False)
+            row = k // per_row
+            values = wide[sig].to_numpy()
+            finite = values[np.isfinite(values)]
+            vmin, vmax = (np.percentile(finite, [1, 99]) if finite.size else (0.0, 1.0))
+            axes = []
+            for c, cond in enumerate(conditions):
+                ax = bottom.add_subplot(grid[row, (k % per_row) * len(conditions) + c])
+                mask = np.ones(len(x), bool) if cond is None else (meta[group].to_numpy() == cond)
+                if not mask.all():  # the other conditions' cells, in grey
+                    ax.scatter(x[~mask], y[~mask], s=1, color="#E5E5E5", rasterized=True, linewidths=0)
+                sel = np.flatnonzero(mask)
+                sel = sel[np.argsort(values[sel])]  # highest scores drawn on top
+                art = ax.scatter(x[sel], y[sel], c=values[sel], s=1.5, cmap="viridis", vmin=vmin, vmax=vmax,
+                                 rasterized=True, linewidths=0)
+                blank(ax)
+                name = textwrap.fill(short_label(sig), 22)
+                title = name if cond is None else f"{name}\n{group_label(cond)}"
+                ax.set_title(title)
+                axes.append(ax)
+            extend = "both" if finite.size and (finite.min() < vmin and finite.max() > vmax) else "neither"
+            bar = bottom.colorbar(art, ax=axes, shrink=0.7, aspect=15, extend=extend)
+            bar.set_label(f"score ({method_label(method)})")
+            bar.ax.locator_params(nbins=4)
+        notes = ["colour scale per signature: its 1st-99th percentile over the cells drawn, shared by the conditions"]
+        figure_note(fig, notes)
     source = coords.join(wide[sigs]).reset_index(names="observation")
+    if meta is not None:
+        for column in dict.fromkeys(c for c in (cell_type, group) if c and c in meta):
+            source[column] = meta[column].to_numpy()
     return fig, source
 
 
@@ -125,10 +196,10 @@ def score_dotplot(
             vmin=-max(map(abs, cs)),
             vmax=max(map(abs, cs)),
         )
-        ax.set_xticks(range(len(sigs)), [short_label(s) for s in sigs], rotation=40, ha="right")
-        ax.set_yticks(range(len(rows)), [f"{ct} · {g}" for ct, g in reversed(rows)])
+        ax.set_xticks(range(len(sigs)), [short_label(s) for s in sigs], rotation=90)
+        ax.set_yticks(range(len(rows)), [f"{ct} · {group_label(g)}" for ct, g in reversed(rows)])
         ax.set_xlim(-0.5, len(sigs) - 0.5)
-        fig.colorbar(art, ax=ax, shrink=0.6, label=f"mean score ({method})")
+        fig.colorbar(art, ax=ax, shrink=0.6, label=f"mean score ({method_label(method)})")
         for frac in (0.25, 0.5, 0.75):
             ax.scatter([], [], s=10 + 120 * frac, color="grey", label=f"{int(frac * 100)} %")
         ax.legend(title="cells above median", frameon=False, loc="upper left", bbox_to_anchor=(1.25, 1))
@@ -154,7 +225,7 @@ def donor_plot(
     if data.empty:
         raise InputError(f"no summary for {signature} / {method}")
     order = list(group_order) if group_order else sorted(data[group].astype(str).unique())
-    colors = group_colors(order)
+    colors = group_colors([*(group_order or []), *order])
     cts = sorted(data[cell_type].astype(str).unique())
     ncols = max(1, min(ncols, len(cts)))
     nrows = math.ceil(len(cts) / ncols)
@@ -181,12 +252,17 @@ def donor_plot(
                     linewidth=0.3,
                     zorder=3,
                 )
-            ax.set_xticks(range(len(order)), order)
+            ax.set_xticks(range(len(order)), [group_label(g) for g in order])
             ax.set_xlim(-0.5, len(order) - 0.5)
-            ax.set_title(ct)
+            ax.set_title(textwrap.fill(ct, 24))
             if k % ncols == 0:
-                ax.set_ylabel(f"mean score per {replicate}")
+                ax.set_ylabel(f"mean score per {column_label(replicate)}")
         for k in range(len(cts), nrows * ncols):
             axes[k // ncols][k % ncols].set_visible(False)
-        fig.suptitle(f"{short_label(signature)} ({method}), one point per {replicate}")
+        fig.suptitle(
+            f"{short_label(signature)} ({method_label(method)}), one point per {column_label(replicate)}",
+            fontweight="bold",
+        )
+        if pair_by:
+            figure_note(fig, f"lines join the two conditions of one {column_label(pair_by)}")
     return fig, data

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import math
+import textwrap
 from collections.abc import Sequence
 
 import matplotlib as mpl
@@ -12,10 +13,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
+from .._labels import column_label, group_label, method_label, ordered_groups
 from .._utils import InputError
 from ._style import (
     LOW_COVERAGE_NOTE,
     STYLE,
+    WIDTHS,
     coverage_label,
     figure,
     figure_note,
@@ -53,9 +56,13 @@ def signature_boxplot(
     ncols: int = 4,
     top: int = 12,
     seed: int = 0,
+    pairs: pd.Series | None = None,
     width: str | float = "double",
 ) -> tuple[Figure, pd.DataFrame]:
     """Box + strip plot of signature scores for a contrast's two groups, one panel per signature.
+
+    ``pairs`` (observation -> pair, e.g. the donor of a paired design) joins each pair's two
+    samples with a line, and the points of a pair share their horizontal offset.
 
     ``signatures`` None draws every signature of the comparison, or, when there are more than
     ``top``, the ``top`` with the lowest primary FDR (said so in a note under the figure).
@@ -97,11 +104,16 @@ def signature_boxplot(
     signatures = present
     low = low_coverage_signatures(comp.reset_index())
     order = [reference, target]
-    colors = group_colors(group_order or order)
+    colors = group_colors([*(group_order or []), *order])
     data = scores[(scores["method"] == method) & scores["signature"].isin(signatures)].copy()
     data["group"] = data["observation"].map(pd.Series(groups).astype(str))
     data = data[data["group"].isin(order)]
     rng = np.random.default_rng(seed)
+    pair_of, jitter = {}, {}
+    if pairs is not None:
+        pair_of = pd.Series(pairs).astype(str).reindex(pd.unique(data["observation"])).dropna().to_dict()
+        ids = sorted(set(pair_of.values()))
+        jitter = dict(zip(ids, rng.uniform(-0.15, 0.15, size=len(ids)), strict=True))
     n = len(signatures)
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
@@ -124,9 +136,14 @@ def signature_boxplot(
             for patch, g in zip(box["boxes"], order, strict=True):
                 patch.set_facecolor(colors[g])
                 patch.set_alpha(0.35)
+            drawn = {}
             for i, (g, vals) in enumerate(zip(order, values, strict=True)):
                 obs = sub.loc[sub["group"] == g, "observation"].to_numpy()
-                x = i + rng.uniform(-0.15, 0.15, size=len(vals))
+                if pairs is not None:
+                    x = i + np.array([jitter.get(pair_of.get(o), 0.0) for o in obs])
+                else:
+                    x = i + rng.uniform(-0.15, 0.15, size=len(vals))
+                drawn.update({o: (xx, v) for o, xx, v in zip(obs, x, vals, strict=True)})
                 ax.scatter(x, vals, s=8, color=colors[g], edgecolor="black", linewidth=0.3, zorder=3)
                 row = comp.loc[signature]
                 rows += [
@@ -138,11 +155,17 @@ def signature_boxplot(
                         "score": v,
                         "hedges_g": row["hedges_g"],
                         "fdr_welch": row["fdr_welch"],
+                        **({"pair": pair_of.get(o)} if pairs is not None else {}),
                     }
                     for o, v in zip(obs, vals, strict=True)
                 ]
+            if pairs is not None:
+                for _, members in pd.Series(pair_of).groupby(pd.Series(pair_of)):
+                    pts = [drawn[o] for o in members.index if o in drawn]
+                    if len(pts) == 2:
+                        ax.plot(*zip(*pts, strict=True), color="grey", linewidth=0.5, zorder=2)
             row = comp.loc[signature]
-            ax.set_title(coverage_label(signature, low))
+            ax.set_title(textwrap.fill(coverage_label(signature, low), 24))
             ax.text(
                 0.5,
                 0.98,
@@ -153,32 +176,72 @@ def signature_boxplot(
                 fontsize=6,
             )
             ax.set_xticks(
-                range(len(order)), [f"{g}\n(n={len(v)})" for g, v in zip(order, values, strict=True)]
+                range(len(order)), [f"{group_label(g)}\n(n={len(v)})" for g, v in zip(order, values, strict=True)]
             )
             ax.margins(y=0.18)
             if k % ncols == 0:
-                ax.set_ylabel(f"score ({method})")
+                ax.set_ylabel(f"score ({method_label(method)})")
         for k in range(n, nrows * ncols):
             axes[k // ncols][k % ncols].set_visible(False)
-        fig.suptitle(f"{target} vs {reference}")
-        notes = ([LOW_COVERAGE_NOTE] if low & set(signatures) else []) + (
-            [f"not scored with {method}: {', '.join(absent)}"] if absent else []
+        fig.suptitle(f"{group_label(target)} vs {group_label(reference)}", fontweight="bold")
+        notes = (["lines join the samples of one pair"] if pairs is not None else []) + ([LOW_COVERAGE_NOTE] if low & set(signatures) else []) + (
+            [f"not scored with {method_label(method)}: {', '.join(map(short_label, absent))}"] if absent else []
         ) + ([chosen] if chosen else [])
         if notes:
             figure_note(fig, notes)
     return fig, pd.DataFrame(rows)
 
 
-def _leaf_order(matrix: np.ndarray) -> np.ndarray:
-    """Row order from average-linkage clustering (correlation distance), optimal leaf order."""
+def _cluster(matrix: np.ndarray):
+    """Average-linkage clustering (correlation distance) with optimal leaf order: the leaf
+    order and the tree (None below 3 rows)."""
     from scipy.cluster.hierarchy import leaves_list, linkage, optimal_leaf_ordering
     from scipy.spatial.distance import pdist
 
     if matrix.shape[0] < 3:
-        return np.arange(matrix.shape[0])
+        return np.arange(matrix.shape[0]), None
     dist = np.nan_to_num(pdist(matrix, metric="correlation"), nan=1.0)
-    tree = linkage(dist, method="average")
-    return leaves_list(optimal_leaf_ordering(tree, dist))
+    tree = optimal_leaf_ordering(linkage(dist, method="average"), dist)
+    return leaves_list(tree), tree
+
+
+def _draw_tree(ax, tree, offset: float, *, vertical: bool) -> None:
+    """A scipy dendrogram whose leaves sit at ``offset``, ``offset + 1``, …: along x (on
+    top of the heatmap's columns) or, with ``vertical``, along y (left of its rows)."""
+    from scipy.cluster.hierarchy import dendrogram
+
+    tree_data = dendrogram(tree, no_plot=True)
+    for xs, ys in zip(tree_data["icoord"], tree_data["dcoord"], strict=True):
+        pos = (np.asarray(xs) - 5) / 10 + offset
+        if vertical:
+            ax.plot(ys, pos, color="black", linewidth=0.4)
+        else:
+            ax.plot(pos, ys, color="black", linewidth=0.4)
+
+
+#: A covariate with more levels than this shows its most frequent ones and "other".
+MAX_LEVELS = 8
+_COVARIATE_COLORS = ("#66C2A5", "#FC8D62", "#8DA0CB", "#E78AC3", "#A6D854", "#FFD92F", "#E5C494")
+
+
+def _covariate_palette(values: pd.Series) -> tuple[pd.Series, dict]:
+    """Colours of a covariate bar: numbers on a continuous scale (viridis), up to
+    ``MAX_LEVELS`` categories each in its own colour, beyond that the 7 most frequent and
+    "other" (grey). Returns the colour of each sample and the legend entries."""
+    numeric = pd.to_numeric(values, errors="coerce")
+    if numeric.notna().all() and values.nunique() > MAX_LEVELS:
+        lo, hi = float(numeric.min()), float(numeric.max())
+        cmap = mpl.colormaps["viridis"]
+        scaled = (numeric - lo) / (hi - lo or 1.0)
+        colours = scaled.map(lambda v: mpl.colors.to_hex(cmap(v)))
+        return colours, {f"{lo:.3g}": mpl.colors.to_hex(cmap(0.0)), f"{hi:.3g}": mpl.colors.to_hex(cmap(1.0))}
+    counts = values.value_counts()
+    keep = list(counts.index) if len(counts) <= MAX_LEVELS else list(counts.index[: len(_COVARIATE_COLORS)])
+    palette = {v: _COVARIATE_COLORS[i % len(_COVARIATE_COLORS)] for i, v in enumerate(sorted(keep))}
+    if len(counts) > MAX_LEVELS:
+        palette[f"other ({len(counts) - len(keep)} levels)"] = "#D9D9D9"
+    other = next((k for k in palette if k.startswith("other (")), None)
+    return values.map(lambda v: palette.get(v, palette.get(other))), palette
 
 
 def score_heatmap(
@@ -193,12 +256,17 @@ def score_heatmap(
     clip: float = 2.5,
     width: str | float = "double",
 ) -> tuple[Figure, pd.DataFrame]:
-    """Clustered heatmap of samples × signatures, scores z-scored per signature, with annotation bars.
+    """Heatmap of signatures (rows) × samples (columns), scores z-scored per signature, with
+    annotation bars on top.
 
     Samples are ordered by group (in ``group_order``) and, with ``cluster``, by
-    average-linkage clustering within each group; signatures are clustered the same way
-    (unless ``signatures`` fixes their order). Bars on the left show the group and each
-    column of ``annotations`` (covariates). Colours are clipped at ±``clip`` SD.
+    average-linkage clustering within each group, whose dendrograms are drawn above each
+    group's block; signatures are clustered over all samples (unless ``signatures`` fixes
+    their order), their dendrogram at the left. Bars show the group and each column of
+    ``annotations``: up to 8 levels each get a colour, more keep the 7 most frequent and
+    "other", numbers get a continuous scale. Sample IDs are printed when they fit (7 pt),
+    else left to the source data (said in a note). Colours saturate at ±``clip`` SD, marked
+    by the colour bar's arrows.
 
     Returns
     -------
@@ -222,65 +290,109 @@ def score_heatmap(
         wide = wide[list(signatures)]
     meta = obs.astype(str).reindex(wide.index)
     grp = meta["group"]
-    order = list(group_order) if group_order else sorted(grp.unique())
+    order = ordered_groups(group_order, grp.unique())
     sd = wide.std(ddof=1).replace(0, np.nan)
     z = ((wide - wide.mean()) / sd).fillna(0.0)
-    rows = []
-    for g in [*order, *sorted(set(grp) - set(order))]:
+    columns, trees, blocks = [], [], []
+    for g in order:
         members = sorted(grp.index[grp == g])
-        block = z.loc[members].to_numpy()
-        rows += [members[i] for i in (_leaf_order(block) if cluster else range(len(members)))]
-    z = z.loc[rows]
+        leaves, tree = _cluster(z.loc[members].to_numpy()) if cluster else (np.arange(len(members)), None)
+        trees.append((len(columns), tree))
+        blocks.append((g, len(columns), len(members)))
+        columns += [members[i] for i in leaves]
+    sig_tree = None
     if cluster and signatures is None:
-        z = z.iloc[:, _leaf_order(z.to_numpy().T)]
+        leaves, sig_tree = _cluster(z.to_numpy().T)
+        z = z.iloc[:, leaves]
+    z = z.loc[columns]
     wide = wide.loc[z.index, z.columns]
     meta = meta.loc[z.index]
     bars = ["group", *annotations]
-    colors = group_colors(order)
+    n_sig, n_obs = z.shape[1], z.shape[0]
+    width_mm = WIDTHS[width] if isinstance(width, str) else float(width)
+    heat_mm = 0.62 * width_mm
+    show_ids = heat_mm / n_obs >= 2.7  # a 7 pt label is 2.5 mm high
+    # each bar's colour per sample and its legend entries, first: the legend sets the height
+    colors = group_colors([*(group_order or []), *order])
+    rgb, legend_sections = [], []
+    for col in bars:
+        if col == "group":
+            per_sample, palette = meta[col].map(colors), {group_label(g): colors[g] for g in order}
+        else:
+            per_sample, palette = _covariate_palette(meta[col])
+        rgb.append([mpl.colors.to_rgb(c) for c in per_sample])
+        legend_sections.append((column_label(col), palette))
+    entries = sum(1 + len(palette) for _, palette in legend_sections)
     with mpl.rc_context(STYLE):
-        height = max(50.0, 2.2 * len(z) + 30)
-        fig = figure(width, height_mm=height)
-        fig.get_layout_engine().set(wspace=0.005)
-        grid = fig.add_gridspec(1, len(bars) + 2, width_ratios=[0.5] * len(bars) + [12, 0.4])
-        bar_axes = [fig.add_subplot(grid[0, i]) for i in range(len(bars))]
-        ax, ax_cb = fig.add_subplot(grid[0, len(bars)]), fig.add_subplot(grid[0, len(bars) + 1])
-        legend_handles = []
-        for i, (bar_ax, col) in enumerate(zip(bar_axes, bars, strict=True)):
-            levels = order if col == "group" else sorted(meta[col].unique())
-            palette = (
-                colors
-                if col == "group"
-                else dict(
-                    zip(levels, mpl.colormaps["Greys"](np.linspace(0.15, 0.85, len(levels))), strict=True)
-                )
-            )
-            rgb = np.array([[mpl.colors.to_rgb(palette[v])] for v in meta[col]])
-            bar_ax.imshow(rgb, aspect="auto", interpolation="nearest")
-            bar_ax.set_xticks([0], [col], rotation=90)
-            if i == 0:
-                bar_ax.set_yticks(range(len(z)), list(z.index), fontsize=5)
-            else:
-                bar_ax.set_yticks([])
-            for side in ("left", "bottom"):
-                bar_ax.spines[side].set_visible(False)
-            if col != "group":
-                legend_handles += [Patch(facecolor=palette[v], label=f"{col}: {v}") for v in levels]
-        image = ax.imshow(
-            z.to_numpy(), aspect="auto", cmap="RdBu_r", vmin=-clip, vmax=clip, interpolation="nearest"
+        tree_mm = 10.0 if cluster else 0.0
+        ids_mm = 16.0 if show_ids else 0.0
+        body_mm = max(tree_mm + 3.2 * len(bars) + 3.0 * n_sig + ids_mm, 22 + 3.4 * entries)
+        fig = figure(width, height_mm=body_mm + 22)
+        engine = fig.get_layout_engine()
+        engine.set(hspace=0.004, wspace=0.004, h_pad=0.01, w_pad=0.01)
+        grid = fig.add_gridspec(
+            3,
+            3,
+            width_ratios=[0.09 if cluster and sig_tree is not None else 0.001, 0.62, 0.29],
+            height_ratios=[tree_mm or 0.01, 3.2 * len(bars), 3.0 * n_sig],
         )
-        ax.set_xticks(range(z.shape[1]), [short_label(s) for s in z.columns], rotation=45, ha="right")
-        ax.set_yticks([])
-        ax.set_title(f"Signature scores ({method}), z-scored across samples")
-        fig.colorbar(image, cax=ax_cb, label="z-score")
-        handles = [Patch(facecolor=colors[g], label=g) for g in order if g in set(grp)] + legend_handles
-        ax.legend(
+        ax = fig.add_subplot(grid[2, 1])
+        image = ax.imshow(z.to_numpy().T, aspect="auto", cmap="RdBu_r", vmin=-clip, vmax=clip, interpolation="nearest")
+        ax.set_yticks(range(n_sig), [short_label(s) for s in z.columns])
+        ax.yaxis.tick_right()
+        ax.tick_params(axis="y", length=0)
+        if show_ids:
+            ax.set_xticks(range(n_obs), list(z.index), rotation=90)
+        else:
+            ax.set_xticks([])
+        ax.set_xlabel(f"{n_obs} samples, by group" + (", clustered within each" if cluster else ""))
+        for side in ("left", "bottom"):
+            ax.spines[side].set_visible(False)
+        bar_ax = fig.add_subplot(grid[1, 1], sharex=ax)
+        bar_ax.imshow(np.array(rgb), aspect="auto", interpolation="nearest")
+        bar_ax.set_yticks(range(len(bars)), [column_label(c) for c in bars])
+        bar_ax.yaxis.tick_right()
+        bar_ax.tick_params(length=0, labelbottom=False)
+        for _, start, _ in blocks[1:]:
+            for a in (ax, bar_ax):
+                a.axvline(start - 0.5, color="white", linewidth=0.8)
+        for s in ("left", "bottom"):
+            bar_ax.spines[s].set_visible(False)
+        if cluster:
+            top = fig.add_subplot(grid[0, 1], sharex=ax)
+            for offset, tree in trees:
+                if tree is not None:
+                    _draw_tree(top, tree, offset, vertical=False)
+            top.set_axis_off()
+            if sig_tree is not None:
+                left = fig.add_subplot(grid[2, 0], sharey=ax)
+                _draw_tree(left, sig_tree, 0, vertical=True)
+                left.invert_xaxis()
+                left.set_axis_off()
+        side = grid[:, 2].subgridspec(2, 1, height_ratios=[1, 4])
+        cax = fig.add_subplot(side[0].subgridspec(1, 2, width_ratios=[1, 6])[0, 0])
+        extend = "both" if float(np.abs(z.to_numpy()).max(initial=0)) > clip else "neither"
+        fig.colorbar(image, cax=cax, label="z-score", extend=extend)
+        leg_ax = fig.add_subplot(side[1])
+        leg_ax.set_axis_off()
+        handles = []
+        for title, palette in legend_sections:
+            handles.append(Patch(facecolor="none", edgecolor="none", label=title))
+            handles += [Patch(facecolor=c, label=f"  {v}") for v, c in palette.items()]
+        leg = leg_ax.legend(
             handles=handles,
-            title="group",
             loc="upper left",
-            bbox_to_anchor=(0, -0.35),
-            ncols=min(len(handles), 4),
             frameon=False,
+            handlelength=1.0,
+            handletextpad=0.4,
+            borderaxespad=0,
         )
+        for text, handle in zip(leg.get_texts(), handles, strict=True):
+            if handle.get_facecolor()[3] == 0:
+                text.set_fontweight("bold")
+        fig.suptitle(f"Signature scores ({method_label(method)}), z-scored across samples", fontweight="bold")
+        if not show_ids:
+            figure_note(fig, "sample IDs in the source data (too many to print)")
     long = z.rename_axis(index="observation", columns="signature").stack().rename("zscore").reset_index()
     long["score"] = wide.stack().to_numpy()
     long.insert(1, "group", long["observation"].map(grp))

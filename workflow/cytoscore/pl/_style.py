@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import logging
 import re
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -10,25 +12,20 @@ import matplotlib as mpl
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .._labels import group_colors, short_label
 from .._utils import atomic_path, flag, write_table
 
-__all__ = ["STYLE", "MM", "spread_labels", "group_colors", "short_label", "save_figure", "FORMATS"]
+__all__ = ["STYLE", "MM", "NOTE_SIZE", "SMALL_SIZE", "group_colors", "short_label", "save_figure", "FORMATS"]
+
+log = logging.getLogger(__name__)
 
 MM = 1 / 25.4  # inches per millimetre
 #: Journal column widths in mm.
 WIDTHS = {"single": 85.0, "double": 180.0}
 
-#: Okabe & Ito (2008) colour-blind-safe palette (black moved last).
-OKABE_ITO = (
-    "#0072B2",
-    "#E69F00",
-    "#009E73",
-    "#CC79A7",
-    "#56B4E9",
-    "#D55E00",
-    "#F0E442",
-    "#000000",
-)
+#: The smallest text drawn (notes, numbers in cells), in pt; labels are 7 pt (STYLE).
+SMALL_SIZE = 6
+NOTE_SIZE = 6
 
 #: Matplotlib settings applied while a figure is built and saved (never globally).
 STYLE = {
@@ -36,9 +33,11 @@ STYLE = {
     "font.size": 7,
     "axes.titlesize": 7,
     "axes.labelsize": 7,
-    "xtick.labelsize": 6,
-    "ytick.labelsize": 6,
-    "legend.fontsize": 6,
+    "xtick.labelsize": 7,
+    "ytick.labelsize": 7,
+    "legend.fontsize": 7,
+    "legend.title_fontsize": 7,
+    "figure.titlesize": 7,
     "axes.linewidth": 0.6,
     "xtick.major.width": 0.6,
     "ytick.major.width": 0.6,
@@ -57,50 +56,6 @@ _METADATA = {
     "pdf": {"CreationDate": None, "ModDate": None},
     "png": {},
 }
-
-_WORDS = {
-    "INTERFERON": "IFN",
-    "ALPHA": "α",
-    "GAMMA": "γ",
-    "BETA": "β",
-    "LAMBDA": "λ",
-    "RESPONSE": "response",
-    "SIGNALING": "signalling",
-    "INFLAMMATORY": "inflammatory",
-    "VIA": "via",
-    "NFKB": "NF-κB",
-    "JAK": "JAK",
-    "STAT3": "STAT3",
-    "STAT5": "STAT5",
-    "TNFA": "TNF-α",
-}
-
-
-#: Labels of the curated sets (cytoscore.resources) whose names do not read well.
-_LABELS = {
-    "IFN_SCORE_RICE2017": "IFN score (Rice 2017)",
-    "JAKSTAT_CORE": "JAK/STAT core",
-}
-
-
-def short_label(name: str) -> str:
-    """Readable label for a signature name: ``HALLMARK_INTERFERON_ALPHA_RESPONSE`` -> ``IFN-α response``."""
-    if name in _LABELS:
-        return _LABELS[name]
-    stem = re.sub(r"^(HALLMARK|KEGG|REACTOME|GO|BIOCARTA)_", "", name)
-    words = [w for w in stem.split("_") if w]
-    out: list[str] = []
-    for w in words:
-        mapped = _WORDS.get(w.upper())
-        if mapped in ("α", "β", "γ", "λ") and out and out[-1] == "IFN":
-            out[-1] = f"IFN-{mapped}"
-        elif mapped is not None:
-            out.append(mapped)
-        else:
-            out.append(w)
-    label = " ".join(out)
-    return label if len(label) <= 28 else label[:27] + "…"
-
 
 LOW_COVERAGE_MARK = "†"
 LOW_COVERAGE_NOTE = (
@@ -121,21 +76,20 @@ def coverage_label(name: str, low: set[str]) -> str:
     return short_label(name) + (LOW_COVERAGE_MARK if name in low else "")
 
 
-def group_colors(groups: Sequence[str]) -> dict[str, str]:
-    """One colour per group, in the configured group order (stable across figures)."""
-    return {g: OKABE_ITO[i % len(OKABE_ITO)] for i, g in enumerate(groups)}
-
-
 def figure(width: str | float = "double", height_mm: float = 60.0) -> Figure:
     """A new Figure (not registered with pyplot) of a journal width."""
     width_mm = WIDTHS[width] if isinstance(width, str) else float(width)
     return Figure(figsize=(width_mm * MM, height_mm * MM), layout="constrained")
 
 
-def figure_note(fig: Figure, lines: Sequence[str] | str, *, fontsize: float = 5) -> None:
+def figure_note(fig: Figure, lines: Sequence[str] | str, *, fontsize: float = NOTE_SIZE) -> None:
     """Notes under a figure (marks, thresholds), left-aligned, in the space the constrained
-    layout keeps for them, so they never overlap an axis label."""
-    text = lines if isinstance(lines, str) else "\n".join(lines)
+    layout keeps for them, so they never overlap an axis label; each line is wrapped to the
+    figure's width."""
+    lines = [lines] if isinstance(lines, str) else list(lines)
+    # DejaVu Sans averages about 0.6 em per character
+    chars = max(20, int(fig.get_figwidth() * 72 / (0.6 * fontsize)) - 4)
+    text = "\n".join(textwrap.fill(line, chars) for line in lines if line)
     if text:
         fig.supxlabel(text, x=0.01, ha="left", fontsize=fontsize, linespacing=1.3)
 
@@ -173,6 +127,16 @@ def save_figure(
             written.append(path)
             if i == 0 and engine is not None:
                 fig.set_layout_engine("none")  # keep the positions just computed
+    from ._check import layout_problems  # _check reads this module's sizes
+
+    problems = layout_problems(fig)
+    if problems:
+        log.warning(
+            "figure %s: %d layout problem(s) (text too small, overlapping or off the canvas): %s",
+            Path(f"{base}.svg").name,
+            len(problems),
+            "; ".join(problems[:6]),
+        )
     if engine is not None:
         fig.set_layout_engine(engine)
     return written

@@ -4,7 +4,8 @@ effect-size summary heatmap and forest plots."""
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import textwrap
+from collections.abc import Collection, Mapping, Sequence
 from statistics import NormalDist
 
 import matplotlib as mpl
@@ -12,21 +13,27 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from .._labels import contrast_label, group_label, method_label, method_style, ordered_groups
 from .._utils import InputError, flag
 from ._scores import _check_columns, format_p
 from ._style import (
     LOW_COVERAGE_NOTE,
+    NOTE_SIZE,
+    SMALL_SIZE,
     STYLE,
+    WIDTHS,
     coverage_label,
     figure,
     figure_note,
     group_colors,
     low_coverage_signatures,
     short_label,
-    spread_labels,
 )
 
-__all__ = ["volcano_plot", "score_correlation", "ifn_score_plot", "effect_heatmap", "forest_plot"]
+__all__ = [
+    "contrast_effects_plot",
+    "effect_dot_plot",
+    "volcano_plot", "score_correlation", "ifn_score_plot", "effect_heatmap", "forest_plot"]
 
 #: The effect drawn by the volcano and the study summary (``plots.effect``).
 EFFECTS = {
@@ -39,6 +46,141 @@ def _effect_columns(effect: str) -> tuple[str, str, str]:
     if effect not in EFFECTS:
         raise InputError(f"effect must be one of {sorted(EFFECTS)}, not {effect!r}")
     return effect, f"{effect}_ci_low", f"{effect}_ci_high"
+
+
+#: Fill colours of significant changes (up, down) and of the rest; not group colours.
+_UP, _DOWN, _NS = "#B2182B", "#2166AC", "#BBBBBB"
+
+
+def _contrast_data(comparison: pd.DataFrame, effect: str, fdr_line: float, label_top: int) -> pd.DataFrame:
+    """The rows a contrast figure draws, with ``labelled``: the ``label_top`` signatures
+    named, ranked across all methods by the largest absolute effect among the rows below
+    ``fdr_line`` (each signature's best rank over the methods), so that every panel names
+    the same signatures."""
+    col, lo_col, hi_col = _effect_columns(effect)
+    _check_columns(comparison, ["signature", "method", col, "fdr"], "comparison")
+    data = comparison[["signature", "method", col, "fdr"]].rename(columns={col: "effect"}).reset_index(drop=True)
+    data.insert(3, "ci_low", comparison[lo_col].to_numpy() if lo_col in comparison else np.nan)
+    data.insert(4, "ci_high", comparison[hi_col].to_numpy() if hi_col in comparison else np.nan)
+    data["small_n"] = flag(comparison["small_n"]).to_numpy() if "small_n" in comparison else False
+    data["neg_log10_fdr"] = -np.log10(data["fdr"].clip(lower=1e-300))
+    low = low_coverage_signatures(comparison)
+    data["label"] = [coverage_label(sig, low) for sig in data["signature"]]
+    data["low_coverage"] = data["signature"].isin(low)
+    significant = data[data["fdr"] < fdr_line].assign(size=lambda d: d["effect"].abs())
+    significant["rank"] = significant.groupby("method")["size"].rank(ascending=False, method="first")
+    best = significant.groupby("signature")["rank"].min().reset_index().sort_values(["rank", "signature"])
+    data["labelled"] = data["signature"].isin(best["signature"].iloc[:label_top])
+    data.attrs["order"] = {s: i for i, s in enumerate(best["signature"])}
+    return data
+
+
+def _panel_grid(n: int, ncols: int, width, height_mm: float, **kwargs):
+    ncols = max(1, min(ncols, n))
+    nrows = math.ceil(n / ncols)
+    fig = figure(width, height_mm=height_mm * nrows + 16)
+    axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
+    for k in range(n, nrows * ncols):
+        axes[k // ncols][k % ncols].set_visible(False)
+    return fig, [axes[k // ncols][k % ncols] for k in range(n)], ncols
+
+
+def _fills(sub: pd.DataFrame, fdr_line: float) -> list[str]:
+    return [
+        (_UP if e > 0 else _DOWN) if q < fdr_line else _NS
+        for e, q in zip(sub["effect"], sub["fdr"], strict=True)
+    ]
+
+
+def _effect_legend(fig: Figure, fdr_line: float, *, line: bool, hollow: bool) -> None:
+    from matplotlib.lines import Line2D
+
+    marker = {"marker": "o", "linestyle": "none", "markersize": 4, "markeredgecolor": "black", "markeredgewidth": 0.4}
+    handles = [
+        Line2D([], [], markerfacecolor=_UP, label=f"up, FDR < {fdr_line:g}", **marker),
+        Line2D([], [], markerfacecolor=_DOWN, label=f"down, FDR < {fdr_line:g}", **marker),
+        Line2D([], [], markerfacecolor=_NS, label=f"FDR ≥ {fdr_line:g}", **marker),
+    ]
+    if hollow:
+        handles.append(Line2D([], [], markerfacecolor="none", label="fewer than 3 samples (pairs) per group", **marker))
+    if line:
+        handles.append(Line2D([], [], color="grey", linestyle="--", linewidth=0.6, label=f"FDR = {fdr_line:g}"))
+    fig.legend(handles=handles, loc="outside right upper", frameon=False)
+
+
+def contrast_effects_plot(
+    comparison: pd.DataFrame,
+    *,
+    effect: str = "mean_difference",
+    kind: str = "auto",
+    dot_max: int = 15,
+    fdr_line: float = 0.05,
+    label_top: int = 8,
+    width: str = "double",
+) -> tuple[Figure, pd.DataFrame]:
+    """A contrast's effects: a dot-and-CI plot for a handful of signatures (at most
+    ``dot_max``: every effect and its CI readable, signature by signature), a volcano for
+    more (``kind`` "auto"; or "dots" / "volcano")."""
+    if kind not in ("auto", "dots", "volcano"):
+        raise InputError(f"kind must be auto, dots or volcano, not {kind!r}")
+    if kind == "auto":
+        kind = "dots" if comparison["signature"].nunique() <= dot_max else "volcano"
+    draw = effect_dot_plot if kind == "dots" else volcano_plot
+    return draw(comparison, effect=effect, fdr_line=fdr_line, label_top=label_top, width=width)
+
+
+def effect_dot_plot(
+    comparison: pd.DataFrame,
+    *,
+    effect: str = "mean_difference",
+    fdr_line: float = 0.05,
+    label_top: int = 8,
+    width: str = "double",
+) -> tuple[Figure, pd.DataFrame]:
+    """Each signature's effect with its 95% CI, one row per signature and one panel per method
+    (each in its own score units); filled by direction when FDR < ``fdr_line``, with the FDR
+    stars at the right. ``label_top`` is accepted for the volcano's signature and unused."""
+    data = _contrast_data(comparison, effect, fdr_line, 0).drop(columns="labelled")
+    methods = list(dict.fromkeys(data["method"]))
+    sigs = list(dict.fromkeys(data["signature"]))
+    ys = {s: len(sigs) - 1 - i for i, s in enumerate(sigs)}
+    with mpl.rc_context(STYLE):
+        fig, axes, ncols = _panel_grid(len(methods), 3, width, 9.0 + 4.2 * len(sigs), sharey=True)
+        for k, (ax, method) in enumerate(zip(axes, methods, strict=True)):
+            sub = data[data["method"] == method]
+            y = sub["signature"].map(ys).to_numpy(dtype=float)
+            ok = (sub["ci_low"].notna() & sub["ci_high"].notna()).to_numpy()
+            ax.errorbar(
+                sub["effect"][ok], y[ok],
+                xerr=[(sub["effect"] - sub["ci_low"])[ok], (sub["ci_high"] - sub["effect"])[ok]],
+                fmt="none", ecolor="black", elinewidth=0.6, capsize=1.2,
+            )
+            fills = np.array(_fills(sub, fdr_line), dtype=object)
+            hollow = sub["small_n"].to_numpy()
+            ax.scatter(
+                sub["effect"], y, s=16, marker=method_style(methods)[method]["marker"],
+                facecolors=[("none" if h else f) for f, h in zip(fills, hollow, strict=True)],
+                edgecolors="black", linewidth=0.5, zorder=3,
+            )
+            for yy, q in zip(y, sub["fdr"], strict=True):
+                stars = "***" if q < 1e-3 else "**" if q < 1e-2 else "*" if q < 0.05 else ""
+                if stars:
+                    ax.annotate(stars, (1.0, yy), xycoords=("axes fraction", "data"), xytext=(2, 0),
+                                textcoords="offset points", va="center", fontsize=7)
+            ax.axvline(0, color="grey", linewidth=0.5)
+            ax.set_yticks(range(len(sigs)), [data.loc[data["signature"] == s, "label"].iloc[0] for s in reversed(sigs)])
+            ax.set_ylim(-0.7, len(sigs) - 0.3)
+            ax.set_title(method_label(method))
+            ax.set_xlabel("difference of means (95% CI)" if effect == "mean_difference" else "Hedges' g (95% CI)")
+            if k % ncols:
+                ax.tick_params(axis="y", labelleft=False)
+        contrast = comparison["contrast"].iloc[0] if "contrast" in comparison else ""
+        fig.suptitle(contrast_label(contrast) if contrast else "", fontweight="bold")
+        _effect_legend(fig, fdr_line, line=False, hollow=bool(data["small_n"].any()))
+        notes = ["* FDR < 0.05, ** < 0.01, *** < 0.001 (the contrast's primary test)"]
+        notes += [LOW_COVERAGE_NOTE] if data["low_coverage"].any() else []
+        figure_note(fig, notes)
+    return fig, data.drop(columns="label")
 
 
 def volcano_plot(
@@ -55,104 +197,91 @@ def volcano_plot(
     score units, hence one panel per method) or Hedges' g with its CI. The difference of
     means ranks signatures by the size of the change; g divides by the within-group SD and
     reaches tens or hundreds with 3 tight replicates per group, where it no longer orders
-    signatures by how much they moved. In each panel the ``label_top`` signatures below
-    ``fdr_line`` with the largest absolute effect are named (``labelled`` in the source data).
-    Rows flagged ``small_n`` (fewer than 3 samples or pairs per group) are drawn hollow and
-    named in a note; low-coverage signatures carry a dagger.
+    signatures by how much they moved. The ``label_top`` signatures with the largest
+    absolute effect below ``fdr_line`` (each signature's best rank over the methods) are
+    named in every panel where they are below the line, the names moved apart by adjustText (``labelled`` in the source
+    data). Rows flagged ``small_n`` are drawn hollow; low-coverage signatures carry a dagger.
     """
-    col, lo_col, hi_col = _effect_columns(effect)
-    _check_columns(comparison, ["signature", "method", col, "fdr"], "comparison")
-    data = comparison[["signature", "method", col, "fdr"]].rename(columns={col: "effect"})
-    data.insert(3, "ci_low", comparison[lo_col] if lo_col in comparison else np.nan)
-    data.insert(4, "ci_high", comparison[hi_col] if hi_col in comparison else np.nan)
-    data["small_n"] = flag(comparison["small_n"]) if "small_n" in comparison else False
-    data["neg_log10_fdr"] = -np.log10(data["fdr"].clip(lower=1e-300))
-    low = low_coverage_signatures(comparison)
-    data["label"] = [coverage_label(sig, low) for sig in data["signature"]]
-    data["low_coverage"] = data["signature"].isin(low)
-    data["labelled"] = False
-    for _, sub in data.groupby("method", sort=False):
-        ranked = sub[sub["fdr"] < fdr_line].assign(size=lambda d: d["effect"].abs())
-        data.loc[
-            ranked.sort_values(["size", "signature"], ascending=[False, True]).index[:label_top], "labelled"
-        ] = True
-    methods = sorted(data["method"].unique())
+    from adjustText import adjust_text
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    data = _contrast_data(comparison, effect, fdr_line, label_top)
+    data["named"] = False  # names drawn (a name adjustText could not free is left out)
+    methods = list(dict.fromkeys(data["method"]))
+    styles = method_style(methods)
     ymax = max(float(np.nanmax(data["neg_log10_fdr"])) if data["neg_log10_fdr"].notna().any() else 1.0, 1.0)
     with mpl.rc_context(STYLE):
-        ncols = min(len(methods), 3)
-        nrows = math.ceil(len(methods) / ncols)
-        fig = figure(width, height_mm=55.0 * nrows + 12)
-        axes = fig.subplots(nrows, ncols, squeeze=False, sharey=True)
-        for k, method in enumerate(methods):
-            ax = axes[k // ncols][k % ncols]
+        fig, axes, ncols = _panel_grid(len(methods), 3, width, 58.0, sharey=True)
+        FigureCanvasAgg(fig)  # adjustText measures the texts with the Agg renderer
+        for k, (ax, method) in enumerate(zip(axes, methods, strict=True)):
             sub = data[data["method"] == method]
-            hollow = sub["small_n"].to_numpy()
-            ok = sub["ci_low"].notna() & sub["ci_high"].notna()
+            ok = (sub["ci_low"].notna() & sub["ci_high"].notna()).to_numpy()
             ax.errorbar(
-                sub.loc[ok, "effect"],
-                sub.loc[ok, "neg_log10_fdr"],
-                xerr=[
-                    sub.loc[ok, "effect"] - sub.loc[ok, "ci_low"],
-                    sub.loc[ok, "ci_high"] - sub.loc[ok, "effect"],
-                ],
-                fmt="none",
-                ecolor="#999999",
-                elinewidth=0.4,
-                zorder=2,
+                sub["effect"][ok], sub["neg_log10_fdr"][ok],
+                xerr=[(sub["effect"] - sub["ci_low"])[ok], (sub["ci_high"] - sub["effect"])[ok]],
+                fmt="none", ecolor="#999999", elinewidth=0.4, zorder=2,
             )
-            significant = (sub["fdr"] < fdr_line).to_numpy()
-            color = np.where(
-                significant[:, None], [mpl.colors.to_rgba("#D55E00")], [mpl.colors.to_rgba("#0072B2")]
-            )
+            hollow = sub["small_n"].to_numpy()
             ax.scatter(
-                sub["effect"],
-                sub["neg_log10_fdr"],
-                s=12,
-                facecolors=np.where(hollow[:, None], [[1, 1, 1, 0]], color),
-                edgecolors=np.where(hollow[:, None], color, [[0, 0, 0, 1]]),
-                linewidth=0.4,
-                zorder=3,
+                sub["effect"], sub["neg_log10_fdr"], s=14, marker=styles[method]["marker"],
+                facecolors=[("none" if h else f) for f, h in zip(_fills(sub, fdr_line), hollow, strict=True)],
+                edgecolors="black", linewidth=0.4, zorder=3,
             )
-            named = sub[sub["labelled"]]
-            span_x = float(
-                np.nanmax(np.abs(sub[["effect", "ci_low", "ci_high"]].to_numpy(dtype=float)), initial=0.0)
-            )
-            span_x = span_x if span_x > 0 else 1.0
-            label_y = spread_labels(
-                named["effect"].to_numpy(),
-                named["neg_log10_fdr"].to_numpy(),
-                min_dy=0.06 * ymax,
-                x_window=0.6 * span_x,
-            )
-            for row, ly in zip(named.itertuples(), label_y, strict=True):
-                ax.annotate(
-                    row.label,
-                    (row.effect, row.neg_log10_fdr),
-                    xytext=(row.effect + (0.05 if row.effect >= 0 else -0.05) * span_x, ly),
-                    textcoords="data",
-                    fontsize=5,
-                    ha="left" if row.effect >= 0 else "right",
-                    va="center",
-                    arrowprops={"arrowstyle": "-", "color": "grey", "linewidth": 0.3},
-                )
+            span = float(np.nanmax(np.abs(sub[["effect", "ci_low", "ci_high"]].to_numpy(dtype=float)), initial=0.0))
+            span = span if span > 0 else 1.0
             ax.axhline(-math.log10(fdr_line), color="grey", linestyle="--", linewidth=0.6)
             ax.axvline(0, color="grey", linewidth=0.5)
-            ax.set_xlim(-1.45 * span_x, 1.45 * span_x)
-            ax.set_title(method)
-            ax.set_xlabel("Δ mean score" if effect == "mean_difference" else "Hedges' g")
+            ax.set_xlim(-1.35 * span, 1.35 * span)
+            ax.set_ylim(0, ymax * 1.25)
+            ax.set_title(method_label(method))
+            ax.set_xlabel("difference of means" if effect == "mean_difference" else "Hedges' g")
             if k % ncols == 0:
                 ax.set_ylabel("−log10 FDR")
-        for k in range(len(methods), nrows * ncols):
-            axes[k // ncols][k % ncols].set_visible(False)
         contrast = comparison["contrast"].iloc[0] if "contrast" in comparison else ""
-        fig.suptitle(f"{contrast}: {EFFECTS[effect]} with 95% CI", fontsize=7)
-        notes = [
-            f"orange: FDR < {fdr_line:g}; named: the {label_top} largest |effect| below the line per method",
-            *([LOW_COVERAGE_NOTE] if low else []),
-        ]
-        if data["small_n"].any():
-            notes.append("hollow: fewer than 3 samples (pairs) per group")
+        fig.suptitle(
+            f"{contrast_label(contrast)}: {EFFECTS[effect]} with 95% CI" if contrast else EFFECTS[effect],
+            fontweight="bold",
+        )
+        _effect_legend(fig, fdr_line, line=True, hollow=bool(data["small_n"].any()))
+        notes = [f"named: the {label_top} signatures with the largest |effect| at FDR < {fdr_line:g} (best rank over the methods)"]
+        notes += [LOW_COVERAGE_NOTE] if data["low_coverage"].any() else []
         figure_note(fig, notes)
+        fig.canvas.draw()  # fix the layout, then place the names in it
+        fig.set_layout_engine("none")
+        order = data.attrs["order"]
+        for ax, method in zip(axes, methods, strict=True):
+            named = data[(data["method"] == method) & data["labelled"] & (data["fdr"] < fdr_line)]
+            texts = [
+                ax.text(row.effect, row.neg_log10_fdr, row.label, fontsize=7, ha="center", va="center")
+                for row in named.itertuples()
+            ]
+            if texts:
+                sub = data[data["method"] == method]
+                texts, arrows = adjust_text(
+                    texts,
+                    x=sub["effect"].to_numpy(),
+                    y=sub["neg_log10_fdr"].to_numpy(),
+                    ax=ax,
+                    expand=(1.15, 1.4),
+                    force_text=(0.3, 0.6),
+                    iter_lim=2000,
+                    arrowprops={"arrowstyle": "-", "color": "grey", "linewidth": 0.3},
+                )
+                # where adjustText left two names on each other, the better-ranked one stays
+                renderer = fig.canvas.get_renderer()
+                kept: list = []
+                rank = dict(zip(named.index, named["signature"].map(order), strict=True))
+                for text, idx in sorted(zip(texts, named.index, strict=True), key=lambda t: rank[t[1]]):
+                    box = text.get_window_extent(renderer)
+                    if any(box.overlaps(k) for k in kept):
+                        text.remove()
+                        for arrow in arrows:
+                            if getattr(arrow, "patchA", None) is text:
+                                arrow.remove()
+                        data.loc[idx, "named"] = False
+                    else:
+                        kept.append(box)
+                        data.loc[idx, "named"] = True
     return fig, data.drop(columns="label")
 
 
@@ -164,26 +293,48 @@ def score_correlation(
     y: str,
     method: str,
     group_order: Sequence[str] | None = None,
+    gene_sets: Mapping[str, Collection[str]] | None = None,
     width: str = "single",
 ) -> tuple[Figure, pd.DataFrame]:
-    """Scatter of two signatures' scores per sample (e.g. IFN-α vs IFN-γ), coloured by group,
-    with Spearman's rho over all samples."""
+    """Scatter of two signatures' scores per sample (e.g. type I- vs IFN-γ-specific),
+    coloured by group, with Spearman's ρ within each group (in the legend) and over all
+    samples (title).
+
+    A correlation pooled over groups mostly says that the groups differ in both; the
+    within-group ρ says whether the two signals move together in the same kind of sample.
+    With ``gene_sets`` (name -> genes) the title states the genes the two sets share: a
+    correlation between overlapping sets is partly built in.
+    """
     sub = scores[(scores["method"] == method) & scores["signature"].isin([x, y])]
     wide = sub.pivot(index="observation", columns="signature", values="score")
     missing = [s for s in (x, y) if s not in wide.columns]
     if missing:
         raise InputError(f"signatures not scored with {method}: {missing}")
     grp = pd.Series(groups).astype(str).reindex(wide.index)
-    order = list(group_order) if group_order else sorted(grp.unique())
-    colors = group_colors(order)
+    order = ordered_groups(group_order, grp.unique())
+    colors = group_colors([*(group_order or []), *order])
     from scipy import stats  # 0.6 s to import: only the figure that needs it pays
 
-    rho, p = stats.spearmanr(wide[x], wide[y])
+    def spearman(frame: pd.DataFrame) -> tuple[float, float]:
+        if len(frame) < 3 or frame[x].nunique() < 2 or frame[y].nunique() < 2:
+            return float("nan"), float("nan")
+        res = stats.spearmanr(frame[x], frame[y])
+        return float(res[0]), float(res[1])
+
+    rho, p = spearman(wide)
+    within = {g: spearman(wide[grp == g]) for g in order}
+    overlap = ""
+    shared = np.nan
+    if gene_sets is not None and x in gene_sets and y in gene_sets:
+        gx, gy = set(gene_sets[x]), set(gene_sets[y])
+        shared = len(gx & gy)
+        overlap = f"the two sets share {shared} genes ({100 * shared / len(gx):.0f}% of {len(gx)}, {100 * shared / len(gy):.0f}% of {len(gy)})"
     with mpl.rc_context(STYLE):
-        fig = figure(width, height_mm=70.0)
+        fig = figure(width, height_mm=80.0)
         ax = fig.add_subplot()
         for g in order:
             m = grp == g
+            r, _ = within[g]
             ax.scatter(
                 wide.loc[m, x],
                 wide.loc[m, y],
@@ -191,12 +342,14 @@ def score_correlation(
                 color=colors[g],
                 edgecolor="black",
                 linewidth=0.3,
-                label=f"{g} (n={int(m.sum())})",
+                label=f"{group_label(g)} (n={int(m.sum())}): ρ = {r:.2f}" if np.isfinite(r) else f"{group_label(g)} (n={int(m.sum())})",
             )
-        ax.set_xlabel(f"{short_label(x)} ({method})")
-        ax.set_ylabel(f"{short_label(y)} ({method})")
-        ax.set_title(f"Spearman ρ = {rho:.2f} (p = {format_p(p)})")
-        ax.legend(frameon=False, fontsize=5)
+        ax.set_xlabel(f"{short_label(x)} ({method_label(method)})")
+        ax.set_ylabel(f"{short_label(y)} ({method_label(method)})")
+        ax.set_title(f"all samples: Spearman ρ = {rho:.2f} (p = {format_p(p)})")
+        fig.legend(title="within group", loc="outside lower center", ncols=min(len(order), 2), frameon=False)
+        if overlap:
+            fig.suptitle(overlap, fontsize=NOTE_SIZE)
     source = pd.DataFrame(
         {
             "observation": wide.index,
@@ -205,6 +358,9 @@ def score_correlation(
             y: wide[y].to_numpy(),
             "spearman_rho": rho,
             "spearman_p": p,
+            "within_group_rho": [within[g][0] for g in grp],
+            "within_group_p": [within[g][1] for g in grp],
+            "shared_genes": shared,
         }
     )
     return fig, source
@@ -217,8 +373,8 @@ def ifn_score_plot(
     _check_columns(
         table, ["observation", "group", "ifn_score", "threshold", "positive"], "interferon score table"
     )
-    order = list(group_order) if group_order else sorted(table["group"].unique())
-    colors = group_colors(order)
+    order = ordered_groups(group_order, table["group"].unique())
+    colors = group_colors([*(group_order or []), *order])
     rng = np.random.default_rng(0)
     with mpl.rc_context(STYLE):
         fig = figure(width, height_mm=65.0)
@@ -238,19 +394,19 @@ def ifn_score_plot(
             f" threshold {threshold:.2f}",
             va="bottom",
             ha="right",
-            fontsize=5,
+            fontsize=SMALL_SIZE,
             color="#D55E00",
         )
         labels = []
         for g in order:
             sub = table[table["group"] == g]
-            labels.append(f"{g}\n{int(sub['positive'].sum())}/{len(sub)} positive")
+            labels.append(f"{group_label(g)}\n{int(sub['positive'].sum())}/{len(sub)} positive")
         ax.set_xticks(range(len(order)), labels)
         ax.set_yscale("log", base=2)
         ax.set_ylabel("interferon score (median fold change)")
         ax.set_title("Clinical interferon score (Rice et al. 2017)")
         if "threshold_source" in table.columns:
-            figure_note(fig, f"threshold: {table['threshold_source'].iloc[0]}", fontsize=6)
+            figure_note(fig, textwrap.fill(f"threshold: {table['threshold_source'].iloc[0]}", 70))
     columns = ["observation", "group", "ifn_score", "threshold", "positive"]
     columns += ["threshold_source"] if "threshold_source" in table.columns else []
     return fig, table[columns].copy()
@@ -265,14 +421,17 @@ def effect_heatmap(
     clip: float | None = None,
     width: str = "double",
 ) -> tuple[Figure, pd.DataFrame]:
-    """The effect of every contrast (rows: dataset · contrast) × signature for one method,
-    with FDR marks.
+    """The effect of every contrast × signature for one method, with FDR marks.
 
     ``effect`` is the difference of means (default, the method's score units) or Hedges'
     g. The colour scale is symmetric and saturates at ``clip`` (default: 3 for g, the
-    largest absolute difference otherwise); the printed number is never clipped. Cells are
-    marked ``***`` FDR < 0.001, ``**`` < 0.01, ``*`` < 0.05 (primary test); an open circle
-    ``°`` marks fewer than 3 samples (pairs) per group.
+    largest absolute difference otherwise); the colour bar's arrows mark clipped cells, and
+    the printed number is never clipped. Cells are marked ``***`` FDR < 0.001, ``**`` <
+    0.01, ``*`` < 0.05 (primary test); ``°`` marks fewer than 3 samples (pairs) per group.
+
+    The layout follows the size: contrasts in rows and signatures in columns for up to 20
+    signatures, transposed beyond; the numbers are printed when a cell holds them at 6 pt,
+    else only the marks, else nothing (said in a note; all are in the source data).
     """
     col, _, _ = _effect_columns(effect)
     _check_columns(comparisons, ["contrast", "signature", "method", col, "fdr"], "comparisons")
@@ -281,11 +440,11 @@ def effect_heatmap(
         raise InputError(f"no comparison with method {method!r}")
     if "cell_type" in data.columns:
         data = data[data["cell_type"].isna() | (data["cell_type"] == "all cells")]
-    data["row"] = (
-        data.get("dataset", pd.Series("", index=data.index)).astype(str)
-        + " · "
-        + data["contrast"].astype(str)
-    )
+    several = "dataset" in data.columns and data["dataset"].nunique() > 1
+    data["row"] = [
+        f"{contrast_label(c)} ({d})" if several else contrast_label(c)
+        for c, d in zip(data["contrast"], data.get("dataset", data["contrast"]), strict=True)
+    ]
     data["small_n"] = (
         flag(data["small_n"]) if "small_n" in data else pd.Series(False, index=data.index)
     ).astype(float)
@@ -299,42 +458,75 @@ def effect_heatmap(
 
     g, fdr, small = grid(col), grid("fdr"), grid("small_n")
     values = g.to_numpy(dtype=float)
+    finite = np.abs(values[np.isfinite(values)])
     if clip is None:
-        finite = np.abs(values[np.isfinite(values)])
-        clip = (
-            3.0 if effect == "hedges_g" else float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-        )
+        clip = 3.0 if effect == "hedges_g" else float(finite.max()) if finite.size and finite.max() > 0 else 1.0
+    low = low_coverage_signatures(data)
+    sig_labels = [coverage_label(c, low) for c in cols]
+    transpose = len(cols) > 20
+    shown = values.T if transpose else values
+    y_labels, x_labels = (sig_labels, rows) if transpose else (rows, sig_labels)
+    width_mm = WIDTHS[width] if isinstance(width, str) else float(width)
+    cell_h = 3.2 if transpose else 7.0
+    y_label_mm = 1.3 * max(map(len, y_labels))  # 7 pt: about 1.3 mm per character
+    cell_w = (width_mm - y_label_mm - 30) / shown.shape[1]
+    numbers = cell_w >= 11.0 and cell_h >= 3.0
+    marks = cell_w >= 3.5 and cell_h >= 3.0
+    x_label_mm = 1.3 * max(map(len, x_labels)) if len(x_labels) > 3 else 4.0
     with mpl.rc_context(STYLE):
-        fig = figure(width, height_mm=max(45.0, 7.0 * len(rows) + 35))
+        fig = figure(width, height_mm=cell_h * shown.shape[0] + x_label_mm + 42)
         ax = fig.add_subplot()
-        image = ax.imshow(values, cmap="RdBu_r", vmin=-clip, vmax=clip, aspect="auto")
-        for i in range(len(rows)):
-            for j in range(len(cols)):
-                q = fdr.iat[i, j]
-                mark = "***" if q < 1e-3 else "**" if q < 1e-2 else "*" if q < 0.05 else ""
-                mark += "°" if small.iat[i, j] == 1 else ""
-                val = g.iat[i, j]
-                if np.isfinite(val):
-                    ax.text(
-                        j,
-                        i,
-                        f"{val:.2g}{mark}" if abs(val) < 10 else f"{val:.0f}{mark}",
-                        ha="center",
-                        va="center",
-                        fontsize=5,
-                        color="white" if abs(val) > clip * 0.6 else "black",
-                    )
-        low = low_coverage_signatures(data)
-        ax.set_xticks(range(len(cols)), [coverage_label(c, low) for c in cols], rotation=40, ha="right")
-        notes = [LOW_COVERAGE_NOTE] if low & set(cols) else []
+        image = ax.imshow(shown, cmap="RdBu_r", vmin=-clip, vmax=clip, aspect="auto")
+        if numbers or marks:
+            for i in range(len(rows)):
+                for j in range(len(cols)):
+                    q = fdr.iat[i, j]
+                    mark = "***" if q < 1e-3 else "**" if q < 1e-2 else "*" if q < 0.05 else ""
+                    mark += "°" if small.iat[i, j] == 1 else ""
+                    val = g.iat[i, j]
+                    if not np.isfinite(val):
+                        continue
+                    text = (f"{val:.2g}" if abs(val) < 10 else f"{val:.0f}") + mark if numbers else mark
+                    if text:
+                        ax.text(
+                            i if transpose else j,
+                            j if transpose else i,
+                            text,
+                            ha="center",
+                            va="center",
+                            fontsize=SMALL_SIZE,
+                            color="white" if abs(val) > clip * 0.6 else "black",
+                        )
+        ax.set_xticks(range(len(x_labels)), x_labels, rotation=90 if len(x_labels) > 3 else 0)
+        ax.set_yticks(range(len(y_labels)), y_labels)
+        for side in ("left", "bottom"):
+            ax.spines[side].set_visible(False)
+        ax.tick_params(length=0)
+        name = "difference of means" if effect == "mean_difference" else "Hedges' g"
+        above, below = bool((values > clip).any()), bool((values < -clip).any())
+        extend = "both" if above and below else "max" if above else "min" if below else "neither"
+        tall = cell_h * shown.shape[0] >= 40
+        bar = fig.colorbar(
+            image,
+            ax=ax,
+            label=name,
+            extend=extend,
+            location="right" if tall else "top",
+            shrink=0.6 if tall else 0.35,
+            aspect=20 if tall else 12,
+        )
+        bar.ax.locator_params(nbins=4)
+        fig.suptitle(f"Effect sizes ({name}, {method_label(method)})", fontweight="bold")
+        notes = ["* FDR < 0.05, ** < 0.01, *** < 0.001 (primary test)" if marks else "FDR marks in the source data (cells too small)"]
+        if not numbers:
+            notes.append("numbers in the source data (too many cells to print them)")
+        if extend != "neither":
+            notes.append(f"colours saturate at ±{clip:.3g} (arrows)")
+        if low & set(cols):
+            notes.append(LOW_COVERAGE_NOTE)
         if (data["small_n"] == 1).any():
             notes.append("° fewer than 3 samples (pairs) per group")
-        if notes:
-            figure_note(fig, notes)
-        ax.set_yticks(range(len(rows)), rows)
-        name = "difference of means" if effect == "mean_difference" else "Hedges' g"
-        ax.set_title(f"Effect sizes ({name}, {method}); * FDR < 0.05, ** < 0.01, *** < 0.001")
-        fig.colorbar(image, ax=ax, label=name, shrink=0.8)
+        figure_note(fig, notes)
     source = g.stack(future_stack=True).rename(col).reset_index().rename(columns={"row": "contrast"})
     source["fdr"] = fdr.stack(future_stack=True).to_numpy()
     source["small_n"] = small.stack(future_stack=True).to_numpy() == 1
@@ -363,14 +555,20 @@ def forest_plot(
     comp = comparisons[comparisons["method"] == method]
     z = NormalDist().inv_cdf(0.975)  # the meta table's CIs are g ± z·SE
     n = len(sigs)
+    longest = max((len(contrast_label(c)) for c in comp["contrast"].unique()), default=10)
+    width_mm = WIDTHS[width] if isinstance(width, str) else float(width)
+    if 1.3 * longest + 32 + 30 > width_mm / ncols:  # labels, numbers and a 30 mm panel
+        ncols = max(1, int(width_mm // (1.3 * longest + 62)))
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
     rows = []
     with mpl.rc_context(STYLE):
-        fig = figure(width, height_mm=42.0 * nrows + 12)
-        axes = fig.subplots(nrows, ncols, squeeze=False)
+        fig = figure(width, height_mm=(14 + 4.5 * comp["contrast"].nunique()) * nrows + 14)
+        # each panel is followed by an empty column for its numbers, drawn outside the layout
+        grid = fig.add_gridspec(nrows, 2 * ncols, width_ratios=[1.0, 0.8] * ncols)
         for k, sig in enumerate(sigs):
-            ax = axes[k // ncols][k % ncols]
+            ax = fig.add_subplot(grid[k // ncols, 2 * (k % ncols)])
+            fig.add_subplot(grid[k // ncols, 2 * (k % ncols) + 1]).set_axis_off()  # room for the numbers
             pooled = m.loc[sig]
             studies = comp[comp["signature"] == sig]
             studies = studies.set_index("contrast").loc[str(pooled["contrasts"]).split(",")]
@@ -391,7 +589,9 @@ def forest_plot(
             ax.scatter(studies["hedges_g"], ys, s=8 + 40 * weight / weight.max(), marker="s", color="black", zorder=3)
             for y, (name, row), pct in zip(ys, studies.iterrows(), share, strict=True):
                 label = f"{row['hedges_g']:.2f} [{row['hedges_g_ci_low']:.2f}, {row['hedges_g_ci_high']:.2f}]  {pct:.0f}%"
-                ax.annotate(label, (1.02, y), xycoords=("axes fraction", "data"), va="center", fontsize=6)
+                ax.annotate(
+                    label, (1.02, y), xycoords=("axes fraction", "data"), va="center", fontsize=SMALL_SIZE
+                ).set_in_layout(False)
                 rows.append(
                     {
                         "signature": sig,
@@ -415,9 +615,9 @@ def forest_plot(
                 (1.02, 0),
                 xycoords=("axes fraction", "data"),
                 va="center",
-                fontsize=6,
+                fontsize=SMALL_SIZE,
                 fontweight="bold",
-            )
+            ).set_in_layout(False)
             rows.append(
                 {
                     "signature": sig,
@@ -430,17 +630,18 @@ def forest_plot(
                 }
             )
             ax.axvline(0, color="grey", linewidth=0.5)
-            ax.set_ylim(-0.8, len(studies) + 0.8)
-            ax.set_yticks([*ys, 0], [*studies.index, "pooled"])
+            ax.set_ylim(-2.8, len(studies) + 0.8)
+            ax.set_yticks([*ys, 0], [*(contrast_label(s) for s in studies.index), "pooled (RE)"])
             het = f"τ² = {tau2:.3g}, I² = {100 * pooled['i2']:.0f}%"
             if "q" in pooled.index and np.isfinite(pooled.get("q", np.nan)):
-                het += f", Q({len(studies) - 1}) = {pooled['q']:.2f}, p = {format_p(pooled['q_p'])}"
+                het += f"\nQ({len(studies) - 1}) = {pooled['q']:.2f}, p = {format_p(pooled['q_p'])}"
             if "p_value" in pooled.index:
-                het += f"; pooled p = {format_p(pooled['p_value'])}"
-            ax.set_title(f"{coverage_label(sig, low)}\n{het}", fontsize=6)
+                het += f"\npooled g: p = {format_p(pooled['p_value'])}"
+            ax.text(
+                1.02, -0.5, het, transform=ax.get_yaxis_transform(), va="top", fontsize=SMALL_SIZE, linespacing=1.2
+            ).set_in_layout(False)
+            ax.set_title(coverage_label(sig, low))
             ax.set_xlabel("Hedges' g (95% CI)")
-        for k in range(n, nrows * ncols):
-            axes[k // ncols][k % ncols].set_visible(False)
         notes = ["squares: each dataset's g, area proportional to its random-effects weight (right: g [95% CI] and weight); diamond: the pooled g"]
         if low & set(sigs):
             notes.append(LOW_COVERAGE_NOTE)

@@ -1,0 +1,170 @@
+"""Every figure passes the style checks at the sizes users reach, not only on the examples:
+text size, overlapping text and text leaving the canvas, measured on the drawn figure
+(``cytoscore.pl._check``), on stress cases: 60 signatures with the real Hallmark names and
+long ones, 200 samples, a 17-level covariate, three groups from a sample sheet, paired
+designs and many cell types."""
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import MIRROR, tidy
+
+from cytoscore.pl import (
+    contrast_effects_plot,
+    donor_plot,
+    effect_heatmap,
+    embedding_plot,
+    forest_plot,
+    ifn_score_plot,
+    score_correlation,
+    score_dotplot,
+    score_heatmap,
+    signature_boxplot,
+)
+from cytoscore.pl._check import layout_problems
+from cytoscore.tl import compare_groups, meta_analysis, summarize_scores
+
+HALLMARK = next(MIRROR.rglob("h.all.v7.0.symbols.gmt"))
+LONG = [
+    "REACTOME_INTERLEUKIN_4_AND_INTERLEUKIN_13_SIGNALING",
+    "GO_REGULATION_OF_TYPE_I_INTERFERON_MEDIATED_SIGNALING_PATHWAY",
+    "KEGG_JAK_STAT_SIGNALING_PATHWAY",
+    "REACTOME_INTERFERON_ALPHA_BETA_SIGNALING",
+    "BIOCARTA_IL6_PATHWAY",
+    "GO_RESPONSE_TO_INTERFERON_GAMMA",
+    "REACTOME_SIGNALING_BY_INTERLEUKINS",
+    "GO_CYTOKINE_MEDIATED_SIGNALING_PATHWAY",
+    "JAKSTAT_CORE",
+    "IFN_SCORE_RICE2017",
+]
+
+
+def _names(n: int) -> list[str]:
+    text = HALLMARK.read_text() if HALLMARK.suffix != ".gz" else gzip.decompress(HALLMARK.read_bytes()).decode()
+    hallmark = [line.split("\t")[0] for line in text.splitlines() if line]
+    if n > 10:
+        return (hallmark + LONG)[:n]
+    return [*hallmark[: n - 2], *LONG[-2:]] if n >= 2 else hallmark[:n]
+
+
+def study(n_signatures: int, n_samples: int, *, seed: int = 0, groups=("healthy", "SLE", "RA")):
+    """Scores of two methods for ``n_signatures`` × ``n_samples``, three groups, a 17-level
+    covariate and the comparisons of two contrasts."""
+    rng = np.random.default_rng(seed)
+    obs = pd.DataFrame(
+        {
+            "group": np.resize(list(groups), n_samples),
+            "batch": [f"batch_{i % 17:02d}" for i in range(n_samples)],
+            "sex": np.resize(["female", "male"], n_samples),
+        },
+        index=[f"GSM{1332200 + i}" for i in range(n_samples)],
+    )
+    names = _names(n_signatures)
+    effects = rng.normal(0, 1.2, n_signatures)
+    shift = np.outer((obs["group"] != groups[0]).to_numpy(), effects)
+    values = pd.DataFrame(shift + rng.normal(size=(n_samples, n_signatures)), index=obs.index, columns=names)
+    scores = pd.concat([tidy(values, "mean_z"), tidy(values * 0.2, "ssgsea")])
+    comparisons = pd.concat(
+        [
+            compare_groups(scores, obs, target=t, reference=groups[0], contrast=f"{t}_vs_{groups[0]}").assign(
+                dataset="GSE_stress"
+            )
+            for t in groups[1:]
+        ]
+    )
+    return obs, scores, comparisons
+
+
+def assert_clean(fig):
+    problems = layout_problems(fig)
+    assert problems == [], "\n".join(problems[:20])
+
+
+@pytest.mark.parametrize(("n_signatures", "n_samples"), [(8, 4), (8, 200), (60, 12), (60, 200)])
+def test_heatmaps_and_effect_summaries_stay_readable(n_signatures, n_samples):
+    groups = ("healthy", "SLE") if n_samples < 6 else ("healthy", "SLE", "RA")
+    obs, scores, comparisons = study(n_signatures, n_samples, groups=groups)
+    assert_clean(score_heatmap(scores, obs, method="ssgsea", annotations=["batch", "sex"])[0])
+    assert_clean(effect_heatmap(comparisons, method="ssgsea")[0])
+    assert_clean(effect_heatmap(comparisons, method="mean_z", effect="hedges_g")[0])
+
+
+@pytest.mark.parametrize("n_signatures", [3, 8, 15, 16, 60])
+def test_contrast_effects_are_readable_at_any_number_of_signatures(n_signatures):
+    _, _, comparisons = study(n_signatures, 30)
+    one = comparisons[comparisons["contrast"] == "SLE_vs_healthy"]
+    fig, source = contrast_effects_plot(one)
+    assert_clean(fig)
+    # a dot-and-CI plot up to 15 signatures, a volcano above, whose names are the
+    # signatures with the largest significant change, across methods
+    volcano = n_signatures > 15
+    assert ("labelled" in source.columns) == volcano
+    if volcano:
+        named = set(source.loc[source["labelled"], "signature"])
+        assert 0 < len(named) <= 8
+        significant = source[source["fdr"] < 0.05]
+        biggest = significant.loc[significant.groupby("method")["effect"].apply(lambda e: e.abs().idxmax())]
+        assert set(biggest["signature"]) <= named
+
+
+@pytest.mark.parametrize("n_signatures", [1, 5, 12, 60])
+def test_box_plots_are_readable(n_signatures):
+    obs, scores, comparisons = study(n_signatures, 40)
+    one = comparisons[comparisons["contrast"] == "SLE_vs_healthy"]
+    assert_clean(signature_boxplot(scores, obs["group"], one, method="ssgsea", group_order=["healthy", "SLE", "RA"])[0])
+
+
+def test_correlation_and_interferon_score_are_readable():
+    obs, scores, _ = study(8, 200)
+    names = _names(8)
+    assert_clean(score_correlation(scores, obs["group"], x=names[0], y=names[1], method="ssgsea")[0])
+    table = pd.DataFrame(
+        {
+            "observation": obs.index,
+            "group": obs["group"].to_numpy(),
+            "ifn_score": np.exp(np.random.default_rng(1).normal(0.5, 1, len(obs))),
+            "threshold": 2.4,
+            "positive": False,
+            "threshold_source": "mean + 2 SD of the 67 'healthy' samples (ifn_score_control: healthy)",
+        }
+    )
+    table["positive"] = table["ifn_score"] > 2.4
+    assert_clean(ifn_score_plot(table)[0])
+
+
+def test_forest_plots_are_readable():
+    frames = []
+    for k in range(6):
+        _, _, comparisons = study(6, 20 + 10 * k, seed=k, groups=("healthy", "SLE"))
+        frames.append(comparisons.assign(dataset=f"GSE{1000 + k}", contrast=f"SLE_vs_healthy_GSE{1000 + k}"))
+    comparisons = pd.concat(frames)
+    meta = meta_analysis(comparisons[comparisons["method"] == "ssgsea"])
+    assert_clean(forest_plot(meta, comparisons, method="ssgsea")[0])
+
+
+def test_single_cell_figures_are_readable():
+    rng = np.random.default_rng(3)
+    n = 3000
+    cell_types = [f"cell type {i}" for i in range(14)] + ["CD14+ monocytes", "plasmacytoid dendritic cells"]
+    obs = pd.DataFrame(
+        {
+            "cell_type": rng.choice(cell_types, n),
+            "group": rng.choice(["ctrl", "stim"], n),
+            "donor": rng.choice([f"donor_{i}" for i in range(8)], n),
+        },
+        index=[f"cell{i}" for i in range(n)],
+    )
+    obs["sample"] = obs["donor"] + "_" + obs["group"]
+    names = _names(8)
+    values = pd.DataFrame(rng.normal(size=(n, 8)), index=obs.index, columns=names)
+    scores = tidy(values, "ucell")
+    coords = pd.DataFrame(rng.normal(size=(n, 2)), index=obs.index, columns=["umap1", "umap2"])
+    assert_clean(embedding_plot(coords, scores, method="ucell", signatures=names[:6], obs=obs, cell_type="cell_type")[0])
+    assert_clean(score_dotplot(scores, obs, method="ucell", cell_type="cell_type")[0])
+    summary = summarize_scores(scores, obs, by=["sample", "group", "cell_type", "donor"])
+    fig = donor_plot(
+        summary, signature=names[0], method="ucell", cell_type="cell_type", replicate="sample", pair_by="donor"
+    )[0]
+    assert_clean(fig)

@@ -1,0 +1,116 @@
+"""The label map: every name a figure shows, with the config's overrides, and group colours
+fixed per dataset whatever figure draws them."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import tidy
+from matplotlib.colors import to_hex
+
+from cytoscore._labels import METHOD_LABELS, contrast_label, group_colors, short_label
+from cytoscore.pl import ifn_score_plot, score_correlation, score_heatmap, set_labels, signature_boxplot
+from cytoscore.pl._summary import contrast_effects_plot
+from cytoscore.tl import METHODS, compare_groups
+
+
+@pytest.fixture(autouse=True)
+def default_labels():
+    set_labels(None)
+    yield
+    set_labels(None)
+
+
+def test_method_labels_are_the_methods_own():
+    assert METHOD_LABELS == {name: m.label for name, m in METHODS.items()}
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("HALLMARK_INTERFERON_ALPHA_RESPONSE", "IFN-α response"),
+        ("HALLMARK_TNFA_SIGNALING_VIA_NFKB", "TNF-α signalling via NF-κB"),
+        ("HALLMARK_TGF_BETA_SIGNALING", "TGF-β signalling"),
+        ("HALLMARK_UNFOLDED_PROTEIN_RESPONSE", "unfolded protein response"),
+        ("HALLMARK_DNA_REPAIR", "DNA repair"),
+        ("HALLMARK_KRAS_SIGNALING_DN", "KRAS signalling down"),
+        ("REACTOME_INTERFERON_ALPHA_BETA_SIGNALING", "IFN-α/β signalling"),
+        ("GO_RESPONSE_TO_INTERFERON_GAMMA", "response to IFN-γ"),
+        ("PROGENY_JAK_STAT", "JAK-STAT (PROGENy)"),
+        ("CYTOSIG_IFNG", "IFNG (CytoSig)"),
+        ("JAKSTAT_CORE", "JAK/STAT core"),
+        ("GO_REGULATION_OF_TYPE_I_INTERFERON_MEDIATED_SIGNALING_PATHWAY", "regulation of TYPE I IFN me…"),
+    ],
+)
+def test_signature_labels(name, label):
+    assert short_label(name) == label
+
+
+def test_config_overrides_every_kind_of_name():
+    rng = np.random.default_rng(0)
+    obs = pd.DataFrame({"group": ["healthy"] * 5 + ["SLE"] * 5}, index=[f"s{i}" for i in range(10)])
+    values = pd.DataFrame(
+        {"HALLMARK_INTERFERON_ALPHA_RESPONSE": rng.normal(size=10) + np.r_[[0] * 5, [2] * 5], "JAKSTAT_CORE": rng.normal(size=10)},
+        index=obs.index,
+    )
+    scores = tidy(values, "ssgsea")
+    comparison = compare_groups(scores, obs, target="SLE", reference="healthy", contrast="SLE_vs_healthy")
+    assert contrast_label("SLE_vs_healthy") == "SLE vs healthy"
+    set_labels(
+        {
+            "labels": {
+                "signatures": {"HALLMARK_INTERFERON_ALPHA_RESPONSE": "type I IFN (Hallmark)"},
+                "methods": {"ssgsea": "single-sample GSEA"},
+                "groups": {"SLE": "lupus"},
+                "contrasts": {"SLE_vs_healthy": "lupus vs healthy donors"},
+            }
+        }
+    )
+    fig, _ = contrast_effects_plot(comparison)
+    texts = {t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))}
+    assert {"type I IFN (Hallmark)", "single-sample GSEA", "lupus vs healthy donors"} <= texts
+    fig, _ = signature_boxplot(scores, obs["group"], comparison, method="ssgsea")
+    texts = {t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))}
+    assert "lupus\n(n=5)" in texts and "score (single-sample GSEA)" in texts and "lupus vs healthy" in texts
+    assert not any("ssgsea" in t or "SLE_vs" in t or "HALLMARK_" in t for t in texts)
+
+
+def test_group_colours_are_fixed_by_the_dataset_order_in_every_figure():
+    """A contrast draws 2 of 3 groups; the third group keeps its colour, and configured
+    colours win."""
+    rng = np.random.default_rng(1)
+    order = ["healthy", "RA", "OA"]
+    obs = pd.DataFrame({"group": np.repeat(order, 6)}, index=[f"s{i}" for i in range(18)])
+    values = pd.DataFrame(rng.normal(size=(18, 2)), index=obs.index, columns=["IFN_TYPE1_SPECIFIC", "IFN_GAMMA_SPECIFIC"])
+    scores = tidy(values, "ssgsea")
+    comparison = compare_groups(scores, obs, target="OA", reference="healthy", contrast="OA_vs_healthy")
+    expected = group_colors(order)
+    assert list(expected.values())[:3] == ["#0072B2", "#E69F00", "#009E73"]
+
+    def colours_of(fig):
+        out = set()
+        for c in fig.findobj(lambda a: hasattr(a, "get_facecolor")):
+            face = c.get_facecolor()
+            faces = face if np.ndim(face) == 2 else [face]
+            out |= {to_hex(f, keep_alpha=False).upper() for f in faces if len(f) == 4 and f[3] > 0}
+        return out
+
+    box = colours_of(signature_boxplot(scores, obs["group"], comparison, method="ssgsea", group_order=order)[0])
+    assert expected["OA"] in box and expected["RA"] not in box  # OA green, as in the other figures
+    heat = colours_of(score_heatmap(scores, obs, method="ssgsea", group_order=order)[0])
+    corr = colours_of(score_correlation(scores, obs["group"], x="IFN_TYPE1_SPECIFIC", y="IFN_GAMMA_SPECIFIC", method="ssgsea", group_order=order)[0])
+    table = pd.DataFrame({"observation": obs.index, "group": obs["group"], "ifn_score": 1.0 + rng.random(18), "threshold": 1.5, "positive": False})
+    ifn = colours_of(ifn_score_plot(table, group_order=order)[0])
+    for colours in (heat, corr, ifn):
+        assert set(expected.values()) <= colours
+    set_labels({"group_colors": {"OA": "#000000"}})
+    box = colours_of(signature_boxplot(scores, obs["group"], comparison, method="ssgsea", group_order=order)[0])
+    assert "#000000" in box and expected["OA"] not in box
+    assert group_colors(order) == {"healthy": "#0072B2", "RA": "#E69F00", "OA": "#000000"}
+
+
+def test_method_encodings_never_use_a_group_colour():
+    from cytoscore._labels import OKABE_ITO, method_style
+
+    styles = method_style(list(METHOD_LABELS))
+    assert len({s["marker"] for s in styles.values()}) == len(styles)  # one marker each
+    assert not {s["facecolor"].upper() for s in styles.values()} & {c.upper() for c in OKABE_ITO}

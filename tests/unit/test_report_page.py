@@ -1,0 +1,72 @@
+"""The report's first page: the key-contrast table holds the comparison's numbers, the
+directions follow the FDR, every name is a label, and docutils renders it without a message."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from helpers import tidy
+
+from cytoscore import InputError
+from cytoscore._labels import set_labels
+from cytoscore._report import check_rst, key_contrast_table, landing_page
+from cytoscore.tl import compare_groups
+
+
+@pytest.fixture
+def comparisons():
+    rng = np.random.default_rng(4)
+    obs = pd.DataFrame({"group": ["healthy"] * 8 + ["SLE"] * 8}, index=[f"s{i}" for i in range(16)])
+    up = np.r_[[0.0] * 8, [2.0] * 8]
+    values = pd.DataFrame(
+        {
+            "HALLMARK_INTERFERON_ALPHA_RESPONSE": up + rng.normal(0, 0.5, 16),
+            "HALLMARK_TNFA_SIGNALING_VIA_NFKB": -up + rng.normal(0, 0.5, 16),
+            "JAKSTAT_CORE": rng.normal(0, 0.5, 16),
+        },
+        index=obs.index,
+    )
+    return compare_groups(tidy(values, "ssgsea"), obs, target="SLE", reference="healthy", contrast="SLE_vs_healthy")
+
+
+def test_key_contrast_table_holds_the_comparison(comparisons):
+    set_labels(None)
+    table = key_contrast_table(comparisons, method="ssgsea", signatures=["JAKSTAT_CORE", "HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_TNFA_SIGNALING_VIA_NFKB"])
+    assert table["signature"].tolist() == ["JAK/STAT core", "IFN-α response", "TNF-α signalling via NF-κB"]
+    assert table["direction"].tolist() == ["no change", "up", "down"]
+    row = comparisons.set_index("signature").loc["HALLMARK_INTERFERON_ALPHA_RESPONSE"]
+    assert table.loc[1, "difference"] == (
+        f"{row['mean_difference']:.3f} [{row['mean_difference_ci_low']:.3f}, {row['mean_difference_ci_high']:.3f}]"
+    )
+    assert table.loc[1, "hedges_g"].startswith(f"{row['hedges_g']:.2f} [")
+    assert (table["contrast"] == "SLE vs healthy").all() and (table["test"] == "Welch t").all()
+    with pytest.raises(InputError, match="no row for method"):
+        key_contrast_table(comparisons, method="gsva", signatures=None)
+
+
+def test_landing_page_renders_and_opens_on_the_answer(comparisons, tmp_path):
+    figure = tmp_path / "summary.svg"
+    figure.write_text('<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"></svg>')
+    provenance = {
+        "steps": {
+            "source": {"kind": "geo_series_matrix", "platform": "GPL96", "n_samples": 16, "title": "A *study*",
+                       "files": {"series_matrix": {"file": "GSE1_series_matrix.txt.gz", "sha256": "ab" * 32, "source": "mirror"}}},
+            "groups": {"counts": {"healthy": 8, "SLE": 8}},
+        }
+    }  # fmt: skip
+    text = landing_page(comparisons, {"GSE1": provenance}, method="ssgsea", signatures=None, figure=figure)
+    assert text.index("The answer") < text.index("Key contrasts") < text.index("Datasets and provenance")
+    assert "data:image/svg+xml;base64," in text and max(map(len, text.splitlines())) < 500
+    assert "GSE1_series_matrix.txt.gz (sha256 abababababab…, mirror)" in text
+    assert r"A \*study\*" in text  # a title's markup characters are escaped
+    from docutils.core import publish_parts
+
+    html = publish_parts(text, writer="html")["html_body"]
+    assert "system-message" not in html and "IFN-α response" in html
+    # without contrasts: the datasets only
+    assert "Key contrasts" not in landing_page(None, {"GSE1": provenance}, method="ssgsea", signatures=None, figure=None)
+
+
+def test_check_rst_fails_on_any_docutils_message():
+    check_rst("plain *emphasis* text", "x")
+    with pytest.raises(InputError, match="x: docutils reports"):
+        check_rst("a *broken emphasis", "x")

@@ -1,0 +1,247 @@
+"""The label map: every name a figure shows (signature, method, group, contrast, column) comes
+from here, never a raw identifier; the config's ``plots.labels`` overrides any of them and
+``plots.group_colors`` fixes group colours.
+
+The figure scripts call :func:`set_labels` once with the ``plots`` config; library users may
+call it too, or leave the defaults.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+__all__ = [
+    "LabelMap",
+    "set_labels",
+    "get_labels",
+    "short_label",
+    "method_label",
+    "group_label",
+    "contrast_label",
+    "column_label",
+    "group_colors",
+    "ordered_groups",
+    "method_style",
+    "OKABE_ITO",
+    "METHOD_LABELS",
+]
+
+#: Okabe & Ito (2008) colour-blind-safe palette (black moved last): group colours.
+OKABE_ITO = (
+    "#0072B2",
+    "#E69F00",
+    "#009E73",
+    "#CC79A7",
+    "#56B4E9",
+    "#D55E00",
+    "#F0E442",
+    "#000000",
+)
+
+#: Labels of the scoring methods (the ``label`` of each ``cytoscore.tl.METHODS`` entry; a
+#: test keeps the two equal without the figures importing the scoring kernels).
+METHOD_LABELS = {
+    "mean_z": "mean z-score",
+    "ssgsea": "ssGSEA",
+    "gsva": "GSVA",
+    "singscore": "singscore",
+    "ucell": "UCell",
+    "aucell": "AUCell",
+    "ulm": "ulm (weighted)",
+    "cytosig": "CytoSig ridge",
+    "score_genes": "scanpy score_genes",
+}
+
+#: Method encodings: markers and shades of grey, never a group colour.
+_METHOD_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "<", ">")
+_METHOD_FILLS = ("#FFFFFF", "#BBBBBB", "#555555")
+
+#: Column names shown on axes.
+_COLUMNS = {
+    "sample_id": "sample",
+    "observation": "sample",
+    "cluster_id": "cell type",
+    "cell_type": "cell type",
+    "group_id": "condition",
+    "donor": "donor",
+    "ind": "donor",
+}
+
+_WORDS = {
+    "INTERFERON": "IFN",
+    "ALPHA": "α",
+    "GAMMA": "γ",
+    "BETA": "β",
+    "LAMBDA": "λ",
+    "RESPONSE": "response",
+    "SIGNALING": "signalling",
+    "INFLAMMATORY": "inflammatory",
+    "VIA": "via",
+    "NFKB": "NF-κB",
+    "TNFA": "TNF-α",
+    "TYPE1": "type I",
+    "TYPE2": "type II",
+    "SPECIFIC": "specific",
+    "CORE": "core",
+    "UP": "up",
+    "DN": "down",
+}
+
+#: Curated sets (cytoscore.resources) whose names do not read well word by word.
+_SIGNATURES = {
+    "IFN_SCORE_RICE2017": "IFN score (Rice 2017)",
+    "JAKSTAT_CORE": "JAK/STAT core",
+    "IFN_TYPE1_SPECIFIC": "type I IFN-specific",
+    "IFN_GAMMA_SPECIFIC": "IFN-γ-specific",
+    "HALLMARK_IL6_JAK_STAT3_SIGNALING": "IL-6/JAK/STAT3 signalling",
+    "HALLMARK_IL2_STAT5_SIGNALING": "IL-2/STAT5 signalling",
+    "HALLMARK_PI3K_AKT_MTOR_SIGNALING": "PI3K/AKT/mTOR signalling",
+    "HALLMARK_WNT_BETA_CATENIN_SIGNALING": "WNT/β-catenin signalling",
+    "HALLMARK_EPITHELIAL_MESENCHYMAL_TRANSITION": "EMT",
+}
+
+MAX_LABEL = 28
+
+
+#: Short upper-case words that are plain words, not gene or complex names.
+_PLAIN = {"UP", "DOWN", "DN", "LATE", "HEME", "BILE", "ACID", "TO", "OF", "BY", "AND", "THE", "IN", "VIA", "CELL", "CELLS"}
+
+
+def _word(w: str) -> str:
+    """An upper-case word in lower case unless it reads as a symbol: a gene, complex or
+    acronym (a digit in it, or 4 letters or fewer)."""
+    if not w.isupper() or any(ch.isdigit() for ch in w) or (len(w) <= 4 and w not in _PLAIN):
+        return w
+    return w.lower()
+
+
+#: Collections whose members are named after one pathway or cytokine each.
+_SOURCES = {"PROGENY": "PROGENy", "CYTOSIG": "CytoSig"}
+
+
+def _auto_signature(name: str) -> str:
+    source = next((label for prefix, label in _SOURCES.items() if name.startswith(prefix + "_")), None)
+    if source:
+        return f"{name.split('_', 1)[1].replace('_', '-')} ({source})"
+    stem = re.sub(r"^(HALLMARK|KEGG|REACTOME|GO|BIOCARTA)_", "", name)
+    out: list[str] = []
+    for w in (w for w in stem.split("_") if w):
+        mapped = _WORDS.get(w.upper())
+        if mapped in ("α", "β", "γ", "λ") and out and out[-1] in ("IFN", "TGF", "TNF", "IL1"):
+            out[-1] = f"{out[-1]}-{mapped}"
+        elif mapped in ("α", "β", "γ", "λ") and out and out[-1].startswith("IFN-"):
+            out[-1] = f"{out[-1]}/{mapped}"
+        elif mapped is not None:
+            out.append(mapped)
+        else:
+            out.append(_word(w))
+    return " ".join(out)
+
+
+def _clip(label: str) -> str:
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1] + "…"
+
+
+@dataclass
+class LabelMap:
+    """Names shown in figures; each mapping overrides the defaults for its kind."""
+
+    signatures: dict[str, str] = field(default_factory=dict)
+    methods: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)
+    contrasts: dict[str, str] = field(default_factory=dict)
+    colors: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_plots(cls, plots: Mapping | None) -> LabelMap:
+        """The label map of a ``plots`` config (its ``labels`` and ``group_colors``)."""
+        plots = plots or {}
+        labels = plots.get("labels") or {}
+        return cls(
+            **{k: dict(labels.get(k) or {}) for k in ("signatures", "methods", "groups", "contrasts")},
+            colors=dict(plots.get("group_colors") or {}),
+        )
+
+    def signature(self, name: str) -> str:
+        name = str(name)
+        if name in self.signatures:
+            return self.signatures[name]
+        return _clip(_SIGNATURES.get(name) or _auto_signature(name))
+
+    def method(self, name: str) -> str:
+        return self.methods.get(name) or METHOD_LABELS.get(name, str(name))
+
+    def group(self, name: str) -> str:
+        return self.groups.get(str(name), str(name))
+
+    def contrast(self, name: str) -> str:
+        name = str(name)
+        if name in self.contrasts:
+            return self.contrasts[name]
+        parts = name.split("_vs_")
+        return " vs ".join(self.group(p) for p in parts).replace("_", " ")
+
+    def column(self, name: str) -> str:
+        return _COLUMNS.get(str(name), str(name).replace("_", " "))
+
+
+_ACTIVE = LabelMap()
+
+
+def set_labels(plots: Mapping | None) -> LabelMap:
+    """Use the ``plots`` config's ``labels`` and ``group_colors`` for the figures drawn next."""
+    global _ACTIVE
+    _ACTIVE = LabelMap.from_plots(plots)
+    return _ACTIVE
+
+
+def get_labels() -> LabelMap:
+    return _ACTIVE
+
+
+def short_label(name: str) -> str:
+    """Readable signature label: ``HALLMARK_INTERFERON_ALPHA_RESPONSE`` -> ``IFN-α response``."""
+    return _ACTIVE.signature(name)
+
+
+def method_label(name: str) -> str:
+    return _ACTIVE.method(name)
+
+
+def group_label(name: str) -> str:
+    return _ACTIVE.group(name)
+
+
+def contrast_label(name: str) -> str:
+    return _ACTIVE.contrast(name)
+
+
+def column_label(name: str) -> str:
+    return _ACTIVE.column(name)
+
+
+def ordered_groups(order: Sequence[str] | None, present) -> list[str]:
+    """The groups present, in ``order`` (the dataset's group order) and then sorted."""
+    present = set(map(str, present))
+    first = [g for g in (order or []) if g in present]
+    return first + sorted(present - set(first))
+
+
+def group_colors(groups: Sequence[str]) -> dict[str, str]:
+    """One colour per group: the configured ``plots.group_colors``, else the dataset's group
+    order (passed by every figure of a dataset, so a group keeps its colour across figures)."""
+    out: dict[str, str] = {}
+    free = [c for c in OKABE_ITO if c not in set(_ACTIVE.colors.values())]
+    for g in dict.fromkeys(map(str, groups)):
+        out[g] = _ACTIVE.colors.get(g) or free[len([k for k in out if k not in _ACTIVE.colors]) % len(free)]
+    return out
+
+
+def method_style(methods: Sequence[str]) -> dict[str, dict]:
+    """Marker and grey fill per method (never a group colour), in the order given."""
+    return {
+        m: {"marker": _METHOD_MARKERS[i % len(_METHOD_MARKERS)], "facecolor": _METHOD_FILLS[i % len(_METHOD_FILLS)]}
+        for i, m in enumerate(methods)
+    }
