@@ -12,7 +12,7 @@ import scipy.sparse as sp
 
 from cytoscore import InputError
 from cytoscore.resources import GeneSet
-from cytoscore.tl import aggregate_counts, compare_cells, compare_pseudobulk, score_gene_sets
+from cytoscore.tl import aggregate_counts, compare_cells, compare_pseudobulk, compare_routes, score_gene_sets
 
 
 @pytest.fixture(scope="module")
@@ -53,12 +53,55 @@ def test_aggregate_counts_equals_scanpy(cells, chunk):
     assert profiles["n_cells"].sum() == counts.shape[0]
 
 
-def test_pseudobulk_finds_the_induced_set_and_agrees_with_score_averaging(cells):
+@pytest.fixture(scope="module")
+def routes(cells):
+    """The stim vs ctrl contrast by both routes: pseudobulk (mean z, ssGSEA) and per-cell mean z
+    scores of the log-normalized cells averaged per replicate."""
     counts, obs, genes, sets = cells
     pb = compare_pseudobulk(
         counts, obs, sets, genes=genes, target="stim", reference="ctrl", replicate="sample",
         split_by="cell_type", pair_by="donor", methods=["mean_z", "ssgsea"], contrast="stim_vs_ctrl",
     )  # fmt: skip
+    adata = ad.AnnData(counts.copy(), obs=obs.copy())
+    adata.var_names = genes
+    sc.pp.normalize_total(adata, target_sum=1e4)
+    sc.pp.log1p(adata)
+    scores, _ = score_gene_sets(adata, sets, methods=["mean_z"])
+    sa = compare_cells(scores, obs, target="stim", reference="ctrl", replicate="sample", split_by="cell_type", pair_by="donor")
+    return pb, sa
+
+
+def test_routes_side_by_side(routes, caplog):
+    pb, sa = routes
+    table = compare_routes(sa, pb)
+    assert len(table) == 2 * 4 * 2  # signatures x cell types x methods (ssGSEA only pseudobulk)
+    mean_z = table[table["method"] == "mean_z"].set_index(["signature", "cell_type"])
+    assert (mean_z["note"] == "").all() and (mean_z["n_replicates_pseudobulk"] == 12).all()
+    induced = mean_z.loc["INDUCED"]
+    assert induced["same_direction"].all() and induced["both_significant"].all()
+    assert (induced["test_replicate"] == "paired t").all() and (induced["g_pseudobulk"] > 1).all()
+    # the values are the routes' own, not recomputed
+    merged = pb[pb["method"] == "mean_z"].set_index(["signature", "cell_type"])
+    np.testing.assert_array_equal(mean_z["fdr_pseudobulk"], merged.loc[mean_z.index, "fdr"])
+    np.testing.assert_array_equal(mean_z["g_pseudobulk"], merged.loc[mean_z.index, "paired_g"])
+    ssgsea = table[table["method"] == "ssgsea"]
+    assert (ssgsea["note"] == "only in the pseudobulk route").all() and ssgsea["same_direction"].isna().all()
+    # a row whose routes disagree is flagged and warned about
+    flipped = pb.copy()
+    row = (flipped["signature"] == "INDUCED") & (flipped["method"] == "mean_z") & (flipped["cell_type"] == "B cells")
+    flipped.loc[row, "mean_difference"] *= -1
+    import logging
+
+    with caplog.at_level(logging.WARNING):
+        table = compare_routes(sa, flipped)
+    assert table["same_direction"].eq(False).sum() == 1
+    assert "disagree in direction on 1 rows" in caplog.text and "INDUCED / mean_z / B cells" in caplog.text
+    with pytest.raises(InputError, match="the replicate table has level"):
+        compare_routes(pb, sa)
+
+
+def test_pseudobulk_finds_the_induced_set_and_agrees_with_score_averaging(routes):
+    pb, sa = routes
     assert set(pb["level"]) == {"pseudobulk"}
     assert set(pb["cell_type"]) == {"all cells", "B cells", "monocytes", "T cells"}
     assert (pb["n_pairs"] == 6).all() and (pb["test"] == "paired t").all()
@@ -71,12 +114,6 @@ def test_pseudobulk_finds_the_induced_set_and_agrees_with_score_averaging(cells)
         up = induced.loc[induced["method"] == method, "paired_mean_difference"].abs().min()
         assert (null.loc[null["method"] == method, "paired_mean_difference"].abs() < 0.15 * up).all()
     # the other route: per-cell scores of the log-normalized cells, averaged per replicate
-    adata = ad.AnnData(counts.copy(), obs=obs.copy())
-    adata.var_names = genes
-    sc.pp.normalize_total(adata, target_sum=1e4)
-    sc.pp.log1p(adata)
-    scores, _ = score_gene_sets(adata, sets, methods=["mean_z"])
-    sa = compare_cells(scores, obs, target="stim", reference="ctrl", replicate="sample", split_by="cell_type", pair_by="donor")
     merged = pb[pb["method"] == "mean_z"].merge(sa, on=["signature", "cell_type"], suffixes=("_pb", "_sa"))
     induced = merged[merged["signature"] == "INDUCED"]
     assert len(induced) == 4 and (np.sign(induced["mean_difference_pb"]) == np.sign(induced["mean_difference_sa"])).all()

@@ -516,6 +516,33 @@ def pseudobulk_inputs(wildcards):
     }
 
 
+ROUTE_KEYS = ("dataset", "column", "target", "reference", "split_by", "replicate")
+
+
+def route_twins():
+    """Each pseudobulk contrast whose score-averaging twin (the same dataset, groups, split
+    and replicates at level replicate) is configured too: their tables go side by side.
+    """
+    twins = {}
+    for name, contrast in CONTRASTS.items():
+        if contrast["level"] != "pseudobulk":
+            continue
+        for other, candidate in CONTRASTS.items():
+            if candidate["level"] == "replicate" and all(
+                candidate[k] == contrast[k] for k in ROUTE_KEYS
+            ):
+                twins[name] = other
+                break
+    return twins
+
+
+def route_tables(wildcards):
+    return {
+        "replicate": f"{RESULTS}/contrasts/{route_twins()[wildcards.contrast]}/comparison.tsv",
+        "pseudobulk": f"{RESULTS}/contrasts/{wildcards.contrast}/comparison.tsv",
+    }
+
+
 def contrast_load_options(wildcards):
     ds = DATASETS[contrast_dataset(wildcards)]
     return {k: ds[k] for k in LOAD_KEYS if k in ds}
@@ -785,6 +812,8 @@ def final_outputs():
             out += figure_set(f"{RESULTS}/{dataset}/figures/ifn_score")
     for contrast in CONTRASTS:
         out.append(f"{RESULTS}/contrasts/{contrast}/comparison.tsv")
+    for contrast in route_twins():
+        out.append(f"{RESULTS}/contrasts/{contrast}/routes.tsv")
     for contrast in bulk_contrasts():
         for method in METHODS:
             out += figure_set(f"{RESULTS}/contrasts/{contrast}/boxplot_{method}")

@@ -38,6 +38,32 @@ rule compare:
         "../scripts/compare.py"
 
 
+rule compare_routes:
+    input:
+        unpack(route_tables),
+        code=package_files("tl"),
+    output:
+        report(
+            f"{RESULTS}/contrasts/{{contrast}}/routes.tsv",
+            caption="../report/routes.rst",
+            category="Contrasts",
+            subcategory=shown_contrast,
+            labels=shown_labels({"contrast": "{contrast}", "table": "routes"}),
+        ),
+    log:
+        f"{LOGS}/contrasts/{{contrast}}/compare_routes.log",
+    benchmark:
+        f"{BENCHMARKS}/contrasts/{{contrast}}/compare_routes.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(1024),
+        runtime=scaled(10),
+    script:
+        "../scripts/compare_routes.py"
+
+
 rule omnibus:
     input:
         scores=f"{RESULTS}/{{dataset}}/scores.tsv",

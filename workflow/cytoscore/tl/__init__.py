@@ -31,6 +31,7 @@ __getattr__, __dir__, __all__ = attach(
             "aggregate_counts",
             "compare_profiles",
             "compare_pseudobulk",
+            "compare_routes",
         ],
         "_meta": [
             "meta_analysis",

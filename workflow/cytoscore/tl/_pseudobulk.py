@@ -20,7 +20,7 @@ import scipy.sparse as sp
 from .._utils import InputError
 from ._compare import COMPARISON_COLUMNS, _check_replicates, _finish, compare_groups
 
-__all__ = ["aggregate_counts", "compare_pseudobulk", "compare_profiles"]
+__all__ = ["aggregate_counts", "compare_pseudobulk", "compare_profiles", "compare_routes"]
 
 log = logging.getLogger(__name__)
 
@@ -184,3 +184,57 @@ def compare_profiles(
         + ["n_cells_target", "n_cells_reference"] + COMPARISON_COLUMNS[7:]
     )  # fmt: skip
     return refined[columns]
+
+
+ROUTES = ("replicate", "pseudobulk")
+
+
+def _route_columns(table: pd.DataFrame, route: str) -> pd.DataFrame:
+    """One route's effect and primary test per signature × method × cell type: the difference
+    of means (in that route's score units), the standardized effect of its design (paired g
+    when the primary test is paired, else Hedges' g), the primary test, its p and FDR."""
+    paired = table["test"].astype(str).str.startswith("paired")
+    out = pd.DataFrame({
+        "signature": table["signature"], "method": table["method"], "cell_type": table["cell_type"].astype(str),
+        "n_replicates": table["n_target"] + table["n_reference"],
+        "mean_difference": table["mean_difference"],
+        "g": table["paired_g"].where(paired, table["hedges_g"]),
+        "test": table["test"], "p_value": table["p_value"], "fdr": table["fdr"],
+    })  # fmt: skip
+    return out.set_index(["signature", "method", "cell_type"]).add_suffix(f"_{route}")
+
+
+def compare_routes(replicate: pd.DataFrame, pseudobulk: pd.DataFrame, *, alpha: float = 0.05) -> pd.DataFrame:
+    """The same single-cell contrast by its two published routes, side by side: per-cell scores
+    averaged per replicate (``replicate``: a :func:`compare_cells` table) and counts summed per
+    replicate then scored as bulk (``pseudobulk``: a :func:`compare_profiles` table).
+
+    One row per signature × method × cell type of either table, with each route's difference
+    of means, standardized effect (``g``), primary test, p and FDR; ``same_direction``
+    (the differences have the same sign; empty when either is missing or 0),
+    ``both_significant`` (FDR < ``alpha`` in both) and ``note`` for a row only one route
+    has (a cell type whose profiles were too small, a set not scored). Differences are in each
+    route's own score units (scores of cells vs scores of TMM log-CPM profiles): compare their
+    signs and tests, not their sizes."""
+    for name, table in (("replicate", replicate), ("pseudobulk", pseudobulk)):
+        level = set(table["level"].astype(str)) if "level" in table else set()
+        if level != {name}:
+            raise InputError(f"compare_routes: the {name} table has level {sorted(level)}, expected [{name!r}]")
+    both = _route_columns(replicate, "replicate").join(_route_columns(pseudobulk, "pseudobulk"), how="outer")
+    rep, pb = both["mean_difference_replicate"], both["mean_difference_pseudobulk"]
+    defined = rep.notna() & pb.notna() & (rep != 0) & (pb != 0)
+    both["same_direction"] = pd.array(np.where(defined, np.sign(rep) == np.sign(pb), pd.NA), dtype="boolean")
+    both["both_significant"] = (both["fdr_replicate"] < alpha) & (both["fdr_pseudobulk"] < alpha)
+    note = np.where(rep.isna() & pb.notna(), "only in the pseudobulk route", "")
+    note = np.where(pb.isna() & rep.notna(), "only in the replicate route", note)
+    both["note"] = note
+    both = both.reset_index()
+    if defined.any():
+        agree = int(both["same_direction"].sum())
+        log.info("the two single-cell routes agree in direction on %d of %d signature x method x cell type rows; "
+                 "both FDR < %g on %d", agree, int(defined.sum()), alpha, int(both["both_significant"].sum()))  # fmt: skip
+    disagree = both[both["same_direction"].eq(False).fillna(False)]
+    if len(disagree):
+        log.warning("the two single-cell routes disagree in direction on %d rows (see routes.tsv), e.g. %s",
+                    len(disagree), "; ".join(disagree[["signature", "method", "cell_type"]].head(3).astype(str).agg(" / ".join, axis=1)))  # fmt: skip
+    return both
