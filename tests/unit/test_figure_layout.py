@@ -146,7 +146,7 @@ def test_forest_plots_are_readable():
 
 def test_single_cell_figures_are_readable():
     rng = np.random.default_rng(3)
-    n = 3000
+    n = 6000  # the suite tests single cell at 5,000+ cells
     cell_types = [f"cell type {i}" for i in range(14)] + ["CD14+ monocytes", "plasmacytoid dendritic cells"]
     obs = pd.DataFrame(
         {
