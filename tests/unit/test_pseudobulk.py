@@ -150,3 +150,22 @@ def test_pseudobulk_counts_read_again_from_the_file_equal_the_in_memory_sums(cel
     expected, ref = aggregate_counts(counts[::3][:, columns], kept, ["sample", "cell_type"])
     pd.testing.assert_frame_equal(profiles, ref)
     np.testing.assert_allclose(sums, expected)
+
+
+def test_pseudobulk_counts_map_gene_ids_as_loading_does(cells, tmp_path):
+    """A file indexed by Ensembl IDs: counts of IDs sharing a symbol are summed, as
+    prepare_cells does (the sums are mapped once, after streaming)."""
+    from cytoscore.pp import pseudobulk_counts
+
+    counts, obs, genes, _ = cells
+    symbols = ["G000", *genes[:-1]]  # the first two IDs are one gene; the last gene is absent
+    var = pd.DataFrame({"symbol": symbols}, index=[f"ENSG{i:011d}" for i in range(len(genes))])
+    path = tmp_path / "ids.h5ad"
+    ad.AnnData(counts.astype(np.float32), obs=obs.copy(), var=var).write_h5ad(path)
+    kept_genes = ["G000", "G001", "G398"]
+    sums, profiles = pseudobulk_counts({"h5ad": str(path)}, obs, ["sample"], kept_genes, chunk_size=500)
+    expected, _ = aggregate_counts(counts, obs, ["sample"])
+    np.testing.assert_array_equal(sums[:, 0], expected[:, 0] + expected[:, 1])
+    np.testing.assert_array_equal(sums[:, 1:], expected[:, [2, 399]])
+    with pytest.raises(InputError, match="G399"):
+        pseudobulk_counts({"h5ad": str(path)}, obs, ["sample"], ["G399"])

@@ -404,16 +404,22 @@ def pseudobulk_counts(
         keys, uniques = pd.MultiIndex.from_frame(obs[list(by)].astype(str)).factorize()
         codes = np.full(source.n_obs, -1, np.int64)
         codes[rows.to_numpy(dtype=np.int64)] = keys
-        sums = np.zeros((len(uniques), len(columns)))
+        # Sums over the file's own features, mapped to symbols and the kept genes once at the
+        # end (summing is linear: indicator @ (block @ M) = (indicator @ block) @ M): no copy
+        # of a block is made, so memory is the reader's reused buffers plus profiles × features.
+        acc = np.zeros((len(uniques), source.n_vars))
         for start, block in source.blocks(chunk_size):
-            block = block if M is None else sp.csr_matrix(block @ M)
             code = codes[start : start + block.shape[0]]
             picked = np.flatnonzero(code >= 0)
             if not picked.size:
                 continue
-            sub = block[picked][:, columns]
-            indicator = sp.csr_matrix((np.ones(picked.size), (code[picked], np.arange(picked.size))), shape=(len(uniques), picked.size))
-            sums += (indicator @ sub).toarray()
+            # in the block's dtype (float32 counts: no float64 copy of the block); a chunk's
+            # sums are exact integers up to 2**24 per gene and profile, then added in float64
+            indicator = sp.csr_matrix(
+                (np.ones(picked.size, dtype=block.dtype), (code[picked], picked)), shape=(len(uniques), block.shape[0])
+            )
+            acc += (indicator @ block).toarray()
+        sums = (acc if M is None else np.asarray(M.T @ acc.T).T)[:, columns]
     profiles = pd.DataFrame(list(uniques), columns=list(by))
     profiles["n_cells"] = np.bincount(keys, minlength=len(uniques))
     return sums, profiles

@@ -75,7 +75,9 @@ def resolve_symbols(
         lookup = annotation[~annotation.index.duplicated()]
         symbols = pd.Series(lookup.reindex(stripped).fillna("").to_numpy(dtype=str), index=ids)
     elif symbol_key in var.columns:
-        symbols = var[symbol_key].fillna("").astype(str)
+        # object first: h5ad files store string columns as categoricals, whose fillna("")
+        # fails when "" is not a category
+        symbols = var[symbol_key].astype(object).fillna("").astype(str)
     else:
         raise InputError(
             f"gene IDs look like {detected} IDs (e.g. {list(ids[:3])}) and the data brings "
