@@ -344,3 +344,35 @@ def test_table_with_repeated_symbols_collapses_by_the_probes_rule(tmp_path):
     mean = load_dataset("table", {"expression": table}, {"probes": {"collapse": "mean"}})
     np.testing.assert_array_equal(mean[:, "ISG15"].X.ravel(), [3, 5])
     assert mean.uns["cytoscore"]["gene_id_mapping"]["n_symbols_with_several_ids"] == 1
+
+
+def test_cellxgene_style_h5ad_maps_ensembl_ids_through_feature_name(tmp_path, caplog):
+    """CELLxGENE atlases index genes by Ensembl ID and carry symbols in a categorical
+    var["feature_name"] (anndata writes string columns as categoricals)."""
+    import logging
+
+    import anndata as ad
+
+    from cytoscore.pp import symbol_matrix
+
+    counts, ids, symbols, barcodes = small_cells()
+    var = pd.DataFrame({"feature_name": pd.Categorical(symbols), "feature_biotype": "gene"}, index=ids)
+    path = tmp_path / "atlas.h5ad"
+    ad.AnnData(sp.csr_matrix(counts.astype(np.float32)), obs=pd.DataFrame(index=barcodes), var=var).write_h5ad(path)
+    adata = read_single_cell(h5ad=path)
+    assert isinstance(adata.var["feature_name"].dtype, pd.CategoricalDtype)
+    with caplog.at_level(logging.INFO):
+        genes = map_gene_ids(adata)
+    assert "var column 'feature_name'" in caplog.text
+    assert sorted(genes.var_names) == sorted(symbols)
+    np.testing.assert_array_equal(genes[:, "IFIT1"].X.toarray().ravel(), counts[:, 0])
+    M, out_var, info = symbol_matrix(adata.var)  # the streaming path (prepare_cells, pseudobulk)
+    assert list(out_var.index) == symbols and info["id_type"] == "ensembl"
+    with pytest.raises(InputError, match="no var column symbol, feature_name"):
+        map_gene_ids(_without_symbols(adata))
+
+
+def _without_symbols(adata):
+    out = adata.copy()
+    out.var = out.var.drop(columns=["feature_name"])
+    return out

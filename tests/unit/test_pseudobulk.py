@@ -153,13 +153,13 @@ def test_pseudobulk_counts_read_again_from_the_file_equal_the_in_memory_sums(cel
 
 
 def test_pseudobulk_counts_map_gene_ids_as_loading_does(cells, tmp_path):
-    """A file indexed by Ensembl IDs: counts of IDs sharing a symbol are summed, as
-    prepare_cells does (the sums are mapped once, after streaming)."""
+    """A file indexed by Ensembl IDs with CELLxGENE's categorical feature_name column: counts
+    of IDs sharing a symbol are summed, as prepare_cells does (mapped once, after streaming)."""
     from cytoscore.pp import pseudobulk_counts
 
     counts, obs, genes, _ = cells
     symbols = ["G000", *genes[:-1]]  # the first two IDs are one gene; the last gene is absent
-    var = pd.DataFrame({"symbol": symbols}, index=[f"ENSG{i:011d}" for i in range(len(genes))])
+    var = pd.DataFrame({"feature_name": pd.Categorical(symbols)}, index=[f"ENSG{i:011d}" for i in range(len(genes))])
     path = tmp_path / "ids.h5ad"
     ad.AnnData(counts.astype(np.float32), obs=obs.copy(), var=var).write_h5ad(path)
     kept_genes = ["G000", "G001", "G398"]

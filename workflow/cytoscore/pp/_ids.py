@@ -14,13 +14,27 @@ from .._provenance import record
 from .._utils import InputError
 from ._probes import collapse_probes
 
-__all__ = ["detect_id_type", "map_gene_ids", "resolve_symbols", "read_gene_annotation", "ID_TYPES"]
+__all__ = ["detect_id_type", "map_gene_ids", "resolve_symbols", "read_gene_annotation", "ID_TYPES", "SYMBOL_COLUMNS"]
 
 log = logging.getLogger(__name__)
 
 ID_TYPES = ("symbol", "ensembl", "entrez")
 _ENSEMBL = re.compile(r"^ENS[A-Z]*G\d{11}(\.\d+)?(_PAR_Y)?$")
 _ENTREZ = re.compile(r"^\d+$")
+# var columns that carry gene symbols beside ID indexes: cytoscore's own, CELLxGENE's,
+# scanpy's 10x reader's, and common others
+SYMBOL_COLUMNS = ("symbol", "feature_name", "gene_symbols", "gene_symbol", "gene_name", "gene_names")
+
+
+def symbol_column(var: pd.DataFrame, preferred: str = "symbol") -> str | None:
+    """The column of ``var`` with gene symbols: ``preferred`` when present, else the first of
+    :data:`SYMBOL_COLUMNS` (logged); None when there is none."""
+    for column in dict.fromkeys((preferred, *SYMBOL_COLUMNS)):
+        if column in var.columns:
+            if column != preferred:
+                log.info("gene symbols read from the var column %r", column)
+            return column
+    return None
 
 
 def detect_id_type(ids) -> str:
@@ -60,7 +74,8 @@ def resolve_symbols(
     Returns the symbols, the ID type (given or detected) and the share of IDs mapped.
     A given ``annotation`` (ID -> symbol; Ensembl version suffixes are ignored) maps every
     ID, whatever they look like (probe IDs too); else symbols come from ``var[symbol_key]``
-    when the data brings them, or are the IDs when these look like symbols.
+    (or the first of :data:`SYMBOL_COLUMNS`, e.g. CELLxGENE's ``feature_name``) when the data
+    brings them, or are the IDs when these look like symbols.
     """
     if id_type not in ("auto", *ID_TYPES):
         raise InputError(f"id_type must be auto or one of {ID_TYPES}, not {id_type!r}")
@@ -74,14 +89,15 @@ def resolve_symbols(
         stripped = ids.str.replace(r"\.\d+$", "", regex=True)
         lookup = annotation[~annotation.index.duplicated()]
         symbols = pd.Series(lookup.reindex(stripped).fillna("").to_numpy(dtype=str), index=ids)
-    elif symbol_key in var.columns:
+    elif (column := symbol_column(var, symbol_key)) is not None:
         # object first: h5ad files store string columns as categoricals, whose fillna("")
         # fails when "" is not a category
-        symbols = var[symbol_key].astype(object).fillna("").astype(str)
+        symbols = var[column].astype(object).fillna("").astype(str)
     else:
         raise InputError(
             f"gene IDs look like {detected} IDs (e.g. {list(ids[:3])}) and the data brings "
-            "no symbols: set the dataset option 'gene_annotation' (a table with ID and symbol columns)"
+            f"no symbols (no var column {', '.join(dict.fromkeys((symbol_key, *SYMBOL_COLUMNS)))}): "
+            "set the dataset option 'gene_annotation' (a table with ID and symbol columns)"
         )
     symbols = symbols.astype(str).str.strip().to_numpy(dtype=object)
     mapped = float((symbols != "").mean())
