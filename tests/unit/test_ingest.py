@@ -376,3 +376,28 @@ def _without_symbols(adata):
     out = adata.copy()
     out.var = out.var.drop(columns=["feature_name"])
     return out
+
+
+def test_raw_x_is_read_as_the_counts_layer_in_memory_and_streaming(tmp_path):
+    import anndata as ad
+
+    from cytoscore.io import CellSource
+
+    counts, ids, symbols, barcodes = small_cells()
+    var = pd.DataFrame({"feature_name": pd.Categorical(symbols)}, index=ids)
+    atlas = ad.AnnData(sp.csr_matrix(np.log1p(counts).astype(np.float32)), obs=pd.DataFrame(index=barcodes), var=var)
+    atlas.raw = ad.AnnData(sp.csr_matrix(counts.astype(np.float32)), obs=atlas.obs, var=var)
+    path = tmp_path / "atlas.h5ad"
+    atlas.write_h5ad(path)
+    adata = read_single_cell(h5ad=path, layer="raw.X")
+    np.testing.assert_array_equal(adata.X.toarray(), counts)
+    with CellSource(h5ad=path, layer="raw.X") as source:
+        assert list(source.var.index) == ids
+        np.testing.assert_array_equal(np.vstack([b.toarray() for _, b in source.blocks(4)]), counts)
+    with pytest.raises(InputError, match="'raw.X' reads AnnData's raw"):
+        read_single_cell(h5ad=path)
+    atlas.raw = None
+    atlas.write_h5ad(path)
+    for read in (lambda: read_single_cell(h5ad=path, layer="raw.X"), lambda: CellSource(h5ad=path, layer="raw.X")):
+        with pytest.raises(InputError, match=r"atlas.h5ad: no raw \(raw.X\)"):
+            read()

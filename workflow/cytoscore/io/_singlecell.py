@@ -20,6 +20,9 @@ __all__ = ["read_single_cell", "CellSource"]
 log = logging.getLogger(__name__)
 
 _TENX_FILES = ("matrix.mtx.gz", "features.tsv.gz", "barcodes.tsv.gz")
+# the layer name that reads AnnData's ``raw`` (its X with its own var): CELLxGENE files keep
+# the raw counts there and normalized values in X
+RAW = "raw.X"
 
 
 @numba.njit(cache=True, nogil=True)
@@ -42,7 +45,8 @@ def _check_counts(X, where: str) -> None:
         raise InputError(f"{where}: negative values; raw counts are required")
     if problem == 2:
         raise InputError(
-            f"{where}: non-integer values; raw counts are required (name the counts layer with 'layer')"
+            f"{where}: non-integer values; raw counts are required (name the counts layer with "
+            f"'layer'; '{RAW}' reads AnnData's raw, where CELLxGENE files keep the counts)"
         )
 
 
@@ -78,9 +82,13 @@ def read_single_cell(
             adata = ad.read_h5ad(path)
         except Exception as exc:  # h5py raises several types for bad files
             raise InputError(f"{path}: cannot read AnnData file ({exc})") from exc
-        if layer:
+        if layer == RAW and layer not in adata.layers:
+            if adata.raw is None:
+                raise InputError(f"{path}: no raw ({RAW}); layers are {list(adata.layers)}")
+            adata = ad.AnnData(adata.raw.X, obs=adata.obs, var=adata.raw.var)
+        elif layer:
             if layer not in adata.layers:
-                raise InputError(f"{path}: no layer {layer!r}; layers are {list(adata.layers)}")
+                raise InputError(f"{path}: no layer {layer!r}; layers are {list(adata.layers)} (or {RAW})")
             adata.X = adata.layers[layer]
         files = {path.name: sha256_file(path)}
         fmt = "h5ad"
@@ -181,10 +189,18 @@ class CellSource:
             self.var = read_elem(self._file["var"])
         except Exception as exc:  # h5py raises several types for bad files
             raise InputError(f"{self.path}: cannot read AnnData file ({exc})") from exc
-        if self.layer:
-            layers = list(self._file.get("layers", {}))
+        layers = list(self._file.get("layers", {}))
+        if self.layer == RAW and self.layer not in layers:
+            if "raw" not in self._file or "X" not in self._file["raw"]:
+                raise InputError(f"{self.path}: no raw ({RAW}); layers are {layers}")
+            node = self._file["raw"]["X"]
+            try:
+                self.var = read_elem(self._file["raw"]["var"])  # raw's genes may differ from X's
+            except Exception as exc:
+                raise InputError(f"{self.path}: cannot read raw/var ({exc})") from exc
+        elif self.layer:
             if self.layer not in layers:
-                raise InputError(f"{self.path}: no layer {self.layer!r}; layers are {layers}")
+                raise InputError(f"{self.path}: no layer {self.layer!r}; layers are {layers} (or {RAW})")
             node = self._file["layers"][self.layer]
         else:
             if "X" not in self._file:
