@@ -18,7 +18,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -109,10 +108,13 @@ def make_bulk(n_samples: int, path: Path) -> None:
             out.write("\t".join([name, "-", *members]) + "\n")
 
 
-def rss_mb() -> float:
+def rss_mb(field: str = "VmRSS") -> float:
+    """This process's resident memory (VmRSS) or its peak (VmHWM), MB. The peak is read from
+    /proc, not ru_maxrss: a child started by fork + exec inherits the parent's RSS at the
+    fork as its ru_maxrss, which overstated peaks after data was generated in the parent."""
     with open("/proc/self/status") as f:
         for line in f:
-            if line.startswith("VmRSS"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     return 0.0
 
@@ -125,7 +127,8 @@ lines <- readLines(args[2])
 sets <- lapply(strsplit(lines, "\\t"), function(f) f[-(1:2)])
 names(sets) <- vapply(strsplit(lines, "\\t"), `[`, "", 1)
 t <- system.time(es <- gsva(expr, sets, method = args[3], min.sz = 1, verbose = FALSE))[["elapsed"]]
-cat(t, "\\n")
+hwm <- grep("^VmHWM", readLines("/proc/self/status"), value = TRUE)
+cat(as.numeric(gsub("[^0-9]", "", hwm)) / 1024, t, "\\n")  # own peak MB (not the forking parent's), seconds
 """
 
 
@@ -144,8 +147,8 @@ def worker(tool: str, method: str, data: str) -> dict:
             text=True,
             check=True,
         )
-        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        return {"seconds": float(out.stdout.split()[-1]), "peak_mb": peak}
+        peak, seconds = (float(v) for v in out.stdout.split()[-2:])
+        return {"seconds": seconds, "peak_mb": peak}
     if data.endswith(".tsv"):
         frame = pd.read_csv(data, sep="\t", index_col=0)
         adata = ad.AnnData(frame.T.to_numpy())
@@ -205,7 +208,7 @@ def worker(tool: str, method: str, data: str) -> dict:
     start = time.perf_counter()
     call(adata)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base
+    peak = rss_mb("VmHWM") - base
     return {"seconds": seconds, "peak_mb": max(peak, 0.0)}
 
 
