@@ -186,9 +186,6 @@ def compare_profiles(
     return refined[columns]
 
 
-ROUTES = ("replicate", "pseudobulk")
-
-
 def _route_columns(table: pd.DataFrame, route: str) -> pd.DataFrame:
     """One route's effect and primary test per signature × method × cell type: the difference
     of means (in that route's score units), the standardized effect of its design (paired g
@@ -220,14 +217,14 @@ def compare_routes(replicate: pd.DataFrame, pseudobulk: pd.DataFrame, *, alpha: 
         level = set(table["level"].astype(str)) if "level" in table else set()
         if level != {name}:
             raise InputError(f"compare_routes: the {name} table has level {sorted(level)}, expected [{name!r}]")
-    both = _route_columns(replicate, "replicate").join(_route_columns(pseudobulk, "pseudobulk"), how="outer")
+    left, right = _route_columns(replicate, "replicate"), _route_columns(pseudobulk, "pseudobulk")
+    both = left.join(right, how="outer")
     rep, pb = both["mean_difference_replicate"], both["mean_difference_pseudobulk"]
     defined = rep.notna() & pb.notna() & (rep != 0) & (pb != 0)
     both["same_direction"] = pd.array(np.where(defined, np.sign(rep) == np.sign(pb), pd.NA), dtype="boolean")
     both["both_significant"] = (both["fdr_replicate"] < alpha) & (both["fdr_pseudobulk"] < alpha)
-    note = np.where(rep.isna() & pb.notna(), "only in the pseudobulk route", "")
-    note = np.where(pb.isna() & rep.notna(), "only in the replicate route", note)
-    both["note"] = note
+    in_left, in_right = both.index.isin(left.index), both.index.isin(right.index)
+    both["note"] = np.where(in_left & in_right, "", np.where(in_left, "only in the replicate route", "only in the pseudobulk route"))
     both = both.reset_index()
     if defined.any():
         agree = int(both["same_direction"].sum())
