@@ -401,3 +401,42 @@ def test_raw_x_is_read_as_the_counts_layer_in_memory_and_streaming(tmp_path):
     for read in (lambda: read_single_cell(h5ad=path, layer="raw.X"), lambda: CellSource(h5ad=path, layer="raw.X")):
         with pytest.raises(InputError, match=r"atlas.h5ad: no raw \(raw.X\)"):
             read()
+
+
+def test_column_names_with_a_slash_round_trip_through_h5ad(tmp_path):
+    """Every GEO series has a !Sample_contact_zip/postal_code line, and characteristics such
+    as "tissue/cell type" are common: HDF5 takes "/" as a path separator (anndata warns, and
+    will refuse). Files store "_" and reading restores the names; the object written is
+    unchanged."""
+    import warnings
+
+    import anndata as ad
+    import h5py
+
+    from cytoscore.io import H5adRowWriter, read_h5ad, write_h5ad
+
+    obs = pd.DataFrame({"contact_zip/postal_code": ["1", "2"], "tissue/cell type": ["a", "b"], "group": ["x", "y"]},
+                       index=["s1", "s2"])  # fmt: skip
+    var = pd.DataFrame({"gene/alias": ["p", "q", "r"]}, index=["A", "B", "C"])
+    adata = ad.AnnData(np.arange(6, dtype=np.float32).reshape(2, 3), obs=obs, var=var)
+    path = tmp_path / "bulk.h5ad"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        write_h5ad(adata, path)
+    assert list(adata.obs.columns) == list(obs.columns) and "cytoscore_h5_column_names" not in adata.uns
+    with h5py.File(path) as f:
+        assert "contact_zip_postal_code" in f["obs"] and "tissue_cell type" in f["obs"] and "gene_alias" in f["var"]
+    for backed in (False, True):
+        back = read_h5ad(path, backed=backed)
+        assert list(back.obs.columns) == list(obs.columns) and list(back.var.columns) == ["gene/alias"]
+        assert back.obs["tissue/cell type"].tolist() == ["a", "b"] and "cytoscore_h5_column_names" not in back.uns
+    cells = tmp_path / "cells.h5ad"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", FutureWarning)
+        with H5adRowWriter(cells) as writer:
+            writer.append(sp.csr_matrix(adata.X))
+            writer.finish(ad.AnnData(obs=obs, var=var))
+    assert list(read_h5ad(cells, backed=True).obs.columns) == list(obs.columns)
+    clash = ad.AnnData(obs=obs.assign(**{"tissue_cell type": "c"}))
+    with pytest.raises(InputError, match="would be stored as"):
+        write_h5ad(clash, tmp_path / "clash.h5ad")

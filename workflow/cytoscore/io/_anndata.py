@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from pathlib import Path
 
 import anndata as ad
@@ -82,18 +83,56 @@ def read_geo_series(
     return adata
 
 
+# uns key of the obs/var column names that held a "/" (GEO's "contact_zip/postal_code", a
+# characteristic "tissue/cell type"): HDF5 takes "/" as a path separator, anndata 0.12
+# warns and later releases refuse it, so they are stored with "_" and restored on reading
+_RENAMED = "cytoscore_h5_column_names"
+
+
+@contextmanager
+def _h5_safe_columns(adata: ad.AnnData):
+    """Within the block, obs/var columns with "/" carry "_" instead (the originals recorded
+    in ``uns``); restored after, whatever happens."""
+    renamed = {}
+    for axis in ("obs", "var"):
+        frame = getattr(adata, axis)
+        names = {str(c): str(c).replace("/", "_") for c in frame.columns if "/" in str(c)}
+        if names:
+            clash = [new for new in names.values() if new in frame.columns]
+            if clash:
+                raise InputError(f"{axis} columns {sorted(names)} would be stored as {clash}, which exist already")
+            renamed[axis] = names
+    if not renamed:
+        yield
+        return
+    for axis, names in renamed.items():
+        getattr(adata, axis).rename(columns=names, inplace=True)
+    adata.uns[_RENAMED] = {axis: {new: old for old, new in names.items()} for axis, names in renamed.items()}
+    try:
+        yield
+    finally:
+        del adata.uns[_RENAMED]
+        for axis, names in renamed.items():
+            getattr(adata, axis).rename(columns={new: old for old, new in names.items()}, inplace=True)
+
+
 def read_h5ad(path: str | Path, *, backed: bool = False) -> ad.AnnData:
     """Read an ``.h5ad`` file, with an error that names it when it cannot be read; with
-    ``backed``, ``X`` stays on disk (``backed="r"``) and only obs/var/uns are loaded."""
+    ``backed``, ``X`` stays on disk (``backed="r"``) and only obs/var/uns are loaded. Column
+    names stored without their "/" (:func:`write_h5ad`) get it back."""
     try:
-        return ad.read_h5ad(path, backed="r" if backed else None)
+        adata = ad.read_h5ad(path, backed="r" if backed else None)
     except Exception as exc:  # h5py raises several types for corrupt files
         raise InputError(f"{path}: cannot read AnnData file ({exc})") from exc
+    for axis, names in dict(adata.uns.pop(_RENAMED, {})).items():
+        getattr(adata, axis).rename(columns=dict(names), inplace=True)
+    return adata
 
 
 def write_h5ad(adata: ad.AnnData, path: str | Path) -> None:
-    """Write ``adata`` to ``path`` atomically (gzip-compressed h5ad)."""
-    with atomic_path(path) as tmp:
+    """Write ``adata`` to ``path`` atomically (gzip-compressed h5ad). Column names with "/"
+    are stored with "_" and restored by :func:`read_h5ad`."""
+    with atomic_path(path) as tmp, _h5_safe_columns(adata):
         adata.write_h5ad(tmp, compression="gzip")
 
 
@@ -163,9 +202,10 @@ class H5adRowWriter:
                 f"{self.path}: {self.n_obs} × {self.n_vars} written, metadata for {meta.n_obs} × {meta.n_vars}"
             )
         self._file["X"].attrs["shape"] = (self.n_obs, self.n_vars)
-        write_elem(self._file, "obs", meta.obs)
-        write_elem(self._file, "var", meta.var)
-        write_elem(self._file, "uns", dict(meta.uns))
+        with _h5_safe_columns(meta):
+            write_elem(self._file, "obs", meta.obs)
+            write_elem(self._file, "var", meta.var)
+            write_elem(self._file, "uns", dict(meta.uns))
         for key in ("obsm", "varm", "obsp", "varp", "layers"):
             write_elem(self._file, key, {})
         self._file.attrs.update({"encoding-type": "anndata", "encoding-version": "0.1.0"})
