@@ -258,11 +258,14 @@ def test_per_platform_series_matrix_of_a_multi_platform_series(tmp_path):
 
 @needs_shared
 def test_load_dataset_dispatch(tmp_path):
-    adata = load_dataset(
-        "rnaseq_counts",
-        {"count_files": sorted(SAEC_DIR.glob("*.txt"))[:3]},
-        {"counts": {"sample_pattern": SAEC_PATTERN}},
-    )
+    """io reads the files as they are; pp indexes them by gene (io never imports pp)."""
+    from cytoscore.pp import load_genes
+
+    files = {"count_files": sorted(SAEC_DIR.glob("*.txt"))[:3]}
+    options = {"counts": {"sample_pattern": SAEC_PATTERN}}
+    raw = load_dataset("rnaseq_counts", files, options)
+    assert raw.n_obs == 3 and "gene_id_mapping" not in raw.uns["cytoscore"]
+    adata = load_genes("rnaseq_counts", files, options)
     assert adata.n_obs == 3 and "gene_id_mapping" in adata.uns["cytoscore"]
     with pytest.raises(InputError, match="unknown dataset kind"):
         load_dataset("proteomics", {}, {})
@@ -301,7 +304,9 @@ def test_table_kind_with_sample_sheet_and_scale_detection(tmp_path):
     values.to_csv(expr, index_label="gene")
     sheet = tmp_path / "sheet.tsv"
     sheet.write_text("sample\tstate\nS1\tSLE\nS2\tSLE\nS3\thealthy\nS4\thealthy\n")
-    adata = load_dataset("table", {"expression": expr, "metadata": sheet}, {"gene_ids": "symbol"})
+    from cytoscore.pp import load_genes
+
+    adata = load_genes("table", {"expression": expr, "metadata": sheet}, {"gene_ids": "symbol"})
     assert adata.obs["state"].tolist() == ["SLE", "SLE", "healthy", "healthy"]
     norm = normalize_dataset(adata, kind="table", options={})
     assert norm.uns["cytoscore"]["normalization"]["log2_applied"] is True
@@ -309,7 +314,7 @@ def test_table_kind_with_sample_sheet_and_scale_detection(tmp_path):
 
 
 def test_table_keyed_by_probe_ids_maps_through_the_gene_annotation(tmp_path, caplog):
-    from cytoscore.io import load_dataset
+    from cytoscore.pp import load_genes
 
     table = tmp_path / "expr.tsv"
     table.write_text(
@@ -322,7 +327,7 @@ def test_table_keyed_by_probe_ids_maps_through_the_gene_annotation(tmp_path, cap
     annot = tmp_path / "annot.tsv"
     annot.write_text("id\tsymbol\n1007_s_at\tDDR1\n1053_at\tRFC2\n117_at\tRFC2\n")
     with caplog.at_level("INFO"):
-        adata = load_dataset(
+        adata = load_genes(
             "table",
             {"expression": table, "gene_annotation": annot},
             {"gene_annotation": {"file": str(annot)}},
@@ -335,13 +340,13 @@ def test_table_keyed_by_probe_ids_maps_through_the_gene_annotation(tmp_path, cap
 
 
 def test_table_with_repeated_symbols_collapses_by_the_probes_rule(tmp_path):
-    from cytoscore.io import load_dataset
+    from cytoscore.pp import load_genes
 
     table = tmp_path / "expr.tsv"
     table.write_text("gene\ta\tb\nISG15\t1\t3\nISG15\t5\t7\nMX1\t2\t2\n")
-    adata = load_dataset("table", {"expression": table}, {})  # default rule: max_mean
+    adata = load_genes("table", {"expression": table}, {})  # default rule: max_mean
     np.testing.assert_array_equal(adata[:, "ISG15"].X.ravel(), [5, 7])
-    mean = load_dataset("table", {"expression": table}, {"probes": {"collapse": "mean"}})
+    mean = load_genes("table", {"expression": table}, {"probes": {"collapse": "mean"}})
     np.testing.assert_array_equal(mean[:, "ISG15"].X.ravel(), [3, 5])
     assert mean.uns["cytoscore"]["gene_id_mapping"]["n_symbols_with_several_ids"] == 1
 

@@ -3,14 +3,14 @@ technology's normalization, derived columns and groups, and the sample table. On
 the dataset is read and written once (these were three jobs of about 1 s of start-up each)."""
 
 from cytoscore import script_logging
-from cytoscore.io import load_dataset, refetch_hint, write_h5ad, write_table
-from cytoscore.pp import assign_groups, derive_columns, normalize_dataset, sample_table
+from cytoscore.io import refetch_hint, write_h5ad, write_table
+from cytoscore.pp import assign_groups, derive_columns, load_genes, normalize_dataset, sample_table
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     files = {k: v for k, v in sm.input.items() if k not in ("code", "table")}
     with refetch_hint(sm.input):
-        adata = load_dataset(sm.params.kind, files, sm.params.options)
+        adata = load_genes(sm.params.kind, files, sm.params.options)
     adata = normalize_dataset(adata, kind=sm.params.kind, options=sm.params.normalize)
     groups = sm.params.groups
     adata = assign_groups(

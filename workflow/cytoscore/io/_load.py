@@ -1,4 +1,5 @@
-"""One entry point that loads any configured dataset kind into AnnData (samples or cells × genes)."""
+"""One entry point that reads any configured dataset kind into AnnData (samples or cells × the
+file's features, as the files hold them; :mod:`cytoscore.pp` maps them to genes)."""
 
 from __future__ import annotations
 
@@ -34,38 +35,30 @@ def _records(files: Mapping) -> dict:
 
 
 def load_dataset(kind: str, files: Mapping[str, object], options: Mapping[str, object]) -> ad.AnnData:
-    """Load a dataset of ``kind`` from ``files`` (named paths) with the dataset's ``options``.
+    """Read a dataset of ``kind`` from ``files`` (named paths) as the files hold it, with the
+    dataset's reading ``options``: samples (or cells) × the file's features, probes or gene
+    IDs as they are. :func:`cytoscore.pp.to_genes` then indexes it by gene symbol (probe
+    collapse, ID mapping); :func:`cytoscore.pp.load_genes` does both.
 
     Kinds and their files:
 
-    - ``geo_series_matrix``: ``matrix``, ``platform`` (+ download records) -> probes
-      collapsed to genes (``options["probes"]``).
+    - ``geo_series_matrix``: ``matrix``, ``platform`` (+ download records) -> probes, with
+      the platform's ``symbol`` in ``var``.
     - ``rnaseq_counts``: ``count_files`` (one per sample), or ``matrix``, or ``ncbi_counts``
       with ``ncbi_annotation``; counts in ``X`` and ``layers["counts"]``.
     - ``single_cell``: ``h5ad`` / ``tenx_mtx`` / ``tenx_h5``; cells × genes, sparse counts.
     - ``table``: ``expression`` (genes × samples, processed values).
 
-    ``metadata`` (a sample or cell sheet) is joined when given; gene IDs are mapped to
-    symbols (``options["gene_ids"]``, ``gene_annotation`` file) for all but GEO arrays.
+    ``metadata`` (a sample or cell sheet) is joined when given.
     """
-    from ..pp import collapse_probes, detect_id_type, map_gene_ids, read_gene_annotation
-
     if kind not in DATASET_KINDS:
         raise InputError(f"unknown dataset kind {kind!r}; kinds are {DATASET_KINDS}")
     if kind == "geo_series_matrix":
-        probes = options.get("probes", {})
         adata = read_geo_series(
             files["matrix"],
             files["platform"],
-            symbol_column=probes.get("symbol_column"),
+            symbol_column=options.get("probes", {}).get("symbol_column"),
             sources=_records(files),
-        )
-        adata = collapse_probes(
-            adata,
-            multi_gene=probes.get("multi_gene", "drop"),
-            collapse=probes.get("collapse", "max_mean"),
-            max_missing=probes.get("max_missing", 0.2),
-            impute=probes.get("impute", "knn"),
         )
     elif kind == "rnaseq_counts":
         counts = options.get("counts", {})
@@ -94,28 +87,4 @@ def load_dataset(kind: str, files: Mapping[str, object], options: Mapping[str, o
         adata = attach_metadata(
             adata, read_sample_sheet(files["metadata"], id_column=id_column), source=str(files["metadata"])
         )
-    if kind != "geo_series_matrix":
-        annotation = None
-        spec = options.get("gene_annotation")
-        if spec:
-            annotation = read_gene_annotation(
-                files["gene_annotation"],
-                id_column=spec.get("id_column", "id"),
-                symbol_column=spec.get("symbol_column", "symbol"),
-            )
-        id_type = options.get("gene_ids", "auto")
-        if id_type == "auto":
-            id_type = detect_id_type(adata.var_names)
-        # single-cell data already indexed by symbol keeps the file's genes and their order
-        if not (kind == "single_cell" and id_type == "symbol"):
-            probes = options.get("probes", {})
-            collapse = "sum" if "counts" in adata.layers else probes.get("collapse", "max_mean")
-            adata = map_gene_ids(
-                adata,
-                id_type=options.get("gene_ids", "auto"),
-                annotation=annotation,
-                collapse=collapse,
-                id_column="gene_id" if "gene_id" in adata.var.columns else None,
-                multi_gene=probes.get("multi_gene", "drop"),
-            )
     return adata

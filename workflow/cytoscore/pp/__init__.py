@@ -39,9 +39,11 @@ __getattr__, __dir__, __all__ = attach(
         "_ids": [
             "ID_TYPES",
             "detect_id_type",
+            "load_genes",
             "map_gene_ids",
             "read_gene_annotation",
             "resolve_symbols",
+            "to_genes",
         ],
         "_normalize": [
             "normalize_dataset",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Mapping
 from pathlib import Path
 
 import anndata as ad
@@ -14,7 +15,10 @@ from .._provenance import record
 from .._utils import InputError
 from ._probes import collapse_probes
 
-__all__ = ["detect_id_type", "map_gene_ids", "resolve_symbols", "read_gene_annotation", "ID_TYPES", "SYMBOL_COLUMNS"]
+__all__ = [
+    "detect_id_type", "map_gene_ids", "resolve_symbols", "read_gene_annotation", "to_genes", "load_genes",
+    "ID_TYPES", "SYMBOL_COLUMNS",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -158,3 +162,49 @@ def map_gene_ids(
         collapse,
     )
     return genes
+
+
+def to_genes(adata: ad.AnnData, kind: str, files: Mapping[str, object], options: Mapping[str, object]) -> ad.AnnData:
+    """A dataset read by :func:`cytoscore.io.load_dataset`, indexed by gene symbol: a GEO
+    series' probes collapsed by the dataset's ``probes`` rules; other kinds' gene IDs mapped
+    (``gene_ids``, the ``gene_annotation`` file, or the data's own symbol column), several
+    IDs of one gene summed for counts and collapsed by the ``probes`` rule otherwise.
+    Single-cell data already indexed by symbol keeps the file's genes and their order."""
+    probes = options.get("probes", {})
+    if kind == "geo_series_matrix":
+        return collapse_probes(
+            adata,
+            multi_gene=probes.get("multi_gene", "drop"),
+            collapse=probes.get("collapse", "max_mean"),
+            max_missing=probes.get("max_missing", 0.2),
+            impute=probes.get("impute", "knn"),
+        )
+    annotation = None
+    spec = options.get("gene_annotation")
+    if spec:
+        annotation = read_gene_annotation(
+            files["gene_annotation"],
+            id_column=spec.get("id_column", "id"),
+            symbol_column=spec.get("symbol_column", "symbol"),
+        )
+    id_type = options.get("gene_ids", "auto")
+    if id_type == "auto":
+        id_type = detect_id_type(adata.var_names)
+    if kind == "single_cell" and id_type == "symbol":
+        return adata
+    return map_gene_ids(
+        adata,
+        id_type=options.get("gene_ids", "auto"),
+        annotation=annotation,
+        collapse="sum" if "counts" in adata.layers else probes.get("collapse", "max_mean"),
+        id_column="gene_id" if "gene_id" in adata.var.columns else None,
+        multi_gene=probes.get("multi_gene", "drop"),
+    )
+
+
+def load_genes(kind: str, files: Mapping[str, object], options: Mapping[str, object]) -> ad.AnnData:
+    """Any configured dataset kind, read (:func:`cytoscore.io.load_dataset`) and indexed by
+    gene symbol (:func:`to_genes`)."""
+    from ..io import load_dataset
+
+    return to_genes(load_dataset(kind, files, options), kind, files, options)

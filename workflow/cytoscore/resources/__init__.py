@@ -15,13 +15,15 @@ __getattr__, __dir__, __all__ = attach(
             "resource_record",
             "resource_table",
         ],
+        "_build": [
+            "build_gene_sets",
+        ],
         "_curated": [
             "CURATED_VERSION",
             "curated_gene_sets",
         ],
         "_genesets": [
             "GeneSet",
-            "build_gene_sets",
             "gene_set_table",
             "pair_up_down",
             "read_gene_set_table",

@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from .._utils import InputError, sha256_file
+from ._curated import CURATED_VERSION
 from ._genesets import GeneSet, pair_up_down, read_gmt
 
 __all__ = ["FORMATS", "read_collection", "resource_record", "resource_table", "read_archive_member"]
@@ -259,8 +260,6 @@ def resource_table(collections: Mapping[str, Mapping], files, sets) -> pd.DataFr
     """One row per resource behind the scored signatures: each configured collection (with
     the SHA-256 of the file read) and, if used, the curated sets (SHA-256 of their lists)."""
     import hashlib
-
-    from ._curated import CURATED_VERSION
 
     used: dict[str, int] = {}
     for gs in sets:
