@@ -405,14 +405,6 @@ def load_options(wildcards):
     return {k: ds[k] for k in LOAD_KEYS if k in ds}
 
 
-def dataset_kind(wildcards):
-    return DATASETS[wildcards.dataset]["kind"]
-
-
-def normalize_options(wildcards):
-    return DATASETS[wildcards.dataset]["normalize"]
-
-
 def cell_type_column(dataset):
     ds = DATASETS[dataset]
     if ds["cell_type_column"]:
@@ -552,10 +544,6 @@ def contrast_samples(wildcards):
     return f"{RESULTS}/{contrast_dataset(wildcards)}/samples.tsv"
 
 
-def derive_rules(wildcards):
-    return DATASETS[wildcards.dataset]["derive"]
-
-
 def contrast_options(wildcards):
     """Everything the compare step needs, with single-cell defaults taken from the dataset."""
     contrast = dict(CONTRASTS[wildcards.contrast])
@@ -572,14 +560,6 @@ def contrast_options(wildcards):
 def meta_tables(wildcards):
     contrasts = config["meta_analyses"][wildcards.meta]["contrasts"]
     return [f"{RESULTS}/contrasts/{c}/comparison.tsv" for c in contrasts]
-
-
-def meta_method(wildcards):
-    return config["meta_analyses"][wildcards.meta]["method"]
-
-
-def meta_test(wildcards):
-    return config["meta_analyses"][wildcards.meta]["test"]
 
 
 def contrast_group_order(wildcards):
@@ -744,22 +724,6 @@ def key_signatures():
     when none of these is given."""
     gs = config["gene_sets"]
     return config["plots"]["signatures"] or gs["select"] or gs["curated"] or None
-
-
-def heatmap_annotations(wildcards):
-    return DATASETS[wildcards.dataset]["plot_annotations"]
-
-
-def ifn_control(wildcards):
-    return DATASETS[wildcards.dataset]["ifn_score_control"]
-
-
-def ifn_threshold_from(wildcards):
-    return DATASETS[wildcards.dataset]["ifn_score_threshold_from"]
-
-
-def ifn_threshold(wildcards):
-    return DATASETS[wildcards.dataset]["ifn_score_threshold"]
 
 
 def all_comparison_tables(wildcards):

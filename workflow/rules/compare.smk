@@ -112,8 +112,8 @@ rule meta_analysis:
         mem_mb=scaled(1024),
         runtime=scaled(10),
     params:
-        method=meta_method,
-        test=meta_test,
+        method=lookup(dpath="meta_analyses/{meta}/method", within=config),
+        test=lookup(dpath="meta_analyses/{meta}/test", within=config),
     script:
         "../scripts/meta_analysis.py"
 

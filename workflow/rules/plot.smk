@@ -110,7 +110,7 @@ rule plot_dataset:
         correlation_methods=correlation_methods(),
         signatures=config["plots"]["correlation"],
         group_order=dataset_group_order,
-        annotations=heatmap_annotations,
+        annotations=lookup(dpath="datasets/{dataset}/plot_annotations", within=config),
         width=config["plots"]["width"],
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
@@ -151,9 +151,11 @@ rule ifn_score:
         runtime=scaled(10),
     params:
         labels=figure_labels(),
-        control=ifn_control,
-        threshold_from=ifn_threshold_from,
-        threshold=ifn_threshold,
+        control=lookup(dpath="datasets/{dataset}/ifn_score_control", within=config),
+        threshold_from=lookup(
+            dpath="datasets/{dataset}/ifn_score_threshold_from", within=config
+        ),
+        threshold=lookup(dpath="datasets/{dataset}/ifn_score_threshold", within=config),
         group_order=dataset_group_order,
         width=config["plots"]["width"],
         formats=config["plots"]["formats"],

@@ -30,11 +30,11 @@ rule prepare:
         mem_mb=scaled(4096, per_input_mb=20),
         runtime=scaled(30),
     params:
-        kind=dataset_kind,
+        kind=lookup(dpath="datasets/{dataset}/kind", within=config),
         options=load_options,
-        normalize=normalize_options,
+        normalize=lookup(dpath="datasets/{dataset}/normalize", within=config),
         groups=group_options,
-        derive=derive_rules,
+        derive=lookup(dpath="datasets/{dataset}/derive", within=config),
         compared=contrast_groups,
     script:
         "../scripts/prepare.py"
@@ -68,9 +68,9 @@ rule prepare_cells:
         runtime=scaled(60, per_input_mb=0.005),
     params:
         options=load_options,
-        normalize=normalize_options,
+        normalize=lookup(dpath="datasets/{dataset}/normalize", within=config),
         groups=group_options,
-        derive=derive_rules,
+        derive=lookup(dpath="datasets/{dataset}/derive", within=config),
         compared=contrast_groups,
         chunk_size=lookup(dpath="single_cell/chunk_size", within=config),
         max_cells=lookup(dpath="single_cell/embedding/max_cells", within=config),
