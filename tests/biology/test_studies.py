@@ -160,6 +160,13 @@ def test_kang_pseudobulk_route_agrees_with_score_averaging(cells_run):
     ifn = ifn.set_index(["signature", "method", "cell_type"])
     assert routes.loc[ifn.index, "same_direction"].astype(bool).all()
     np.testing.assert_allclose(routes.loc[ifn.index, "fdr_pseudobulk"], ifn["fdr_pb"])
+    # the pseudobulk route's coverage is each cell type's, after filterByExpr: CD8 T-cell
+    # profiles keep fewer IFN-alpha response genes than the dataset has, and say so
+    coverage = pd.read_csv(cells_run / "results/kang2018/gene_set_coverage.tsv", sep="\t").set_index("signature")
+    cd8 = pb[(pb["cell_type"] == "CD8 T cells") & (pb["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")]
+    dataset = coverage.loc["HALLMARK_INTERFERON_ALPHA_RESPONSE"]
+    assert (cd8["n_genes_found"] < dataset["n_found"]).all() and cd8["low_coverage"].astype(bool).all()
+    assert not bool(dataset["low_coverage"])
     only = routes[routes["note"].notna()]
     assert set(only["note"]) <= {"only in the replicate route", "only in the pseudobulk route"}
 

@@ -104,6 +104,10 @@ def test_pseudobulk_finds_the_induced_set_and_agrees_with_score_averaging(routes
     pb, sa = routes
     assert set(pb["level"]) == {"pseudobulk"}
     assert set(pb["cell_type"]) == {"all cells", "B cells", "monocytes", "T cells"}
+    # each cell type's coverage: the set's genes among those filterByExpr kept there
+    for _, row in pb.iterrows():
+        size = 30 if row["signature"] == "INDUCED" else 40
+        assert 5 <= row["n_genes_found"] <= size and row["coverage"] == pytest.approx(row["n_genes_found"] / size)
     assert (pb["n_pairs"] == 6).all() and (pb["test"] == "paired t").all()
     induced, null = pb[pb["signature"] == "INDUCED"], pb[pb["signature"] == "NULL"]
     assert (induced["paired_mean_difference"] > 0).all() and (induced["fdr"] < 0.01).all()

@@ -33,6 +33,7 @@ rule compare:
         load=contrast_load_options,
         methods=METHODS,
         min_genes=config["gene_sets"]["min_genes"],
+        min_coverage=config["gene_sets"]["min_coverage"],
         chunk_size=lookup(dpath="single_cell/chunk_size", within=config),
     script:
         "../scripts/compare.py"

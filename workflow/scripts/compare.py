@@ -43,6 +43,7 @@ with script_logging(snakemake):  # noqa: F821
             methods=sm.params.methods,
             min_cells=c["min_cells"],
             min_genes=sm.params.min_genes,
+            min_coverage=sm.params.min_coverage,
             **common,
         )
     elif c["kind"] == "single_cell":
@@ -58,6 +59,7 @@ with script_logging(snakemake):  # noqa: F821
     else:
         table = compare_groups(read_scores(sm.input.scores), obs, **common)
     table.insert(1, "dataset", c["dataset"])
-    coverage = pd.read_csv(sm.input.coverage, sep="\t", keep_default_na=False)
-    table = add_coverage(table, coverage)
+    if "coverage" not in table:  # pseudobulk tables carry each cell type's own coverage
+        coverage = pd.read_csv(sm.input.coverage, sep="\t", keep_default_na=False)
+        table = add_coverage(table, coverage)
     write_table(table, sm.output[0])

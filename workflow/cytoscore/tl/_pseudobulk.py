@@ -101,6 +101,7 @@ def compare_profiles(
     methods: Sequence[str] = ("mean_z", "ssgsea"),
     min_cells: int = 10,
     min_genes: int = 5,
+    min_coverage: float = 0.0,
     normalization: str = "tmm",
     contrast: str = "",
 ) -> pd.DataFrame:
@@ -113,7 +114,10 @@ def compare_profiles(
     (paired tests with ``pair_by``, a linear model with covariates, a mixed model with
     ``random_effect``). The FDR is computed over the signatures × cell types of one method,
     as :func:`compare_cells` does; the table has its columns plus ``cell_type``,
-    ``level = "pseudobulk"`` and the cells per group."""
+    ``level = "pseudobulk"``, the cells per group, and each set's coverage among the genes
+    filterByExpr kept in that cell type's profiles (``n_genes_found``, ``coverage``,
+    ``low_coverage`` below ``min_coverage``; a set under ``min_genes`` there is not scored,
+    and the log says so)."""
     from ..pp import normalize_counts
     from ._score import score_gene_sets
 
@@ -163,7 +167,9 @@ def compare_profiles(
         )
         bulk.layers["counts"] = block
         bulk = normalize_counts(bulk, method=normalization, group_column=column)
-        scores, _ = score_gene_sets(bulk, gene_sets, methods=list(methods), min_genes=min_genes)
+        scores, coverage = score_gene_sets(
+            bulk, gene_sets, methods=list(methods), min_genes=min_genes, min_coverage=min_coverage
+        )
         table = compare_groups(
             scores, bulk.obs, target=target, reference=reference, column=column, covariates=covariates,
             pair_by=pair_by, random_effect=random_effect, contrast=contrast,
@@ -173,6 +179,10 @@ def compare_profiles(
         table.insert(4, "level", "pseudobulk")
         table["n_cells_target"] = int(n_cells.get(target, 0))
         table["n_cells_reference"] = int(n_cells.get(reference, 0))
+        cov = coverage.set_index("signature")
+        table["n_genes_found"] = table["signature"].map(cov["n_found"]).to_numpy()
+        table["coverage"] = table["signature"].map(cov["coverage"]).to_numpy()
+        table["low_coverage"] = table["signature"].map(cov["low_coverage"]).astype(bool).to_numpy()
         tables.append(table)
     if not tables:
         raise InputError(f"contrast {contrast!r}: no cell type has 2 pseudobulk profiles of {min_cells}+ cells per group")
@@ -181,7 +191,7 @@ def compare_profiles(
                       ["method"], "signatures x cell types of one method within the contrast")  # fmt: skip
     columns = (
         COMPARISON_COLUMNS[:3] + ["cell_type", "level"] + COMPARISON_COLUMNS[3:7]
-        + ["n_cells_target", "n_cells_reference"] + COMPARISON_COLUMNS[7:]
+        + ["n_cells_target", "n_cells_reference"] + COMPARISON_COLUMNS[7:] + ["n_genes_found", "coverage", "low_coverage"]
     )  # fmt: skip
     return refined[columns]
 
