@@ -179,6 +179,17 @@ def test_effect_heatmap_and_forest(bulk):
     ].iloc[0]
     mark = "***" if cell["fdr"] < 1e-3 else "**" if cell["fdr"] < 1e-2 else "*" if cell["fdr"] < 0.05 else ""
     assert f"{cell['hedges_g']:.2g}{mark}" in [t.get_text() for t in ax.texts]
+    # a requested signature the method does not score (PROGENy's weights: ulm only) is named in
+    # the note, not drawn as an empty column
+    scored = list(dict.fromkeys(both["signature"]))
+    fig, source = effect_heatmap(both, method="mean_z", signatures=[*scored, "PROGENY_JAK_STAT"])
+    labels = [t.get_text() for t in fig.axes[0].get_xticklabels()]
+    assert len(labels) == len(scored) and not any("PROGENy" in t for t in labels)
+    assert any("not scored by mean z-score: JAK-STAT (PROGENy)" in t.get_text() for t in fig.texts)
+    assert set(source["signature"]) == set(scored)
+    routes = pd.concat([both.assign(level="replicate"), comparison.assign(contrast="SLE_vs_healthy_pb", level="pseudobulk")])
+    fig, _ = effect_heatmap(routes, method="mean_z")
+    assert any("pseudobulk rows score summed-count profiles" in t.get_text() for t in fig.texts)
     meta = meta_analysis(both, name="m")
     fig, source = forest_plot(meta, both, method="mean_z", signatures=["HALLMARK_INTERFERON_ALPHA_RESPONSE"])
     assert list(source["study"]) == ["SLE_vs_healthy", "SLE_vs_healthy_2", "pooled (random effects)"]

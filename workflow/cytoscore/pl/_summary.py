@@ -450,6 +450,10 @@ def effect_heatmap(
     ).astype(float)
     rows = list(dict.fromkeys(data["row"]))
     cols = list(signatures) if signatures else list(dict.fromkeys(data["signature"]))
+    # a requested signature this method does not score (a weighted one for a set method) is
+    # said in the note, not drawn as an empty column
+    unscored = [c for c in cols if c not in set(data["signature"])]
+    cols = [c for c in cols if c not in unscored]
 
     def grid(values: str) -> pd.DataFrame:
         return data.pivot_table(index="row", columns="signature", values=values, aggfunc="first").reindex(
@@ -526,6 +530,10 @@ def effect_heatmap(
             notes.append(LOW_COVERAGE_NOTE)
         if (data["small_n"] == 1).any():
             notes.append("° fewer than 3 samples (pairs) per group")
+        if unscored:
+            notes.append(f"not scored by {method_label(method)}: " + ", ".join(short_label(c) for c in unscored))
+        if "level" in data and data["level"].astype(str).eq("pseudobulk").any() and data["level"].nunique() > 1:
+            notes.append("pseudobulk rows score summed-count profiles: compare their signs with the others, not their sizes")
         figure_note(fig, notes)
     source = g.stack(future_stack=True).rename(col).reset_index().rename(columns={"row": "contrast"})
     source["fdr"] = fdr.stack(future_stack=True).to_numpy()
