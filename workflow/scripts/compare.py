@@ -19,7 +19,8 @@ with script_logging(snakemake):  # noqa: F821
         random_effect=c["random_effect"],
         contrast=sm.wildcards.contrast,
     )
-    if c["kind"] == "single_cell" and c["level"] == "pseudobulk":
+    pseudobulk = c["kind"] == "single_cell" and c["level"] == "pseudobulk"
+    if pseudobulk:
         import anndata as ad
 
         from cytoscore.pp import pseudobulk_counts
@@ -59,7 +60,7 @@ with script_logging(snakemake):  # noqa: F821
     else:
         table = compare_groups(read_scores(sm.input.scores), obs, **common)
     table.insert(1, "dataset", c["dataset"])
-    if "coverage" not in table:  # pseudobulk tables carry each cell type's own coverage
+    if not pseudobulk:  # pseudobulk tables carry each cell type's own coverage
         coverage = pd.read_csv(sm.input.coverage, sep="\t", keep_default_na=False)
         table = add_coverage(table, coverage)
     write_table(table, sm.output[0])

@@ -135,11 +135,9 @@ def compare_profiles(
     profiles[replicate] = profiles[replicate].astype(str)
     inside = profiles[replicate].isin(first.index).to_numpy()
     sums, profiles = sums[inside], profiles[inside].reset_index(drop=True)
-    strata = [("all cells", None)] if split_by else []
+    strata = [("all cells", None)]
     if split_by:
         strata += [(str(ct), str(ct)) for ct in sorted(profiles[split_by].astype(str).unique())]
-    else:
-        strata = [("all cells", None)]
     tables = []
     for cell_type, value in strata:
         if value is None:
