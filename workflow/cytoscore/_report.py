@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from ._labels import column_label, contrast_label, group_label, method_label, short_label
+from ._significance import MIN_MARKED_N, markable
 from ._utils import InputError, flag
 
 __all__ = ["landing_page", "key_contrast_table", "check_rst"]
@@ -50,9 +51,13 @@ def key_contrast_table(
     ranks = {k: data[k].map({v: i for i, v in enumerate(pd.unique(data[k]))}) for k in keys}
     data = data.assign(**{f"_{k}": r for k, r in ranks.items()})
     data = data.sort_values([*(f"_{k}" for k in keys), "_order"], kind="stable")
+    testable = markable(data).to_numpy()
+    reasons = data["not_testable"].fillna("").astype(str) if "not_testable" in data else pd.Series("", index=data.index)
     direction = [
-        ("up" if d > 0 else "down") if q < fdr else "no change"
-        for d, q in zip(data["mean_difference"], data["fdr"], strict=True)
+        ("not testable" if why else "n too small to test")
+        if not ok
+        else ("up" if d > 0 else "down") if q < fdr else "no change"
+        for d, q, ok, why in zip(data["mean_difference"], data["fdr"], testable, reasons, strict=True)
     ]
     notes = []
     for _, row in data.iterrows():
@@ -60,7 +65,9 @@ def key_contrast_table(
         if "low_coverage" in row and flag(pd.Series([row["low_coverage"]])).iloc[0]:
             flags.append(f"low gene coverage ({100 * float(row['coverage']):.0f}%)")
         if "small_n" in row and flag(pd.Series([row["small_n"]])).iloc[0]:
-            flags.append("fewer than 3 per group")
+            flags.append(f"fewer than {MIN_MARKED_N} per group: no test is marked")
+        if "not_testable" in row and str(row["not_testable"]) not in ("", "nan"):
+            flags.append(str(row["not_testable"]))
         notes.append("; ".join(flags))
     out = pd.DataFrame(
         {

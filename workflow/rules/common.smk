@@ -397,6 +397,7 @@ LOAD_KEYS = (
     "metadata_id_column",
     "gene_ids",
     "gene_annotation",
+    "dialect",
 )
 
 
@@ -424,8 +425,9 @@ def summary_by(wildcards):
 
 
 def group_options(wildcards):
-    groups = DATASETS[wildcards.dataset]["groups"]
-    return {k: groups.get(k) for k in ("column", "patterns", "table", "exclude")}
+    ds = DATASETS[wildcards.dataset]
+    groups = {k: ds["groups"].get(k) for k in ("column", "patterns", "table", "exclude")}
+    return {**groups, "dialect": ds.get("dialect")}
 
 
 def group_table(wildcards):

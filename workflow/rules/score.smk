@@ -4,7 +4,7 @@
 rule gene_sets:
     input:
         collections=collection_files,
-        code=package_files("resources"),
+        code=package_files("io", "resources"),
     output:
         table=report(
             f"{RESULTS}/gene_sets/gene_sets.tsv",

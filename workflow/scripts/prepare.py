@@ -20,6 +20,7 @@ with script_logging(snakemake):  # noqa: F821
         table=groups["table"],
         exclude=groups["exclude"] or (),
         compared=sm.params.compared,
+        dialect=groups["dialect"],
     )
     write_table(sample_table(adata), sm.output.samples)
     write_h5ad(adata, sm.output.adata)

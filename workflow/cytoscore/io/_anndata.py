@@ -132,6 +132,13 @@ def read_h5ad(path: str | Path, *, backed: bool = False) -> ad.AnnData:
 def write_h5ad(adata: ad.AnnData, path: str | Path) -> None:
     """Write ``adata`` to ``path`` atomically (gzip-compressed h5ad). Column names with "/"
     are stored with "_" and restored by :func:`read_h5ad`."""
+    from ._table import typed_columns
+
+    for axis in ("obs", "var"):  # object columns mixing types (NaN in text, numbers and text)
+        frame = getattr(adata, axis)
+        mixed = [c for c in frame.columns if frame[c].dtype == object and not frame[c].map(type).eq(str).all()]
+        if mixed:
+            frame[mixed] = typed_columns(frame[mixed])
     with atomic_path(path) as tmp, _h5_safe_columns(adata):
         adata.write_h5ad(tmp, compression="gzip")
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import glob
+import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import anndata as ad
@@ -13,7 +14,10 @@ import pandas as pd
 
 from .._provenance import record
 from .._utils import InputError, sha256_file
+from ._table import DIALECT_KEY, _detect, _split, read_table, typed_columns
 from ._text import read_text_lines
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "read_count_files",
@@ -37,12 +41,6 @@ def expand_files(pattern: str | Sequence[str]) -> list[Path]:
             raise InputError(f"no file matches {pattern!r}")
         return files
     return [Path(p) for p in pattern]
-
-
-def _sniff_sep(path: Path, first: str) -> str:
-    if path.name.lower().endswith((".csv", ".csv.gz")):
-        return ","
-    return "\t" if "\t" in first else ","
 
 
 def _to_counts(values: pd.DataFrame, path: Path) -> np.ndarray:
@@ -75,8 +73,10 @@ def _read_single_count_file(path: Path) -> pd.Series:
     lines = [line for line in read_text_lines(path) if line.strip() and not line.startswith("#")]
     if not lines:
         raise InputError(f"{path}: empty count file")
-    sep = _sniff_sep(path, lines[0])
-    rows = [line.split(sep) for line in lines]
+    sep, _ = _detect(lines[:200], path)
+    if not sep:
+        raise InputError(f"{path}: expected gene and count columns separated by tabs, commas or spaces; first line: {lines[0]!r}")
+    rows = _split(lines, sep)
     width = len(rows[0])
     for i, row in enumerate(rows):
         if len(row) != width:
@@ -110,6 +110,16 @@ def _sample_metadata(files: list[Path], sample_pattern: str | None) -> pd.DataFr
             raise InputError(f"{f}: file name does not match sample_pattern {sample_pattern!r}")
         rows.append({"file": f.name, **m.groupdict()})
     return pd.DataFrame(rows).set_index("sample")
+
+
+def _need_samples(table: pd.DataFrame, path: Path, what: str) -> None:
+    """A matrix read with no sample column, or no gene row, is an error that shows how it was read."""
+    if table.shape[1] == 0 or table.shape[0] == 0:
+        raise InputError(
+            f"{path}: the {what} read as {table.attrs['dialect'].describe()} has {table.shape[0]} gene rows "
+            f"and {table.shape[1]} sample columns; header as read: {[table.index.name, *table.columns][:8]}. "
+            f"Fix the file, or set the dataset's {DIALECT_KEY}"
+        )
 
 
 def _check_samples(adata: ad.AnnData, where: str) -> None:
@@ -160,41 +170,34 @@ def read_count_files(files: str | Sequence[str], *, sample_pattern: str | None =
     return adata
 
 
-def _read_table(path: Path, *, index_col: int = 0) -> pd.DataFrame:
-    lines = read_text_lines(path)
-    data = [line for line in lines if line.strip() and not line.startswith("#")]
-    if not data:
-        raise InputError(f"{path}: empty table")
-    sep = _sniff_sep(path, data[0])
-    import io as _io
-
-    try:
-        table = pd.read_csv(_io.StringIO("\n".join(data)), sep=sep, dtype=str, index_col=index_col)
-    except pd.errors.ParserError as exc:
-        raise InputError(f"{path}: cannot parse the table ({exc})") from exc
-    table.index = table.index.astype(str).str.strip('"')
-    table.columns = table.columns.astype(str).str.strip('"')
-    return table
-
-
-def read_count_matrix(path: str | Path, *, gene_column: int = 0) -> ad.AnnData:
-    """Read a genes × samples count matrix (TSV/CSV, gz or not; first column gene IDs).
+def read_count_matrix(path: str | Path, *, gene_column: int = 0, dialect: Mapping | None = None) -> ad.AnnData:
+    """Read a genes × samples count matrix (first column gene IDs) in any dialect
+    :func:`~cytoscore.io.read_table` reads (TSV/CSV/semicolons/R ``write.table``, gz or not).
 
     Non-count annotation columns that featureCounts adds (Chr, Start, End, Strand,
     Length) are dropped.
     """
     path = Path(path)
-    table = _read_table(path, index_col=gene_column)
+    table = read_table(path, index_col=gene_column, dialect=dialect, what="count matrix")
     table = table.drop(columns=[c for c in ("Chr", "Start", "End", "Strand", "Length") if c in table.columns])
+    _need_samples(table, path, "count matrix")
     table = table[~table.index.str.match(_SUMMARY)]
-    if table.index.duplicated().any():
-        dup = table.index[table.index.duplicated()].unique()[:5].tolist()
-        raise InputError(f"{path}: gene IDs listed twice, e.g. {dup}")
     X = _to_counts(table, path).T
+    # IDs listed twice (symbols that several Ensembl genes share, as authors' matrices often
+    # are) stay rows of their own, their ID in var["gene_id"]: the gene mapping sums them
+    ids = pd.Index(table.index.astype(str), name="gene_id")
+    if ids.duplicated().any():
+        dup = ids[ids.duplicated()].unique()
+        log.warning(
+            "%s: %d gene IDs are listed more than once (e.g. %s); their counts are summed per gene",
+            path, len(dup), list(dup[:5]),
+        )
     adata = ad.AnnData(
         X=X,
         obs=pd.DataFrame(index=pd.Index(table.columns, name="sample")),
-        var=pd.DataFrame(index=pd.Index(table.index, name="gene_id")),
+        var=pd.DataFrame(
+            {"gene_id": ids.to_numpy()}, index=ad.utils.make_index_unique(pd.Index(ids, name=None), join="#")
+        ),
     )
     _check_samples(adata, str(path))
     adata.layers["counts"] = adata.X.copy()
@@ -210,7 +213,7 @@ def read_ncbi_counts(counts: str | Path, annotation: str | Path) -> ad.AnnData:
     :func:`cytoscore.pp.map_gene_ids`.
     """
     adata = read_count_matrix(counts)
-    annot = _read_table(Path(annotation))
+    annot = read_table(annotation, index_col=0, what="NCBI gene annotation")
     if "Symbol" not in annot.columns:
         raise InputError(f"{annotation}: no 'Symbol' column; columns are {list(annot.columns)[:10]}")
     adata.var["symbol"] = annot["Symbol"].reindex(adata.var_names).fillna("").to_numpy(dtype=str)
@@ -225,23 +228,38 @@ def read_ncbi_counts(counts: str | Path, annotation: str | Path) -> ad.AnnData:
     return adata
 
 
-def read_sample_sheet(path: str | Path, *, id_column: str = "sample") -> pd.DataFrame:
-    """A sample (or cell) metadata table indexed by ``id_column``; IDs must be unique."""
+def read_sample_sheet(
+    path: str | Path, *, id_column: str = "sample", dialect: Mapping | None = None
+) -> pd.DataFrame:
+    """A sample (or cell) metadata table indexed by ``id_column`` (or by its row names, when
+    R's ``write.table`` wrote them without a header field); IDs must be unique.
+
+    Columns keep their values as strings; :func:`cytoscore.pp.tidy_obs` gives them types."""
     path = Path(path)
-    table = _read_table(path, index_col=None)
-    if id_column not in table.columns:
-        raise InputError(f"{path}: no column {id_column!r}; columns are {list(table.columns)}")
-    table = table.set_index(id_column)
+    table = read_table(path, index_col=None, dialect=dialect, what="sample sheet")
+    if table.attrs["dialect"].row_names and id_column not in table.columns:
+        log.info("%s: sample IDs are the row names (no column %r)", path, id_column)
+    elif id_column not in table.columns:
+        raise InputError(
+            f"{path}: no column {id_column!r} (read as {table.attrs['dialect'].describe()}); columns are "
+            f"{list(table.columns)[:20]}. Name the ID column with the dataset's metadata_id_column"
+        )
+    else:
+        table = table.set_index(id_column)
+    table.index = table.index.astype(str).str.strip()
+    table.index.name = id_column
     dup = table.index[table.index.duplicated()].unique()[:5].tolist()
     if dup:
         raise InputError(f"{path}: IDs listed twice in column {id_column!r}: {dup}")
     return table
 
 
-def read_expression_table(path: str | Path, *, sample_sheet: str | Path | None = None) -> ad.AnnData:
-    """A user's processed expression matrix (genes × samples, first column gene IDs)."""
+def read_expression_table(path: str | Path, *, dialect: Mapping | None = None) -> ad.AnnData:
+    """A user's processed expression matrix (genes × samples, first column gene IDs) in any
+    dialect :func:`~cytoscore.io.read_table` reads."""
     path = Path(path)
-    table = _read_table(path)
+    table = read_table(path, index_col=0, dialect=dialect, what="expression table")
+    _need_samples(table, path, "expression table")
     numeric = table.apply(pd.to_numeric, errors="coerce")
     if numeric.isna().to_numpy().any():
         r, c = np.argwhere(numeric.isna().to_numpy())[0]
@@ -275,7 +293,11 @@ def attach_metadata(adata: ad.AnnData, table: pd.DataFrame, *, source: str) -> a
             + (f"{len(missing)} in the data but not in the table (e.g. {missing[:5]})" if missing else "")
             + ("; " if missing and extra else "")
             + (f"{len(extra)} in the table but not in the data (e.g. {extra[:5]})" if extra else "")
+            + f". The data's IDs are {list(adata.obs_names[:6])}{' ...' if adata.n_obs > 6 else ''} "
+            f"({adata.n_obs}); the table's are {list(table.index[:6])}{' ...' if len(table) > 6 else ''} "
+            f"({len(table)})"
         )
+    table = typed_columns(table)
     clash = [c for c in table.columns if c in adata.obs.columns]
     joined = adata.obs.join(table.drop(columns=clash), how="left")
     for c in clash:

@@ -67,7 +67,7 @@ def load_dataset(kind: str, files: Mapping[str, object], options: Mapping[str, o
                 [str(f) for f in files["count_files"]], sample_pattern=counts.get("sample_pattern")
             )
         elif files.get("matrix"):
-            adata = read_count_matrix(files["matrix"])
+            adata = read_count_matrix(files["matrix"], dialect=options.get("dialect"))
         elif files.get("ncbi_counts"):
             adata = read_ncbi_counts(files["ncbi_counts"], files["ncbi_annotation"])
         else:
@@ -81,10 +81,12 @@ def load_dataset(kind: str, files: Mapping[str, object], options: Mapping[str, o
             tenx_h5=files.get("tenx_h5"),
         )
     else:
-        adata = read_expression_table(files["expression"])
+        adata = read_expression_table(files["expression"], dialect=options.get("dialect"))
     if files.get("metadata"):
         id_column = options.get("metadata_id_column", "sample")
         adata = attach_metadata(
-            adata, read_sample_sheet(files["metadata"], id_column=id_column), source=str(files["metadata"])
+            adata,
+            read_sample_sheet(files["metadata"], id_column=id_column, dialect=options.get("dialect")),
+            source=str(files["metadata"]),
         )
     return adata

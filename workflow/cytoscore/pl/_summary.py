@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .._labels import contrast_label, group_label, method_label, method_style, ordered_groups
+from .._significance import markable, stars
 from .._utils import InputError, flag
 from ._scores import _check_columns, format_p
 from ._style import (
@@ -63,11 +64,13 @@ def _contrast_data(comparison: pd.DataFrame, effect: str, fdr_line: float, label
     data.insert(3, "ci_low", comparison[lo_col].to_numpy() if lo_col in comparison else np.nan)
     data.insert(4, "ci_high", comparison[hi_col].to_numpy() if hi_col in comparison else np.nan)
     data["small_n"] = flag(comparison["small_n"]).to_numpy() if "small_n" in comparison else False
+    # the FDR a mark may rest on: none where the test cannot carry one (n < 3, not testable)
+    data["fdr_mark"] = data["fdr"].where(markable(comparison).to_numpy())
     data["neg_log10_fdr"] = -np.log10(data["fdr"].clip(lower=1e-300))
     low = low_coverage_signatures(comparison)
     data["label"] = [coverage_label(sig, low) for sig in data["signature"]]
     data["low_coverage"] = data["signature"].isin(low)
-    significant = data[data["fdr"] < fdr_line].assign(size=lambda d: d["effect"].abs())
+    significant = data[data["fdr_mark"] < fdr_line].assign(size=lambda d: d["effect"].abs())
     significant["rank"] = significant.groupby("method")["size"].rank(ascending=False, method="first")
     best = significant.groupby("signature")["rank"].min().reset_index().sort_values(["rank", "signature"])
     data["labelled"] = data["signature"].isin(best["signature"].iloc[:label_top])
@@ -88,7 +91,7 @@ def _panel_grid(n: int, ncols: int, width, height_mm: float, **kwargs):
 def _fills(sub: pd.DataFrame, fdr_line: float) -> list[str]:
     return [
         (_UP if e > 0 else _DOWN) if q < fdr_line else _NS
-        for e, q in zip(sub["effect"], sub["fdr"], strict=True)
+        for e, q in zip(sub["effect"], sub["fdr_mark"], strict=True)
     ]
 
 
@@ -162,10 +165,9 @@ def effect_dot_plot(
                 facecolors=[("none" if h else f) for f, h in zip(fills, hollow, strict=True)],
                 edgecolors="black", linewidth=0.5, zorder=3,
             )
-            for yy, q in zip(y, sub["fdr"], strict=True):
-                stars = "***" if q < 1e-3 else "**" if q < 1e-2 else "*" if q < 0.05 else ""
-                if stars:
-                    ax.annotate(stars, (1.0, yy), xycoords=("axes fraction", "data"), xytext=(2, 0),
+            for yy, q in zip(y, sub["fdr_mark"], strict=True):
+                if stars(q):
+                    ax.annotate(stars(q), (1.0, yy), xycoords=("axes fraction", "data"), xytext=(2, 0),
                                 textcoords="offset points", va="center", fontsize=7)
             ax.axvline(0, color="grey", linewidth=0.5)
             ax.set_yticks(range(len(sigs)), [data.loc[data["signature"] == s, "label"].iloc[0] for s in reversed(sigs)])
@@ -250,7 +252,7 @@ def volcano_plot(
         fig.set_layout_engine("none")
         order = data.attrs["order"]
         for ax, method in zip(axes, methods, strict=True):
-            named = data[(data["method"] == method) & data["labelled"] & (data["fdr"] < fdr_line)]
+            named = data[(data["method"] == method) & data["labelled"] & (data["fdr_mark"] < fdr_line)]
             texts = [
                 ax.text(row.effect, row.neg_log10_fdr, row.label, fontsize=7, ha="center", va="center")
                 for row in named.itertuples()
@@ -448,6 +450,7 @@ def effect_heatmap(
     data["small_n"] = (
         flag(data["small_n"]) if "small_n" in data else pd.Series(False, index=data.index)
     ).astype(float)
+    data["fdr_mark"] = data["fdr"].where(markable(data))
     rows = list(dict.fromkeys(data["row"]))
     cols = list(signatures) if signatures else list(dict.fromkeys(data["signature"]))
     # a requested signature this method does not score (a weighted one for a set method) is
@@ -460,7 +463,7 @@ def effect_heatmap(
             index=rows, columns=cols
         )
 
-    g, fdr, small = grid(col), grid("fdr"), grid("small_n")
+    g, fdr, small, fdr_mark = grid(col), grid("fdr"), grid("small_n"), grid("fdr_mark")
     values = g.to_numpy(dtype=float)
     finite = np.abs(values[np.isfinite(values)])
     if clip is None:
@@ -484,9 +487,7 @@ def effect_heatmap(
         if numbers or marks:
             for i in range(len(rows)):
                 for j in range(len(cols)):
-                    q = fdr.iat[i, j]
-                    mark = "***" if q < 1e-3 else "**" if q < 1e-2 else "*" if q < 0.05 else ""
-                    mark += "°" if small.iat[i, j] == 1 else ""
+                    mark = stars(fdr_mark.iat[i, j]) + ("°" if small.iat[i, j] == 1 else "")
                     val = g.iat[i, j]
                     if not np.isfinite(val):
                         continue
@@ -529,7 +530,7 @@ def effect_heatmap(
         if low & set(cols):
             notes.append(LOW_COVERAGE_NOTE)
         if (data["small_n"] == 1).any():
-            notes.append("° fewer than 3 samples (pairs) per group")
+            notes.append("° fewer than 3 samples (pairs) per group: no significance mark")
         if unscored:
             notes.append(f"not scored by {method_label(method)}: " + ", ".join(short_label(c) for c in unscored))
         if "level" in data and data["level"].astype(str).eq("pseudobulk").any() and data["level"].nunique() > 1:

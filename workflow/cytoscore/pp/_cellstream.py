@@ -318,7 +318,9 @@ def prepare_single_cell(
             n_genes=source.n_vars,
         )
         if files.get("metadata"):
-            sheet = read_sample_sheet(files["metadata"], id_column=opts.get("metadata_id_column", "sample"))
+            sheet = read_sample_sheet(
+                files["metadata"], id_column=opts.get("metadata_id_column", "sample"), dialect=opts.get("dialect")
+            )
             cells = attach_metadata(cells, sheet, source=str(files["metadata"]))
         cells = derive_columns(cells, derive or [])
         cells = assign_groups(
@@ -328,6 +330,7 @@ def prepare_single_cell(
             table=grp.get("table"),
             exclude=grp.get("exclude") or (),
             compared=grp.get("compared"),
+            dialect=grp.get("dialect"),
         )
         annotation = _annotation(files, opts)
         with H5adRowWriter(out_path) as writer:
@@ -368,6 +371,7 @@ def _annotation(files: Mapping, opts: Mapping) -> pd.Series | None:
         files["gene_annotation"],
         id_column=spec.get("id_column", "id"),
         symbol_column=spec.get("symbol_column", "symbol"),
+        dialect=opts.get("dialect"),
     )
 
 

@@ -18,26 +18,27 @@ __all__ = ["assign_groups", "derive_columns", "read_group_table", "sample_table"
 log = logging.getLogger(__name__)
 
 
-def read_group_table(path: str | Path) -> pd.Series:
-    """Read a sample sheet (TSV or CSV) with columns ``sample`` and ``group``."""
+def read_group_table(path: str | Path, *, dialect: Mapping | None = None) -> pd.Series:
+    """Read a sample sheet with columns ``sample`` and ``group``, in any dialect
+    :func:`cytoscore.io.read_table` reads (TSV, CSV, semicolons, ...)."""
+    from ..io._table import read_table
+
     path = Path(path)
-    sep = "," if path.suffix.lower() == ".csv" else "\t"
-    try:
-        table = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, comment="#")
-    except (OSError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the sample sheet ({exc})") from exc
+    table = read_table(path, dialect=dialect, what="sample sheet")
+    read = table.attrs["dialect"]
+    table = table.apply(lambda col: col.str.strip())
     missing = {"sample", "group"} - set(table.columns)
     if missing:
         raise InputError(
             f"{path}: the sample sheet needs columns 'sample' and 'group'; "
-            f"missing {sorted(missing)}, found {list(table.columns)}"
+            f"missing {sorted(missing)}, found {list(table.columns)} (read as {read.describe()})"
         )
     dup = table["sample"][table["sample"].duplicated()].unique().tolist()
     if dup:
         raise InputError(f"{path}: samples listed more than once: {dup}")
     empty = table.index[table["group"].str.strip() == ""]
     if len(empty):
-        line = int(empty[0]) + 2
+        line = int(empty[0]) + 2 + read.comments
         raise InputError(f"{path}, line {line}: empty group for sample {table['sample'][empty[0]]!r}")
     return table.set_index("sample")["group"].str.strip()
 
@@ -58,6 +59,7 @@ def assign_groups(
     exclude: Sequence[str] = (),
     compared: Mapping[str, str] | None = None,
     key_added: str = "group",
+    dialect: Mapping | None = None,
 ) -> ad.AnnData:
     """Map every sample to exactly one group, or drop it when explicitly excluded.
 
@@ -76,6 +78,8 @@ def assign_groups(
     compared
         Group -> the config key that compares it (``contrasts.<name>.target``): such a group
         without any sample is an error here, before anything is scored.
+    dialect
+        Forces how a sample sheet ``table`` is read (:func:`cytoscore.io.read_table`).
 
     Raises
     ------
@@ -125,7 +129,7 @@ def assign_groups(
         seen = values
         source = {"column": column, "patterns": dict(patterns)}
     else:
-        mapping = read_group_table(table) if isinstance(table, (str, Path)) else table
+        mapping = read_group_table(table, dialect=dialect) if isinstance(table, (str, Path)) else table
         extra = sorted(set(mapping.index) - set(adata.obs_names))
         if extra:
             raise InputError(

@@ -52,11 +52,13 @@ def detect_id_type(ids) -> str:
     return "symbol"
 
 
-def read_gene_annotation(path: str | Path, *, id_column: str, symbol_column: str) -> pd.Series:
-    """A gene annotation table (TSV/CSV, gz or not) as ID -> symbol."""
-    from ..io._counts import _read_table
+def read_gene_annotation(
+    path: str | Path, *, id_column: str, symbol_column: str, dialect: Mapping | None = None
+) -> pd.Series:
+    """A gene annotation table (any dialect :func:`cytoscore.io.read_table` reads) as ID -> symbol."""
+    from ..io._table import read_table
 
-    table = _read_table(Path(path), index_col=None)
+    table = read_table(path, dialect=dialect, what="gene annotation")
     for col in (id_column, symbol_column):
         if col not in table.columns:
             raise InputError(f"{path}: no column {col!r}; columns are {list(table.columns)[:12]}")
@@ -186,6 +188,7 @@ def to_genes(adata: ad.AnnData, kind: str, files: Mapping[str, object], options:
             files["gene_annotation"],
             id_column=spec.get("id_column", "id"),
             symbol_column=spec.get("symbol_column", "symbol"),
+            dialect=options.get("dialect"),
         )
     id_type = options.get("gene_ids", "auto")
     if id_type == "auto":

@@ -207,14 +207,13 @@ def _read_weights(path: Path, name: str, spec: Mapping) -> list[GeneSet]:
 
 
 def _read_table(path: Path, required: set[str] | None) -> pd.DataFrame:
-    sep = "," if ".csv" in Path(path).name.lower() else "\t"
-    try:
-        table = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False)
-    except (OSError, EOFError, pd.errors.ParserError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: cannot read the table ({exc})") from exc
+    from ..io._table import read_table
+
+    table = read_table(path, what="weight table")
     if required and not required <= set(table.columns):
         raise InputError(
-            f"{path}: missing column(s) {sorted(required - set(table.columns))}; has {list(table.columns)}"
+            f"{path}: missing column(s) {sorted(required - set(table.columns))}; has {list(table.columns)} "
+            f"(read as {table.attrs['dialect'].describe()})"
         )
     return table
 

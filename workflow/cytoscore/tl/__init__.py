@@ -13,6 +13,7 @@ __getattr__, __dir__, __all__ = attach(
         ],
         "_compare": [
             "COMPARISON_COLUMNS",
+            "DEGENERATE_TOL",
             "PSEUDOREPLICATION_WARNING",
             "add_coverage",
             "bh_fdr",

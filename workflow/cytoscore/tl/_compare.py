@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
+from .._significance import MIN_MARKED_N
 from .._utils import InputError, flag, score_parts
 
 __all__ = [
@@ -29,6 +30,7 @@ __all__ = [
     "omnibus_tests",
     "COMPARISON_COLUMNS",
     "PSEUDOREPLICATION_WARNING",
+    "DEGENERATE_TOL",
 ]
 
 log = logging.getLogger(__name__)
@@ -45,8 +47,13 @@ COMPARISON_COLUMNS = [
     "mixed_re_variance", "mixed_residual_variance", "mixed_warning",
     "n_pairs", "paired_mean_difference", "paired_g", "paired_g_ci_low", "paired_g_ci_high",
     "paired_t", "paired_p", "wilcoxon_w", "wilcoxon_p",
-    "test", "p_value", "fdr", "fdr_welch", "fdr_mannwhitney", "fdr_family", "small_n", "warning",
+    "test", "p_value", "fdr", "fdr_welch", "fdr_mannwhitney", "fdr_family", "small_n", "not_testable",
+    "markable", "warning",
 ]  # fmt: skip
+
+#: Variation below this share of the scores' own scale is rounding, not biology: a test on it
+#: is "not testable" (its t would be inf, or a huge value from catastrophic cancellation).
+DEGENERATE_TOL = 1e-6
 
 PSEUDOREPLICATION_WARNING = (
     "per-cell test: cells of one donor are not independent replicates (pseudoreplication); "
@@ -135,9 +142,24 @@ def bh_fdr(p: np.ndarray) -> np.ndarray:
 # --- the statistics of one comparison ----------------------------------------------------
 
 
+def _scale(values: np.ndarray) -> float:
+    """The magnitude against which a spread counts as none (:data:`DEGENERATE_TOL`)."""
+    values = np.asarray(values, dtype=np.float64)
+    return DEGENERATE_TOL * max(float(np.abs(values).max()) if len(values) else 0.0, 1e-12)
+
+
+def _flat_groups(x: np.ndarray, y: np.ndarray) -> bool:
+    """True when neither group varies beyond rounding: a t-test's variance would be 0."""
+    pooled = np.sqrt(((len(x) - 1) * x.var(ddof=1) + (len(y) - 1) * y.var(ddof=1)) / (len(x) + len(y) - 2))
+    return bool(pooled <= _scale(np.concatenate([x, y])))
+
+
 def _two_group(x: np.ndarray, y: np.ndarray) -> dict:
-    g, _, lo, hi = hedges_g(x, y)
-    dlo, dhi = mean_difference_ci(x, y)
+    if _flat_groups(x, y):
+        g = lo = hi = dlo = dhi = np.nan
+    else:
+        g, _, lo, hi = hedges_g(x, y)
+        dlo, dhi = mean_difference_ci(x, y)
     out = {
         "n_target": len(x), "n_reference": len(y),
         "mean_target": x.mean(), "mean_reference": y.mean(), "mean_difference": x.mean() - y.mean(),
@@ -146,9 +168,11 @@ def _two_group(x: np.ndarray, y: np.ndarray) -> dict:
         "welch_t": np.nan, "welch_p": np.nan, "mannwhitney_u": np.nan, "mannwhitney_p": np.nan,
     }  # fmt: skip
     if np.ptp(np.concatenate([x, y])) > 0:
-        t, p = stats.ttest_ind(x, y, equal_var=False)
-        u, pu = stats.mannwhitneyu(x, y, alternative="two-sided")
-        out.update(welch_t=float(t), welch_p=float(p), mannwhitney_u=float(u), mannwhitney_p=float(pu))
+        u, pu = stats.mannwhitneyu(x, y, alternative="two-sided")  # ranks: valid with ties too
+        out.update(mannwhitney_u=float(u), mannwhitney_p=float(pu))
+        if not _flat_groups(x, y):
+            t, p = stats.ttest_ind(x, y, equal_var=False)
+            out.update(welch_t=float(t), welch_p=float(p))
     return out
 
 
@@ -305,14 +329,19 @@ def _paired(frame: pd.DataFrame, column: str, target: str, reference: str, pair_
         return out
     d = wide[target].to_numpy() - wide[reference].to_numpy()
     out["n_pairs"] = len(d)
-    gz, _, glo, ghi = paired_g(d)
-    out.update(paired_mean_difference=float(d.mean()), paired_g=gz, paired_g_ci_low=glo, paired_g_ci_high=ghi)
+    out["paired_mean_difference"] = float(d.mean())
+    flat = bool(d.std(ddof=1) <= _scale(wide[[target, reference]].to_numpy().ravel()))
+    if not flat:
+        gz, _, glo, ghi = paired_g(d)
+        out.update(paired_g=gz, paired_g_ci_low=glo, paired_g_ci_high=ghi)
     if np.ptp(d) > 0 or d[0] != 0:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            t, p = stats.ttest_rel(wide[target], wide[reference])
-            w, pw = stats.wilcoxon(wide[target], wide[reference])
-        out.update(paired_t=float(t), paired_p=float(p), wilcoxon_w=float(w), wilcoxon_p=float(pw))
+            w, pw = stats.wilcoxon(wide[target], wide[reference])  # signed ranks: valid when d is constant
+            out.update(wilcoxon_w=float(w), wilcoxon_p=float(pw))
+            if not flat:
+                t, p = stats.ttest_rel(wide[target], wide[reference])
+                out.update(paired_t=float(t), paired_p=float(p))
     return out
 
 
@@ -387,7 +416,9 @@ def _compare_frame(
     pair_by: str | None,
     random_effect: str | None = None,
 ) -> dict:
-    """All statistics of one signature × method on a table of units (samples or replicates)."""
+    """All statistics of one signature × method on a table of units (samples or replicates).
+    A primary test that cannot be computed leaves ``p_value`` empty and says why in
+    ``not_testable`` (too few units, or scores that do not vary beyond rounding)."""
     sub = frame[frame[column].astype(str).isin([target, reference])]
     x = sub.loc[sub[column].astype(str) == target, "score"].to_numpy(dtype=float)
     y = sub.loc[sub[column].astype(str) == reference, "score"].to_numpy(dtype=float)
@@ -401,32 +432,58 @@ def _compare_frame(
         )
         row["mean_difference"] = row["mean_target"] - row["mean_reference"]
         row.update(n_pairs=0, test="none", p_value=np.nan)
+        reason = f"fewer than 2 units in a group ({len(x)} {target}, {len(y)} {reference})"
         if pair_by:
             row.update(_paired(sub, column, target, reference, pair_by))
             row.update(test="paired t", p_value=row["paired_p"])
+            reason = _paired_reason(row, sub, target, reference)
+        row["not_testable"] = reason if np.isnan(row["p_value"]) else ""
         return row
+    flat = _flat_groups(x, y)
     row = _two_group(x, y)
     row.update(lm_estimate=np.nan, lm_ci_low=np.nan, lm_ci_high=np.nan, lm_p=np.nan)
-    if np.ptp(sub["score"]) > 0:
+    if not flat:
         row.update(_linear_model(sub, column, reference, covariates))
     row.update(random_effect=random_effect or "", mixed_estimate=np.nan, mixed_ci_low=np.nan, mixed_ci_high=np.nan,
                mixed_df=np.nan, mixed_p=np.nan, mixed_re_variance=np.nan, mixed_residual_variance=np.nan, mixed_warning="")  # fmt: skip
-    if random_effect and np.ptp(sub["score"]) > 0:
+    if random_effect and not flat:
         row.update(_mixed_model(sub, column, reference, covariates, random_effect))
     row.update(
         n_pairs=0, paired_mean_difference=np.nan, paired_g=np.nan, paired_g_ci_low=np.nan,
         paired_g_ci_high=np.nan, paired_t=np.nan, paired_p=np.nan, wilcoxon_w=np.nan, wilcoxon_p=np.nan,
     )  # fmt: skip
+    flat_reason = (
+        "the scores are the same in every unit"
+        if np.ptp(sub["score"]) == 0
+        else f"the scores do not vary within groups (pooled SD below {DEGENERATE_TOL:g} of their scale): "
+        "a t-test would divide by 0"
+    )
     if pair_by:
         row.update(_paired(sub, column, target, reference, pair_by))
         row.update(test="paired t", p_value=row["paired_p"])
+        reason = _paired_reason(row, sub, target, reference)
     elif random_effect:
         row.update(test="mixed model", p_value=row["mixed_p"])
+        reason = flat_reason if flat else f"mixed model: {row['mixed_warning'] or 'no p-value'}"
     elif covariates:
         row.update(test="linear model", p_value=row["lm_p"])
+        reason = flat_reason if flat else "linear model: no p-value (no residual degrees of freedom)"
     else:
         row.update(test="welch", p_value=row["welch_p"])
+        reason = flat_reason
+    row["not_testable"] = reason if np.isnan(row["p_value"]) else ""
     return row
+
+
+def _paired_reason(row: dict, sub: pd.DataFrame, target: str, reference: str) -> str:
+    if row["n_pairs"] < 2:
+        return f"fewer than 2 pairs with both {target} and {reference}"
+    if np.isfinite(row["paired_mean_difference"]) and row["paired_mean_difference"] != 0:
+        return (
+            f"the paired differences are the same in every pair (SD below {DEGENERATE_TOL:g} of the scores' "
+            "scale): a paired t-test would divide by 0"
+        )
+    return "the paired differences are all 0"
 
 
 def _rows_per_signature(
@@ -466,8 +523,11 @@ def _finish(rows: list[dict], family: Sequence[str], family_text: str) -> pd.Dat
     table["fdr_family"] = family_text
     n_units = table[["n_target", "n_reference"]].min(axis=1)
     n_units = np.where(table["n_pairs"] > 0, table["n_pairs"], n_units)
-    table["small_n"] = n_units < 3
+    table["small_n"] = n_units < MIN_MARKED_N
+    table["not_testable"] = table["not_testable"].fillna("").astype(str)
+    table["markable"] = table["p_value"].notna().to_numpy() & ~table["small_n"].to_numpy()
     return table
+
 
 
 def compare_groups(

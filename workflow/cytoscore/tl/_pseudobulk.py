@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._utils import InputError
+from .._significance import markable
+from .._utils import InputError, flag
 from ._compare import COMPARISON_COLUMNS, _check_replicates, _finish, compare_groups
 
 __all__ = ["aggregate_counts", "compare_pseudobulk", "compare_profiles", "compare_routes"]
@@ -205,6 +206,7 @@ def _route_columns(table: pd.DataFrame, route: str) -> pd.DataFrame:
         "mean_difference": table["mean_difference"],
         "g": table["paired_g"].where(paired, table["hedges_g"]),
         "test": table["test"], "p_value": table["p_value"], "fdr": table["fdr"],
+        "markable": markable(table).to_numpy(),
     })  # fmt: skip
     return out.set_index(["signature", "method", "cell_type"]).add_suffix(f"_{route}")
 
@@ -217,7 +219,8 @@ def compare_routes(replicate: pd.DataFrame, pseudobulk: pd.DataFrame, *, alpha: 
     One row per signature × method × cell type of either table, with each route's difference
     of means, standardized effect (``g``), primary test, p and FDR; ``same_direction``
     (the differences have the same sign; empty when either is missing or 0),
-    ``both_significant`` (FDR < ``alpha`` in both) and ``note`` for a row only one route
+    ``both_significant`` (FDR < ``alpha`` in both, each on a test that may carry a mark:
+    :func:`cytoscore._significance.markable`) and ``note`` for a row only one route
     has (a cell type whose profiles were too small, a set not scored). Differences are in each
     route's own score units (scores of cells vs scores of TMM log-CPM profiles): compare their
     signs and tests, not their sizes."""
@@ -230,7 +233,10 @@ def compare_routes(replicate: pd.DataFrame, pseudobulk: pd.DataFrame, *, alpha: 
     rep, pb = both["mean_difference_replicate"], both["mean_difference_pseudobulk"]
     defined = rep.notna() & pb.notna() & (rep != 0) & (pb != 0)
     both["same_direction"] = pd.array(np.where(defined, np.sign(rep) == np.sign(pb), pd.NA), dtype="boolean")
-    both["both_significant"] = (both["fdr_replicate"] < alpha) & (both["fdr_pseudobulk"] < alpha)
+    both["both_significant"] = (
+        (both["fdr_replicate"] < alpha) & flag(both["markable_replicate"])
+        & (both["fdr_pseudobulk"] < alpha) & flag(both["markable_pseudobulk"])
+    )  # fmt: skip
     in_left, in_right = both.index.isin(left.index), both.index.isin(right.index)
     both["note"] = np.where(in_left & in_right, "", np.where(in_left, "only in the replicate route", "only in the pseudobulk route"))
     both = both.reset_index()
