@@ -426,7 +426,9 @@ def summary_by(wildcards):
 
 def group_options(wildcards):
     ds = DATASETS[wildcards.dataset]
-    groups = {k: ds["groups"].get(k) for k in ("column", "patterns", "table", "exclude")}
+    groups = {
+        k: ds["groups"].get(k) for k in ("column", "patterns", "table", "exclude")
+    }
     return {**groups, "dialect": ds.get("dialect")}
 
 
