@@ -113,7 +113,7 @@ def test_a_kept_copy_survives_the_loss_of_the_cache_file_and_needs_no_network(tm
     dest, keep = tmp_path / "cache/downloads/f.gz", tmp_path / "cache/kept/f.gz"
     first = fetch_url(OFFLINE, dest, mirrors=[mirror], keep=keep)
     assert first.source == "mirror" and keep.read_bytes() == b"matrix v1\n"
-    assert keep.stat().st_ino == dest.stat().st_ino  # a hard link: no second copy on disk
+    assert keep.stat().st_ino != dest.stat().st_ino  # a copy (or reflink), never a hard link
     assert json.loads((tmp_path / "cache/kept/f.gz.json").read_text())["sha256"] == first.sha256
     dest.unlink()  # what Snakemake does before it reruns the download job (e.g. a config edit)
     again = fetch_url(OFFLINE, dest, mirrors=[], keep=keep)  # no mirror, no network
@@ -148,9 +148,19 @@ def test_a_kept_copy_is_replaced_only_by_a_verified_new_one(tmp_path):
     assert record.source == "mirror" and keep.read_bytes() == b"matrix v2\n"
 
 
+def test_an_in_place_edit_of_the_cache_file_leaves_the_kept_copy_intact(tmp_path):
+    mirror, target, dest, keep = _fetched_once(tmp_path)
+    with open(dest, "ab") as out:  # edited in place (a user fixing a file by hand)
+        out.write(b"junk")
+    assert keep.read_bytes() == b"matrix v1\n"
+    dest.unlink()
+    record = fetch_url(OFFLINE, dest, mirrors=[], keep=keep)  # no mirror, no network
+    assert record.source == "cache" and dest.read_bytes() == b"matrix v1\n"
+
+
 def test_a_kept_copy_changed_on_disk_is_not_used(tmp_path):
     mirror, target, dest, keep = _fetched_once(tmp_path)
-    with open(dest, "ab") as out:  # edited in place: the kept hard link changes too
+    with open(keep, "ab") as out:
         out.write(b"junk")
     dest.unlink()
     record = fetch_url(OFFLINE, dest, mirrors=[mirror], keep=keep)

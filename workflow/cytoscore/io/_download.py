@@ -156,19 +156,30 @@ def _kept_copy(keep: Path | None, expected: str | None) -> tuple[Path | None, st
     return keep, ""
 
 
-def _link_or_copy(src: Path, dst: Path) -> None:
+_FICLONE = 0x40049409  # linux/fs.h: share the blocks copy-on-write (btrfs, XFS, ...)
+
+
+def _copy(src: Path, dst: Path) -> None:
+    """A real copy of ``src`` at ``dst``: a reflink where the file system has them (no extra
+    space until one is changed), else the bytes copied. Never a hard link: an in-place edit of
+    one name would change the other, and the kept copy would be corrupted with the file."""
+    import fcntl
+
     dst.unlink(missing_ok=True)
-    try:
-        os.link(src, dst)  # the same bytes under two names: no extra space
-    except OSError:
-        shutil.copyfile(src, dst)
+    with open(src, "rb") as source, open(dst, "wb") as target:
+        try:
+            fcntl.ioctl(target.fileno(), _FICLONE, source.fileno())
+            return
+        except OSError:
+            pass
+    shutil.copyfile(src, dst)
 
 
 def _remember(dest: Path, keep: Path, record: DownloadRecord) -> None:
     """Make ``keep`` (and its record) the verified copy of ``dest``, replacing the old one only now."""
     keep.parent.mkdir(parents=True, exist_ok=True)
     with atomic_path(keep) as tmp:
-        _link_or_copy(dest, tmp)
+        _copy(dest, tmp)
     with atomic_path(f"{keep}.json") as tmp:
         tmp.write_text(record.to_json())
 
@@ -199,8 +210,8 @@ def fetch_url(
         Expected checksum. A mismatch is an error and nothing is written. When
         the mirror's ``index.tsv`` lists a checksum it is checked too.
     keep
-        Where the last verified copy is kept (a hard link to ``dest``, so no extra
-        space) with its record (``<keep>.json``). A kept copy that still matches its
+        Where the last verified copy is kept (a copy of ``dest``: a reflink where the file
+        system has them) with its record (``<keep>.json``). A kept copy that still matches its
         record and ``sha256`` is used without a mirror or the network; it is replaced
         only once a new copy has been fetched and verified. So a cache whose ``dest``
         was removed (Snakemake removes a job's outputs before it reruns it) loses nothing.
@@ -223,7 +234,7 @@ def fetch_url(
     with atomic_path(dest) as tmp:
         index_sha = None
         if kept is not None:
-            _link_or_copy(kept, tmp)
+            _copy(kept, tmp)
             source = "cache"
             log.info("%s: the verified copy kept at %s", url, kept)
         elif hit is not None:
