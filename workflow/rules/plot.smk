@@ -66,6 +66,7 @@ rule plot_dataset:
         scores=f"{RESULTS}/{{dataset}}/scores.tsv",
         samples=f"{RESULTS}/{{dataset}}/samples.tsv",
         gene_sets=f"{RESULTS}/gene_sets/gene_sets.gmt",
+        coverage=f"{RESULTS}/{{dataset}}/gene_set_coverage.tsv",
         code=package_files("pl"),
     output:
         heatmaps=each_figure(

@@ -15,6 +15,7 @@ with script_logging(snakemake):  # noqa: F821
     scores = pd.read_csv(sm.input.scores, sep="\t")
     samples = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
     order = sm.params.group_order or None
+    coverage = pd.read_csv(sm.input.coverage, sep="\t", keep_default_na=False)
     gene_sets = {s.name: s.genes for s in read_gmt(sm.input.gene_sets)} if sm.params.correlation_methods else None
     for method, svg in zip(sm.params.methods, sm.output.heatmaps, strict=True):
         fig, source = score_heatmap(
@@ -24,6 +25,7 @@ with script_logging(snakemake):  # noqa: F821
     for method, svg in zip(sm.params.correlation_methods, sm.output.correlations, strict=True):
         x, y = sm.params.signatures
         fig, source = score_correlation(
-            scores, samples["group"], x=x, y=y, method=method, group_order=order, gene_sets=gene_sets, **width
-        )
+            scores, samples["group"], x=x, y=y, method=method, group_order=order, gene_sets=gene_sets,
+            coverage=coverage, **width,
+        )  # fmt: skip
         save_figure(fig, svg[: -len(".svg")], formats=formats, dpi=dpi, source_data=source)

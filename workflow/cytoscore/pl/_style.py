@@ -94,6 +94,32 @@ def figure_note(fig: Figure, lines: Sequence[str] | str, *, fontsize: float = NO
         fig.supxlabel(text, x=0.01, ha="left", fontsize=fontsize, linespacing=1.3)
 
 
+def not_scored_figure(
+    missing: Sequence[str], coverage: pd.DataFrame | None, *, what: str, width: str | float = "single"
+) -> tuple[Figure, pd.DataFrame]:
+    """The figure that stands where ``what`` would be drawn when a set it needs was skipped
+    (``gene_sets.allow_missing``): it names each set and why (its genes found of all, the
+    minimum), so that the skip is read where the answer was expected, not only in a log."""
+    cov = coverage.set_index("signature") if coverage is not None and "signature" in coverage else None
+    rows = []
+    for name in missing:
+        if cov is not None and name in cov.index:
+            r = cov.loc[name]
+            why = f"{int(r['n_found'])} of its {int(r['n_genes'])} genes are in the data"
+        else:
+            why = "not scored in this dataset"
+        rows.append({"signature": name, "reason": why})
+    source = pd.DataFrame(rows, columns=["signature", "reason"])
+    with mpl.rc_context(STYLE):
+        fig = figure(width, height_mm=40.0)
+        fig.suptitle(f"{what}: not drawn")
+        text = "\n".join(
+            textwrap.fill(f"{short_label(r.signature)} was skipped: {r.reason}", 60) for r in source.itertuples()
+        )
+        fig.text(0.5, 0.45, text + "\n(gene_sets.allow_missing: true)", ha="center", va="center", fontsize=7)
+    return fig, source
+
+
 def save_figure(
     fig: Figure,
     base: str | Path,

@@ -28,6 +28,7 @@ from ._style import (
     figure_note,
     group_colors,
     low_coverage_signatures,
+    not_scored_figure,
     short_label,
 )
 
@@ -297,6 +298,7 @@ def score_correlation(
     group_order: Sequence[str] | None = None,
     gene_sets: Mapping[str, Collection[str]] | None = None,
     width: str = "single",
+    coverage: pd.DataFrame | None = None,
 ) -> tuple[Figure, pd.DataFrame]:
     """Scatter of two signatures' scores per sample (e.g. type I- vs IFN-γ-specific),
     coloured by group, with Spearman's ρ within each group (in the legend) and over all
@@ -305,13 +307,15 @@ def score_correlation(
     A correlation pooled over groups mostly says that the groups differ in both; the
     within-group ρ says whether the two signals move together in the same kind of sample.
     With ``gene_sets`` (name -> genes) the title states the genes the two sets share: a
-    correlation between overlapping sets is partly built in.
+    correlation between overlapping sets is partly built in. A set that was not scored
+    (skipped under ``gene_sets.allow_missing``; ``coverage`` says why) gives a figure that
+    names it instead of the scatter.
     """
     sub = scores[(scores["method"] == method) & scores["signature"].isin([x, y])]
     wide = sub.pivot(index="observation", columns="signature", values="score")
     missing = [s for s in (x, y) if s not in wide.columns]
     if missing:
-        raise InputError(f"signatures not scored with {method}: {missing}")
+        return not_scored_figure(missing, coverage, what=f"{short_label(x)} vs {short_label(y)}", width=width)
     grp = pd.Series(groups).astype(str).reindex(wide.index)
     order = ordered_groups(group_order, grp.unique())
     colors = group_colors([*(group_order or []), *order])
