@@ -11,7 +11,6 @@ import contextlib
 import csv
 import json
 import logging
-import os
 import shutil
 import socket
 import time
