@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import sys
 from collections.abc import Iterator
@@ -34,12 +35,43 @@ def use_threads(n: int) -> None:
     threadpool_limits(limits=n)
 
 
+_ERRNO_FIXES = {
+    errno.ENOSPC: "the disk is full: free space (or move results/ and resources/ elsewhere) and run again; "
+    "finished steps are kept",
+    errno.EDQUOT: "the disk quota is exceeded: free space and run again; finished steps are kept",
+    errno.EROFS: "the folder is read-only: run from a folder you can write to",
+    errno.EACCES: "permission denied: run from a folder you can write to, or fix the file's permissions",
+    errno.ENAMETOOLONG: "a file name is too long for the file system: shorten the name in the config "
+    "(a signature, contrast or dataset name)",
+}
+
+
+def _environment_error(exc: OSError, rule: str | None) -> str:
+    fix = _ERRNO_FIXES.get(exc.errno or -1, "")
+    where = f" ({exc.filename})" if exc.filename else ""
+    step = f"rule {rule}: " if rule else ""
+    if fix:
+        return f"{step}{fix}{where}"
+    return f"{step}{type(exc).__name__}: {exc}"
+
+
+def _traceback_to_log(handlers: list[logging.Handler], log_file, exc: BaseException) -> None:
+    if log_file:
+        trace = logging.getLogger("cytoscore.traceback")
+        trace.propagate = False
+        trace.handlers = handlers[1:]
+        trace.error("where it was raised:", exc_info=exc)
+
+
 @contextlib.contextmanager
 def script_logging(job: Any) -> Iterator[logging.Logger]:
     """Send log records to the job's log file and stderr; log an error's message before re-raising.
 
-    An :class:`InputError` (bad input or config) is one line on stderr and a non-zero exit,
-    its traceback only in the log file; any other exception is re-raised with its traceback.
+    An :class:`InputError` (bad input or config), or an :class:`OSError` of the machine
+    (disk full, read-only folder, a name too long), is one line on stderr that says what to
+    do and a non-zero exit, its traceback only in the log file; any other exception is
+    re-raised with its traceback. The terminal gets warnings and errors only; the log file
+    everything.
 
     ``job`` is the ``snakemake`` object of a script (or a log path). Used by
     ``workflow/scripts/*.py``: a rule's log then holds what the step did and, when it
@@ -49,9 +81,12 @@ def script_logging(job: Any) -> Iterator[logging.Logger]:
     log_file = job if isinstance(job, (str, type(None))) else (job.log[0] if job.log else None)
     rule = getattr(job, "rule", None)
     resources = getattr(job, "resources", None)
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    console = logging.StreamHandler(sys.stderr)
+    handlers: list[logging.Handler] = [console]
     if log_file:
         handlers.append(logging.FileHandler(log_file, mode="w"))
+        # the terminal gets warnings and errors; what each step did stays in its log
+        console.setLevel(logging.WARNING)
     logging.basicConfig(
         level=logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
@@ -100,11 +135,12 @@ def script_logging(job: Any) -> Iterator[logging.Logger]:
         # a bad input or config, explained by its message: one line on the terminal, the
         # traceback in the log file only, and a plain non-zero exit
         logger.error("%s", exc)
-        if log_file:
-            trace = logging.getLogger("cytoscore.traceback")
-            trace.propagate = False
-            trace.handlers = handlers[1:]
-            trace.error("where it was raised:", exc_info=exc)
+        _traceback_to_log(handlers, log_file, exc)
+        raise SystemExit(1) from None
+    except OSError as exc:
+        # the machine, not the data: a full disk, a read-only folder, a name too long
+        logger.error("%s", _environment_error(exc, rule))
+        _traceback_to_log(handlers, log_file, exc)
         raise SystemExit(1) from None
     except Exception as exc:
         logger.error("%s: %s", type(exc).__name__, exc)

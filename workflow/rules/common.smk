@@ -550,7 +550,20 @@ def contrast_samples(wildcards):
 
 def contrast_options(wildcards):
     """Everything the compare step needs, with single-cell defaults taken from the dataset."""
-    contrast = dict(CONTRASTS[wildcards.contrast])
+    return resolved_contrast(wildcards.contrast)
+
+
+def dataset_contrasts(wildcards):
+    """The dataset's contrasts as compare reads them: prepare checks their units first."""
+    return [
+        {"name": name, **resolved_contrast(name)}
+        for name, c in CONTRASTS.items()
+        if c["dataset"] == wildcards.dataset
+    ]
+
+
+def resolved_contrast(name):
+    contrast = dict(CONTRASTS[name])
     ds = DATASETS[contrast["dataset"]]
     contrast["kind"] = ds["kind"]
     if ds["kind"] == "single_cell":

@@ -36,6 +36,7 @@ rule prepare:
         groups=group_options,
         derive=lookup(dpath="datasets/{dataset}/derive", within=config),
         compared=contrast_groups,
+        contrasts=dataset_contrasts,
     script:
         "../scripts/prepare.py"
 
@@ -72,6 +73,7 @@ rule prepare_cells:
         groups=group_options,
         derive=lookup(dpath="datasets/{dataset}/derive", within=config),
         compared=contrast_groups,
+        contrasts=dataset_contrasts,
         chunk_size=lookup(dpath="single_cell/chunk_size", within=config),
         max_cells=lookup(dpath="single_cell/embedding/max_cells", within=config),
     script:

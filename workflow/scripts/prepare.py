@@ -4,7 +4,14 @@ the dataset is read and written once (these were three jobs of about 1 s of star
 
 from cytoscore import script_logging
 from cytoscore.io import refetch_hint, write_h5ad, write_table
-from cytoscore.pp import assign_groups, derive_columns, load_genes, normalize_dataset, sample_table
+from cytoscore.pp import (
+    assign_groups,
+    check_contrast_units,
+    derive_columns,
+    load_genes,
+    normalize_dataset,
+    sample_table,
+)
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
@@ -22,5 +29,6 @@ with script_logging(snakemake):  # noqa: F821
         compared=sm.params.compared,
         dialect=groups["dialect"],
     )
+    check_contrast_units(adata.obs, sm.params.contrasts)
     write_table(sample_table(adata), sm.output.samples)
     write_h5ad(adata, sm.output.adata)

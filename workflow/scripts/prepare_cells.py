@@ -14,7 +14,7 @@ with script_logging(snakemake):  # noqa: F821
         sm.output.adata,
         options=sm.params.options,
         normalize=sm.params.normalize,
-        groups={**sm.params.groups, "compared": sm.params.compared},
+        groups={**sm.params.groups, "compared": sm.params.compared, "contrasts": sm.params.contrasts},
         derive=sm.params.derive,
         chunk_size=sm.params.chunk_size,
         max_cells=sm.params.max_cells,

@@ -18,6 +18,10 @@ from ._style import STYLE, WIDTHS, figure, figure_note, group_colors, short_labe
 __all__ = ["embedding_plot", "score_dotplot", "donor_plot"]
 
 
+#: The column that stands for "all cells" where a dataset has no cell-type column.
+ALL_CELLS_COLUMN = "cell type"
+
+
 def _cell_type_colors(levels: Sequence[str]) -> dict[str, tuple]:
     """Cell-type colours (tab20: 20 distinguishable hues; cell types are not groups)."""
     cmap = mpl.colormaps["tab20"]
@@ -139,14 +143,17 @@ def score_dotplot(
     obs: pd.DataFrame,
     *,
     method: str,
-    cell_type: str,
+    cell_type: str | None,
     group: str = "group",
     signatures: Sequence[str] | None = None,
     group_order: Sequence[str] | None = None,
     width: str | float = "double",
 ) -> tuple[Figure, pd.DataFrame]:
     """Dot plot: colour = mean score, size = fraction of cells scoring above the signature's
-    median over all cells, per cell type × condition (rows) and signature (columns)."""
+    median over all cells, per cell type × condition (rows) and signature (columns); without
+    a ``cell_type`` column, one row per condition over all cells."""
+    if cell_type is None:
+        obs, cell_type = obs.assign(**{ALL_CELLS_COLUMN: "all cells"}), ALL_CELLS_COLUMN
     parts = []
     for part in score_parts(scores):  # one signature at a time for a million cells
         sub = part[part["method"] == method]
@@ -174,7 +181,7 @@ def score_dotplot(
         if ((table[cell_type] == ct) & (table[group] == g)).any()
     ]
     with mpl.rc_context(STYLE):
-        fig = figure(width, height_mm=max(50.0, 5.0 * len(rows) + 35))
+        fig = figure(width, height_mm=max(70.0, 5.0 * len(rows) + 35))  # room for the colour bar label
         ax = fig.add_subplot()
         lookup = table.set_index([cell_type, group, "signature"])
         xs, ys, cs, ss = [], [], [], []
@@ -211,7 +218,7 @@ def donor_plot(
     *,
     signature: str,
     method: str,
-    cell_type: str,
+    cell_type: str | None,
     replicate: str,
     group: str = "group",
     pair_by: str | None = None,
@@ -224,6 +231,8 @@ def donor_plot(
     data = summary[(summary["signature"] == signature) & (summary["method"] == method)].copy()
     if data.empty:
         raise InputError(f"no summary for {signature} / {method}")
+    if cell_type is None:  # no cell types: one panel over all cells
+        data[ALL_CELLS_COLUMN], cell_type = "all cells", ALL_CELLS_COLUMN
     order = list(group_order) if group_order else sorted(data[group].astype(str).unique())
     colors = group_colors([*(group_order or []), *order])
     cts = sorted(data[cell_type].astype(str).unique())

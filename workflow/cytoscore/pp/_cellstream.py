@@ -301,7 +301,7 @@ def prepare_single_cell(
     Returns the written obs/var/uns (an AnnData without ``X``).
     """
     from ..io import CellSource, H5adRowWriter, attach_metadata, read_sample_sheet
-    from ._groups import assign_groups, derive_columns
+    from ._groups import assign_groups, check_contrast_units, derive_columns
 
     opts, norm, grp = dict(options or {}), dict(normalize or {}), dict(groups or {})
     files = dict(files)
@@ -332,6 +332,7 @@ def prepare_single_cell(
             compared=grp.get("compared"),
             dialect=grp.get("dialect"),
         )
+        check_contrast_units(cells.obs, grp.get("contrasts") or [])
         annotation = _annotation(files, opts)
         with H5adRowWriter(out_path) as writer:
             meta = prepare_cells(

@@ -13,7 +13,7 @@ import pandas as pd
 from .._provenance import record
 from .._utils import InputError
 
-__all__ = ["assign_groups", "derive_columns", "read_group_table", "sample_table"]
+__all__ = ["assign_groups", "check_contrast_units", "derive_columns", "read_group_table", "sample_table"]
 
 log = logging.getLogger(__name__)
 
@@ -217,3 +217,77 @@ def derive_columns(adata: ad.AnnData, rules: Sequence[Mapping[str, str]]) -> ad.
         for name in rx.groupindex:
             out.obs[name] = found[name].to_numpy()
     return out
+
+
+def _units(obs: pd.DataFrame, column: str, level: str, unit: str | None) -> list[str]:
+    rows = obs[obs[column].astype(str) == level]
+    return sorted(rows[unit].astype(str).unique()) if unit else list(rows.index.astype(str))
+
+
+def check_contrast_units(obs: pd.DataFrame, contrasts: Sequence[Mapping]) -> None:
+    """Before anything is scored: every contrast has the units its test needs.
+
+    Each contrast (as the compare step reads it: ``name``, ``kind``, ``column``, ``target``,
+    ``reference``, and for single cell ``replicate`` and ``split_by``; ``pair_by`` for pairs)
+    needs at least 2 units per group: samples for bulk data, distinct replicates for single
+    cell (cells of one donor are not replicates), or 2 pairs. Fewer is an error naming the
+    contrast's key and the units found. Fewer than 3 (no significance mark will be drawn), and
+    cell types with fewer than 2 replicates per group (not compared), are WARNINGs.
+    """
+    from .._significance import MIN_MARKED_N
+
+    for c in contrasts:
+        name, column = c["name"], c.get("column") or "group"
+        cells = c.get("kind") == "single_cell"
+        unit = c.get("replicate") if cells else None
+        if column not in obs.columns:
+            raise InputError(f"contrasts.{name}.column: {column!r} is not a metadata column; columns are {list(obs.columns)[:20]}")
+        if cells and not unit:
+            raise InputError(
+                f"contrasts.{name}: single-cell groups are compared across replicates (donors or samples), "
+                f"not cells: set datasets.{c.get('dataset')}.sample_column or contrasts.{name}.replicate"
+            )
+        if unit and unit not in obs.columns:
+            raise InputError(
+                f"contrasts.{name}.replicate: {unit!r} is not a metadata column; columns are {list(obs.columns)[:20]}"
+            )
+        what = f"{unit!r} replicate" if unit else "sample"
+        found = {role: _units(obs, column, c[role], unit) for role in ("target", "reference")}
+        pair_by = c.get("pair_by")
+        if pair_by:
+            if pair_by not in obs.columns:
+                raise InputError(f"contrasts.{name}.pair_by: {pair_by!r} is not a metadata column")
+            sides = [set(obs.loc[obs[column].astype(str) == c[r], pair_by].astype(str)) for r in ("target", "reference")]
+            pairs = sorted(sides[0] & sides[1])
+            if len(pairs) < 2:
+                raise InputError(
+                    f"contrasts.{name}.pair_by: {len(pairs)} {pair_by!r} value(s) have both {c['target']!r} and "
+                    f"{c['reference']!r} ({pairs}); a paired test needs at least 2 pairs"
+                )
+            n = len(pairs)
+        else:
+            for role, units in found.items():
+                if len(units) < 2:
+                    raise InputError(
+                        f"contrasts.{name}.{role}: group {c[role]!r} has {len(units)} {what}(s) {units[:10]}; "
+                        f"a test needs at least 2 per group ({MIN_MARKED_N} for a significance mark)"
+                    )
+            n = min(len(u) for u in found.values())
+        if n < MIN_MARKED_N:
+            log.warning(
+                "contrast %s: %d %s per group%s: effects are reported with their intervals, no significance "
+                "mark is drawn (it needs %d)",
+                name, n, what if not pair_by else "pairs", "" if not pair_by else "", MIN_MARKED_N,
+            )  # fmt: skip
+        split = c.get("split_by")
+        if cells and split and split in obs.columns:
+            sub = obs[obs[column].astype(str).isin([c["target"], c["reference"]])]
+            per = sub.groupby([sub[split].astype(str), sub[column].astype(str)])[unit].nunique().unstack(fill_value=0)
+            per = per.reindex(columns=[c["target"], c["reference"]], fill_value=0)
+            thin = per[(per < 2).any(axis=1)]
+            if len(thin):
+                log.warning(
+                    "contrast %s: cell types with fewer than 2 replicates in a group are not compared: %s",
+                    name, "; ".join(f"{ct} ({r[c['target']]} {c['target']}, {r[c['reference']]} {c['reference']})"
+                                    for ct, r in thin.iterrows()),
+                )  # fmt: skip

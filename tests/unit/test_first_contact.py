@@ -1,0 +1,121 @@
+"""First contact beyond file dialects: checks that run before scoring, failures that read as
+one screen (the console of ./cytoscore run, machine faults), single-cell data without cell
+types."""
+
+from __future__ import annotations
+
+import errno
+import logging
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cytoscore import InputError, script_logging
+from cytoscore._console import shorten
+from cytoscore.pl import donor_plot, score_dotplot
+from cytoscore.pl._check import layout_problems
+from cytoscore.pp import check_contrast_units
+from cytoscore.tl import summarize_scores
+
+CONSOLE = Path(__file__).parent / "console"  # Snakemake's output of real runs, as printed
+
+
+def _cells(replicates: dict[str, list[str]], per: int = 20, cell_types=("B", "T")) -> pd.DataFrame:
+    rows = []
+    for group, reps in replicates.items():
+        for rep in reps:
+            for i in range(per):
+                rows.append({"group": group, "sample_id": rep, "cell_type": cell_types[i % len(cell_types)]})
+    return pd.DataFrame(rows, index=[f"c{i}" for i in range(len(rows))])
+
+
+SC = {"name": "stim_vs_ctrl", "kind": "single_cell", "dataset": "kang", "column": "group", "target": "stim",
+      "reference": "ctrl", "replicate": "sample_id", "split_by": "cell_type", "pair_by": None}  # fmt: skip
+
+
+def test_one_replicate_in_a_group_stops_before_scoring():
+    obs = _cells({"ctrl": ["ctrl101", "ctrl107"], "stim": ["stim101"]}, per=500)  # many cells, one donor
+    with pytest.raises(InputError) as err:
+        check_contrast_units(obs, [SC])
+    assert str(err.value) == (
+        "contrasts.stim_vs_ctrl.target: group 'stim' has 1 'sample_id' replicate(s) ['stim101']; "
+        "a test needs at least 2 per group (3 for a significance mark)"
+    )
+
+
+def test_two_replicates_pass_with_a_warning_and_thin_cell_types_are_named(caplog):
+    obs = _cells({"ctrl": ["c1", "c2"], "stim": ["s1", "s2"]})
+    obs.loc[obs["sample_id"] == "s2", "cell_type"] = "B"  # no T cells in s2: one T replicate left
+    check_contrast_units(obs, [SC])
+    assert "2 'sample_id' replicate per group: effects are reported with their intervals" in caplog.text
+    assert "cell types with fewer than 2 replicates in a group are not compared: T (1 stim, 2 ctrl)" in caplog.text
+
+
+def test_a_single_cell_contrast_without_replicates_names_the_keys():
+    obs = _cells({"ctrl": ["a", "b"], "stim": ["c", "d"]})
+    with pytest.raises(InputError, match=r"set datasets\.kang\.sample_column or contrasts\.stim_vs_ctrl\.replicate"):
+        check_contrast_units(obs, [{**SC, "replicate": None}])
+
+
+def test_bulk_groups_and_pairs():
+    obs = pd.DataFrame({"group": ["a", "a", "b"], "donor": ["1", "2", "1"]}, index=["s1", "s2", "s3"])
+    bulk = {"name": "b_vs_a", "kind": "table", "column": "group", "target": "b", "reference": "a"}
+    with pytest.raises(InputError, match=r"contrasts\.b_vs_a\.target: group 'b' has 1 sample\(s\) \['s3'\]"):
+        check_contrast_units(obs, [bulk])
+    with pytest.raises(InputError, match=r"contrasts\.b_vs_a\.pair_by: 1 'donor' value\(s\) have both"):
+        check_contrast_units(obs, [{**bulk, "pair_by": "donor"}])
+
+
+def test_single_cell_figures_without_a_cell_type_column():
+    rng = np.random.default_rng(0)
+    obs = _cells({"ctrl": ["c1", "c2"], "stim": ["s1", "s2"]})
+    scores = pd.DataFrame({"observation": obs.index, "signature": "SIG", "method": "mean_z",
+                           "score": rng.normal(size=len(obs))})  # fmt: skip
+    fig, table = score_dotplot(scores, obs, method="mean_z", cell_type=None)
+    assert set(table["cell type"]) == {"all cells"} and layout_problems(fig) == []
+    summary = summarize_scores(scores, obs, by=["sample_id", "group"])
+    fig, source = donor_plot(summary, signature="SIG", method="mean_z", cell_type=None, replicate="sample_id")
+    assert len(fig.axes) == 1 and len(source) == 4
+
+
+def test_a_failed_run_reads_as_one_screen():
+    shown = list(shorten((CONSOLE / "kang_one_replicate.txt").read_text().splitlines(True)))
+    assert len(shown) <= 15
+    assert shown[0].startswith("ERROR: contrasts.stim_vs_ctrl.target: group 'stim' has 1")
+    assert "cytoscore: step prepare_cells failed; its log: logs/kang/prepare_cells.log" in shown
+    assert not any("Traceback" in s or "RuleException" in s or "Job stats" in s for s in shown)
+
+
+def test_a_run_shows_progress_and_warnings_only():
+    shown = list(shorten((CONSOLE / "kang_no_cell_types.txt").read_text().splitlines(True)))
+    assert shown[-1] == "12 of 12 steps (100%) done"
+    assert all(s.startswith(("WARNING: ", "ERROR: ")) or s.endswith("done") for s in shown)
+    assert len(shown) < 20
+
+
+def test_a_config_error_is_shown_whole():
+    text = (CONSOLE / "config_typo.txt").read_text()
+    shown = list(shorten(text.splitlines(True)))
+    assert shown == text.splitlines()
+    assert "datasets.x.expresion: unknown key; did you mean 'expression'?" in text
+
+
+@pytest.mark.parametrize(
+    ("code", "fix"),
+    [
+        (errno.ENOSPC, "the disk is full"),
+        (errno.EROFS, "the folder is read-only"),
+        (errno.ENAMETOOLONG, "a file name is too long for the file system"),
+    ],
+)
+def test_machine_faults_are_one_line_with_the_fix(tmp_path, capsys, code, fix):
+    log = tmp_path / "step.log"
+    with pytest.raises(SystemExit) as stop, script_logging(str(log)):
+        raise OSError(code, "no", str(tmp_path / "results" / "x.tsv"))
+    assert stop.value.code == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and fix in err[0] and "results/x.tsv" in err[0]
+    assert "Traceback" in log.read_text()  # the details stay in the log
+    logging.getLogger().handlers.clear()
