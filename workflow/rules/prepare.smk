@@ -3,10 +3,55 @@
 # normalized matrix once).
 
 
+rule preflight:
+    input:
+        unpack(load_inputs),
+        table=group_table,
+        gene_sets=f"{RESULTS}/gene_sets/gene_sets.tsv",
+        code=package_files("io", "pp", "resources", "tl"),
+    output:
+        f"{RESULTS}/{{dataset}}/preflight.txt",
+    log:
+        f"{LOGS}/{{dataset}}/preflight.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/preflight.tsv"
+    priority: 20  # before any heavy step
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(4096, per_input_mb=20),
+        runtime=scaled(10),
+    params:
+        kind=lookup(dpath="datasets/{dataset}/kind", within=config),
+        options=load_options,
+        normalize=lookup(dpath="datasets/{dataset}/normalize", within=config),
+        groups=group_options,
+        derive=lookup(dpath="datasets/{dataset}/derive", within=config),
+        compared=contrast_groups,
+        contrasts=dataset_contrasts,
+        select=lookup(dpath="gene_sets/select", within=config),
+        min_genes=lookup(dpath="gene_sets/min_genes", within=config),
+        min_coverage=lookup(dpath="gene_sets/min_coverage", within=config),
+        allow_missing=lookup(dpath="gene_sets/allow_missing", within=config),
+    script:
+        "../scripts/preflight.py"
+
+
+localrules:
+    check,
+
+
+rule check:
+    input:
+        expand(f"{RESULTS}/{{dataset}}/preflight.txt", dataset=DATASETS),
+
+
 rule prepare:
     input:
         unpack(load_inputs),
         table=group_table,
+        preflight=f"{RESULTS}/{{dataset}}/preflight.txt",
         code=package_files("io", "pp"),
     output:
         adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
@@ -45,6 +90,7 @@ rule prepare_cells:
     input:
         unpack(load_inputs),
         table=group_table,
+        preflight=f"{RESULTS}/{{dataset}}/preflight.txt",
         code=package_files("io", "pp"),
     output:
         adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",

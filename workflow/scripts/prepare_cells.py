@@ -10,7 +10,7 @@ from cytoscore.pp import prepare_single_cell, sample_table
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     meta = prepare_single_cell(
-        {k: v for k, v in sm.input.items() if k != "code"},
+        {k: v for k, v in sm.input.items() if k not in ("code", "preflight")},
         sm.output.adata,
         options=sm.params.options,
         normalize=sm.params.normalize,

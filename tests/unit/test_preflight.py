@@ -1,0 +1,58 @@
+"""The preflight: one screen per dataset with every problem a run would meet, before any
+heavy step; it uses the run's own checks, so what it passes the run accepts."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cytoscore._preflight import preflight_dataset
+from cytoscore.resources import GeneSet
+
+IFN = GeneSet("IFN", ("IFIT1", "MX1", "ISG15", "OAS1", "RSAD2", "IFI44L"), collection="test")
+GAMMA = GeneSet("GAMMA", ("CXCL9", "CXCL10", "GBP1", "IDO1", "STAT1", "IRF1"), collection="test")
+
+
+def _dataset(tmp_path, genes, *, sheet_sep=";"):
+    rng = np.random.default_rng(0)
+    samples = [f"S{i}" for i in range(1, 7)]
+    counts = tmp_path / "counts.txt"
+    # R's write.table: spaces, quotes, the header one field short
+    lines = [" ".join(f'"{s}"' for s in samples)]
+    lines += [f'"{g}" ' + " ".join(str(v) for v in rng.poisson(50, size=6)) for g in genes]
+    counts.write_text("\n".join(lines) + "\n")
+    sheet = tmp_path / "samples.csv"
+    rows = [f"{s}{sheet_sep}{'DSS' if i > 3 else 'water'}{sheet_sep}{20 + i},5{sheet_sep}" for i, s in enumerate(samples, 1)]
+    sheet.write_text(f"sample{sheet_sep}treatment{sheet_sep}weight{sheet_sep}notes\n" + "\n".join(rows) + "\n")
+    return {"matrix": counts, "metadata": sheet}
+
+
+def _check(tmp_path, genes, **kw):
+    contrast = {"name": "DSS_vs_water", "kind": "rnaseq_counts", "column": "group", "target": "DSS", "reference": "water"}
+    return preflight_dataset(
+        "colitis", kind="rnaseq_counts", files=_dataset(tmp_path, genes), options={}, normalize={},
+        groups={"column": "treatment", "patterns": {"water": "water", "DSS": "DSS"}}, derive=[],
+        contrasts=[contrast], gene_sets=[IFN, GAMMA], select=None, min_genes=5, min_coverage=0.5,
+        allow_missing=kw.get("allow_missing", False),
+    )  # fmt: skip
+
+
+def test_a_clean_dataset_is_ready_and_its_screen_says_what_was_read(tmp_path):
+    report = _check(tmp_path, list(IFN.genes + GAMMA.genes) + ["ACTB", "GAPDH"])
+    screen = report.screen()
+    assert report.errors == []
+    assert "count matrix read as whitespace-separated, quoted fields, header one field short (R row names)" in screen
+    assert "sample sheet read as semicolon-separated, decimal commas" in screen
+    assert "groups: water 3, DSS 3" in screen
+    assert "contrast DSS_vs_water: DSS 3 vs water 3 samples" in screen
+    assert "gene sets: 2 of 2 selected scorable; coverage 100%-100%" in screen
+    assert screen.rstrip().endswith("ready to run")
+
+
+def test_every_problem_at_once(tmp_path):
+    # mouse symbols: no human set can be scored
+    report = _check(tmp_path, ["Ifit1", "Mx1", "Isg15", "Oas1a", "Rsad2", "Cxcl9", "Stat1"])
+    assert len(report.errors) == 3
+    assert report.errors[0].startswith("gene set IFN: 0 of 6 genes, fewer than gene_sets.min_genes 5")
+    assert "Remove it from gene_sets.select, or set gene_sets.allow_missing: true" in report.errors[0]
+    assert "the data's genes look like ['Cxcl9', 'Ifit1', 'Isg15', 'Mx1', 'Oas1a']" in report.errors[2]
+    assert "2 problem(s)" not in report.screen() and "3 problem(s) to fix before a run" in report.screen()

@@ -1,0 +1,206 @@
+"""The preflight: one screen per dataset of what a run will find, before anything heavy runs.
+
+``./cytoscore check`` (the same options as ``run``) and every ``run`` (its first job per
+dataset) read each dataset's tables, IDs and metadata (for single-cell data ``obs`` and
+``var`` only, never the counts) and say: how each table was read (its dialect), the
+identifiers and the share mapped to gene symbols, the scale decision, the samples (or cells
+and replicates) per group and per contrast, each selected gene set's coverage, and every
+error the run would meet on these inputs, all of them at once. The checks are the run's own
+functions (:func:`cytoscore.pp.assign_groups`, :func:`cytoscore.pp.check_contrast_units`,
+:func:`cytoscore.tl.gene_set_coverage`, ...), so the preflight cannot pass what the run
+refuses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ._utils import InputError
+
+__all__ = ["Preflight", "preflight_dataset"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Preflight:
+    """What the preflight found for one dataset: lines to show and errors to raise."""
+
+    dataset: str
+    lines: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def screen(self) -> str:
+        head = f"── {self.dataset} " + "─" * max(3, 60 - len(self.dataset))
+        out = [head, *(f"  {line}" for line in self.lines)]
+        out += [f"  WARNING {w}" for w in self.warnings]
+        out += [f"  FAILS   {e}" for e in self.errors]
+        out.append(f"  {'ready to run' if not self.errors else f'{len(self.errors)} problem(s) to fix before a run'}")
+        return "\n".join(out)
+
+
+class _Collect(logging.Handler):
+    """Records of the run's own functions while the preflight calls them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+def _step(report: Preflight, what: str, func, *args, **kwargs):
+    try:
+        return func(*args, **kwargs)
+    except InputError as exc:
+        report.errors.append(f"{what}: {exc}")
+        return None
+
+
+def _load(kind: str, files: Mapping, options: Mapping):
+    """Bulk data read whole (tables are small); single-cell obs and var only."""
+    if kind != "single_cell":
+        from .pp import load_genes
+
+        return load_genes(kind, files, options)
+    import anndata as ad
+
+    from .io import CellSource, attach_metadata, read_sample_sheet
+    from .pp._cellstream import _annotation
+    from .pp._ids import resolve_symbols
+
+    sources = {k: files.get(k) for k in ("h5ad", "tenx_mtx", "tenx_h5")}
+    with CellSource(**sources, layer=(options.get("cells") or {}).get("layer")) as source:
+        cells = ad.AnnData(obs=source.obs.copy(), var=source.var.copy())
+    symbols, id_type, mapped = resolve_symbols(cells.var, id_type=options.get("gene_ids", "auto"),
+                                               annotation=_annotation(files, options))  # fmt: skip
+    cells.uns["preflight_symbols"] = sorted({s for s in symbols if s})
+    cells.uns["cytoscore"] = {"gene_id_mapping": {"id_type": id_type, "share_mapped": mapped}}
+    if files.get("metadata"):
+        sheet = read_sample_sheet(files["metadata"], id_column=options.get("metadata_id_column", "sample"),
+                                  dialect=options.get("dialect"))  # fmt: skip
+        cells = attach_metadata(cells, sheet, source=str(files["metadata"]))
+    return cells
+
+
+def _describe_groups(obs: pd.DataFrame, contrasts: Sequence[Mapping]) -> list[str]:
+    lines = []
+    counts = obs["group"].value_counts(sort=False)
+    lines.append("groups: " + ", ".join(f"{g} {n}" for g, n in counts.items()))
+    for c in contrasts:
+        unit = c.get("replicate") if c.get("kind") == "single_cell" else None
+        column = c.get("column") or "group"
+        if column not in obs.columns:
+            continue
+        sides = []
+        for role in ("target", "reference"):
+            rows = obs[obs[column].astype(str) == c[role]]
+            n = rows[unit].nunique() if unit and unit in rows else len(rows)
+            sides.append(f"{c[role]} {n}")
+        what = f"{unit} replicates" if unit else "samples"
+        lines.append(f"contrast {c['name']}: {' vs '.join(sides)} {what}" + (f", paired by {c['pair_by']}" if c.get("pair_by") else ""))
+    return lines
+
+
+def preflight_dataset(
+    dataset: str,
+    *,
+    kind: str,
+    files: Mapping[str, object],
+    options: Mapping,
+    normalize: Mapping,
+    groups: Mapping,
+    derive: Sequence[Mapping],
+    contrasts: Sequence[Mapping],
+    gene_sets: Sequence,
+    select: Sequence[str] | None,
+    min_genes: int,
+    min_coverage: float,
+    allow_missing: bool,
+) -> Preflight:
+    """Check one dataset as a run would, without its heavy steps; see the module's docstring."""
+    from .pp import assign_groups, check_contrast_units, derive_columns
+    from .tl import gene_set_coverage
+
+    report = Preflight(dataset)
+    collect = _Collect()
+    package = logging.getLogger("cytoscore")
+    package.addHandler(collect)
+    propagate, package.propagate = package.propagate, False  # said once, on the screen
+    level = package.level
+    package.setLevel(logging.INFO)
+    try:
+        adata = _step(report, "reading", _load, kind, files, options)
+        for record in collect.records:
+            if record.name == "cytoscore.io._table":
+                report.lines.append(record.getMessage())
+        if adata is None:
+            return report
+        info = adata.uns.get("cytoscore", {})
+        ids = info.get("gene_id_mapping") or {}
+        n_obs = f"{adata.n_obs:,} {'cells' if kind == 'single_cell' else 'samples'}"
+        genes = adata.uns.get("preflight_symbols", list(adata.var_names))
+        detail = f", IDs: {ids['id_type']} ({100 * ids['share_mapped']:.0f}% mapped to symbols)" if "id_type" in ids else ""
+        report.lines.append(f"{n_obs} x {len(genes):,} genes{detail}")
+        if kind in ("geo_series_matrix", "table") and adata.n_obs:
+            from .pp import detect_log_scale
+
+            scale = _step(report, "scale", detect_log_scale, adata.X)
+            if scale:
+                said = normalize.get("log2", "auto")
+                decision = "log2" if scale["needs_log2"] else "already log-scale"
+                q = scale.get("quantiles") or {}
+                evidence = f"; values {min(q.values()):.3g} to {max(q.values()):.3g}" if isinstance(q, dict) and q else ""
+                report.lines.append(f"scale: {decision} (GEO2R's rule{evidence}; normalize.log2: {said})")
+                if not scale["agree"]:
+                    report.warnings.append(f"scale evidence disagrees: {scale['conflicts']}")
+        elif kind == "rnaseq_counts":
+            report.lines.append(f"scale: raw counts -> {normalize.get('method', 'tmm').upper()} log2-CPM")
+        cells = _step(report, "derive", derive_columns, adata, list(derive or []))
+        if cells is not None:
+            cells = _step(
+                report, "groups", assign_groups, cells, column=groups.get("column"), patterns=groups.get("patterns"),
+                table=groups.get("table"), exclude=groups.get("exclude") or (), compared=groups.get("compared"),
+                dialect=groups.get("dialect"),
+            )  # fmt: skip
+        if cells is not None:
+            report.lines += _describe_groups(cells.obs, contrasts)
+            before = len(collect.records)
+            _step(report, "contrasts", check_contrast_units, cells.obs, contrasts)
+            report.warnings += [r.getMessage() for r in collect.records[before:] if r.levelno >= logging.WARNING]
+        chosen = [gs for gs in gene_sets if select is None or gs.name in set(select)]
+        coverage = gene_set_coverage(genes, chosen, min_genes=min_genes)
+        if len(coverage):
+            low = coverage[coverage["scored"] & (coverage["coverage"] < min_coverage)]
+            bad = coverage[~coverage["scored"]]
+            report.lines.append(
+                f"gene sets: {int(coverage['scored'].sum())} of {len(coverage)} selected scorable; "
+                f"coverage {coverage['coverage'].min():.0%}-{coverage['coverage'].max():.0%}"
+            )
+            for r in low.itertuples():
+                report.warnings.append(f"gene set {r.signature}: {r.n_found} of {r.n_genes} genes ({r.coverage:.0%}; flagged low_coverage)")
+            for r in bad.itertuples():
+                text = f"gene set {r.signature}: {r.n_found} of {r.n_genes} genes, fewer than gene_sets.min_genes {min_genes}"
+                if allow_missing:
+                    report.warnings.append(text + ": skipped (gene_sets.allow_missing), and named where it would be drawn")
+                else:
+                    report.errors.append(text + ". Remove it from gene_sets.select, or set gene_sets.allow_missing: true")
+            if not coverage["scored"].any():
+                report.errors.append(
+                    f"no selected gene set has {min_genes} of its genes in the data; the data's genes look like "
+                    f"{list(genes[:5])}: are they human gene symbols (or IDs that gene_ids / gene_annotation map)?"
+                )
+    finally:
+        package.removeHandler(collect)
+        package.propagate = propagate
+        package.setLevel(level)
+        for record in collect.records:
+            if record.levelno < logging.WARNING:
+                log.info("%s", record.getMessage())
+    return report
