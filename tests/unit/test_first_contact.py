@@ -119,3 +119,13 @@ def test_machine_faults_are_one_line_with_the_fix(tmp_path, capsys, code, fix):
     assert len(err) == 1 and fix in err[0] and "results/x.tsv" in err[0]
     assert "Traceback" in log.read_text()  # the details stay in the log
     logging.getLogger().handlers.clear()
+
+
+def test_signature_names_become_safe_file_names():
+    from cytoscore._utils import file_stem
+
+    assert file_stem("HALLMARK_INTERFERON_ALPHA_RESPONSE") == "HALLMARK_INTERFERON_ALPHA_RESPONSE"
+    slash = file_stem("IL-6/STAT3 targets")
+    assert "/" not in slash and slash.startswith("IL-6_STAT3_targets_")
+    long_a, long_b = file_stem("X" * 300 + "a"), file_stem("X" * 300 + "b")
+    assert len(long_a) == 80 and long_a != long_b  # under any file system's 255 bytes, still apart

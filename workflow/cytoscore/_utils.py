@@ -9,7 +9,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-__all__ = ["CytoscoreError", "InputError", "atomic_path", "sha256_file", "score_parts", "row_block", "flag"]
+__all__ = [
+    "CytoscoreError", "InputError", "atomic_path", "sha256_file", "score_parts", "row_block", "flag", "file_stem",
+]  # fmt: skip
 
 
 class CytoscoreError(ValueError):
@@ -57,6 +59,20 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def file_stem(name: str, *, limit: int = 80) -> str:
+    """A name (a signature from a user's GMT, say) as a safe part of a file name: characters
+    other than letters, digits, ``_``, ``.`` and ``-`` become ``_`` (a ``/`` would make a
+    folder), and a name longer than ``limit`` keeps its first characters and a hash of the
+    whole (file systems refuse names over 255 bytes; two long names stay apart)."""
+    import re
+
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", str(name))
+    if safe == str(name) and len(safe) <= limit:
+        return safe
+    digest = hashlib.sha256(str(name).encode()).hexdigest()[:10]
+    return f"{safe[: limit - 11]}_{digest}" if len(safe) > limit else f"{safe}_{digest}"
 
 
 def flag(values):

@@ -629,8 +629,10 @@ def cell_contrasts():
 
 
 def _fill(pattern, item):
+    from cytoscore._utils import file_stem
+
     for key, value in item.items():
-        pattern = pattern.replace(f"{{{key}}}", value)
+        pattern = pattern.replace(f"{{{key}}}", file_stem(value))
     return pattern
 
 
@@ -805,7 +807,10 @@ def final_outputs():
         for method in set_methods():
             for signature in key_signatures() or []:
                 out += figure_set(
-                    f"{RESULTS}/contrasts/{contrast}/donors_{method}_{signature}"
+                    _fill(
+                        f"{RESULTS}/contrasts/{contrast}/donors_{{method}}_{{signature}}",
+                        {"method": method, "signature": signature},
+                    )
                 )
     if CONTRASTS:
         for method in METHODS:
