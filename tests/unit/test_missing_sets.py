@@ -29,3 +29,20 @@ def test_a_skipped_set_of_the_correlation_panel_is_named_with_its_coverage(tmp_p
     text = " ".join(t.get_text() for t in fig.texts).replace("\n", " ")
     assert "was skipped: 3 of its 16 genes are in the data" in text
     assert layout_problems(fig) == []
+
+
+def test_a_skipped_key_signature_has_its_row_in_the_report_table():
+    from cytoscore._report import key_contrast_table
+
+    table = pd.DataFrame(
+        {
+            "contrast": ["TB_vs_healthy"], "signature": ["IFN_TYPE1_SPECIFIC"], "method": ["mean_z"],
+            "n_target": [10], "n_reference": [10], "mean_difference": [0.8], "mean_difference_ci_low": [0.4],
+            "mean_difference_ci_high": [1.2], "hedges_g": [1.1], "hedges_g_ci_low": [0.2], "hedges_g_ci_high": [2.0],
+            "test": ["welch"], "p_value": [0.001], "fdr": [0.002], "small_n": [False], "not_testable": [""],
+            "markable": [True],
+        }
+    )  # fmt: skip
+    out = key_contrast_table(table, method="mean_z", signatures=["IFN_TYPE1_SPECIFIC", "IFN_GAMMA_SPECIFIC"])
+    assert out["direction"].tolist() == ["up", "not scored"]
+    assert out["notes"].iloc[1].startswith("not scored in this dataset")

@@ -31,6 +31,10 @@ def _p(p: float) -> str:
     return f"{p:.2g}" if p >= 1e-3 else f"{p:.1e}"
 
 
+#: The note of a key signature that a contrast has no row for.
+NOT_SCORED = "not scored in this dataset: too few of its genes (gene_set_coverage.tsv; gene_sets.allow_missing)"
+
+
 def key_contrast_table(
     comparisons: pd.DataFrame, *, method: str, signatures: Sequence[str] | None, fdr: float = 0.05
 ) -> pd.DataFrame:
@@ -42,6 +46,17 @@ def key_contrast_table(
         raise InputError(f"the comparisons have no row for method {method!r}")
     if signatures:
         data = data[data["signature"].isin(list(signatures))]
+        # a key signature a contrast has no row for was skipped (gene_sets.allow_missing): said
+        # in its row, not left out
+        skipped = [
+            {"contrast": c, "signature": sig, "method": method, "not_testable": NOT_SCORED,
+             **({"cell_type": "all cells"} if "cell_type" in data.columns else {})}
+            for c in pd.unique(comparisons["contrast"])
+            for sig in signatures
+            if not ((data["contrast"] == c) & (data["signature"] == sig)).any()
+        ]  # fmt: skip
+        if skipped:
+            data = pd.concat([data, pd.DataFrame(skipped)], ignore_index=True)
         order = {s: i for i, s in enumerate(signatures)}
         data = data.assign(_order=data["signature"].map(order))
     else:
@@ -54,7 +69,7 @@ def key_contrast_table(
     testable = markable(data).to_numpy()
     reasons = data["not_testable"].fillna("").astype(str) if "not_testable" in data else pd.Series("", index=data.index)
     direction = [
-        ("not testable" if why else "n too small to test")
+        ("not scored" if why == NOT_SCORED else "not testable" if why else "n too small to test")
         if not ok
         else ("up" if d > 0 else "down") if q < fdr else "no change"
         for d, q, ok, why in zip(data["mean_difference"], data["fdr"], testable, reasons, strict=True)
