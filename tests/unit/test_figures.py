@@ -128,8 +128,10 @@ def test_correlation(bulk):
     )
     assert fig._suptitle.get_text() == "the two sets share 2 genes (50% of 4, 67% of 3)"
     assert (source["shared_genes"] == 2).all()
-    with pytest.raises(InputError, match="not scored"):
-        score_correlation(scores, obs["group"], x="NOPE", y="JAKSTAT_CORE", method="mean_z")
+    # a set not scored (skipped under allow_missing) is named where the scatter would be
+    fig, source = score_correlation(scores, obs["group"], x="NOPE", y="JAKSTAT_CORE", method="mean_z")
+    assert source["signature"].tolist() == ["NOPE"]  # JAKSTAT_CORE is scored
+    assert fig._suptitle.get_text().endswith(": not drawn")
 
 
 def test_clinical_ifn_score_known_answer_and_plot():

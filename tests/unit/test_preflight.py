@@ -49,10 +49,23 @@ def test_a_clean_dataset_is_ready_and_its_screen_says_what_was_read(tmp_path):
 
 
 def test_every_problem_at_once(tmp_path):
-    # mouse symbols: no human set can be scored
-    report = _check(tmp_path, ["Ifit1", "Mx1", "Isg15", "Oas1a", "Rsad2", "Cxcl9", "Stat1"])
+    # identifiers that are no gene symbols (numbered rows, as some exports write them)
+    report = _check(tmp_path, ["g1", "g2", "g3", "g4", "g5", "g6", "g7"])
     assert len(report.errors) == 3
     assert report.errors[0].startswith("gene set IFN: 0 of 6 genes, fewer than gene_sets.min_genes 5")
     assert "Remove it from gene_sets.select, or set gene_sets.allow_missing: true" in report.errors[0]
-    assert "the data's genes look like ['Cxcl9', 'Ifit1', 'Isg15', 'Mx1', 'Oas1a']" in report.errors[2]
+    assert "the data's genes look like ['g1', 'g2', 'g3', 'g4', 'g5']" in report.errors[2]
     assert "2 problem(s)" not in report.screen() and "3 problem(s) to fix before a run" in report.screen()
+
+
+def test_a_mouse_dataset_is_scored_through_human_orthologs(tmp_path):
+    mouse = ["Ifit3", "Isg15", "Irf7", "Rsad2", "Bst2", "Ifi44", "Cxcl9", "Cxcl10", "Gbp2", "Irf1", "Stat1",
+             "Ido1", "H2-Aa", "H2-Eb1", "Actb"]  # fmt: skip
+    report = _check(tmp_path, mouse, allow_missing=True)
+    screen = report.screen()
+    assert report.errors == [], screen
+    # Ifit1 (IFIT1B's ortholog), Mx1 and Oas1a (no reciprocal best) have no one-to-one human gene
+    assert "gene set IFN: 2 of 6 genes, fewer than gene_sets.min_genes 5: skipped (gene_sets.allow_missing)" in screen
+    assert "organism: mouse (100% of the symbols are written like mouse symbols (Ifit1)" in screen
+    assert "14 of 15 genes have a one-to-one human ortholog (HCOP)" in screen
+    assert "MHC class II: H2-Aa -> HLA-DQA1, H2-Eb1 -> unmapped (no reciprocal best: HLA-DRB1, HLA-DRB5)" in screen

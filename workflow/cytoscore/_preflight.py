@@ -72,16 +72,15 @@ def _load(kind: str, files: Mapping, options: Mapping):
     import anndata as ad
 
     from .io import CellSource, attach_metadata, read_sample_sheet
-    from .pp._cellstream import _annotation
-    from .pp._ids import resolve_symbols
+    from .pp._cellstream import _annotation, symbol_matrix
 
     sources = {k: files.get(k) for k in ("h5ad", "tenx_mtx", "tenx_h5")}
     with CellSource(**sources, layer=(options.get("cells") or {}).get("layer")) as source:
         cells = ad.AnnData(obs=source.obs.copy(), var=source.var.copy())
-    symbols, id_type, mapped = resolve_symbols(cells.var, id_type=options.get("gene_ids", "auto"),
-                                               annotation=_annotation(files, options))  # fmt: skip
-    cells.uns["preflight_symbols"] = sorted({s for s in symbols if s})
-    cells.uns["cytoscore"] = {"gene_id_mapping": {"id_type": id_type, "share_mapped": mapped}}
+    _, var, info = symbol_matrix(cells.var, id_type=options.get("gene_ids", "auto"),
+                                 annotation=_annotation(files, options), organism=options.get("organism", "auto"))  # fmt: skip
+    cells.uns["preflight_symbols"] = list(var.index)
+    cells.uns["cytoscore"] = {"organism": info.pop("organism"), "gene_id_mapping": info}
     if files.get("metadata"):
         sheet = read_sample_sheet(files["metadata"], id_column=options.get("metadata_id_column", "sample"),
                                   dialect=options.get("dialect"))  # fmt: skip
@@ -148,6 +147,15 @@ def preflight_dataset(
         genes = adata.uns.get("preflight_symbols", list(adata.var_names))
         detail = f", IDs: {ids['id_type']} ({100 * ids['share_mapped']:.0f}% mapped to symbols)" if "id_type" in ids else ""
         report.lines.append(f"{n_obs} x {len(genes):,} genes{detail}")
+        org = info.get("organism") or {}
+        if org:
+            said = f"organism: {org.get('organism')} ({org.get('evidence')})"
+            if "n_mapped" in org:
+                said += (f"; {org['n_mapped']:,} of {org['n_genes']:,} genes have a one-to-one human ortholog (HCOP) "
+                         "and are scored as those")  # fmt: skip
+            report.lines.append(said)
+            if org.get("mhc_class_ii"):
+                report.lines.append("MHC class II: " + ", ".join(f"{g} -> {h}" for g, h in org["mhc_class_ii"].items()))
         if kind in ("geo_series_matrix", "table") and adata.n_obs:
             from .pp import detect_log_scale
 

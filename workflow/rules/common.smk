@@ -398,6 +398,7 @@ LOAD_KEYS = (
     "gene_ids",
     "gene_annotation",
     "dialect",
+    "organism",
 )
 
 

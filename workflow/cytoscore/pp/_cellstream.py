@@ -32,8 +32,10 @@ import scipy.sparse as sp
 from .._moments import GENE_STATISTICS, block_moments, merge_moments
 from .._provenance import record
 from .._utils import InputError
+from ..io._organisms import ortholog_pairs
 from ._embed import leiden_with_transfer
-from ._ids import resolve_symbols
+from ._ids import detect_id_type, resolve_symbols, symbol_column
+from ._organisms import log_translation, orthologs, resolve_organism, translation_summary
 
 __all__ = ["prepare_cells", "prepare_single_cell", "symbol_matrix", "QC_DEFAULTS"]
 
@@ -117,17 +119,33 @@ def _natural(label: str):
 
 
 def symbol_matrix(
-    var: pd.DataFrame, *, id_type: str = "auto", annotation: pd.Series | None = None
+    var: pd.DataFrame, *, id_type: str = "auto", annotation: pd.Series | None = None, organism: str = "auto"
 ) -> tuple[sp.csr_matrix | None, pd.DataFrame, dict]:
-    """Genes (IDs) → symbols as a sparse 0/1 matrix M, so that ``counts @ M`` sums the counts
-    of IDs sharing a symbol (unmapped IDs and multi-gene symbols ``"A /// B"`` dropped).
+    """Genes (IDs) → human gene symbols as a sparse 0/1 matrix M, so that ``counts @ M`` sums
+    the counts of IDs sharing a symbol (unmapped IDs and multi-gene symbols ``"A /// B"``
+    dropped). A non-human ``organism`` (given, or detected from the IDs) has its symbols
+    renamed to their one-to-one human orthologs (:func:`cytoscore.pp.to_human`'s rule).
 
-    Returns ``(None, var, info)`` when the data is indexed by symbols already (its genes and
-    order are kept), else ``(M, var of the symbols, info)``.
+    Returns ``(None, var, info)`` when the data is indexed by human symbols already (its genes
+    and order are kept), else ``(M, var of the symbols, info)``; ``info["organism"]`` says
+    which organism and why.
     """
+    if annotation is None and symbol_column(var) is None and detect_id_type(var.index) == "ensembl":
+        org, _ = resolve_organism(var.index, organism)
+        if org != "human":  # the ortholog table knows the organism's Ensembl gene IDs
+            pairs = ortholog_pairs(org)
+            annotation = pd.Series(pairs["symbol"].to_numpy(), index=pairs["ensembl_id"].to_numpy())
     symbols, detected, mapped = resolve_symbols(var, id_type=id_type, annotation=annotation)
+    ids = var.index if detect_id_type(var.index) == "ensembl" else pd.Index(symbols[symbols != ""])
+    org, evidence = resolve_organism(ids, organism)
     info = {"id_type": detected, "share_mapped": mapped}
-    if detected == "symbol":
+    organism_info = {"organism": org, "evidence": evidence}
+    if org != "human":
+        organism_info.update(translation_summary(org, symbols))
+        mapping = orthologs(org)
+        symbols = np.array([mapping.get(s, "") for s in symbols], dtype=object)
+    info["organism"] = organism_info
+    if detected == "symbol" and org == "human":
         return None, var, info
     symbols = pd.Series(symbols, index=var.index)
     usable = (symbols != "") & ~symbols.str.contains("///", regex=False)
@@ -158,6 +176,7 @@ def prepare_cells(
     chunk_size: int = 20_000,
     id_type: str = "auto",
     annotation: pd.Series | None = None,
+    organism: str = "auto",
 ) -> ad.AnnData:
     """QC, normalize and log-transform single-cell counts, streaming ``chunk_size`` cells.
 
@@ -184,7 +203,9 @@ def prepare_cells(
         raise InputError(f"unknown QC options {unknown}; options are {sorted(QC_DEFAULTS)}")
     if chunk_size < 1:
         raise InputError(f"chunk_size must be at least 1, not {chunk_size}")
-    M, var, id_info = symbol_matrix(source.var, id_type=id_type, annotation=annotation)
+    M, var, id_info = symbol_matrix(source.var, id_type=id_type, annotation=annotation, organism=organism)
+    if id_info["organism"]["organism"] != "human":
+        log_translation(id_info["organism"])
     wanted = source.obs.index.isin(cells.obs_names)
     mito = np.asarray(var.index.astype(str).str.upper().str.startswith(opts["mito_prefix"].upper()))
     n = source.n_obs
@@ -246,6 +267,7 @@ def prepare_cells(
     kept_var[GENE_STATISTICS[0]], kept_var[GENE_STATISTICS[1]] = moments[1], moments[2]
     out = ad.AnnData(obs=obs, var=kept_var, uns=dict(cells.uns))
     if M is not None:
+        record(out, "organism", **id_info.pop("organism"))
         record(out, "gene_id_mapping", **id_info)
     n_wanted = int(wanted.sum())
     record(
@@ -344,6 +366,7 @@ def prepare_single_cell(
                 chunk_size=chunk_size,
                 id_type=opts.get("gene_ids", "auto"),
                 annotation=annotation,
+                organism=opts.get("organism", "auto"),
             )
             if norm.get("cluster"):
                 labels = leiden_with_transfer(
@@ -398,7 +421,8 @@ def pseudobulk_counts(
         raise InputError(f"cannot make pseudobulk profiles by {missing}: not in the cell table")
     sources = {k: files.get(k) for k in ("h5ad", "tenx_mtx", "tenx_h5")}
     with CellSource(**sources, layer=(opts.get("cells") or {}).get("layer")) as source:
-        M, var, _ = symbol_matrix(source.var, id_type=opts.get("gene_ids", "auto"), annotation=_annotation(files, opts))
+        M, var, _ = symbol_matrix(source.var, id_type=opts.get("gene_ids", "auto"), annotation=_annotation(files, opts),
+                                  organism=opts.get("organism", "auto"))  # fmt: skip
         columns = var.index.get_indexer(list(genes))
         if (columns < 0).any():
             raise InputError(f"{source.where}: genes of the analysis not in the file: {list(np.asarray(genes)[columns < 0][:5])}")

@@ -13,6 +13,8 @@ import pandas as pd
 
 from .._provenance import record
 from .._utils import InputError
+from ..io._organisms import ortholog_pairs
+from ._organisms import resolve_organism, to_human
 from ._probes import collapse_probes
 
 __all__ = [
@@ -174,13 +176,14 @@ def to_genes(adata: ad.AnnData, kind: str, files: Mapping[str, object], options:
     Single-cell data already indexed by symbol keeps the file's genes and their order."""
     probes = options.get("probes", {})
     if kind == "geo_series_matrix":
-        return collapse_probes(
+        genes = collapse_probes(
             adata,
             multi_gene=probes.get("multi_gene", "drop"),
             collapse=probes.get("collapse", "max_mean"),
             max_missing=probes.get("max_missing", 0.2),
             impute=probes.get("impute", "knn"),
         )
+        return _in_human_genes(genes, genes.var_names, options)
     annotation = None
     spec = options.get("gene_annotation")
     if spec:
@@ -193,9 +196,14 @@ def to_genes(adata: ad.AnnData, kind: str, files: Mapping[str, object], options:
     id_type = options.get("gene_ids", "auto")
     if id_type == "auto":
         id_type = detect_id_type(adata.var_names)
+    organism, evidence = resolve_organism(adata.var_names, options.get("organism", "auto"))
+    if annotation is None and id_type == "ensembl" and organism != "human" and symbol_column(adata.var) is None:
+        # the ortholog table knows the organism's Ensembl gene IDs: no annotation file needed
+        pairs = ortholog_pairs(organism)
+        annotation = pd.Series(pairs["symbol"].to_numpy(), index=pairs["ensembl_id"].to_numpy())
     if kind == "single_cell" and id_type == "symbol":
-        return adata
-    return map_gene_ids(
+        return _in_human_genes(adata, adata.var_names, options)
+    genes = map_gene_ids(
         adata,
         id_type=options.get("gene_ids", "auto"),
         annotation=annotation,
@@ -203,6 +211,12 @@ def to_genes(adata: ad.AnnData, kind: str, files: Mapping[str, object], options:
         id_column="gene_id" if "gene_id" in adata.var.columns else None,
         multi_gene=probes.get("multi_gene", "drop"),
     )
+    return to_human(genes, organism, evidence=evidence)
+
+
+def _in_human_genes(genes: ad.AnnData, ids, options: Mapping) -> ad.AnnData:
+    organism, evidence = resolve_organism(ids, options.get("organism", "auto"))
+    return to_human(genes, organism, evidence=evidence)
 
 
 def load_genes(kind: str, files: Mapping[str, object], options: Mapping[str, object]) -> ad.AnnData:

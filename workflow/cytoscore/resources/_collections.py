@@ -232,7 +232,27 @@ def read_collection(path: str | Path, *, name: str, spec: Mapping) -> list[GeneS
     fmt = spec.get("format", "gmt")
     if fmt not in FORMATS:
         raise InputError(f"collection {name}: unknown format {fmt!r}; available: {sorted(FORMATS)}")
-    return [dataclasses.replace(gs, format=fmt) for gs in FORMATS[fmt](Path(path), name, spec)]
+    sets = [dataclasses.replace(gs, format=fmt) for gs in FORMATS[fmt](Path(path), name, spec)]
+    organism = spec.get("organism", "human")
+    return sets if organism == "human" else [_in_human_genes(gs, organism) for gs in sets]
+
+
+def _in_human_genes(gs: GeneSet, organism: str) -> GeneSet:
+    """A set of another organism's genes (MSigDB MH, PROGENy mouse) in their one-to-one human
+    orthologs, as datasets of that organism are (:mod:`cytoscore.io._organisms`): genes
+    without one are left out, and the set's ``extra`` says how many."""
+    from ..io._organisms import ortholog_pairs
+
+    pairs = ortholog_pairs(organism)
+    mapping = dict(zip(pairs["symbol"], pairs["human"], strict=True))
+    weights = gs.weights or (1.0,) * len(gs.genes)
+    kept = [(mapping[g], w) for g, w in zip(gs.genes, weights, strict=True) if g in mapping]
+    return dataclasses.replace(
+        gs,
+        genes=tuple(g for g, _ in kept),
+        weights=tuple(w for _, w in kept) if gs.weights else (),
+        extra={**gs.extra, "organism": organism, "n_genes_" + organism: len(gs.genes), "n_with_human_ortholog": len(kept)},
+    )
 
 
 def resource_record(path: str | Path, *, name: str, spec: Mapping, n_signatures: int) -> dict:
@@ -267,6 +287,10 @@ def resource_table(collections: Mapping[str, Mapping], files, sets) -> pd.DataFr
         resource_record(path, name=name, spec=spec, n_signatures=used.get(name, 0))
         for (name, spec), path in zip(collections.items(), files, strict=True)
     ]
+    for organism in sorted({spec.get("organism", "human") for spec in collections.values()} - {"human"}):
+        from ..io._organisms import ortholog_record
+
+        rows.append(ortholog_record(organism))  # the orthologs that put the collection in human genes
     curated = [gs for gs in sets if gs.collection == "cytoscore_curated"]
     if curated:
         digest = hashlib.sha256(
