@@ -88,3 +88,15 @@ def test_a_mouse_collection_is_read_in_human_genes(tmp_path):
     (gs,) = read_collection(gmt, name="mh", spec={"organism": "mouse"})
     assert gs.genes == ("IFIT3", "ISG15", "IRF7", "RSAD2", "STAT1", "BST2")  # Mx1: no one-to-one
     assert gs.extra["n_genes_mouse"] == 7 and gs.extra["n_with_human_ortholog"] == 6
+
+
+def test_the_hallmark_interferon_sets_keep_most_genes_through_one_to_one_orthologs():
+    from helpers import HALLMARK_GMT
+
+    from cytoscore.resources import read_gmt
+
+    human = set(ortholog_pairs("mouse")["human"])
+    sets = {s.name: s.genes for s in read_gmt(HALLMARK_GMT)}
+    kept = {k: (sum(g in human for g in sets[k]), len(sets[k])) for k in
+            ("HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_INTERFERON_GAMMA_RESPONSE")}  # fmt: skip
+    assert kept == {"HALLMARK_INTERFERON_ALPHA_RESPONSE": (91, 97), "HALLMARK_INTERFERON_GAMMA_RESPONSE": (187, 200)}

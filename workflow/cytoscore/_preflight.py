@@ -147,6 +147,14 @@ def preflight_dataset(
         genes = adata.uns.get("preflight_symbols", list(adata.var_names))
         detail = f", IDs: {ids['id_type']} ({100 * ids['share_mapped']:.0f}% mapped to symbols)" if "id_type" in ids else ""
         report.lines.append(f"{n_obs} x {len(genes):,} genes{detail}")
+        probes, source = info.get("probe_mapping") or {}, info.get("source") or {}
+        if kind == "geo_series_matrix" and probes:
+            report.lines.append(
+                f"{source.get('platform', 'platform')}: {probes['n_probes']:,} probes -> {len(genes):,} genes "
+                f"({probes['n_probes_no_symbol']:,} without a symbol; probes.multi_gene "
+                f"{options.get('probes', {}).get('multi_gene', 'drop')}, probes.collapse "
+                f"{options.get('probes', {}).get('collapse', 'max_mean')})"
+            )
         org = info.get("organism") or {}
         if org:
             said = f"organism: {org.get('organism')} ({org.get('evidence')})"
