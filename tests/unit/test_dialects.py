@@ -261,3 +261,10 @@ def test_comma_file_with_semicolons_in_its_text_is_read_by_commas(tmp_path):
     sheet = read_sample_sheet(path)
     assert sheet.attrs["dialect"].sep == ","
     assert sheet.loc["S1", "notes"] == "day 7; weight loss 12%"
+
+
+def test_a_constant_table_is_refused(tmp_path):
+    path = tmp_path / "expr.tsv"
+    path.write_text("gene\tA\tB\tC\nIFIT1\t5\t5\t5\nMX1\t5\t5\t5\n")
+    with pytest.raises(InputError, match=r"expr\.tsv: every value is 5: the matrix holds nothing to score or compare"):
+        read_expression_table(path)

@@ -122,6 +122,12 @@ def _need_samples(table: pd.DataFrame, path: Path, what: str) -> None:
         )
 
 
+def _check_varies(X: np.ndarray, where: str) -> None:
+    """A matrix whose every value is the same holds nothing to score or compare."""
+    if X.size and np.nanmax(X) == np.nanmin(X):
+        raise InputError(f"{where}: every value is {np.nanmax(X):g}: the matrix holds nothing to score or compare")
+
+
 def _check_samples(adata: ad.AnnData, where: str) -> None:
     dup = adata.obs_names[adata.obs_names.duplicated()].unique().tolist()
     if dup:
@@ -183,6 +189,7 @@ def read_count_matrix(path: str | Path, *, gene_column: int = 0, dialect: Mappin
     _need_samples(table, path, "count matrix")
     table = table[~table.index.str.match(_SUMMARY)]
     X = _to_counts(table, path).T
+    _check_varies(X, str(path))
     # IDs listed twice (symbols that several Ensembl genes share, as authors' matrices often
     # are) stay rows of their own, their ID in var["gene_id"]: the gene mapping sums them
     ids = pd.Index(table.index.astype(str), name="gene_id")
@@ -267,6 +274,7 @@ def read_expression_table(path: str | Path, *, dialect: Mapping | None = None) -
             f"{path}: missing or non-numeric value {table.iat[r, c]!r} (gene {table.index[r]!r}, "
             f"sample {table.columns[c]!r})"
         )
+    _check_varies(numeric.to_numpy(dtype=np.float64), str(path))
     obs = pd.DataFrame(index=pd.Index(table.columns, name="sample"))
     if obs.index.duplicated().any():
         raise InputError(f"{path}: duplicate sample columns {obs.index[obs.index.duplicated()].tolist()}")
