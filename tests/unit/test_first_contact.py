@@ -49,7 +49,7 @@ def test_two_replicates_pass_with_a_warning_and_thin_cell_types_are_named(caplog
     obs = _cells({"ctrl": ["c1", "c2"], "stim": ["s1", "s2"]})
     obs.loc[obs["sample_id"] == "s2", "cell_type"] = "B"  # no T cells in s2: one T replicate left
     check_contrast_units(obs, [SC])
-    assert "2 'sample_id' replicate per group: effects are reported with their intervals" in caplog.text
+    assert "2 'sample_id' replicates per group: effects are reported with their intervals" in caplog.text
     assert "cell types with fewer than 2 replicates in a group are not compared: T (1 stim, 2 ctrl)" in caplog.text
 
 
@@ -129,3 +129,16 @@ def test_signature_names_become_safe_file_names():
     assert "/" not in slash and slash.startswith("IL-6_STAT3_targets_")
     long_a, long_b = file_stem("X" * 300 + "a"), file_stem("X" * 300 + "b")
     assert len(long_a) == 80 and long_a != long_b  # under any file system's 255 bytes, still apart
+
+
+def test_columns_the_config_names_are_checked_before_scoring():
+    from cytoscore.pp import check_columns
+
+    obs = pd.DataFrame({"group": ["a", "a", "b", "b"], "sex": ["F", "", "M", "F"]}, index=list("wxyz"))
+    bulk = {"name": "b_vs_a", "kind": "table", "column": "group", "target": "b", "reference": "a"}
+    with pytest.raises(InputError, match=r"contrasts\.b_vs_a\.covariates: 'age' is not a metadata column"):
+        check_contrast_units(obs, [{**bulk, "covariates": ["age"]}])
+    with pytest.raises(InputError, match=r"contrasts\.b_vs_a\.covariates: 'sex' is missing for \['x'\]"):
+        check_contrast_units(obs, [{**bulk, "covariates": ["sex"]}])
+    with pytest.raises(InputError, match=r"datasets\.d\.plot_annotations: 'batch' is not a metadata column"):
+        check_columns(obs, {"datasets.d.plot_annotations": ["sex", "batch"]})

@@ -122,9 +122,12 @@ def preflight_dataset(
     min_genes: int,
     min_coverage: float,
     allow_missing: bool,
+    columns: Mapping[str, object] | None = None,
 ) -> Preflight:
-    """Check one dataset as a run would, without its heavy steps; see the module's docstring."""
-    from .pp import assign_groups, check_contrast_units, derive_columns
+    """Check one dataset as a run would, without its heavy steps; see the module's docstring.
+    ``columns``: config key -> the metadata column(s) it names (cell types, samples, plot
+    annotations), which must exist."""
+    from .pp import assign_groups, check_columns, check_contrast_units, derive_columns
     from .tl import gene_set_coverage
 
     report = Preflight(dataset)
@@ -188,6 +191,7 @@ def preflight_dataset(
         if cells is not None:
             report.lines += _describe_groups(cells.obs, contrasts)
             before = len(collect.records)
+            _step(report, "columns", check_columns, cells.obs, dict(columns or {}))
             _step(report, "contrasts", check_contrast_units, cells.obs, contrasts)
             report.warnings += [r.getMessage() for r in collect.records[before:] if r.levelno >= logging.WARNING]
         chosen = [gs for gs in gene_sets if select is None or gs.name in set(select)]

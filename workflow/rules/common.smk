@@ -563,6 +563,18 @@ def dataset_contrasts(wildcards):
     ]
 
 
+def dataset_columns(wildcards):
+    """Config key -> the metadata columns it names, which the preflight checks exist (a
+    cell-type column made by clustering, leiden, exists only later)."""
+    ds, key = DATASETS[wildcards.dataset], f"datasets.{wildcards.dataset}"
+    named = {f"{key}.plot_annotations": ds["plot_annotations"]}
+    if ds["kind"] == "single_cell":
+        named[f"{key}.sample_column"] = ds["sample_column"]
+        if ds["cell_type_column"]:
+            named[f"{key}.cell_type_column"] = ds["cell_type_column"]
+    return named
+
+
 def resolved_contrast(name):
     contrast = dict(CONTRASTS[name])
     ds = DATASETS[contrast["dataset"]]

@@ -34,6 +34,7 @@ rule preflight:
         min_genes=lookup(dpath="gene_sets/min_genes", within=config),
         min_coverage=lookup(dpath="gene_sets/min_coverage", within=config),
         allow_missing=lookup(dpath="gene_sets/allow_missing", within=config),
+        columns=dataset_columns,
     script:
         "../scripts/preflight.py"
 

@@ -15,7 +15,7 @@ with script_logging(snakemake):  # noqa: F821
         sm.wildcards.dataset, kind=p.kind, files=files, options=p.options, normalize=p.normalize,
         groups={**p.groups, "compared": p.compared}, derive=p.derive, contrasts=p.contrasts,
         gene_sets=read_gene_set_table(sm.input.gene_sets), select=p.select, min_genes=p.min_genes,
-        min_coverage=p.min_coverage, allow_missing=p.allow_missing,
+        min_coverage=p.min_coverage, allow_missing=p.allow_missing, columns=p.columns,
     )  # fmt: skip
     screen = report.screen()
     print("\n".join(f"preflight: {line}" for line in screen.splitlines()), file=sys.stderr, flush=True)

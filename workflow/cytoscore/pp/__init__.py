@@ -32,6 +32,7 @@ __getattr__, __dir__, __all__ = attach(
         ],
         "_groups": [
             "assign_groups",
+            "check_columns",
             "check_contrast_units",
             "derive_columns",
             "read_group_table",

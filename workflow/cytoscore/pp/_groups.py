@@ -13,7 +13,9 @@ import pandas as pd
 from .._provenance import record
 from .._utils import InputError
 
-__all__ = ["assign_groups", "check_contrast_units", "derive_columns", "read_group_table", "sample_table"]
+__all__ = [
+    "assign_groups", "check_columns", "check_contrast_units", "derive_columns", "read_group_table", "sample_table",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
@@ -247,6 +249,14 @@ def check_contrast_units(obs: pd.DataFrame, contrasts: Sequence[Mapping]) -> Non
                 f"contrasts.{name}: single-cell groups are compared across replicates (donors or samples), "
                 f"not cells: set datasets.{c.get('dataset')}.sample_column or contrasts.{name}.replicate"
             )
+        for key, col in [*(("covariates", cov) for cov in c.get("covariates") or []), ("random_effect", c.get("random_effect"))]:
+            if col and col not in obs.columns:
+                raise InputError(f"contrasts.{name}.{key}: {col!r} is not a metadata column; columns are {list(obs.columns)[:20]}")
+            if col and key == "covariates":
+                missing = obs.index[(obs[column].astype(str).isin([c["target"], c["reference"]]))
+                                    & (obs[col].isna() | (obs[col].astype(str).str.strip() == ""))].tolist()  # fmt: skip
+                if missing:
+                    raise InputError(f"contrasts.{name}.covariates: {col!r} is missing for {missing[:10]}")
         if unit and unit not in obs.columns:
             raise InputError(
                 f"contrasts.{name}.replicate: {unit!r} is not a metadata column; columns are {list(obs.columns)[:20]}"
@@ -275,9 +285,9 @@ def check_contrast_units(obs: pd.DataFrame, contrasts: Sequence[Mapping]) -> Non
             n = min(len(u) for u in found.values())
         if n < MIN_MARKED_N:
             log.warning(
-                "contrast %s: %d %s per group%s: effects are reported with their intervals, no significance "
-                "mark is drawn (it needs %d)",
-                name, n, what if not pair_by else "pairs", "" if not pair_by else "", MIN_MARKED_N,
+                "contrast %s: %s: effects are reported with their intervals, no significance mark is drawn "
+                "(it needs %d)",
+                name, f"{n} pairs" if pair_by else f"{n} {what}s per group", MIN_MARKED_N,
             )  # fmt: skip
         split = c.get("split_by")
         if cells and split and split in obs.columns:
@@ -291,3 +301,11 @@ def check_contrast_units(obs: pd.DataFrame, contrasts: Sequence[Mapping]) -> Non
                     name, "; ".join(f"{ct} ({r[c['target']]} {c['target']}, {r[c['reference']]} {c['reference']})"
                                     for ct, r in thin.iterrows()),
                 )  # fmt: skip
+
+
+def check_columns(obs: pd.DataFrame, named: dict[str, str | Sequence[str] | None]) -> None:
+    """Config key -> the metadata column(s) it names: each must exist (before anything runs)."""
+    for key, cols in named.items():
+        for col in [cols] if isinstance(cols, str) else list(cols or []):
+            if col not in obs.columns:
+                raise InputError(f"{key}: {col!r} is not a metadata column; columns are {list(obs.columns)[:20]}")
