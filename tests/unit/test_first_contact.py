@@ -95,11 +95,20 @@ def test_a_run_shows_progress_and_warnings_only():
     assert len(shown) < 20
 
 
-def test_a_config_error_is_shown_whole():
+def test_a_config_error_is_shown_without_snakemake_chatter():
     text = (CONSOLE / "config_typo.txt").read_text()
     shown = list(shorten(text.splitlines(True)))
-    assert shown == text.splitlines()
-    assert "datasets.x.expresion: unknown key; did you mean 'expression'?" in text
+    assert shown[:2] == ['ConfigError in file "/work/main/workflow/Snakefile", line 34:', "invalid config:"]
+    assert shown[2].startswith("  - config key datasets.x.expresion: unknown key; did you mean 'expression'?")
+    assert len(shown) == 4  # no profile line, no traceback
+
+
+def test_a_damaged_download_is_named_with_the_rm_that_fetches_it_again():
+    text = (CONSOLE / "garbage_series_matrix.txt").read_text()
+    shown = list(shorten(text.splitlines(True)))
+    assert len(shown) <= 8 and shown[0].startswith("InputFunctionException in rule preflight")
+    assert "no !Series_platform_id line; not a GEO series matrix? If the downloaded file is damaged" in shown[2]
+    assert "fetch it again: rm -f resources/downloads/ftp.ncbi.nlm.nih.gov/geo/series/GSE55nnn/GSE55235" in shown[2]
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,37 @@ _LOG = re.compile(r"^\s+log: (.*?)(?: \(check log file\(s\) for error details\))
 _WILDCARDS = re.compile(r"^\s+wildcards: (.*)$")
 _COMPLETE_LOG = re.compile(r"^Complete log\(s\): (.*)$")
 _STARTED = re.compile(r"^(Execute \d+ jobs\.\.\.|Nothing to be done)")
+# Snakemake's own errors (an input function that raised, a missing input, ...): the name line
+# and the indented message under it, up to the traceback
+_EXCEPTION = re.compile(r"^[A-Z]\w*(Exception|Error)\b")
+# a failed step's wrapper, said better by the step's own ERROR and the summary at the end
+_GENERIC = ("RuleException", "CalledProcessError", "WorkflowError:")
+
+
+_NOISE = (
+    "Using workflow specific profile", "Assuming unrestricted shared filesystem", "Building DAG of jobs",
+    "Updating checkpoint dependencies", "Using shell:", "Provided cores:", "Rules claiming more threads",
+    "Conda environments: ignored",
+)  # fmt: skip
+
+
+def _message(lines: list[str]) -> Iterator[str]:
+    """What Snakemake printed before any step ran, less its banner, chatter and tracebacks."""
+    skip = ""  # "banner" or "traceback" while inside one
+    for line in lines:
+        if skip == "banner":
+            skip = "" if line.startswith("  Config MD5") else skip
+            continue
+        if skip == "traceback":
+            if line.startswith((" ", "\t")) or not line.strip():
+                continue
+            skip = ""
+        if line == "SNAKEMAKE":
+            skip = "banner"
+        elif line.startswith("Traceback"):
+            skip = "traceback"
+        elif not line.startswith(_NOISE) and not line.startswith('  File "') and line.strip():
+            yield line
 
 
 def shorten(lines: Iterable[str]) -> Iterator[str]:
@@ -36,14 +67,19 @@ def shorten(lines: Iterable[str]) -> Iterator[str]:
     complete = ""
     errors = 0
     current: dict | None = None
-    exception = ""  # a Snakemake exception's name line, shown with its message line
+    block = False  # inside a Snakemake exception's message
     for raw in lines:
         line = raw.rstrip("\n")
-        if exception:
-            if line.strip() and line.strip() != "At least one job did not complete successfully.":
-                yield exception
+        if block:
+            if line.startswith("Traceback:") or not line.strip() or not line.startswith((" ", "Error", "Wildcards")):
+                block = False
+            else:
                 yield line
-            exception = ""
+                continue
+        if started and _EXCEPTION.match(line) and not line.startswith(_GENERIC):
+            block = True
+            current = None
+            yield line
             continue
         if not started:
             held.append(line)
@@ -67,13 +103,10 @@ def shorten(lines: Iterable[str]) -> Iterator[str]:
             current["wildcards"] = m.group(1)
         elif m := _COMPLETE_LOG.match(line):
             complete = m.group(1)
-        elif line.startswith(("MissingInputException", "WorkflowError", "ChildIOException", "ProtectedOutputException")):
-            current = None
-            exception = line
         elif line.startswith("Nothing to be done"):
             yield line
-    if not started:
-        yield from held  # failed before any step: the whole text is the message
+    if not started:  # failed before any step: the text is the message, without banner and traceback
+        yield from _message(held)
         return
     for f in failed:
         where = f" ({f['wildcards']})" if f["wildcards"] else ""

@@ -29,6 +29,7 @@ from cytoscore.io import (  # noqa: E402
     geo_platform_soft_url,
     geo_series_matrix_url,
     read_series_platforms,
+    refetch_hint,
     url_to_relpath,
 )
 
@@ -317,7 +318,8 @@ def platform_url(dataset):
         matrix = checkpoints.download.get(
             path=url_to_relpath(series_matrix_url(dataset))
         ).output.file
-        platforms = read_series_platforms(matrix)
+        with refetch_hint([matrix]):  # a damaged download: the rm that fetches it again
+            platforms = read_series_platforms(matrix)
         if len(platforms) != 1:
             raise ValueError(
                 f"{matrix}: series {ds['accession']} spans platforms {platforms}; set "

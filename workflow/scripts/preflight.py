@@ -5,6 +5,7 @@ import sys
 
 from cytoscore import InputError, script_logging
 from cytoscore._preflight import preflight_dataset
+from cytoscore.io import refetch_advice
 from cytoscore.resources import read_gene_set_table
 
 with script_logging(snakemake):  # noqa: F821
@@ -17,6 +18,8 @@ with script_logging(snakemake):  # noqa: F821
         gene_sets=read_gene_set_table(sm.input.gene_sets), select=p.select, min_genes=p.min_genes,
         min_coverage=p.min_coverage, allow_missing=p.allow_missing, columns=p.columns,
     )  # fmt: skip
+    # a damaged download is named with the rm that fetches it again
+    report.errors = [e + (f" {a}" if (a := refetch_advice(sm.input, e)) else "") for e in report.errors]
     screen = report.screen()
     print("\n".join(f"preflight: {line}" for line in screen.splitlines()), file=sys.stderr, flush=True)
     logging.getLogger("cytoscore").info("preflight:\n%s", screen)

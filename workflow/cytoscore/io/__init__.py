@@ -31,6 +31,7 @@ __getattr__, __dir__, __all__ = attach(
             "DownloadRecord",
             "fetch_url",
             "find_in_mirror",
+            "refetch_advice",
             "refetch_hint",
             "relpath_to_url",
             "url_to_relpath",

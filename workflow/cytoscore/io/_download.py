@@ -276,22 +276,29 @@ def fetch_url(
     return record
 
 
+def refetch_advice(files, message: str) -> str:
+    """For an error ``message`` that names a cached download among ``files``
+    (``<cache>/downloads/<host>/<path>``): the sentence with the ``rm`` command that fetches it
+    again (a file corrupt at its source stays cached until its copy, record and kept copy are
+    removed); ``""`` when it names none."""
+    named = [Path(f) for f in files if "/downloads/" in str(f) and Path(f).name in message]
+    remove = []
+    for path in named:
+        cache, rel = str(path).split("/downloads/", 1)
+        remove += [str(path), f"{cache}/records/{rel}.json", f"{cache}/kept/{rel}", f"{cache}/kept/{rel}.json"]
+    if not remove:
+        return ""
+    return f"If the downloaded file is damaged (at its source or here), fetch it again: rm -f {' '.join(remove)}"
+
+
 @contextlib.contextmanager
 def refetch_hint(files) -> Iterator[None]:
-    """An :class:`InputError` about a cached download (``<cache>/downloads/<host>/<path>``)
-    gains the command that fetches it again: a file corrupt at its source stays cached
-    until its copy, record and kept copy are removed."""
+    """An :class:`InputError` about a cached download gains :func:`refetch_advice`."""
     try:
         yield
     except InputError as exc:
-        named = [Path(f) for f in files if "/downloads/" in str(f) and Path(f).name in str(exc)]
-        if not named:
+        advice = refetch_advice(files, str(exc))
+        if not advice:
             raise
-        remove = []
-        for path in named:
-            cache, rel = str(path).split("/downloads/", 1)
-            remove += [str(path), f"{cache}/records/{rel}.json", f"{cache}/kept/{rel}", f"{cache}/kept/{rel}.json"]
-        raise type(exc)(
-            f"{exc}. If the downloaded file is damaged (at its source or here), fetch it again: "
-            f"rm -f {' '.join(remove)}"
-        ) from exc
+        text = str(exc)
+        raise type(exc)(f"{text}{'' if text.endswith(('.', '?', '!')) else '.'} {advice}") from exc
