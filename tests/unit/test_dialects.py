@@ -268,3 +268,12 @@ def test_a_constant_table_is_refused(tmp_path):
     path.write_text("gene\tA\tB\tC\nIFIT1\t5\t5\t5\nMX1\t5\t5\t5\n")
     with pytest.raises(InputError, match=r"expr\.tsv: every value is 5: the matrix holds nothing to score or compare"):
         read_expression_table(path)
+
+
+def test_thousands_separators_are_not_taken_for_decimal_commas(tmp_path):
+    path = tmp_path / "counts.tsv"
+    path.write_text("gene\tS1\tS2\nIFIT1\t1,234\t987\nMX1\t12,500\t2,001\n")
+    with pytest.raises(InputError, match=r"such as '1,234' may be decimal commas or thousands separators"):
+        read_count_matrix(path)
+    table = read_table(path, dialect={"decimal": ","}, index_col=0)  # said by the user: decimals
+    assert table.loc["IFIT1", "S1"] == "1.234"

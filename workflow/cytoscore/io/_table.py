@@ -49,6 +49,7 @@ DIALECT_KEY = "dialect: {sep: tab|comma|semicolon|whitespace, decimal: '.'|','}"
 _SAMPLE_LINES = 200
 _NUMBER = re.compile(r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$")
 _COMMA_DECIMAL = re.compile(r"^[+-]?\d*,\d+([eE][+-]?\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+$")
 _NA = {"", "NA", "NaN", "nan", "null", "NULL", "-", "n/a", "N/A", "#N/A"}
 
 
@@ -155,12 +156,21 @@ def _detect(lines: list[str], path: Path) -> tuple[str, bool]:
     return best, fits[best][2]
 
 
-def _decimal_commas(frame: pd.DataFrame) -> bool:
+def _decimal_commas(frame: pd.DataFrame, path: Path, what: str) -> bool:
+    """Whether the numbers are written with decimal commas (21,5). Numbers that could as well
+    carry thousands separators (1,234 only, never 21,5) are an error, not a guess."""
     sample = frame.head(_SAMPLE_LINES)
     values = pd.Series(sample.to_numpy().ravel()).astype(str).str.strip()
-    return bool(values.str.match(_COMMA_DECIMAL).any()) and not bool(
-        values.str.match(r"^[+-]?\d*\.\d+([eE][+-]?\d+)?$").any()
-    )
+    comma = values[values.str.match(_COMMA_DECIMAL) | values.str.match(_THOUSANDS)]
+    if comma.empty or values.str.match(r"^[+-]?\d*\.\d+([eE][+-]?\d+)?$").any():
+        return False
+    if comma.str.match(_THOUSANDS).all():
+        raise InputError(
+            f"{path}: numbers of the {what} such as {comma.iloc[0]!r} may be decimal commas or thousands "
+            "separators; set the dataset's dialect: {decimal: ','} if they are decimals, or write the numbers "
+            "without thousands separators"
+        )
+    return True
 
 
 def _resolve_sep(sep: str | None) -> str | None:
@@ -270,7 +280,7 @@ def read_table(
         frame = frame.iloc[:, [i for i in range(frame.shape[1]) if i not in trailing]]
         log.info("%s: dropped %d unnamed empty column(s) (a delimiter at the end of each line)", path, len(trailing))
     quoted = '"' in lines[0] or '"' in lines[min(1, len(lines) - 1)]
-    decimal = dialect.get("decimal") or ("," if sep != "," and _decimal_commas(frame) else ".")
+    decimal = dialect.get("decimal") or ("," if sep != "," and _decimal_commas(frame, path, what) else ".")
     if decimal == ",":
         for col in frame.columns:
             values = frame[col].str.strip()
