@@ -8,6 +8,7 @@ import errno
 import logging
 from pathlib import Path
 
+import anndata as ad
 import numpy as np
 import pandas as pd
 import pytest
@@ -151,3 +152,19 @@ def test_columns_the_config_names_are_checked_before_scoring():
         check_contrast_units(obs, [{**bulk, "covariates": ["sex"]}])
     with pytest.raises(InputError, match=r"datasets\.d\.plot_annotations: 'batch' is not a metadata column"):
         check_columns(obs, {"datasets.d.plot_annotations": ["sex", "batch"]})
+
+
+def test_groups_from_two_columns_and_an_unnamed_id_column(tmp_path):
+    # read.csv2's sheet as Fransson et al. deposited theirs: row names under an empty header field
+    from cytoscore.io import read_sample_sheet
+    from cytoscore.pp import assign_groups
+
+    path = tmp_path / "metadata.csv"
+    path.write_bytes(b";Week;Treatment;Lipocalin\r\nW0a;W0;Untreated;2,7\r\nW7a;W7;Untreated;9,1\r\n"
+                     b"W7b;W7;aIL12;3,2\r\nW0b;W0;Untreated;2,5\r\n")  # fmt: skip
+    sheet = read_sample_sheet(path)
+    assert sheet.index.tolist() == ["W0a", "W7a", "W7b", "W0b"] and sheet.loc["W7a", "Lipocalin"] == "9.1"
+    cells = ad.AnnData(obs=sheet)
+    out = assign_groups(cells, column=["Week", "Treatment"],
+                        patterns={"baseline": "^W0 Untreated$", "colitis": "^W7 Untreated$", "treated": "aIL12$"})  # fmt: skip
+    assert out.obs["group"].astype(str).tolist() == ["baseline", "colitis", "treated", "baseline"]

@@ -246,6 +246,10 @@ def read_sample_sheet(
     table = read_table(path, index_col=None, dialect=dialect, what="sample sheet")
     if table.attrs["dialect"].row_names and id_column not in table.columns:
         log.info("%s: sample IDs are the row names (no column %r)", path, id_column)
+    elif id_column not in table.columns and table.columns[0] == "":
+        # R's write.csv / write.csv2 writes row names under an empty first header field
+        log.info("%s: sample IDs are the first, unnamed column (R's row names; no column %r)", path, id_column)
+        table = table.set_index(table.columns[0])
     elif id_column not in table.columns:
         raise InputError(
             f"{path}: no column {id_column!r} (read as {table.attrs['dialect'].describe()}); columns are "

@@ -91,6 +91,11 @@ def _text(path: Path) -> tuple[str, bool, bool]:
         raw = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
+    if raw[:4] == b"PK\x03\x04":
+        raise InputError(
+            f"{path}: this is an Excel workbook (.xlsx) or another zip archive, not a text table: save the "
+            "sheet as CSV (Excel: File > Save As > CSV UTF-8) and give that file"
+        )
     zipped = raw[:2] == b"\x1f\x8b"
     if zipped:
         try:
@@ -315,21 +320,16 @@ def read_table(
 
 
 def typed_columns(frame: pd.DataFrame) -> pd.DataFrame:
-    """Metadata columns with one type each, as any writer takes them: a column whose every
-    non-empty value is a number becomes float (empty cells NaN); any other column becomes
-    strings (empty or missing cells ``""``), so a column empty in every row (as GEO
-    submission templates leave them), or one that mixes numbers and text, never breaks a
-    write. Categorical and already numeric columns are kept."""
+    """Metadata columns as any writer takes them: every text column becomes strings as the
+    file wrote them (empty or missing cells ``""``; numbers keep their spelling, so that a
+    group pattern ``^0$`` still matches day ``0``; decimal commas are already points), so a
+    column empty in every row (as GEO submission templates leave them), or one that mixes
+    numbers and text, never breaks a write. Numeric, boolean and categorical columns are kept;
+    the statistics read numbers where they need them (covariates)."""
     out = frame.copy()
     for col in out.columns:
         values = out[col]
         if isinstance(values.dtype, pd.CategoricalDtype) or pd.api.types.is_numeric_dtype(values.dtype):
-            if not pd.api.types.is_bool_dtype(values.dtype):
-                continue
-        text = values.astype(object).where(values.notna(), "").astype(str).str.strip()
-        filled = text[~text.isin(_NA)]
-        if len(filled) and filled.str.match(_NUMBER).all() and not filled.str.contains(",", regex=False).any():
-            out[col] = pd.to_numeric(text.where(~text.isin(_NA)), errors="coerce").astype(float)
-        else:
-            out[col] = text.to_numpy(dtype=object)
+            continue
+        out[col] = values.astype(object).where(values.notna(), "").astype(str).str.strip().to_numpy(dtype=object)
     return out

@@ -55,7 +55,7 @@ def _describe(values: pd.Series, limit: int = 20) -> str:
 def assign_groups(
     adata: ad.AnnData,
     *,
-    column: str | None = None,
+    column: str | Sequence[str] | None = None,
     patterns: Mapping[str, str] | None = None,
     table: pd.Series | str | Path | None = None,
     exclude: Sequence[str] = (),
@@ -68,7 +68,8 @@ def assign_groups(
     Parameters
     ----------
     column
-        ``obs`` column whose values ``patterns`` are matched against.
+        ``obs`` column whose values ``patterns`` are matched against; several columns (a list)
+        are matched as their values joined by a space (``"W7 aIL12"`` for week and treatment).
     patterns
         Group name -> regular expression (``re.search``; add ``(?i)`` for
         case-insensitive). A value must match exactly one group's pattern.
@@ -103,9 +104,11 @@ def assign_groups(
     if patterns is not None:
         if not column:
             raise InputError("'patterns' needs 'column', the metadata column to match")
-        if column not in adata.obs.columns:
+        columns = [column] if isinstance(column, str) else list(column)
+        absent = [c for c in columns if c not in adata.obs.columns]
+        if absent:
             raise InputError(
-                f"metadata column {column!r} does not exist; columns are {list(adata.obs.columns)}"
+                f"groups.column: metadata column(s) {absent} do not exist; columns are {list(adata.obs.columns)}"
             )
         compiled = {}
         for name, pattern in patterns.items():
@@ -113,7 +116,8 @@ def assign_groups(
                 compiled[name] = re.compile(pattern)
             except re.error as exc:
                 raise InputError(f"group {name!r}: invalid regular expression {pattern!r} ({exc})") from exc
-        values = adata.obs[column].astype(str)
+        values = adata.obs[columns].astype(str).agg(" ".join, axis=1) if len(columns) > 1 else None
+        values = adata.obs[columns[0]].astype(str) if values is None else values
         # match each distinct value once (a single-cell dataset has a million cells, few values)
         hits_of = {v: [n for n, rx in compiled.items() if rx.search(v)] for v in pd.unique(values[keep])}
         bad = {v: h for v, h in hits_of.items() if len(h) > 1}
