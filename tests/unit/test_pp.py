@@ -151,7 +151,7 @@ def test_unmapped_samples_are_listed_with_values():
 def test_ambiguous_and_bad_column():
     with pytest.raises(InputError, match="match several groups"):
         assign_groups(groups_adata(), column="source", patterns={"a": "joint", "b": "RA"}, exclude=["g5"])
-    with pytest.raises(InputError, match="column 'disease' does not exist"):
+    with pytest.raises(InputError, match=r"groups\.column: metadata column\(s\) \['disease'\] do not exist"):
         assign_groups(groups_adata(), column="disease", patterns={"a": "x"})
     with pytest.raises(InputError, match="invalid regular expression"):
         assign_groups(groups_adata(), column="source", patterns={"a": "("})

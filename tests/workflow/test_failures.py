@@ -56,7 +56,8 @@ def test_a_compared_group_without_samples_stops_before_scoring(tmp_path):
         "matches none of the values of 'source_name_ch1'",
     )
     assert "Traceback" not in out  # the traceback is in the job's log only
-    assert "Traceback" in (tmp_path / "logs/GSE55235/prepare.log").read_text()
+    # found by the preflight, the first job, before anything is loaded for the analysis
+    assert "Traceback" in (tmp_path / "logs/GSE55235/preflight.log").read_text()
     assert _finished_looking(tmp_path) == []
     marker = (tmp_path / "results/RUN_INCOMPLETE.txt").read_text()
     assert "has not finished" in marker and "FAILED" in marker

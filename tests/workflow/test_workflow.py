@@ -204,12 +204,13 @@ def test_gene_set_without_genes_is_skipped_with_a_log_message(tmp_path):
     config["gene_sets"]["collections"]["custom"] = {"url": "https://example.org/custom.gmt", "version": "1"}
     config["gene_sets"]["select"].append("NO_GENES_HERE")
     workdir = tmp_path / "run"
-    # selected but unscorable: an error naming the set and its missing genes ...
+    # selected but unscorable: the preflight stops, naming the set and its missing genes ...
     proc = run_workflow(workdir, config, "results/GSE55235/scores.tsv", mirror=mirror, check=False)
     assert proc.returncode != 0
-    log = (workdir / "logs/GSE55235/score.log").read_text()
-    assert "selected gene sets cannot be scored" in log and "NO_GENES_HERE (0 of 5 genes" in log
-    assert "NOTAGENE1" in log and "gene_sets.allow_missing" in log
+    out = proc.stdout + proc.stderr
+    assert "gene set NO_GENES_HERE: 0 of 5 genes, fewer than gene_sets.min_genes 5" in out
+    assert "missing NOTAGENE1, NOTAGENE2" in out and "gene_sets.allow_missing: true" in out
+    assert not (workdir / "results/GSE55235/annotated.h5ad").exists()  # before the heavy steps
     assert not (workdir / "results/GSE55235/scores.tsv").exists()
     # ... unless allowed: skipped with a log message
     config["gene_sets"]["allow_missing"] = True

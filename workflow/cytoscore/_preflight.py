@@ -210,7 +210,11 @@ def preflight_dataset(
                 if allow_missing:
                     report.warnings.append(text + ": skipped (gene_sets.allow_missing), and named where it would be drawn")
                 else:
-                    report.errors.append(text + ". Remove it from gene_sets.select, or set gene_sets.allow_missing: true")
+                    missing = r.missing_genes.split(",")[:10] if r.missing_genes else []
+                    shown = f" (missing {', '.join(missing)}{', ...' if r.n_genes - r.n_found > 10 else ''})" if missing else ""
+                    report.errors.append(
+                        text + shown + ". Remove it from gene_sets.select, or set gene_sets.allow_missing: true"
+                    )
             if not coverage["scored"].any():
                 report.errors.append(
                     f"no selected gene set has {min_genes} of its genes in the data; the data's genes look like "
