@@ -107,6 +107,98 @@ def _describe_groups(obs: pd.DataFrame, contrasts: Sequence[Mapping]) -> list[st
     return lines
 
 
+def _describe_data(report: Preflight, adata, kind: str, options: Mapping, normalize: Mapping) -> list[str]:
+    """The lines on what was read: observations and genes, probes, organism, scale; returns
+    the dataset's gene symbols (the ones the sets are matched against)."""
+    from .pp import detect_log_scale
+
+    info = adata.uns.get("cytoscore", {})
+    ids = info.get("gene_id_mapping") or {}
+    genes = adata.uns.get("preflight_symbols", list(adata.var_names))
+    n_obs = f"{adata.n_obs:,} {'cells' if kind == 'single_cell' else 'samples'}"
+    detail = f", IDs: {ids['id_type']} ({100 * ids['share_mapped']:.0f}% mapped to symbols)" if "id_type" in ids else ""
+    report.lines.append(f"{n_obs} x {len(genes):,} genes{detail}")
+    probes, source = info.get("probe_mapping") or {}, info.get("source") or {}
+    if kind == "geo_series_matrix" and probes:
+        rules = options.get("probes", {})
+        report.lines.append(
+            f"{source.get('platform', 'platform')}: {probes['n_probes']:,} probes -> {len(genes):,} genes "
+            f"({probes['n_probes_no_symbol']:,} without a symbol; probes.multi_gene {rules.get('multi_gene', 'drop')}, "
+            f"probes.collapse {rules.get('collapse', 'max_mean')})"
+        )
+    org = info.get("organism") or {}
+    if org:
+        said = f"organism: {org.get('organism')} ({org.get('evidence')})"
+        if "n_mapped" in org:
+            said += f"; {org['n_mapped']:,} of {org['n_genes']:,} genes have a one-to-one human ortholog (HCOP) and are scored as those"
+        report.lines.append(said)
+        if org.get("mhc_class_ii"):
+            report.lines.append("MHC class II: " + ", ".join(f"{g} -> {h}" for g, h in org["mhc_class_ii"].items()))
+    if kind in ("geo_series_matrix", "table") and adata.n_obs:
+        scale = _step(report, "scale", detect_log_scale, adata.X)
+        if scale:
+            q = list((scale.get("quantiles") or {}).values())
+            evidence = f"; values {min(q):.3g} to {max(q):.3g}" if q else ""
+            decision = "log2" if scale["needs_log2"] else "already log-scale"
+            report.lines.append(f"scale: {decision} (GEO2R's rule{evidence}; normalize.log2: {normalize.get('log2', 'auto')})")
+            if not scale["agree"]:
+                report.warnings.append(f"scale evidence disagrees: {scale['conflicts']}")
+    elif kind == "rnaseq_counts":
+        report.lines.append(f"scale: raw counts -> {normalize.get('method', 'tmm').upper()} log2-CPM")
+    return genes
+
+
+def _check_groups(report, adata, collect, *, groups, derive, contrasts, columns) -> None:
+    """Derived columns, groups, the columns the config names and each contrast's units."""
+    from .pp import assign_groups, check_columns, check_contrast_units, derive_columns
+
+    cells = _step(report, "derive", derive_columns, adata, list(derive or []))
+    if cells is None:
+        return
+    cells = _step(
+        report, "groups", assign_groups, cells, column=groups.get("column"), patterns=groups.get("patterns"),
+        table=groups.get("table"), exclude=groups.get("exclude") or (), compared=groups.get("compared"),
+        dialect=groups.get("dialect"),
+    )  # fmt: skip
+    if cells is None:
+        return
+    report.lines += _describe_groups(cells.obs, contrasts)
+    before = len(collect.records)
+    _step(report, "columns", check_columns, cells.obs, dict(columns or {}))
+    _step(report, "contrasts", check_contrast_units, cells.obs, contrasts)
+    report.warnings += [r.getMessage() for r in collect.records[before:] if r.levelno >= logging.WARNING]
+
+
+def _check_sets(report, genes, gene_sets, *, select, min_genes, min_coverage, allow_missing) -> None:
+    """Each selected set's coverage: flagged below min_coverage, an error (or, allowed, a
+    skip) below min_genes."""
+    from .tl import gene_set_coverage
+
+    chosen = [gs for gs in gene_sets if select is None or gs.name in set(select)]
+    coverage = gene_set_coverage(genes, chosen, min_genes=min_genes)
+    if not len(coverage):
+        return
+    report.lines.append(
+        f"gene sets: {int(coverage['scored'].sum())} of {len(coverage)} selected scorable; "
+        f"coverage {coverage['coverage'].min():.0%}-{coverage['coverage'].max():.0%}"
+    )
+    for r in coverage[coverage["scored"] & (coverage["coverage"] < min_coverage)].itertuples():
+        report.warnings.append(f"gene set {r.signature}: {r.n_found} of {r.n_genes} genes ({r.coverage:.0%}; flagged low_coverage)")
+    for r in coverage[~coverage["scored"]].itertuples():
+        text = f"gene set {r.signature}: {r.n_found} of {r.n_genes} genes, fewer than gene_sets.min_genes {min_genes}"
+        if allow_missing:
+            report.warnings.append(text + ": skipped (gene_sets.allow_missing), and named where it would be drawn")
+            continue
+        missing = r.missing_genes.split(",")[:10] if r.missing_genes else []
+        shown = f" (missing {', '.join(missing)}{', ...' if r.n_genes - r.n_found > 10 else ''})" if missing else ""
+        report.errors.append(text + shown + ". Remove it from gene_sets.select, or set gene_sets.allow_missing: true")
+    if not coverage["scored"].any():
+        report.errors.append(
+            f"no selected gene set has {min_genes} of its genes in the data; the data's genes look like "
+            f"{list(genes[:5])}: are they human gene symbols (or IDs that gene_ids / gene_annotation map)?"
+        )
+
+
 def preflight_dataset(
     dataset: str,
     *,
@@ -127,9 +219,6 @@ def preflight_dataset(
     """Check one dataset as a run would, without its heavy steps; see the module's docstring.
     ``columns``: config key -> the metadata column(s) it names (cell types, samples, plot
     annotations), which must exist."""
-    from .pp import assign_groups, check_columns, check_contrast_units, derive_columns
-    from .tl import gene_set_coverage
-
     report = Preflight(dataset)
     collect = _Collect()
     package = logging.getLogger("cytoscore")
@@ -139,87 +228,13 @@ def preflight_dataset(
     package.setLevel(logging.INFO)
     try:
         adata = _step(report, "reading", _load, kind, files, options)
-        for record in collect.records:
-            if record.name == "cytoscore.io._table":
-                report.lines.append(record.getMessage())
+        report.lines += [r.getMessage() for r in collect.records if r.name == "cytoscore.io._table"]
         if adata is None:
             return report
-        info = adata.uns.get("cytoscore", {})
-        ids = info.get("gene_id_mapping") or {}
-        n_obs = f"{adata.n_obs:,} {'cells' if kind == 'single_cell' else 'samples'}"
-        genes = adata.uns.get("preflight_symbols", list(adata.var_names))
-        detail = f", IDs: {ids['id_type']} ({100 * ids['share_mapped']:.0f}% mapped to symbols)" if "id_type" in ids else ""
-        report.lines.append(f"{n_obs} x {len(genes):,} genes{detail}")
-        probes, source = info.get("probe_mapping") or {}, info.get("source") or {}
-        if kind == "geo_series_matrix" and probes:
-            report.lines.append(
-                f"{source.get('platform', 'platform')}: {probes['n_probes']:,} probes -> {len(genes):,} genes "
-                f"({probes['n_probes_no_symbol']:,} without a symbol; probes.multi_gene "
-                f"{options.get('probes', {}).get('multi_gene', 'drop')}, probes.collapse "
-                f"{options.get('probes', {}).get('collapse', 'max_mean')})"
-            )
-        org = info.get("organism") or {}
-        if org:
-            said = f"organism: {org.get('organism')} ({org.get('evidence')})"
-            if "n_mapped" in org:
-                said += (f"; {org['n_mapped']:,} of {org['n_genes']:,} genes have a one-to-one human ortholog (HCOP) "
-                         "and are scored as those")  # fmt: skip
-            report.lines.append(said)
-            if org.get("mhc_class_ii"):
-                report.lines.append("MHC class II: " + ", ".join(f"{g} -> {h}" for g, h in org["mhc_class_ii"].items()))
-        if kind in ("geo_series_matrix", "table") and adata.n_obs:
-            from .pp import detect_log_scale
-
-            scale = _step(report, "scale", detect_log_scale, adata.X)
-            if scale:
-                said = normalize.get("log2", "auto")
-                decision = "log2" if scale["needs_log2"] else "already log-scale"
-                q = scale.get("quantiles") or {}
-                evidence = f"; values {min(q.values()):.3g} to {max(q.values()):.3g}" if isinstance(q, dict) and q else ""
-                report.lines.append(f"scale: {decision} (GEO2R's rule{evidence}; normalize.log2: {said})")
-                if not scale["agree"]:
-                    report.warnings.append(f"scale evidence disagrees: {scale['conflicts']}")
-        elif kind == "rnaseq_counts":
-            report.lines.append(f"scale: raw counts -> {normalize.get('method', 'tmm').upper()} log2-CPM")
-        cells = _step(report, "derive", derive_columns, adata, list(derive or []))
-        if cells is not None:
-            cells = _step(
-                report, "groups", assign_groups, cells, column=groups.get("column"), patterns=groups.get("patterns"),
-                table=groups.get("table"), exclude=groups.get("exclude") or (), compared=groups.get("compared"),
-                dialect=groups.get("dialect"),
-            )  # fmt: skip
-        if cells is not None:
-            report.lines += _describe_groups(cells.obs, contrasts)
-            before = len(collect.records)
-            _step(report, "columns", check_columns, cells.obs, dict(columns or {}))
-            _step(report, "contrasts", check_contrast_units, cells.obs, contrasts)
-            report.warnings += [r.getMessage() for r in collect.records[before:] if r.levelno >= logging.WARNING]
-        chosen = [gs for gs in gene_sets if select is None or gs.name in set(select)]
-        coverage = gene_set_coverage(genes, chosen, min_genes=min_genes)
-        if len(coverage):
-            low = coverage[coverage["scored"] & (coverage["coverage"] < min_coverage)]
-            bad = coverage[~coverage["scored"]]
-            report.lines.append(
-                f"gene sets: {int(coverage['scored'].sum())} of {len(coverage)} selected scorable; "
-                f"coverage {coverage['coverage'].min():.0%}-{coverage['coverage'].max():.0%}"
-            )
-            for r in low.itertuples():
-                report.warnings.append(f"gene set {r.signature}: {r.n_found} of {r.n_genes} genes ({r.coverage:.0%}; flagged low_coverage)")
-            for r in bad.itertuples():
-                text = f"gene set {r.signature}: {r.n_found} of {r.n_genes} genes, fewer than gene_sets.min_genes {min_genes}"
-                if allow_missing:
-                    report.warnings.append(text + ": skipped (gene_sets.allow_missing), and named where it would be drawn")
-                else:
-                    missing = r.missing_genes.split(",")[:10] if r.missing_genes else []
-                    shown = f" (missing {', '.join(missing)}{', ...' if r.n_genes - r.n_found > 10 else ''})" if missing else ""
-                    report.errors.append(
-                        text + shown + ". Remove it from gene_sets.select, or set gene_sets.allow_missing: true"
-                    )
-            if not coverage["scored"].any():
-                report.errors.append(
-                    f"no selected gene set has {min_genes} of its genes in the data; the data's genes look like "
-                    f"{list(genes[:5])}: are they human gene symbols (or IDs that gene_ids / gene_annotation map)?"
-                )
+        genes = _describe_data(report, adata, kind, options, normalize)
+        _check_groups(report, adata, collect, groups=groups, derive=derive, contrasts=contrasts, columns=columns)
+        _check_sets(report, genes, gene_sets, select=select, min_genes=min_genes, min_coverage=min_coverage,
+                    allow_missing=allow_missing)  # fmt: skip
     finally:
         package.removeHandler(collect)
         package.propagate = propagate
