@@ -66,7 +66,7 @@ def default_rows(results: Path) -> dict[str, tuple[Path, str]]:
         ),
         "contrasts_RA_vs_healthy_boxplot_ssgsea.png": (
             results / "contrasts/RA_vs_healthy/boxplot_ssgsea.png",
-            "The key signatures (plots.signatures, JAK/STAT core included), healthy vs RA, one point per sample, with g and FDR.",
+            "The key signatures (plots.signatures, JAK/STAT core included), healthy vs RA, one point per sample, n under each box, with the difference of means (Δ, score units, as the effects figure draws it) and the primary test's FDR and stars (none below 3 per group).",
         ),
         "contrasts_RA_vs_healthy_effects.png": (
             results / "contrasts/RA_vs_healthy/effects.png",

@@ -46,7 +46,15 @@ def test_boxplot_content(data):
     assert ticks == ["healthy\n(n=5)", "RA\n(n=4)"]
     row = comparison.set_index("signature").loc["IFN_SCORE_RICE2017"]
     annotation = [t.get_text() for t in axes[1].texts][0]
-    assert annotation == f"g = {row.hedges_g:.2f}, FDR = {format_p(row.fdr_welch)}"
+    # the difference of means the effects figures draw, and the primary test's FDR with its stars
+    from cytoscore._significance import stars
+
+    diff = f"{row.mean_difference:.2f}".replace("-", "−")
+    assert annotation == f"Δ = {diff}, FDR = {format_p(row.fdr)}{stars(row.fdr)}"
+    # two samples per group: the difference is shown, the test is not marked
+    small = comparison.assign(small_n=True, markable=False)
+    fig, _ = signature_boxplot(scores, groups, small, method="mean_z", group_order=["healthy", "RA", "OA"])
+    assert [t.get_text() for t in fig.axes[1].texts][0] == f"Δ = {diff}; n too small to test"
     # one point per sample of the two groups in each panel; OA is not drawn
     assert len(source) == 3 * 9 and set(source["group"]) == {"healthy", "RA"}
     points = axes[0].collections[0].get_offsets()[:, 1]

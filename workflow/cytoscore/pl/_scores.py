@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 
 from .._labels import column_label, group_label, method_label, ordered_groups
+from .._significance import markable, stars
 from .._utils import InputError
 from ._style import (
     LOW_COVERAGE_NOTE,
@@ -37,6 +38,16 @@ def format_p(p: float) -> str:
     if p is None or not np.isfinite(p):
         return "NA"
     return f"{p:.2g}" if p >= 1e-3 else f"{p:.1e}"
+
+
+def _effect_text(row: pd.Series) -> str:
+    """A box plot panel's annotation: the difference of means, and the FDR with its stars only
+    where the test may carry them."""
+    text = f"Δ = {row['mean_difference']:.2f}".replace("-", "−")
+    if row["markable"]:
+        return f"{text}, FDR = {format_p(row['fdr'])}{stars(row['fdr'])}"
+    why = row.get("not_testable")
+    return f"{text}; {'not testable' if isinstance(why, str) and why else 'n too small to test'}"
 
 
 def _check_columns(frame: pd.DataFrame, needed: Sequence[str], what: str) -> None:
@@ -68,8 +79,11 @@ def signature_boxplot(
     ``top``, the ``top`` with the lowest primary FDR (said so in a note under the figure).
 
     Each panel shows the reference and target groups' scores (boxes: quartiles,
-    whiskers 1.5 IQR; points: samples, jittered with a fixed seed) and is annotated
-    with Hedges' g and the Welch-test FDR from ``comparison``.
+    whiskers 1.5 IQR; points: samples, jittered with a fixed seed) and is annotated with the
+    difference of means (target − reference, in score units, as the effects figures draw it)
+    and the FDR of the contrast's primary test with its stars, only where the test may carry a
+    mark (:func:`cytoscore._significance.markable`); else "n too small to test" or "not
+    testable". n per group is under each box.
 
     Returns
     -------
@@ -77,9 +91,8 @@ def signature_boxplot(
     annotation values of its panel.
     """
     _check_columns(scores, ["observation", "signature", "method", "score"], "scores")
-    _check_columns(
-        comparison, ["signature", "method", "target", "reference", "hedges_g", "fdr_welch"], "comparison"
-    )
+    _check_columns(comparison, ["signature", "method", "target", "reference", "mean_difference", "fdr"], "comparison")
+    comparison = comparison.assign(markable=markable(comparison).to_numpy())
     comp = comparison[comparison["method"] == method].set_index("signature")
     if comp.empty:
         raise InputError(f"the comparison has no row for method {method!r}")
@@ -153,8 +166,9 @@ def signature_boxplot(
                         "observation": o,
                         "group": g,
                         "score": v,
-                        "hedges_g": row["hedges_g"],
-                        "fdr_welch": row["fdr_welch"],
+                        "mean_difference": row["mean_difference"],
+                        "fdr": row["fdr"],
+                        "markable": bool(row["markable"]),
                         **({"pair": pair_of.get(o)} if pairs is not None else {}),
                     }
                     for o, v in zip(obs, vals, strict=True)
@@ -169,7 +183,7 @@ def signature_boxplot(
             ax.text(
                 0.5,
                 0.98,
-                f"g = {row['hedges_g']:.2f}, FDR = {format_p(row['fdr_welch'])}",
+                _effect_text(row),
                 transform=ax.transAxes,
                 ha="center",
                 va="top",
