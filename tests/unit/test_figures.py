@@ -153,6 +153,9 @@ def test_clinical_ifn_score_known_answer_and_plot():
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["healthy\n0/3 positive", "SLE\n2/2 positive"]
     assert ax.get_yscale() == "log" and len(source) == 5
+    fig.canvas.draw()  # plain tick numbers: 2^n mathtext set its exponents at 4.9 pt
+    labels = [t.get_text() for t in ax.get_yticklabels() if t.get_text()]
+    assert labels and not any("$" in t for t in labels) and "1" in labels and "2" in labels
     with pytest.raises(InputError, match="at least 3 of"):
         clinical_ifn_score(adata[:, :2].copy(), control="healthy")
     assert "the fold-change reference group, itself scored" in table["threshold_source"].iloc[0]

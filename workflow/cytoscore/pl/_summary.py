@@ -11,6 +11,7 @@ from statistics import NormalDist
 import matplotlib as mpl
 import numpy as np
 import pandas as pd
+from matplotlib import ticker
 from matplotlib.figure import Figure
 
 from .._labels import contrast_label, group_label, method_label, method_style, ordered_groups
@@ -409,6 +410,10 @@ def ifn_score_plot(
             labels.append(f"{group_label(g)}\n{int(sub['positive'].sum())}/{len(sub)} positive")
         ax.set_xticks(range(len(order)), labels)
         ax.set_yscale("log", base=2)
+        # plain numbers (0.5, 0.75, 1, 1.5, 2, 3): the default 2^n labels set their exponent at 4.9 pt
+        ax.yaxis.set_major_locator(ticker.LogLocator(base=2, subs=(1.0, 1.5)))
+        ax.yaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.yaxis.set_minor_formatter(ticker.NullFormatter())
         ax.set_ylabel("interferon score (median fold change)")
         ax.set_title("Clinical interferon score (Rice et al. 2017)")
         if "threshold_source" in table.columns:
