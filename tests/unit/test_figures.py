@@ -257,6 +257,13 @@ def test_embedding_dotplot_and_donor_plot(cells):
         "B · stim",
         "B · ctrl",
     ]
+    dots = next(c for c in fig.axes[0].collections if c.get_array() is not None)
+    signed = (table["mean_score"] < 0).any()  # diverging around 0 only for scores that can be negative
+    assert (dots.get_cmap().name, dots.norm.vmin < 0) == (("RdBu_r", True) if signed else ("viridis", False))
+    nonneg = scores.assign(score=scores["score"] - scores["score"].min())  # as UCell and AUCell are
+    fig2, _ = score_dotplot(nonneg, obs, method="m", cell_type="cell_type")
+    dots = next(c for c in fig2.axes[0].collections if c.get_array() is not None)
+    assert dots.get_cmap().name == "viridis" and dots.norm.vmin == 0.0
     ifn = table[table["signature"] == "IFN"].set_index(["cell_type", "group"])
     assert ifn.loc[("B", "stim"), "fraction_above_median"] >= 0.85
     assert ifn.loc[("B", "ctrl"), "fraction_above_median"] <= 0.15

@@ -192,24 +192,22 @@ def score_dotplot(
                 ys.append(len(rows) - 1 - i)
                 cs.append(r["mean_score"])
                 ss.append(10 + 120 * r["fraction_above_median"])
+        # scores that cannot be negative (UCell, AUCell, ssGSEA unnormalized) on a sequential
+        # scale from 0; signed ones (mean z, ulm) on a diverging scale centred on 0
+        signed = min(cs) < 0
+        top = max(map(abs, cs)) or 1.0
         art = ax.scatter(
-            xs,
-            ys,
-            c=cs,
-            s=ss,
-            cmap="RdBu_r",
-            edgecolor="black",
-            linewidth=0.3,
-            vmin=-max(map(abs, cs)),
-            vmax=max(map(abs, cs)),
-        )
+            xs, ys, c=cs, s=ss, cmap="RdBu_r" if signed else "viridis", edgecolor="black", linewidth=0.3,
+            vmin=-top if signed else 0.0, vmax=top,
+        )  # fmt: skip
         ax.set_xticks(range(len(sigs)), [short_label(s) for s in sigs], rotation=90)
         ax.set_yticks(range(len(rows)), [f"{ct} · {group_label(g)}" for ct, g in reversed(rows)])
         ax.set_xlim(-0.5, len(sigs) - 0.5)
         fig.colorbar(art, ax=ax, shrink=0.6, label=f"mean score ({method_label(method)})")
         for frac in (0.25, 0.5, 0.75):
             ax.scatter([], [], s=10 + 120 * frac, color="grey", label=f"{int(frac * 100)} %")
-        ax.legend(title="cells above median", frameon=False, loc="upper left", bbox_to_anchor=(1.25, 1))
+        ax.legend(title="cells above the\nsignature's median\nover all cells", frameon=False, loc="upper left",
+                  bbox_to_anchor=(1.25, 1))  # fmt: skip
     return fig, table
 
 
