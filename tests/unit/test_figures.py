@@ -346,3 +346,17 @@ def test_box_plot_without_a_choice_shows_the_lowest_fdr_and_says_so(bulk):
     mean_z = comparison[comparison["method"] == "mean_z"].sort_values("fdr")
     assert list(dict.fromkeys(source["signature"])) == list(mean_z["signature"][:2])
     assert any("the 2 of 3 signatures with the lowest FDR" in t.get_text() for t in fig.texts)
+
+
+def test_cell_type_colours_never_read_as_conditions():
+    import matplotlib as mpl
+
+    from cytoscore._labels import OKABE_ITO
+    from cytoscore.pl._cells import MIN_DELTA_E, _cell_type_colors, _lab
+
+    conditions = [mpl.colors.to_rgb(c) for c in OKABE_ITO[:2]]  # ctrl, stim
+    cell_types = _cell_type_colors([f"type {i}" for i in range(16)], avoid=OKABE_ITO[:2])
+    distance = np.linalg.norm(_lab(list(cell_types.values()))[:, None] - _lab(conditions)[None], axis=-1)
+    assert distance.min() >= MIN_DELTA_E and len(set(cell_types.values())) == 16
+    # what it replaces: tab20's first blue next to the first group's blue
+    assert np.linalg.norm(_lab([mpl.colormaps["tab20"](0)])[0] - _lab(conditions)[0]) < 5

@@ -22,10 +22,29 @@ __all__ = ["embedding_plot", "score_dotplot", "donor_plot"]
 ALL_CELLS_COLUMN = "cell type"
 
 
-def _cell_type_colors(levels: Sequence[str]) -> dict[str, tuple]:
-    """Cell-type colours (tab20: 20 distinguishable hues; cell types are not groups)."""
-    cmap = mpl.colormaps["tab20"]
-    return {ct: cmap(i % 20) for i, ct in enumerate(levels)}
+def _lab(rgb) -> np.ndarray:
+    """CIELAB (D65) of sRGB colours: distances there are close to how different they look."""
+    c = np.asarray(rgb, dtype=float)[..., :3]
+    c = np.where(c > 0.04045, ((c + 0.055) / 1.055) ** 2.4, c / 12.92)
+    xyz = c @ np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]])
+    xyz /= np.array([0.95047, 1.0, 1.08883])
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
+
+
+#: Cell types never take a colour this close (CIELAB ΔE) to a condition's.
+MIN_DELTA_E = 20.0
+
+
+def _cell_type_colors(levels: Sequence[str], avoid: Sequence = ()) -> dict[str, tuple]:
+    """Cell-type colours from tab20, tab20b and tab20c, leaving out those within
+    :data:`MIN_DELTA_E` of a condition colour (``avoid``), so that a cell type never reads as
+    a condition (tab20's first blue is ΔE 3 from the first group's Okabe-Ito blue)."""
+    candidates = [mpl.colormaps[name](i) for name in ("tab20", "tab20b", "tab20c") for i in range(20)]
+    if len(avoid):
+        far = np.linalg.norm(_lab(candidates)[:, None, :] - _lab([mpl.colors.to_rgb(c) for c in avoid])[None], axis=-1)
+        candidates = [c for c, d in zip(candidates, far.min(axis=1), strict=True) if d >= MIN_DELTA_E]
+    return {ct: candidates[i % len(candidates)] for i, ct in enumerate(levels)}
 
 
 def embedding_plot(
@@ -87,7 +106,8 @@ def embedding_plot(
                     levels = conditions
                 else:
                     levels = sorted(meta[column].unique())
-                    palette = _cell_type_colors(levels)
+                    conditions_colors = group_colors([*(group_order or []), *conditions]).values()
+                    palette = _cell_type_colors(levels, avoid=list(conditions_colors) if conditions != [None] else [])
                 rng = np.random.default_rng(0)  # shuffled, so no level hides the others
                 order = rng.permutation(len(x))
                 ax.scatter(
