@@ -352,11 +352,15 @@ def test_cell_type_colours_never_read_as_conditions():
     import matplotlib as mpl
 
     from cytoscore._labels import OKABE_ITO
-    from cytoscore.pl._cells import MIN_DELTA_E, _cell_type_colors, _lab
+    from cytoscore.pl._cells import MIN_HUE_ANGLE, _cell_type_colors, _lab
 
     conditions = [mpl.colors.to_rgb(c) for c in OKABE_ITO[:2]]  # ctrl, stim
     cell_types = _cell_type_colors([f"type {i}" for i in range(16)], avoid=OKABE_ITO[:2])
-    distance = np.linalg.norm(_lab(list(cell_types.values()))[:, None] - _lab(conditions)[None], axis=-1)
-    assert distance.min() >= MIN_DELTA_E and len(set(cell_types.values())) == 16
+    lab, taken = _lab(list(cell_types.values())), _lab(conditions)
+    hue = lambda x: np.degrees(np.arctan2(x[:, 2], x[:, 1]))  # noqa: E731
+    gap = np.abs((hue(lab)[:, None] - hue(taken)[None] + 180) % 360 - 180)
+    chroma = np.hypot(lab[:, 1], lab[:, 2])
+    assert ((gap.min(axis=1) >= MIN_HUE_ANGLE) | (chroma < 15)).all()  # no blue, no orange family
+    assert np.linalg.norm(lab[:, None] - taken[None], axis=-1).min() > 20 and len(set(cell_types.values())) == 16
     # what it replaces: tab20's first blue next to the first group's blue
     assert np.linalg.norm(_lab([mpl.colormaps["tab20"](0)])[0] - _lab(conditions)[0]) < 5

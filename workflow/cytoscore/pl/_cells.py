@@ -32,18 +32,27 @@ def _lab(rgb) -> np.ndarray:
     return np.stack([116 * f[..., 1] - 16, 500 * (f[..., 0] - f[..., 1]), 200 * (f[..., 1] - f[..., 2])], axis=-1)
 
 
-#: Cell types never take a colour this close (CIELAB ΔE) to a condition's.
-MIN_DELTA_E = 20.0
+#: Cell types never take a colour of a condition's hue family: within this hue angle (CIELAB
+#: LCh, degrees) of a condition colour, unless nearly grey (chroma below MIN_CHROMA).
+MIN_HUE_ANGLE = 35.0
+MIN_CHROMA = 15.0
 
 
 def _cell_type_colors(levels: Sequence[str], avoid: Sequence = ()) -> dict[str, tuple]:
-    """Cell-type colours from tab20, tab20b and tab20c, leaving out those within
-    :data:`MIN_DELTA_E` of a condition colour (``avoid``), so that a cell type never reads as
-    a condition (tab20's first blue is ΔE 3 from the first group's Okabe-Ito blue)."""
-    candidates = [mpl.colormaps[name](i) for name in ("tab20", "tab20b", "tab20c") for i in range(20)]
+    """Cell-type colours from tab20, tab20b and tab20c, leaving out every colour of a
+    condition's hue family (``avoid``: the group colours drawn beside them), so that a cell
+    type never reads as a condition (tab20's first blue is ΔE 3 from the first group's
+    Okabe-Ito blue, its orange next to the second group's)."""
+    # tab20's strong hues first, then its light ones: neighbouring cell types differ in hue
+    order = [*range(0, 20, 2), *range(1, 20, 2)]
+    candidates = [mpl.colormaps[name](i) for name in ("tab20", "tab20b", "tab20c") for i in order]
     if len(avoid):
-        far = np.linalg.norm(_lab(candidates)[:, None, :] - _lab([mpl.colors.to_rgb(c) for c in avoid])[None], axis=-1)
-        candidates = [c for c, d in zip(candidates, far.min(axis=1), strict=True) if d >= MIN_DELTA_E]
+        lab, taken = _lab(candidates), _lab([mpl.colors.to_rgb(c) for c in avoid])
+        hue = np.degrees(np.arctan2(lab[:, 2], lab[:, 1]))
+        taken_hue = np.degrees(np.arctan2(taken[:, 2], taken[:, 1]))
+        gap = np.abs((hue[:, None] - taken_hue[None] + 180) % 360 - 180).min(axis=1)
+        chroma = np.hypot(lab[:, 1], lab[:, 2])
+        candidates = [c for c, g, ch in zip(candidates, gap, chroma, strict=True) if g >= MIN_HUE_ANGLE or ch < MIN_CHROMA]
     return {ct: candidates[i % len(candidates)] for i, ct in enumerate(levels)}
 
 
