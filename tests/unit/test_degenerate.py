@@ -123,5 +123,5 @@ def test_no_mark_at_n_2_in_figures_and_report(n):
     fig, _ = effect_heatmap(table, method="mean_z")
     texts = [t.get_text() for t in fig.axes[0].texts]
     assert any("***" in t for t in texts) == (n >= 3)
-    direction = key_contrast_table(table, method="mean_z", signatures=None)["direction"].iloc[0]
-    assert direction == ("up" if n >= 3 else "n too small to test")
+    verdict = key_contrast_table(table, methods=["mean_z"], signatures=None)["mean_z"].iloc[0]
+    assert verdict.startswith("up: " if n >= 3 else "n too small to test; Δ 1.20 [0.80, 1.60]")

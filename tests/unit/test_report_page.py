@@ -30,17 +30,26 @@ def comparisons():
 
 def test_key_contrast_table_holds_the_comparison(comparisons):
     set_labels(None)
-    table = key_contrast_table(comparisons, method="ssgsea", signatures=["JAKSTAT_CORE", "HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_TNFA_SIGNALING_VIA_NFKB"])
+    both = pd.concat([comparisons, comparisons.assign(method="mean_z")], ignore_index=True)
+    # mean z disagrees on TNF-α: not significant there
+    tnf = (both["method"] == "mean_z") & (both["signature"] == "HALLMARK_TNFA_SIGNALING_VIA_NFKB")
+    both.loc[tnf, "fdr"] = 0.4
+    table = key_contrast_table(both, methods=["ssgsea", "mean_z"], signatures=["JAKSTAT_CORE", "HALLMARK_INTERFERON_ALPHA_RESPONSE"])
+    # the key signatures, then TNF-α: significantly down by ssGSEA though not a key signature
     assert table["signature"].tolist() == ["JAK/STAT core", "IFN-α response", "TNF-α signalling via NF-κB"]
-    assert table["direction"].tolist() == ["no change", "up", "down"]
     row = comparisons.set_index("signature").loc["HALLMARK_INTERFERON_ALPHA_RESPONSE"]
-    assert table.loc[1, "difference"] == (
-        f"{row['mean_difference']:.3f} [{row['mean_difference_ci_low']:.3f}, {row['mean_difference_ci_high']:.3f}]"
-    )
-    assert table.loc[1, "hedges_g"].startswith(f"{row['hedges_g']:.2f} [")
-    assert (table["contrast"] == "SLE vs healthy").all() and (table["test"] == "Welch t").all()
-    with pytest.raises(InputError, match="no row for method"):
-        key_contrast_table(comparisons, method="gsva", signatures=None)
+    assert table.loc[1, "ssgsea"] == (
+        f"up: Δ {row['mean_difference']:.2f} [{row['mean_difference_ci_low']:.2f}, {row['mean_difference_ci_high']:.2f}], "
+        f"FDR {row['fdr']:.1e}"
+    ).replace("-", "−").replace("e−", "e-")
+    jak = comparisons.set_index("signature").loc["JAKSTAT_CORE"]
+    assert table.loc[0, "ssgsea"].startswith("n.s.: Δ ") and f"FDR {jak['fdr']:.2g}" in table.loc[0, "ssgsea"]
+    assert table.loc[2, "ssgsea"].startswith("down: ") and table.loc[2, "mean_z"].startswith("n.s.: ")
+    assert table["methods agree"].tolist() == ["yes", "yes", "no"]
+    assert table.loc[2, "notes"] == "significant here; not a key signature (plots.signatures)"
+    assert (table["contrast"] == "SLE vs healthy").all() and (table["n"] == "8 vs 8").all()
+    with pytest.raises(InputError, match="no row for the methods"):
+        key_contrast_table(comparisons, methods=["gsva"], signatures=None)
 
 
 def test_landing_page_renders_and_opens_on_the_answer(comparisons, tmp_path):

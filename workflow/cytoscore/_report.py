@@ -35,74 +35,96 @@ def _p(p: float) -> str:
 NOT_SCORED = "not scored in this dataset: too few of its genes (gene_set_coverage.tsv; gene_sets.allow_missing)"
 
 
-def key_contrast_table(
-    comparisons: pd.DataFrame, *, method: str, signatures: Sequence[str] | None, fdr: float = 0.05
-) -> pd.DataFrame:
-    """One row per contrast (× cell type) × key signature for ``method``: the difference of
-    means and Hedges' g with their 95% CIs, the FDR of the primary test and the direction
-    (up / down at FDR < ``fdr``, else "no change"), with the flags that qualify it."""
-    data = comparisons[comparisons["method"] == method]
-    if data.empty:
-        raise InputError(f"the comparisons have no row for method {method!r}")
-    if signatures:
-        data = data[data["signature"].isin(list(signatures))]
-        # a key signature a contrast has no row for was skipped (gene_sets.allow_missing): said
-        # in its row, not left out
-        skipped = [
-            {"contrast": c, "signature": sig, "method": method, "not_testable": NOT_SCORED,
-             **({"cell_type": "all cells"} if "cell_type" in data.columns else {})}
-            for c in pd.unique(comparisons["contrast"])
-            for sig in signatures
-            if not ((data["contrast"] == c) & (data["signature"] == sig)).any()
-        ]  # fmt: skip
-        if skipped:
-            data = pd.concat([data, pd.DataFrame(skipped)], ignore_index=True)
-        order = {s: i for i, s in enumerate(signatures)}
-        data = data.assign(_order=data["signature"].map(order))
-    else:
-        data = data.assign(_order=0)
-    keys = ["contrast", "cell_type"] if "cell_type" in data.columns else ["contrast"]
-    # contrasts and cell types in the order of the table, signatures in the order given
-    ranks = {k: data[k].map({v: i for i, v in enumerate(pd.unique(data[k]))}) for k in keys}
-    data = data.assign(**{f"_{k}": r for k, r in ranks.items()})
-    data = data.sort_values([*(f"_{k}" for k in keys), "_order"], kind="stable")
-    testable = markable(data).to_numpy()
-    reasons = data["not_testable"].fillna("").astype(str) if "not_testable" in data else pd.Series("", index=data.index)
-    direction = [
-        ("not scored" if why == NOT_SCORED else "not testable" if why else "n too small to test")
-        if not ok
-        else ("up" if d > 0 else "down") if q < fdr else "no change"
-        for d, q, ok, why in zip(data["mean_difference"], data["fdr"], testable, reasons, strict=True)
-    ]
-    notes = []
-    for _, row in data.iterrows():
-        flags = []
-        if "low_coverage" in row and flag(pd.Series([row["low_coverage"]])).iloc[0]:
-            flags.append(f"low gene coverage ({100 * float(row['coverage']):.0f}%)")
-        if "small_n" in row and flag(pd.Series([row["small_n"]])).iloc[0]:
-            flags.append(f"fewer than {MIN_MARKED_N} per group: no test is marked")
-        if "not_testable" in row and str(row["not_testable"]) not in ("", "nan"):
-            flags.append(str(row["not_testable"]))
-        notes.append("; ".join(flags))
-    out = pd.DataFrame(
-        {
-            "contrast": [contrast_label(c) for c in data["contrast"]],
-            **({"cell_type": data["cell_type"].fillna("all cells").astype(str).to_numpy()} if "cell_type" in keys else {}),
-            "signature": [short_label(s) for s in data["signature"]],
-            "difference": [
-                f"{_fmt(m, 3)} [{_fmt(lo, 3)}, {_fmt(hi, 3)}]"
-                for m, lo, hi in zip(data["mean_difference"], data["mean_difference_ci_low"], data["mean_difference_ci_high"], strict=True)
-            ],
-            "hedges_g": [
-                f"{_fmt(g)} [{_fmt(lo)}, {_fmt(hi)}]"
-                for g, lo, hi in zip(data["hedges_g"], data["hedges_g_ci_low"], data["hedges_g_ci_high"], strict=True)
-            ],
-            "test": data["test"].astype(str).replace({"welch": "Welch t"}).to_numpy() if "test" in data else "",
-            "fdr": [_p(q) for q in data["fdr"]],
-            "direction": direction,
-            "notes": notes,
-        }
+def _minus(text: str) -> str:
+    return text.replace("-", "−")
+
+
+def _verdict(row: pd.Series, fdr: float) -> tuple[str, str]:
+    """One method's word on one row (up / down / n.s. / why not tested) and the cell shown:
+    the difference of means with its 95% CI, and the FDR where the test may carry a mark;
+    "not significant" is said as the interval, never as "no change"."""
+    why = row.get("not_testable")
+    why = why if isinstance(why, str) and why else ""
+    diff = _minus(
+        f"Δ {_fmt(row['mean_difference'], 2)} [{_fmt(row['mean_difference_ci_low'], 2)}, "
+        f"{_fmt(row['mean_difference_ci_high'], 2)}]"
     )
+    if not bool(markable(row.to_frame().T).iloc[0]):
+        word = "not testable" if why else "n too small to test"
+        return word, f"{word}; {diff}"
+    q = float(row["fdr"])
+    if q < fdr:
+        word = "up" if row["mean_difference"] > 0 else "down"
+        return word, f"{word}: {diff}, FDR {_p(q)}"
+    return "n.s.", f"n.s.: {diff}, FDR {_p(q)}"
+
+
+def key_contrast_table(
+    comparisons: pd.DataFrame,
+    *,
+    methods: Sequence[str],
+    signatures: Sequence[str] | None,
+    fdr: float = 0.05,
+) -> pd.DataFrame:
+    """One row per contrast (× cell type) × signature, one column per scoring method, so that
+    the answer does not rest on one method: each method's verdict (up / down at FDR < ``fdr``
+    on a test that may carry a mark, else n.s., "n too small to test", "not testable") with
+    the difference of means and its 95% CI (in that method's score units), and whether the
+    methods agree. Rows: the key ``signatures`` in their order, then every other signature
+    significant in a contrast by any method, down as well as up; a key signature a contrast
+    has no row for is marked "not scored". ``n`` is the units per group (pairs when paired)."""
+    methods = [m for m in methods if (comparisons["method"] == m).any()]
+    if not methods:
+        raise InputError(f"the comparisons have no row for the methods {list(methods)}")
+    data = comparisons[comparisons["method"].isin(methods)].copy()
+    keys = ["contrast", "cell_type"] if "cell_type" in data.columns else ["contrast"]
+    if "cell_type" in data.columns:
+        data["cell_type"] = data["cell_type"].fillna("all cells").astype(str)
+    significant = markable(data).to_numpy() & (data["fdr"] < fdr).to_numpy()
+    key = list(signatures) if signatures else list(pd.unique(data["signature"]))
+    extra = (
+        data[significant & ~data["signature"].isin(key)].sort_values("fdr", kind="stable")["signature"].drop_duplicates()
+    )
+    wanted = key + list(extra)
+    rows = []
+    for unit, sub in data.groupby(keys, sort=False):
+        unit = unit if isinstance(unit, tuple) else (unit,)
+        by_sig = {sig: part.set_index("method") for sig, part in sub.groupby("signature", sort=False)}
+        for sig in wanted:
+            part = by_sig.get(sig)
+            # the key signatures always; the others where this contrast finds them significant
+            if sig not in key and (part is None or not (markable(part) & (part["fdr"] < fdr)).any()):
+                continue
+            row = dict(zip(keys, unit, strict=True))
+            row["signature"] = short_label(sig)
+            words, notes = [], [] if sig in key else ["significant here; not a key signature (plots.signatures)"]
+            first = part.iloc[0] if part is not None else None
+            paired = first is not None and first.get("n_pairs", 0) and first["n_pairs"] > 0
+            row["n"] = (
+                "—" if first is None
+                else f"{int(first['n_pairs'])} pairs" if paired
+                else f"{int(first['n_target'])} vs {int(first['n_reference'])}"
+            )  # fmt: skip
+            for m in methods:
+                if part is None or m not in part.index:
+                    word, cell = ("not scored", "not scored") if part is None else ("—", "not scored by this method")
+                else:
+                    word, cell = _verdict(part.loc[m], fdr)
+                    r = part.loc[m]
+                    if "low_coverage" in r and flag(pd.Series([r["low_coverage"]])).iloc[0]:
+                        notes.append(f"low gene coverage ({100 * float(r['coverage']):.0f}%)")
+                    if isinstance(r.get("not_testable"), str) and r["not_testable"]:
+                        notes.append(r["not_testable"])
+                words.append(word)
+                row[m] = cell
+            if part is None:
+                notes.append(NOT_SCORED)
+            tested = [w for w in words if w in ("up", "down", "n.s.")]
+            row["methods agree"] = "—" if len(tested) < 2 else "yes" if len(set(tested)) == 1 else "no"
+            row["notes"] = "; ".join(dict.fromkeys(notes))
+            rows.append(row)
+    out = pd.DataFrame(rows)
+    out["contrast"] = [contrast_label(c) for c in out["contrast"]]
     return out
 
 
@@ -155,8 +177,10 @@ def landing_page(
     signatures: Sequence[str] | None,
     figure: str | Path | None,
     fdr: float = 0.05,
+    methods: Sequence[str] | None = None,
 ) -> str:
-    """The reStructuredText of the report's first page."""
+    """The reStructuredText of the report's first page: the study summary figure of ``method``
+    and the key-contrast table of every one of ``methods`` (default: ``method`` alone)."""
     parts = ["The answer", "==========", ""]
     if figure is not None and comparisons is not None:
         # inline, full width: a data URL in raw HTML, its base64 wrapped (docutils limits line
@@ -184,18 +208,26 @@ def landing_page(
             "",
         ]
     if comparisons is not None:
-        table = key_contrast_table(comparisons, method=method, signatures=signatures, fdr=fdr)
-        header = ["contrast", *(["cell type"] if "cell_type" in table else []), "signature",
-                  "difference of means [95% CI]", "Hedges' g [95% CI]", "test", "FDR", "direction", "notes"]  # fmt: skip
+        table = key_contrast_table(comparisons, methods=methods or [method], signatures=signatures, fdr=fdr)
+        shown = [m for m in (methods or [method]) if m in table.columns]
+        header = ["contrast", *(["cell type"] if "cell_type" in table else []), "signature", "n per group",
+                  *(method_label(m) for m in shown), "methods agree", "notes"]  # fmt: skip
+        names = {"welch": "Welch's t-test", "paired t": "paired t-test", "linear model": "linear model",
+                 "mixed model": "linear mixed model"}  # fmt: skip
+        test = [names.get(t, t) for t in pd.unique(comparisons["test"].astype(str))] if "test" in comparisons else []
         parts += [
             "Key contrasts",
             "-------------",
             "",
-            f"Key signatures scored with {method_label(method)}, each contrast's primary test, "
-            f"FDR across the signatures of one method within a contrast; direction at FDR < {fdr:g}. "
+            "Each key signature, and any other significant in a contrast, by every scoring method: "
+            f"up or down where the contrast's primary test ({', '.join(map(str, test)) or 'see comparisons.tsv'}) "
+            f"gives FDR < {fdr:g} (across the signatures of one method within a contrast) with at least "
+            f"{MIN_MARKED_N} per group, else n.s.; Δ is the difference of group means [95% CI] in that "
+            "method's score units. *methods agree* says whether the methods reach the same verdict. "
             "All signatures, methods and tests: ``comparisons.tsv`` under Summary.",
             "",
-            _list_table(table, header),
+            _list_table(table[[*(k for k in ("contrast", "cell_type") if k in table), "signature", "n", *shown,
+                               "methods agree", "notes"]], header),  # fmt: skip
         ]
     parts += [
         "Datasets and provenance",

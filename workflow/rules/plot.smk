@@ -413,6 +413,7 @@ rule report_summary:
         labels=figure_labels(),
         datasets=list(DATASETS),
         method=METHODS[0],
+        methods=METHODS,
         signatures=key_signatures(),
     script:
         "../scripts/report_summary.py"

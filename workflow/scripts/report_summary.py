@@ -21,6 +21,7 @@ with script_logging(snakemake):  # noqa: F821
         comparisons,
         provenances,
         method=sm.params.method,
+        methods=sm.params.methods,
         signatures=sm.params.signatures,
         figure=sm.input.get("figure"),
     )
