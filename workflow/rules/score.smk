@@ -41,6 +41,8 @@ rule score:
     input:
         adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
         gene_sets=f"{RESULTS}/gene_sets/gene_sets.tsv",
+        # a bulk dataset's preflight runs beside prepare (both light), before any scoring
+        preflight=f"{RESULTS}/{{dataset}}/preflight.txt",
         code=package_files("io", "tl", "resources"),
     output:
         scores=report(

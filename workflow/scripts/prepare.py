@@ -15,7 +15,7 @@ from cytoscore.pp import (
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
-    files = {k: v for k, v in sm.input.items() if k not in ("code", "table", "preflight")}
+    files = {k: v for k, v in sm.input.items() if k not in ("code", "table")}
     with refetch_hint(sm.input):
         adata = load_genes(sm.params.kind, files, sm.params.options)
     adata = normalize_dataset(adata, kind=sm.params.kind, options=sm.params.normalize)
