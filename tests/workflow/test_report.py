@@ -74,7 +74,8 @@ def test_report_renders_in_chromium(report, tmp_path):
         landing = page.inner_text("body")
         assert landing.index("The answer") < landing.index("Key contrasts") < landing.index("Datasets and provenance")
         assert "RA vs healthy\tIFN-α response" in landing and "GSE55235_series_matrix.txt.gz (sha256 a9d2ad2cc673" in landing
-        page.get_by_text("ssGSEA", exact=True).click()
+        # the menu's method switch (the first "ssGSEA"; the key-contrast table has a column of that name)
+        page.get_by_text("ssGSEA", exact=True).first.click()
         row = page.get_by_text("effect sizes", exact=True).locator("xpath=ancestor::tr[1]")
         row.locator("a[iconname=eye]").click()
         page.wait_for_timeout(1500)
