@@ -83,7 +83,7 @@ def _read_single_count_file(path: Path) -> pd.Series:
     lines = [line for line in read_text_lines(path) if line.strip() and not line.startswith("#")]
     if not lines:
         raise InputError(f"{path}: empty count file")
-    sep, _ = _detect(lines[:200], path)
+    sep, _ = _detect(lines[:200])
     if not sep:
         raise InputError(f"{path}: expected gene and count columns separated by tabs, commas or spaces; first line: {lines[0]!r}")
     rows = _split(lines, sep)

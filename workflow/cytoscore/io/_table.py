@@ -23,11 +23,9 @@ identifiers) wins. Parsing itself is pandas' C reader with the detected dialect.
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import logging
 import re
-import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +33,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._utils import InputError
+from ._text import read_text
 
 __all__ = ["Dialect", "read_table", "typed_columns", "SEPARATORS", "DIALECT_KEY"]
 
@@ -86,30 +85,6 @@ class Dialect:
         return ", ".join(parts)
 
 
-def _text(path: Path) -> tuple[str, bool, bool]:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read file ({exc.strerror or exc})") from exc
-    if raw[:4] == b"PK\x03\x04":
-        raise InputError(
-            f"{path}: this is an Excel workbook (.xlsx) or another zip archive, not a text table: save the "
-            "sheet as CSV (Excel: File > Save As > CSV UTF-8) and give that file"
-        )
-    zipped = raw[:2] == b"\x1f\x8b"
-    if zipped:
-        try:
-            raw = gzip.decompress(raw)
-        except (EOFError, OSError, zlib.error) as exc:
-            raise InputError(f"{path}: the gzip stream is truncated or corrupt ({exc}); download it again") from exc
-    bom = raw[:3] == b"\xef\xbb\xbf"
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")  # Excel's export on Windows
-    return text, bom, zipped
-
-
 def _split(lines: list[str], sep: str) -> list[list[str]]:
     if sep == " ":
         return [next(csv.reader([ln.replace("\t", " ").strip()], delimiter=" ", skipinitialspace=True)) for ln in lines]
@@ -145,7 +120,7 @@ def _first_line(lines: list[str]) -> str:
     return repr(first[:160] + ("..." if len(first) > 160 else ""))
 
 
-def _detect(lines: list[str], path: Path) -> tuple[str, bool]:
+def _detect(lines: list[str]) -> tuple[str, bool]:
     fits = {}
     for sep in SEPARATORS.values():
         fit = _fit(lines, sep)
@@ -224,7 +199,8 @@ def read_table(
     """
     path = Path(path)
     dialect = dict(dialect or {})
-    text, bom, zipped = _text(path)
+    stored = read_text(path)
+    text, bom, zipped = stored.text, stored.bom, stored.gzip
     crlf = "\r\n" in text[:100_000]
     all_lines = text.splitlines()
     lines = [ln for ln in all_lines if ln.strip() and not (comment and ln.startswith(comment))]
@@ -238,7 +214,7 @@ def read_table(
         fit = _fit(sample, sep)
         short = bool(fit and fit[2])
     else:
-        sep, short = _detect(sample, path)
+        sep, short = _detect(sample)
     if not sep:
         if min_columns > 1:
             widths = {name: sorted({len(r) for r in _split(sample, s)}) for name, s in SEPARATORS.items()}
