@@ -105,15 +105,31 @@ def cells_rows(results: Path) -> dict[str, tuple[Path, str]]:
         & (comp["cell_type"] != "all cells")
     ]
     up = int((per_type["mean_difference"] > 0).sum())
+    per_type_pb = comp[
+        (comp["contrast"] == "stim_vs_ctrl_pseudobulk")
+        & (comp["signature"] == alpha)
+        & (comp["method"] == "ssgsea")
+        & (comp["cell_type"] != "all cells")
+    ]
+    up_pb = int((per_type_pb["mean_difference"] > 0).sum())
     pairs = int(per_type["n_pairs"].max())
+    marked = bool(per_type["markable"].astype(str).str.lower().eq("true").any())
     return {
         "kang2018_umap_ssgsea.png": (
             results / "kang2018/figures/umap_ssgsea.png",
             "Kang 2018 PBMCs: UMAP by cell type and condition, then each key signature in control and IFN-β-stimulated cells on one colour scale per signature; stimulated cells light up on the interferon sets in every cell type.",
         ),
-        "kang2018_donors_ifna_ssgsea.png": (
-            results / f"contrasts/stim_vs_ctrl/donors_ssgsea_{alpha}.png",
-            f"Donor-level view of the paired contrast: per cell type, each sample's mean {short_label(alpha)} score, lines joining a donor's control and stimulated samples; higher after stimulation in {up} of {len(per_type)} cell types, on {pairs} donors: too few for a test to be marked (none is).",
+        "kang2018_violins_ucell.png": (
+            results / "kang2018/figures/violins_ucell.png",
+            "Per-cell UCell scores of the key signatures by cell type, control and IFN-β-stimulated halves of each violin (seaborn; up to 5,000 random cells per cell type × condition, cells per condition under each cell type). Cells are not replicates: the donor figures test the contrast.",
+        ),
+        "kang2018_donors_ssgsea.png": (
+            results / "contrasts/stim_vs_ctrl/donors_ssgsea.png",
+            f"The donor-level test in one figure (one per method): each sample's mean ssGSEA score over all cells and per cell type, a marker per donor, lines joining a donor's control and stimulated samples, Δ per panel. {short_label(alpha)} is higher after stimulation in {up} of {len(per_type)} cell types, on {pairs} donors: " + ("too few for a test to be marked, so every panel says \"n too small to test\"." if not marked else "the FDR of the paired test beside Δ, stars where it may carry them."),
+        ),
+        "kang2018_pseudobulk_donors_ssgsea.png": (
+            results / "contrasts/stim_vs_ctrl_pseudobulk/donors_ssgsea.png",
+            f"The same contrast by the pseudobulk route: each point the ssGSEA score of a sample's summed counts (TMM log-CPM) over all cells and per cell type. {short_label(alpha)} is higher after stimulation in {up_pb} of {len(per_type_pb)} cell types.",
         ),
     }
 
@@ -148,7 +164,9 @@ def default_order() -> list[str]:
         "GSE55235_figures_correlation_ssgsea.png",
         "GSE55235_figures_ifn_score.png",
         "kang2018_umap_ssgsea.png",
-        "kang2018_donors_ifna_ssgsea.png",
+        "kang2018_violins_ucell.png",
+        "kang2018_donors_ssgsea.png",
+        "kang2018_pseudobulk_donors_ssgsea.png",
     ]
 
 

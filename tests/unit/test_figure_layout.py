@@ -21,10 +21,11 @@ from cytoscore.pl import (
     score_correlation,
     score_dotplot,
     score_heatmap,
+    score_violins,
     signature_boxplot,
 )
 from cytoscore.pl._check import layout_problems
-from cytoscore.tl import compare_groups, meta_analysis, summarize_scores
+from cytoscore.tl import compare_cells, compare_groups, meta_analysis
 
 HALLMARK = next(MIRROR.rglob("h.all.v7.0.symbols.gmt"))
 LONG = [
@@ -163,8 +164,7 @@ def test_single_cell_figures_are_readable():
     coords = pd.DataFrame(rng.normal(size=(n, 2)), index=obs.index, columns=["umap1", "umap2"])
     assert_clean(embedding_plot(coords, scores, method="ucell", signatures=names[:6], obs=obs, cell_type="cell_type")[0])
     assert_clean(score_dotplot(scores, obs, method="ucell", cell_type="cell_type")[0])
-    summary = summarize_scores(scores, obs, by=["sample", "group", "cell_type", "donor"])
-    fig = donor_plot(
-        summary, signature=names[0], method="ucell", cell_type="cell_type", replicate="sample", pair_by="donor"
-    )[0]
-    assert_clean(fig)
+    assert_clean(score_violins(scores, obs, method="ucell", cell_type="cell_type", signatures=names[:3])[0])
+    table, units = compare_cells(scores, obs, target="stim", reference="ctrl", replicate="sample",
+                                 split_by="cell_type", pair_by="donor", with_units=True)  # fmt: skip
+    assert_clean(donor_plot(units, table, method="ucell", replicate="sample", pair_by="donor", signatures=names[:3])[0])

@@ -7,6 +7,7 @@ from helpers import tidy
 from scipy import stats
 
 from cytoscore import InputError
+from cytoscore._significance import stars
 from cytoscore.pl import (
     donor_plot,
     effect_heatmap,
@@ -15,11 +16,13 @@ from cytoscore.pl import (
     ifn_score_plot,
     score_correlation,
     score_dotplot,
+    score_violins,
     volcano_plot,
 )
 from cytoscore.pl._check import layout_problems
+from cytoscore.pl._scores import format_p
 from cytoscore.pl._style import short_label
-from cytoscore.tl import RICE_GENES, clinical_ifn_score, compare_groups, meta_analysis, summarize_scores
+from cytoscore.tl import RICE_GENES, clinical_ifn_score, compare_cells, compare_groups, meta_analysis
 
 
 @pytest.fixture
@@ -267,19 +270,52 @@ def test_embedding_dotplot_and_donor_plot(cells):
     ifn = table[table["signature"] == "IFN"].set_index(["cell_type", "group"])
     assert ifn.loc[("B", "stim"), "fraction_above_median"] >= 0.85
     assert ifn.loc[("B", "ctrl"), "fraction_above_median"] <= 0.15
-    summary = summarize_scores(scores, obs, by=["sample", "group", "cell_type", "donor"])
-    fig, source = donor_plot(
-        summary,
-        signature="IFN",
-        method="m",
-        cell_type="cell_type",
-        replicate="sample",
-        pair_by="donor",
-        group_order=["ctrl", "stim"],
-    )
-    first = [ax for ax in fig.axes if ax.get_visible()][0]
-    assert first.get_title() == "B" and len(first.get_lines()) == 2  # one line per donor
-    assert len(source) == 8  # 4 samples x 2 cell types
+    table, units = compare_cells(scores, obs, target="stim", reference="ctrl", replicate="sample", split_by="cell_type",
+                                 pair_by="donor", with_units=True)  # fmt: skip
+    by_hand = obs.join(scores.set_index("observation")).query("signature == 'IFN' and cell_type == 'B'")
+    b = units[(units["signature"] == "IFN") & (units["cell_type"] == "B")].set_index("sample")["score"]
+    assert b.to_dict() == pytest.approx(by_hand.groupby("sample")["score"].mean().to_dict())
+    fig, source = donor_plot(units, table, method="m", replicate="sample", pair_by="donor", group_order=["ctrl", "stim"])
+    shown = [ax for ax in fig.axes if ax.get_visible()]
+    assert len(shown) == 2 * 3  # 2 signatures x (all cells, B, T): one figure per method
+    first = shown[0]
+    assert first.get_title() == "all cells" and len(first.get_lines()) == 2  # a line per donor
+    # 2 donor pairs: the effect, never a star
+    notes = [ax.texts[0].get_text() for ax in shown]
+    assert all(t.startswith("Δ = ") and "n too small to test" in t and "*" not in t for t in notes)
+    assert "donor: ○ 101, □ 107" in fig.get_supxlabel().replace("\n", " ")
+    assert len(source) == 4 * 3 * 2 and not source["markable"].any()
+
+
+def test_violins_draw_a_sample_of_each_stratum_and_count_all_cells(cells):
+    obs, scores = cells
+    fig, source = score_violins(scores, obs, method="m", cell_type="cell_type", max_cells=15, group_order=["ctrl", "stim"])
+    assert sorted(ax.get_ylabel() for ax in fig.axes) == ["IFN", "other"]
+    sizes = source.groupby(["signature", "cell_type", "group"]).size()
+    assert (sizes == 15).all() and len(sizes) == 2 * 2 * 2  # 40 cells per stratum, 15 drawn
+    assert not source.duplicated(["signature", "observation"]).any()
+    assert [t.get_text() for t in fig.axes[-1].get_xticklabels()] == ["B\n40 / 40", "T\n40 / 40"]
+    ifn = source[source["signature"] == "IFN"].groupby("group")["score"].median()
+    assert ifn["stim"] - ifn["ctrl"] == pytest.approx(1.0, abs=0.25)  # the shift the fixture puts in
+
+
+def test_donor_plot_marks_a_test_of_three_pairs(cells):
+    obs, scores = cells
+    third = obs[obs["donor"] == "101"].rename(index=lambda o: o.replace("101", "113"))
+    third = third.assign(donor="113", sample=third["sample"].str.replace("101", "113"))
+    obs = pd.concat([obs, third])
+    extra = scores[scores["observation"].isin(obs[obs["donor"] == "101"].index)].copy()
+    extra["observation"] = extra["observation"].str.replace("101", "113")
+    extra["score"] += 0.05
+    scores = pd.concat([scores, extra], ignore_index=True)
+    table, units = compare_cells(scores, obs, target="stim", reference="ctrl", replicate="sample", split_by="cell_type",
+                                 pair_by="donor", with_units=True)  # fmt: skip
+    fig, source = donor_plot(units, table, method="m", replicate="sample", pair_by="donor", signatures=["IFN"])
+    row = table[(table["signature"] == "IFN") & (table["cell_type"] == "all cells")].iloc[0]
+    assert row["n_pairs"] == 3 and row["test"] == "paired t" and row["fdr"] < 0.05
+    title = [ax for ax in fig.axes if ax.get_visible()][0].texts[0].get_text()
+    assert f"FDR = {format_p(row['fdr'])}{stars(row['fdr'])}" in title and "*" in title
+    assert "(n=3)" in [ax for ax in fig.axes if ax.get_visible()][0].get_xticklabels()[0].get_text()
 
 
 def test_journal_widths(bulk):

@@ -18,7 +18,7 @@ from cytoscore._console import shorten
 from cytoscore.pl import donor_plot, score_dotplot
 from cytoscore.pl._check import layout_problems
 from cytoscore.pp import check_contrast_units
-from cytoscore.tl import summarize_scores
+from cytoscore.tl import compare_cells
 
 CONSOLE = Path(__file__).parent / "console"  # Snakemake's output of real runs, as printed
 
@@ -76,9 +76,9 @@ def test_single_cell_figures_without_a_cell_type_column():
                            "score": rng.normal(size=len(obs))})  # fmt: skip
     fig, table = score_dotplot(scores, obs, method="mean_z", cell_type=None)
     assert set(table["cell type"]) == {"all cells"} and layout_problems(fig) == []
-    summary = summarize_scores(scores, obs, by=["sample_id", "group"])
-    fig, source = donor_plot(summary, signature="SIG", method="mean_z", cell_type=None, replicate="sample_id")
-    assert len(fig.axes) == 1 and len(source) == 4
+    table, units = compare_cells(scores, obs, target="stim", reference="ctrl", replicate="sample_id", with_units=True)
+    fig, source = donor_plot(units, table, method="mean_z", replicate="sample_id")
+    assert len(fig.axes) == 1 and len(source) == 4 and layout_problems(fig) == []
 
 
 def test_a_failed_run_reads_as_one_screen():

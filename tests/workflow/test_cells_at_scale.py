@@ -64,7 +64,7 @@ def test_umap_can_be_switched_off(h5ad, tmp_path):
     cfg = config(h5ad)
     cfg["single_cell"]["embedding"] = {"umap": False}
     proc = run_workflow(tmp_path, cfg, "-n")
-    assert "embed_cells" not in proc.stdout and "plot_dotplot" in proc.stdout
+    assert "embed_cells" not in proc.stdout and "plot_cells" in proc.stdout
 
 
 def cellxgene_copy(h5ad, path):

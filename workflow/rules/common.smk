@@ -713,15 +713,6 @@ def per_method(methods):
     return [{"method": m} for m in methods]
 
 
-def donor_figures():
-    """(method, signature) of the donor plots of single-cell contrasts."""
-    return [
-        {"method": m, "signature": s}
-        for m in set_methods()
-        for s in key_signatures() or []
-    ]
-
-
 def correlation_methods():
     """Methods whose scores are drawn against each other (plots.correlation; set methods)."""
     return set_methods() if config["plots"]["correlation"] else []
@@ -799,6 +790,7 @@ def final_outputs():
             if umap_enabled():
                 out += figure_set(f"{RESULTS}/{dataset}/figures/umap_{method}")
             out += figure_set(f"{RESULTS}/{dataset}/figures/dotplot_{method}")
+            out += figure_set(f"{RESULTS}/{dataset}/figures/violins_{method}")
     for dataset in bulk_datasets():
         out.append(f"{RESULTS}/{dataset}/omnibus.tsv")
         for method in METHODS:
@@ -817,16 +809,8 @@ def final_outputs():
             out += figure_set(f"{RESULTS}/contrasts/{contrast}/boxplot_{method}")
         out += figure_set(f"{RESULTS}/contrasts/{contrast}/effects")
     for contrast in cell_contrasts():
-        if CONTRASTS[contrast]["level"] == "pseudobulk":
-            continue  # its replicates' mean scores are the replicate-level contrast's
         for method in set_methods():
-            for signature in key_signatures() or []:
-                out += figure_set(
-                    _fill(
-                        f"{RESULTS}/contrasts/{contrast}/donors_{{method}}_{{signature}}",
-                        {"method": method, "signature": signature},
-                    )
-                )
+            out += figure_set(f"{RESULTS}/contrasts/{contrast}/donors_{method}")
     if CONTRASTS:
         for method in METHODS:
             out += figure_set(f"{RESULTS}/figures/effect_sizes_{method}")

@@ -10,13 +10,14 @@ rule compare:
         coverage=contrast_coverage,
         code=package_files("io", "pp", "tl"),
     output:
-        report(
+        table=report(
             f"{RESULTS}/contrasts/{{contrast}}/comparison.tsv",
             caption="../report/comparison.rst",
             category="Contrasts",
             subcategory=shown_contrast,
             labels=shown_labels({"contrast": "{contrast}", "table": "comparison"}),
         ),
+        units=f"{RESULTS}/contrasts/{{contrast}}/units.tsv",
     log:
         f"{LOGS}/contrasts/{{contrast}}/compare.log",
     benchmark:

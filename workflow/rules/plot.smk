@@ -229,13 +229,13 @@ rule plot_umap:
         "../scripts/plot_umap.py"
 
 
-rule plot_dotplot:
+rule plot_cells:
     input:
         scores=f"{RESULTS}/{{dataset}}/scores.parquet",
         samples=f"{RESULTS}/{{dataset}}/samples.tsv",
         code=package_files("io", "pl"),
     output:
-        svgs=each_figure(
+        dotplots=each_figure(
             f"{RESULTS}/{{dataset}}/figures/dotplot_{{method}}.svg",
             per_method(set_methods()),
             caption="../report/dotplot.rst",
@@ -243,14 +243,26 @@ rule plot_dotplot:
             subcategory="Figures",
             labels={"dataset": "{dataset}", "figure": "dot plot"},
         ),
+        violins=each_figure(
+            f"{RESULTS}/{{dataset}}/figures/violins_{{method}}.svg",
+            per_method(set_methods()),
+            caption="../report/violins.rst",
+            category="{dataset}",
+            subcategory="Figures",
+            labels={"dataset": "{dataset}", "figure": "violins"},
+        ),
         other=each_figure_files(
             f"{RESULTS}/{{dataset}}/figures/dotplot_{{method}}",
             per_method(set_methods()),
+        )
+        + each_figure_files(
+            f"{RESULTS}/{{dataset}}/figures/violins_{{method}}",
+            per_method(set_methods()),
         ),
     log:
-        f"{LOGS}/{{dataset}}/dotplot_figures.log",
+        f"{LOGS}/{{dataset}}/cell_figures.log",
     benchmark:
-        f"{BENCHMARKS}/{{dataset}}/dotplot_figures.tsv"
+        f"{BENCHMARKS}/{{dataset}}/cell_figures.tsv"
     priority: 5  # before the UMAP
     conda:
         ENV
@@ -268,26 +280,26 @@ rule plot_dotplot:
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
-        "../scripts/plot_dotplot.py"
+        "../scripts/plot_cells.py"
 
 
 rule plot_donors:
     input:
-        scores=contrast_scores,
-        samples=contrast_samples,
-        code=package_files("io", "tl", "pl"),
+        units=f"{RESULTS}/contrasts/{{contrast}}/units.tsv",
+        comparison=f"{RESULTS}/contrasts/{{contrast}}/comparison.tsv",
+        code=package_files("pl"),
     output:
         svgs=each_figure(
-            f"{RESULTS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}.svg",
-            donor_figures(),
+            f"{RESULTS}/contrasts/{{contrast}}/donors_{{method}}.svg",
+            per_method(set_methods()),
             caption="../report/donors.rst",
             category="Contrasts",
             subcategory="{contrast}",
             labels={"contrast": "{contrast}", "figure": "donors"},
         ),
         other=each_figure_files(
-            f"{RESULTS}/contrasts/{{contrast}}/donors_{{method}}_{{signature}}",
-            donor_figures(),
+            f"{RESULTS}/contrasts/{{contrast}}/donors_{{method}}",
+            per_method(set_methods()),
         ),
     log:
         f"{LOGS}/contrasts/{{contrast}}/donor_figures.log",
@@ -298,11 +310,12 @@ rule plot_donors:
         ENV
     threads: 1
     resources:
-        mem_mb=scaled(4096),
+        mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
         labels=figure_labels(),
-        figures=donor_figures(),
+        methods=set_methods(),
+        signatures=key_signatures(),
         contrast=contrast_options,
         group_order=contrast_group_order,
         width=config["plots"]["width"],

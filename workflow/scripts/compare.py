@@ -45,6 +45,7 @@ with script_logging(snakemake):  # noqa: F821
             min_cells=c["min_cells"],
             min_genes=sm.params.min_genes,
             min_coverage=sm.params.min_coverage,
+            with_units=True,
             **common,
         )
     elif c["kind"] == "single_cell":
@@ -55,12 +56,20 @@ with script_logging(snakemake):  # noqa: F821
             split_by=c["split_by"],
             level=c["level"],
             min_cells=c["min_cells"],
+            with_units=True,
             **common,
         )
     else:
-        table = compare_groups(read_scores(sm.input.scores), obs, **common)
+        scores = read_scores(sm.input.scores)
+        table = compare_groups(scores, obs, **common)
+        kept = [k for k in dict.fromkeys([c["column"], c["pair_by"]]) if k]
+        units = scores.join(obs[kept], on="observation")  # the samples' scores: the bulk tests' units
+        units = units[units[c["column"]].astype(str).isin([c["target"], c["reference"]])]
+    if isinstance(table, tuple):
+        table, units = table
     table.insert(1, "dataset", c["dataset"])
     if not pseudobulk:  # pseudobulk tables carry each cell type's own coverage
         coverage = pd.read_csv(sm.input.coverage, sep="\t", keep_default_na=False)
         table = add_coverage(table, coverage)
-    write_table(table, sm.output[0])
+    write_table(units, sm.output.units)
+    write_table(table, sm.output.table)

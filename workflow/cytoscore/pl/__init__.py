@@ -1,7 +1,7 @@
 """Plots: functions that return a matplotlib Figure and the table of numbers drawn."""
 
 from .._labels import set_labels
-from ._cells import donor_plot, embedding_plot, score_dotplot
+from ._cells import donor_plot, embedding_plot, score_dotplot, score_violins
 from ._scores import format_p, score_heatmap, signature_boxplot
 from ._style import FORMATS, STYLE, group_colors, save_figure, short_label
 from ._summary import (
@@ -30,6 +30,7 @@ __all__ = [
     "score_correlation",
     "score_dotplot",
     "score_heatmap",
+    "score_violins",
     "set_labels",
     "short_label",
     "signature_boxplot",

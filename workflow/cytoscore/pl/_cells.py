@@ -12,10 +12,12 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from .._labels import column_label, group_label, method_label, ordered_groups
+from .._significance import MIN_MARKED_N, markable
 from .._utils import InputError, score_parts
-from ._style import STYLE, WIDTHS, figure, figure_note, group_colors, short_label
+from ._scores import _effect_text
+from ._style import SMALL_SIZE, STYLE, WIDTHS, figure, figure_note, group_colors, short_label
 
-__all__ = ["embedding_plot", "score_dotplot", "donor_plot"]
+__all__ = ["embedding_plot", "score_dotplot", "donor_plot", "score_violins"]
 
 
 #: The column that stands for "all cells" where a dataset has no cell-type column.
@@ -167,6 +169,17 @@ def embedding_plot(
     return fig, source
 
 
+def _method_parts(scores, strata: pd.DataFrame, method: str, signatures: Sequence[str] | None):
+    """The parts of tidy ``scores`` (one signature of a million cells at a time) of one method
+    and of ``signatures``, with the cells' ``strata`` columns (as text) beside them."""
+    for part in score_parts(scores):
+        sub = part[part["method"] == method]
+        if signatures:
+            sub = sub[sub["signature"].isin(list(signatures))]
+        if not sub.empty:
+            yield sub[["observation", "signature", "score"]].join(strata.astype(str), on="observation")
+
+
 def score_dotplot(
     scores: pd.DataFrame,
     obs: pd.DataFrame,
@@ -184,13 +197,7 @@ def score_dotplot(
     if cell_type is None:
         obs, cell_type = obs.assign(**{ALL_CELLS_COLUMN: "all cells"}), ALL_CELLS_COLUMN
     parts = []
-    for part in score_parts(scores):  # one signature at a time for a million cells
-        sub = part[part["method"] == method]
-        if signatures:
-            sub = sub[sub["signature"].isin(list(signatures))]
-        if sub.empty:
-            continue
-        sub = sub.join(obs[[cell_type, group]].astype(str), on="observation")
+    for sub in _method_parts(scores, obs[[cell_type, group]], method, signatures):
         sub["above"] = sub["score"] > sub.groupby("signature")["score"].transform("median")
         parts.append(
             sub.groupby([cell_type, group, "signature"], sort=True)
@@ -240,65 +247,195 @@ def score_dotplot(
     return fig, table
 
 
+#: Marker shapes that tell donors apart; with more donors than shapes, all are circles and the
+#: donors are named in the source data only.
+DONOR_MARKERS = {"o": "○", "s": "□", "^": "△", "D": "◇", "v": "▽", "p": "⬠", "h": "⬡", "*": "☆"}
+
+
 def donor_plot(
-    summary: pd.DataFrame,
+    units: pd.DataFrame,
+    comparison: pd.DataFrame,
     *,
-    signature: str,
     method: str,
-    cell_type: str | None,
     replicate: str,
     group: str = "group",
     pair_by: str | None = None,
+    signatures: Sequence[str] | None = None,
     group_order: Sequence[str] | None = None,
-    ncols: int = 3,
+    value: str = "mean score of its cells",
+    ncols: int = 6,
     width: str | float = "double",
 ) -> tuple[Figure, pd.DataFrame]:
-    """Donor-level summaries per cell type: one point per replicate (mean score of its cells),
-    lines joining the two conditions of one donor when ``pair_by`` is given."""
-    data = summary[(summary["signature"] == signature) & (summary["method"] == method)].copy()
-    if data.empty:
-        raise InputError(f"no summary for {signature} / {method}")
-    if cell_type is None:  # no cell types: one panel over all cells
-        data[ALL_CELLS_COLUMN], cell_type = "all cells", ALL_CELLS_COLUMN
-    order = list(group_order) if group_order else sorted(data[group].astype(str).unique())
+    """The donor-level test of a single-cell contrast for one method, in one figure: a row of
+    panels per signature, one panel over all cells and one per cell type, one point per
+    replicate (``units``: the values the test ran on, as :func:`cytoscore.tl.compare_cells`
+    or :func:`cytoscore.tl.compare_profiles` return them with ``with_units``; ``value``
+    says what a point is), a marker shape per donor (``pair_by``, else replicate) and a line
+    joining one donor's two conditions. Each panel carries n per group, the difference of
+    means and the FDR of the contrast's primary test (``comparison``) with its stars only
+    where the test may carry them (:func:`cytoscore._significance.markable`), else
+    "n too small to test"; the note names the test and what the FDR is over."""
+    for frame, needed, what in (
+        (units, ["cell_type", replicate, group, "signature", "method", "score"], "units"),
+        (comparison, ["signature", "method", "cell_type", "target", "reference", "mean_difference", "fdr", "test"],
+         "comparison"),
+    ):  # fmt: skip
+        missing = [c for c in needed if c not in frame.columns]
+        if missing:
+            raise InputError(f"{what} lacks column(s) {missing}")
+    data = units[units["method"] == method].copy()
+    comp = comparison[comparison["method"] == method].copy()
+    if data.empty or comp.empty:
+        raise InputError(f"no donor-level values or comparison for method {method!r}")
+    comp["markable"] = markable(comp).to_numpy()
+    flat = comp.assign(cell_type=comp["cell_type"].astype(str))
+    comp = comp.set_index(["signature", comp["cell_type"].astype(str)])
+    target, reference = str(comp["target"].iloc[0]), str(comp["reference"].iloc[0])
+    order = [reference, target]
     colors = group_colors([*(group_order or []), *order])
-    cts = sorted(data[cell_type].astype(str).unique())
-    ncols = max(1, min(ncols, len(cts)))
-    nrows = math.ceil(len(cts) / ncols)
+    scored = list(dict.fromkeys(data["signature"]))
+    sigs = [s for s in signatures if s in scored] if signatures else scored
+    if not sigs:
+        raise InputError(f"none of the signatures {list(signatures or [])} has donor-level values for {method}")
+    data = data[data["signature"].isin(sigs)]
+    data[group] = data[group].astype(str)
+    data["cell_type"] = data["cell_type"].astype(str)
+    strata = ["all cells", *sorted(set(data["cell_type"]) - {"all cells"})]
+    strata = [s for s in strata if s in set(data["cell_type"])]
+    donor = pair_by or replicate
+    donors = sorted(data[donor].astype(str).unique())
+    shapes = dict(zip(donors, DONOR_MARKERS, strict=False)) if len(donors) <= len(DONOR_MARKERS) else {}
+    ncols = max(1, min(ncols, len(strata)))
+    block = math.ceil(len(strata) / ncols)  # rows per signature
+    nrows = block * len(sigs)
+    tests = sorted(set(comp["test"].dropna().astype(str)))
     with mpl.rc_context(STYLE):
-        fig = figure(width, height_mm=45.0 * nrows + 8)
+        fig = figure(width, height_mm=38.0 * nrows + 22)
         axes = fig.subplots(nrows, ncols, squeeze=False)
-        for k, ct in enumerate(cts):
-            ax = axes[k // ncols][k % ncols]
-            sub = data[data[cell_type].astype(str) == ct]
-            if pair_by:
-                for _, pair in sub.groupby(pair_by):
-                    pair = pair.assign(
-                        x=pair[group].astype(str).map({g: i for i, g in enumerate(order)})
-                    ).sort_values("x")
-                    ax.plot(pair["x"], pair["mean"], color="grey", linewidth=0.7, zorder=1)
-            for i, g in enumerate(order):
-                pts = sub[sub[group].astype(str) == g]
-                ax.scatter(
-                    [i] * len(pts),
-                    pts["mean"],
-                    s=18,
-                    color=colors[g],
-                    edgecolor="black",
-                    linewidth=0.3,
-                    zorder=3,
-                )
-            ax.set_xticks(range(len(order)), [group_label(g) for g in order])
-            ax.set_xlim(-0.5, len(order) - 0.5)
-            ax.set_title(textwrap.fill(ct, 24))
-            if k % ncols == 0:
-                ax.set_ylabel(f"mean score per {column_label(replicate)}")
-        for k in range(len(cts), nrows * ncols):
-            axes[k // ncols][k % ncols].set_visible(False)
+        for ax in axes.flat:
+            ax.set_visible(False)
+        for r, sig in enumerate(sigs):
+            for k, stratum in enumerate(strata):
+                ax = axes[r * block + k // ncols][k % ncols]
+                ax.set_visible(True)
+                sub = data[(data["signature"] == sig) & (data["cell_type"] == stratum)]
+                x = sub[group].map({g: i for i, g in enumerate(order)})
+                for _, one in sub.assign(x=x).groupby(sub[donor].astype(str)):
+                    if len(one) > 1:
+                        ax.plot(one.sort_values("x")["x"], one.sort_values("x")["score"], color="grey",
+                                linewidth=0.6, zorder=1)  # fmt: skip
+                for d in donors:
+                    for i, g in enumerate(order):
+                        pts = sub[(sub[donor].astype(str) == d) & (sub[group] == g)]
+                        if len(pts):
+                            ax.scatter([i] * len(pts), pts["score"], s=16, marker=shapes.get(d, "o"),
+                                       color=colors[g], edgecolor="black", linewidth=0.3, zorder=3)  # fmt: skip
+                n = [int((sub[group] == g).sum()) for g in order]
+                ax.set_xticks(range(2), [f"{group_label(g)}\n(n={m})" for g, m in zip(order, n, strict=True)])
+                ax.set_xlim(-0.5, 1.5)
+                ax.margins(y=0.12)
+                key = (sig, stratum)
+                note = _effect_text(comp.loc[key]).replace(", FDR", "\nFDR").replace("; ", "\n") if key in comp.index else "not compared"
+                ax.annotate(note, (0.5, 1.0), xycoords="axes fraction", xytext=(0, 2), textcoords="offset points",
+                            ha="center", va="bottom", fontsize=SMALL_SIZE)  # fmt: skip
+                if r == 0 or block > 1:  # the columns are named once, above the notes (a line: ~1.4 em)
+                    ax.set_title(textwrap.fill(stratum, 14), pad=4 + 1.45 * SMALL_SIZE * (note.count("\n") + 1))
+                if k % ncols == 0:
+                    ax.set_ylabel(textwrap.fill(short_label(sig), 22))
         fig.suptitle(
-            f"{short_label(signature)} ({method_label(method)}), one point per {column_label(replicate)}",
+            f"{group_label(target)} vs {group_label(reference)}: one point per {column_label(replicate)} "
+            f"({value}; {method_label(method)})",
             fontweight="bold",
         )
+        notes = [
+            f"Δ: difference of means ({group_label(target)} − {group_label(reference)}) in {method_label(method)} "
+            f"units; test: {', '.join(tests)} across {column_label(replicate)}s"
+            + (f" paired by {column_label(pair_by)}" if pair_by else "")
+            + f", FDR over the signatures × cell types of {method_label(method)}",
+            f"stars only where the test has ≥ {MIN_MARKED_N} per group or pairs",
+        ]
         if pair_by:
-            figure_note(fig, f"lines join the two conditions of one {column_label(pair_by)}")
-    return fig, data
+            notes.append(f"lines join the two conditions of one {column_label(pair_by)}")
+        if shapes:
+            notes.append(f"{column_label(donor)}: " + ", ".join(f"{DONOR_MARKERS[m]} {d}" for d, m in shapes.items()))
+        else:
+            notes.append(f"{len(donors)} {column_label(donor)}s: named in the source data")
+        figure_note(fig, notes)
+    source = data.merge(flat[["signature", "cell_type", "mean_difference", "fdr", "test", "markable"]],
+                        on=["signature", "cell_type"], how="left")  # fmt: skip
+    return fig, source
+
+
+#: Cells per cell type × condition a violin is drawn from (a seeded random sample above it): a
+#: density of 5,000 cells has the shape of all of them, and stays fast at a million cells.
+VIOLIN_CELLS = 5000
+
+
+def score_violins(
+    scores,
+    obs: pd.DataFrame,
+    *,
+    method: str,
+    cell_type: str | None,
+    group: str = "group",
+    signatures: Sequence[str] | None = None,
+    group_order: Sequence[str] | None = None,
+    max_cells: int = VIOLIN_CELLS,
+    seed: int = 0,
+    width: str | float = "double",
+) -> tuple[Figure, pd.DataFrame]:
+    """Per-cell scores by cell type and condition as split violins (seaborn), a row per
+    signature: the distribution scanpy users read with ``sc.pl.violin``. ``scores`` is tidy or
+    an iterable of tidy parts (one signature of a million cells at a time); each violin is the
+    kernel density of at most ``max_cells`` random cells (seeded) of its cell type ×
+    condition, with its quartiles, and the x labels give every stratum's number of cells."""
+    import seaborn as sns
+
+    if cell_type is None:
+        obs, cell_type = obs.assign(**{ALL_CELLS_COLUMN: "all cells"}), ALL_CELLS_COLUMN
+    drawn, counts = [], []
+    for sub in _method_parts(scores, obs[[cell_type, group]], method, signatures):
+        keys = ["signature", cell_type, group]
+        counts.append(sub.groupby(keys, observed=True).size().rename("n_cells"))
+        drawn.append(sub.sample(frac=1.0, random_state=seed).groupby(keys, observed=True).head(max_cells))
+    if not drawn:
+        raise InputError(f"none of the signatures {list(signatures or [])} is scored with {method}")
+    data = pd.concat(drawn, ignore_index=True)
+    n_cells = pd.concat(counts)
+    scored = list(dict.fromkeys(data["signature"]))
+    sigs = [s for s in signatures if s in scored] if signatures else scored
+    groups = ordered_groups(group_order, data[group].unique())
+    colors = group_colors([*(group_order or []), *groups])
+    types = sorted(data[cell_type].unique())
+    per_type = n_cells.groupby(level=[cell_type, group]).max()
+    upright = len(types) <= 6  # more cell types: one rotated line each
+    labels = [
+        (f"{textwrap.fill(ct, 14)}\n" if upright else f"{ct}  ")
+        + " / ".join(f"{int(per_type.get((ct, g), 0)):,}" for g in groups)
+        for ct in types
+    ]
+    with mpl.rc_context(STYLE):
+        fig = figure(width, height_mm=32.0 * len(sigs) + 30)
+        axes = fig.subplots(len(sigs), 1, squeeze=False, sharex=True)[:, 0]
+        for k, (ax, sig) in enumerate(zip(axes, sigs, strict=True)):
+            sns.violinplot(
+                data=data[data["signature"] == sig], x=cell_type, y="score", hue=group, order=types,
+                hue_order=groups, palette=colors, split=len(groups) == 2, inner="quart", cut=0,
+                density_norm="width", linewidth=0.5, ax=ax, legend=k == 0,
+            )  # fmt: skip
+            ax.set_ylabel(textwrap.fill(short_label(sig), 20))
+            ax.set_xlabel("")
+            if k == 0:
+                ax.legend(handles=ax.get_legend().legend_handles, labels=[group_label(g) for g in groups],
+                          title=None, frameon=False, loc="lower left", bbox_to_anchor=(0.0, 1.0),
+                          ncols=len(groups), borderaxespad=0.2)  # fmt: skip
+        axes[-1].set_xticks(range(len(types)), labels, rotation=0 if upright else 90)
+        fig.suptitle(f"per-cell scores ({method_label(method)}) by {column_label(cell_type)} and condition",
+                     fontweight="bold")  # fmt: skip
+        figure_note(fig, [
+            "under each cell type: cells per condition (" + " / ".join(group_label(g) for g in groups) + "); "
+            f"a violin: the density of up to {max_cells:,} random cells of its stratum, lines at the quartiles",
+            "cells are not replicates: the donor-level figures test the contrast",
+        ])  # fmt: skip
+    source = data.rename(columns={cell_type: "cell_type", group: "group"})
+    return fig, source

@@ -619,7 +619,8 @@ def compare_cells(
     level: str = "replicate",
     min_cells: int = 10,
     contrast: str = "",
-) -> pd.DataFrame:
+    with_units: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Compare single-cell scores between groups at the level of replicates (donors or samples).
 
     Per-cell scores are averaged per ``replicate`` × ``split_by`` (cell type); strata
@@ -633,6 +634,11 @@ def compare_cells(
 
     ``scores`` is a tidy table or an iterable of tidy parts (e.g. one signature of a million
     cells at a time); the FDR is computed over all parts.
+
+    ``with_units`` returns ``(table, units)``: the values the tests ran on, one row per
+    replicate × cell type × signature × method (``cell_type``, the replicate, group and pair
+    columns, ``score`` = the mean score of its cells, ``n_cells``); at ``level="cell"`` the
+    replicates' means, for figures.
     """
     if level not in ("replicate", "cell"):
         raise InputError(f"contrast {contrast!r}: level must be 'replicate' or 'cell', not {level!r}")
@@ -652,6 +658,7 @@ def compare_cells(
         obs[split] = "all cells"
     meta_cols = list(dict.fromkeys([replicate, column, split, *covariates, *(c for c in (pair_by, random_effect) if c)]))
     rows: list[dict] = []
+    unit_parts: list[pd.DataFrame] = []
     logged: set = set()
     for part in score_parts(scores):
         merged = part.assign(observation=part["observation"].astype(str)).join(
@@ -661,17 +668,22 @@ def compare_cells(
         strata = [("all cells", merged)] if split_by else []
         strata += [(str(ct), sub) for ct, sub in merged.groupby(split, sort=True, observed=True)]
         for cell_type, sub in strata:
+            agg = sub.groupby([replicate, "signature", "method"], observed=True)
+            means = agg["score"].mean().rename("score").reset_index()
+            sizes = agg.size().rename("n_cells").reset_index()
+            first = sub.drop_duplicates(replicate).set_index(replicate)[[c for c in meta_cols if c != replicate]]
+            means = means.merge(sizes, on=[replicate, "signature", "method"]).join(first, on=replicate)
+            if with_units:
+                kept = [replicate, column, *(c for c in (pair_by,) if c and c != replicate)]
+                unit_parts.append(
+                    means.loc[means["n_cells"] >= min_cells, [*kept, "signature", "method", "score", "n_cells"]]
+                    .assign(cell_type=cell_type)
+                )
             if level == "cell":
                 units = sub
                 n_cells = sub.groupby([column, "signature", "method"], observed=True).size()
             else:
-                agg = sub.groupby([replicate, "signature", "method"], observed=True)
-                units = agg["score"].mean().rename("score").reset_index()
-                sizes = agg.size().rename("n_cells").reset_index()
-                first = sub.drop_duplicates(replicate).set_index(replicate)[
-                    [c for c in meta_cols if c != replicate]
-                ]
-                units = units.merge(sizes, on=[replicate, "signature", "method"]).join(first, on=replicate)
+                units = means
                 small = units.loc[units["n_cells"] < min_cells, replicate].unique()
                 if len(small) and (cell_type, tuple(small)) not in logged:
                     logged.add((cell_type, tuple(small)))
@@ -715,6 +727,9 @@ def compare_cells(
         + ["n_cells_target", "n_cells_reference"]
         + COMPARISON_COLUMNS[7:]
     )
+    if with_units:
+        units = pd.concat(unit_parts, ignore_index=True)
+        return table[columns], units[["cell_type", *units.columns.drop("cell_type")]]
     return table[columns]
 
 

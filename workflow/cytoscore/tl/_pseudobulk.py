@@ -105,7 +105,8 @@ def compare_profiles(
     min_coverage: float = 0.0,
     normalization: str = "tmm",
     contrast: str = "",
-) -> pd.DataFrame:
+    with_units: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Compare groups on pseudobulk profiles: ``sums`` (profiles × ``genes`` raw counts) of the
     ``profiles`` (``replicate``, ``split_by`` and ``n_cells``), the replicates' metadata taken
     from ``cells``. Per cell type (and over all cells), profiles of fewer than ``min_cells``
@@ -118,7 +119,8 @@ def compare_profiles(
     ``level = "pseudobulk"``, the cells per group, and each set's coverage among the genes
     filterByExpr kept in that cell type's profiles (``n_genes_found``, ``coverage``,
     ``low_coverage`` below ``min_coverage``; a set under ``min_genes`` there is not scored,
-    and the log says so)."""
+    and the log says so). ``with_units`` returns ``(table, units)`` as
+    :func:`cytoscore.tl.compare_cells` does, ``score`` being each profile's score."""
     from ..pp import normalize_counts
     from ._score import score_gene_sets
 
@@ -139,7 +141,7 @@ def compare_profiles(
     strata = [("all cells", None)]
     if split_by:
         strata += [(str(ct), str(ct)) for ct in sorted(profiles[split_by].astype(str).unique())]
-    tables = []
+    tables, unit_parts = [], []
     for cell_type, value in strata:
         if value is None:
             frame = pd.DataFrame(sums).groupby(profiles[replicate].to_numpy(), sort=False).sum()
@@ -178,6 +180,13 @@ def compare_profiles(
         table.insert(4, "level", "pseudobulk")
         table["n_cells_target"] = int(n_cells.get(target, 0))
         table["n_cells_reference"] = int(n_cells.get(reference, 0))
+        if with_units:
+            kept = [replicate, column, *(c for c in (pair_by,) if c and c != replicate)]
+            info = bulk.obs[[*kept, "n_cells"]].rename_axis("observation").reset_index()
+            unit_parts.append(
+                scores.merge(info, on="observation")[[*kept, "signature", "method", "score", "n_cells"]]
+                .assign(cell_type=cell_type)
+            )
         cov = coverage.set_index("signature")
         table["n_genes_found"] = table["signature"].map(cov["n_found"]).to_numpy()
         table["coverage"] = table["signature"].map(cov["coverage"]).to_numpy()
@@ -192,6 +201,9 @@ def compare_profiles(
         COMPARISON_COLUMNS[:3] + ["cell_type", "level"] + COMPARISON_COLUMNS[3:7]
         + ["n_cells_target", "n_cells_reference"] + COMPARISON_COLUMNS[7:] + ["n_genes_found", "coverage", "low_coverage"]
     )  # fmt: skip
+    if with_units:
+        units = pd.concat(unit_parts, ignore_index=True)
+        return refined[columns], units[["cell_type", *units.columns.drop("cell_type")]]
     return refined[columns]
 
 
