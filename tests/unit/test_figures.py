@@ -47,7 +47,7 @@ def test_volcano(bulk):
     _, _, comparison = bulk
     fig, source = volcano_plot(comparison)
     assert [ax.get_title() for ax in fig.axes] == ["mean z-score", "ssGSEA"]  # one panel per method
-    assert fig._suptitle.get_text().startswith("SLE vs healthy: difference of means")
+    assert fig._suptitle.get_text().startswith("SLE vs healthy (n = 6 vs 6): difference of means")
     assert layout_problems(fig) == []
     assert len(source) == 6
     np.testing.assert_allclose(source["neg_log10_fdr"], -np.log10(comparison["fdr"]))

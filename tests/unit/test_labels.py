@@ -67,7 +67,8 @@ def test_config_overrides_every_kind_of_name():
     )
     fig, _ = contrast_effects_plot(comparison)
     texts = {t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))}
-    assert {"type I IFN (Hallmark)", "single-sample GSEA", "lupus vs healthy donors"} <= texts
+    assert {"type I IFN (Hallmark)", "single-sample GSEA", "lupus vs healthy donors (n = 5 vs 5)"} <= texts
+    assert "difference of means (95% CI)\nin single-sample GSEA units" in texts
     fig, _ = signature_boxplot(scores, obs["group"], comparison, method="ssgsea")
     texts = {t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))}
     assert "lupus\n(n=5)" in texts and "score (single-sample GSEA)" in texts and "lupus vs healthy" in texts

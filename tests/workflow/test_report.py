@@ -8,8 +8,11 @@ import shutil
 import subprocess
 
 import numpy as np
+import pandas as pd
 import pytest
 from helpers import ROOT, SNAKEMAKE
+
+from cytoscore._labels import method_label
 
 pytestmark = pytest.mark.workflow
 
@@ -57,34 +60,45 @@ def test_report_renders_in_chromium(report, tmp_path):
                 "--disable-component-update",
             ],
         )
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
         page.on("pageerror", lambda exc: errors.append(str(exc)))
         page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
         page.goto(report.as_uri())
         for category in ("Contrasts", "GSE55235", "Gene sets", "Summary"):  # the menu lists our categories
             assert page.get_by_text(category, exact=True).count() >= 1, category
         page.get_by_text("Summary", exact=True).click()
-        # the first page opens on the answer: the study summary at full width, then the table
-        # of the key contrasts, above the fold of a 1000-pixel screen
+        # the first page opens on the answer: the key-contrast table with a column per scoring
+        # method, its header and first rows on the first 1400 x 900 screen; then the study
+        # summary at full width
+        methods = pd.read_csv(report.parent / "results" / "comparisons.tsv", sep="\t")["method"].unique()
+        assert len(methods) >= 2
+        for label in [*(method_label(m) for m in methods), "methods agree", "n per group"]:
+            cell = page.locator("th", has_text=label).first.bounding_box()
+            assert cell is not None and cell["y"] + cell["height"] < 900 and cell["x"] + cell["width"] <= 1400, label
+        first_row = page.locator("td", has_text="IFN-α response").first.bounding_box()
+        assert first_row is not None and first_row["y"] + first_row["height"] < 900
         summary = page.locator("img.cytoscore-summary")
         box = summary.bounding_box()
         main_width = page.evaluate("() => document.querySelector('div.prose').getBoundingClientRect().width")
-        assert box is not None and 0 <= box["y"] < 200 and box["width"] >= 0.95 * main_width > 900
-        assert page.get_by_text("Key contrasts", exact=True).bounding_box()["y"] < 1000
+        assert box is not None and box["width"] >= 0.95 * main_width > 900
         landing = page.inner_text("body")
-        assert landing.index("The answer") < landing.index("Key contrasts") < landing.index("Datasets and provenance")
+        order = ["The answer", "Key contrasts", "Every signature", "Datasets and provenance"]
+        assert [landing.index(t) for t in order] == sorted(landing.index(t) for t in order)
         assert "RA vs healthy\tIFN-α response" in landing and "GSE55235_series_matrix.txt.gz (sha256 a9d2ad2cc673" in landing
         # the menu's method switch (the first "ssGSEA"; the key-contrast table has a column of that name)
         page.get_by_text("ssGSEA", exact=True).first.click()
         row = page.get_by_text("effect sizes", exact=True).locator("xpath=ancestor::tr[1]")
         row.locator("a[iconname=eye]").click()
         page.wait_for_timeout(1500)
+        shown = page.locator("div.p-3 > img").first.bounding_box()  # fits the pane (report.css)
+        pane = page.evaluate("() => document.querySelector('div.p-3 > img').parentElement.clientWidth")
+        assert shown is not None and shown["width"] >= 0.9 * (pane - 24) and shown["height"] <= 900
         page.screenshot(path=str(shot))
         body = page.inner_text("body")
         browser.close()
     assert not errors, errors
     image = np.asarray(Image.open(shot).convert("RGB")).astype(int)
-    assert image.shape[:2] == (1000, 1400)
+    assert image.shape[:2] == (900, 1400)
     main = image[:, 400:]  # right of the menu: the figure
     coloured = int((np.abs(main - main.mean(axis=2, keepdims=True)).sum(axis=2) > 60).sum())
     # the effect-size heatmap's 16 red/blue cells cover ~30,000 pixels at this size

@@ -182,11 +182,7 @@ def landing_page(
     """The reStructuredText of the report's first page: the study summary figure of ``method``
     and the key-contrast table of every one of ``methods`` (default: ``method`` alone)."""
     parts = ["The answer", "==========", ""]
-    if figure is not None and comparisons is not None:
-        # inline, full width: a data URL in raw HTML, its base64 wrapped (docutils limits line
-        # lengths; browsers drop the whitespace of base64 data URLs)
-        data = base64.b64encode(Path(figure).read_bytes()).decode()
-        alt = f"effect sizes of every contrast and signature ({method_label(method)})"
+    if comparisons is not None:
         parts += [
             ".. raw:: html",
             "",
@@ -198,16 +194,9 @@ def landing_page(
             "   div.grow.flex.gap-3.items-start { flex-wrap: wrap; }",
             "   div.prose.max-w-lg { max-width: 70rem; }",
             "   </style>",
-            f'   <img class="cytoscore-summary" style="width:100%;max-width:100%" alt="{alt}" src="data:image/svg+xml;base64,',
-            *(f"   {data[i : i + 100]}" for i in range(0, len(data), 100)),
-            '   ">',
-            "",
-            f"Effect of every contrast on every signature ({method_label(method)}): the "
-            r"difference of group means, \* FDR < 0.05, \*\* < 0.01, \*\*\* < 0.001 (the figure "
-            "*effect sizes* under Summary; its numbers are in its source data).",
             "",
         ]
-    if comparisons is not None:
+        # the table of every method first: the answer on the first screen, then the figure
         table = key_contrast_table(comparisons, methods=methods or [method], signatures=signatures, fdr=fdr)
         shown = [m for m in (methods or [method]) if m in table.columns]
         header = ["contrast", *(["cell type"] if "cell_type" in table else []), "signature", "n per group",
@@ -228,6 +217,26 @@ def landing_page(
             "",
             _list_table(table[[*(k for k in ("contrast", "cell_type") if k in table), "signature", "n", *shown,
                                "methods agree", "notes"]], header),  # fmt: skip
+        ]
+    if figure is not None and comparisons is not None:
+        # inline, full width: a data URL in raw HTML, its base64 wrapped (docutils limits line
+        # lengths; browsers drop the whitespace of base64 data URLs)
+        data = base64.b64encode(Path(figure).read_bytes()).decode()
+        alt = f"effect sizes of every contrast and signature ({method_label(method)})"
+        parts += [
+            "Every signature",
+            "---------------",
+            "",
+            ".. raw:: html",
+            "",
+            f'   <img class="cytoscore-summary" style="width:100%;max-width:100%" alt="{alt}" src="data:image/svg+xml;base64,',
+            *(f"   {data[i : i + 100]}" for i in range(0, len(data), 100)),
+            '   ">',
+            "",
+            f"Effect of every contrast on every signature ({method_label(method)}): the "
+            r"difference of group means, \* FDR < 0.05, \*\* < 0.01, \*\*\* < 0.001 (the figure "
+            "*effect sizes* under Summary; its numbers are in its source data).",
+            "",
         ]
     parts += [
         "Datasets and provenance",

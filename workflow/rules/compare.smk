@@ -30,6 +30,7 @@ rule compare:
         mem_mb=scaled(4096),
         runtime=scaled(20),
     params:
+        title=shown_contrast,  # the report captions name the contrast by its label
         contrast=contrast_options,
         load=contrast_load_options,
         methods=METHODS,
@@ -77,6 +78,7 @@ rule omnibus:
             caption="../report/omnibus.rst",
             category="{dataset}",
             subcategory="Scores",
+            labels=shown_labels({"dataset": "{dataset}", "table": "omnibus tests"}),
         ),
     log:
         f"{LOGS}/{{dataset}}/omnibus.log",
@@ -102,6 +104,7 @@ rule meta_analysis:
             caption="../report/meta.rst",
             category="Meta-analyses",
             subcategory="{meta}",
+            labels=shown_labels({"meta": "{meta}", "table": "meta-analysis"}),
         ),
     log:
         f"{LOGS}/meta/{{meta}}.log",
@@ -131,6 +134,7 @@ rule collect_comparisons:
             caption="../report/comparisons.rst",
             category="Contrasts",
             subcategory="All contrasts",
+            labels={"table": "all comparisons"},
         ),
     log:
         f"{LOGS}/collect_comparisons.log",

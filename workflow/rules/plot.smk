@@ -46,6 +46,7 @@ rule plot_contrast:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
+        title=shown_contrast,  # the report captions name the contrast by its label
         labels=figure_labels(),
         methods=METHODS,
         signatures=key_signatures(),
@@ -129,6 +130,9 @@ rule ifn_score:
             caption="../report/ifn_score_table.rst",
             category="{dataset}",
             subcategory="Scores",
+            labels=shown_labels(
+                {"dataset": "{dataset}", "table": "clinical IFN score"}
+            ),
         ),
         svg=report(
             f"{RESULTS}/{{dataset}}/figures/ifn_score.svg",
@@ -313,6 +317,7 @@ rule plot_donors:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     params:
+        title=shown_contrast,  # the report captions name the contrast by its label
         labels=figure_labels(),
         methods=set_methods(),
         signatures=key_signatures(),

@@ -60,6 +60,7 @@ rule prepare:
             caption="../report/samples.rst",
             category="{dataset}",
             subcategory="Samples and provenance",
+            labels=shown_labels({"dataset": "{dataset}", "table": "samples"}),
         ),
     log:
         f"{LOGS}/{{dataset}}/prepare.log",
@@ -99,6 +100,7 @@ rule prepare_cells:
             caption="../report/samples.rst",
             category="{dataset}",
             subcategory="Samples and provenance",
+            labels=shown_labels({"dataset": "{dataset}", "table": "samples"}),
         ),
     log:
         f"{LOGS}/{{dataset}}/prepare_cells.log",
@@ -137,6 +139,7 @@ rule provenance:
             caption="../report/provenance.rst",
             category="{dataset}",
             subcategory="Samples and provenance",
+            labels=shown_labels({"dataset": "{dataset}", "table": "provenance"}),
         ),
     log:
         f"{LOGS}/{{dataset}}/provenance.log",

@@ -10,12 +10,14 @@ rule gene_sets:
             f"{RESULTS}/gene_sets/gene_sets.tsv",
             caption="../report/gene_sets.rst",
             category="Gene sets",
+            labels={"table": "gene sets"},
         ),
         gmt=f"{RESULTS}/gene_sets/gene_sets.gmt",
         resources=report(
             f"{RESULTS}/gene_sets/resources.tsv",
             caption="../report/resources.rst",
             category="Gene sets",
+            labels={"table": "resources"},
         ),
     log:
         f"{LOGS}/gene_sets.log",
@@ -50,12 +52,16 @@ rule score:
             caption="../report/scores.rst",
             category="{dataset}",
             subcategory="Scores",
+            labels=shown_labels({"dataset": "{dataset}", "table": "scores"}),
         ),
         coverage=report(
             f"{RESULTS}/{{dataset}}/gene_set_coverage.tsv",
             caption="../report/coverage.rst",
             category="{dataset}",
             subcategory="Scores",
+            labels=shown_labels(
+                {"dataset": "{dataset}", "table": "gene-set coverage"}
+            ),
         ),
     log:
         f"{LOGS}/{{dataset}}/score.log",
@@ -99,12 +105,18 @@ if SHARDS == 1:
                 caption="../report/coverage.rst",
                 category="{dataset}",
                 subcategory="Scores",
+                labels=shown_labels(
+                    {"dataset": "{dataset}", "table": "gene-set coverage"}
+                ),
             ),
             summary=report(
                 f"{RESULTS}/{{dataset}}/score_summary.tsv",
                 caption="../report/score_summary.rst",
                 category="{dataset}",
                 subcategory="Scores",
+                labels=shown_labels(
+                    {"dataset": "{dataset}", "table": "score summary"}
+                ),
             ),
         log:
             f"{LOGS}/{{dataset}}/score.log",
@@ -179,12 +191,18 @@ else:
                 caption="../report/coverage.rst",
                 category="{dataset}",
                 subcategory="Scores",
+                labels=shown_labels(
+                    {"dataset": "{dataset}", "table": "gene-set coverage"}
+                ),
             ),
             summary=report(
                 f"{RESULTS}/{{dataset}}/score_summary.tsv",
                 caption="../report/score_summary.rst",
                 category="{dataset}",
                 subcategory="Scores",
+                labels=shown_labels(
+                    {"dataset": "{dataset}", "table": "score summary"}
+                ),
             ),
         log:
             f"{LOGS}/{{dataset}}/gather_scores.log",
@@ -216,12 +234,18 @@ rule method_concordance:
             caption="../report/method_concordance.rst",
             category="{dataset}",
             subcategory="Scores",
+            labels=shown_labels(
+                {"dataset": "{dataset}", "table": "method concordance"}
+            ),
         ),
         contrasts=report(
             f"{RESULTS}/{{dataset}}/contrast_concordance.tsv",
             caption="../report/contrast_concordance.rst",
             category="{dataset}",
             subcategory="Scores",
+            labels=shown_labels(
+                {"dataset": "{dataset}", "table": "contrast concordance"}
+            ),
         ),
     log:
         f"{LOGS}/{{dataset}}/method_concordance.log",

@@ -324,8 +324,6 @@ def score_heatmap(
     bars = ["group", *annotations]
     n_sig, n_obs = z.shape[1], z.shape[0]
     width_mm = WIDTHS[width] if isinstance(width, str) else float(width)
-    heat_mm = 0.62 * width_mm
-    show_ids = heat_mm / n_obs >= 2.7  # a 7 pt label is 2.5 mm high
     # each bar's colour per sample and its legend entries, first: the legend sets the height
     colors = group_colors([*(group_order or []), *order])
     rgb, legend_sections = [], []
@@ -337,6 +335,14 @@ def score_heatmap(
         rgb.append([mpl.colors.to_rgb(c) for c in per_sample])
         legend_sections.append((column_label(col), palette))
     entries = sum(1 + len(palette) for _, palette in legend_sections)
+    # the columns: the signatures' tree, the heatmap with its row labels (7 pt: ~1.5 mm a
+    # character), the legend as wide as its longest entry; the heatmap takes what is left
+    labels_mm = 1.5 * max((len(short_label(s)) for s in z.columns), default=10)
+    legend_mm = max(22.0, 1.5 * max((len(str(v)) + 3 for _, p in legend_sections for v in [*p, _]), default=10) + 8)
+    tree_w = 0.09 if cluster and sig_tree is not None else 0.001
+    side_w = legend_mm / width_mm
+    heat_mm = width_mm * (1 - tree_w - side_w) - labels_mm - 6
+    show_ids = heat_mm / n_obs >= 2.7  # a 7 pt label is 2.5 mm high
     with mpl.rc_context(STYLE):
         tree_mm = 10.0 if cluster else 0.0
         ids_mm = 16.0 if show_ids else 0.0
@@ -347,7 +353,7 @@ def score_heatmap(
         grid = fig.add_gridspec(
             3,
             3,
-            width_ratios=[0.09 if cluster and sig_tree is not None else 0.001, 0.62, 0.29],
+            width_ratios=[tree_w, 1 - tree_w - side_w, side_w],
             height_ratios=[tree_mm or 0.01, 3.2 * len(bars), 3.0 * n_sig],
         )
         ax = fig.add_subplot(grid[2, 1])

@@ -134,6 +134,16 @@ def contrast_effects_plot(
     return draw(comparison, effect=effect, fdr_line=fdr_line, label_top=label_top, width=width)
 
 
+def group_sizes(comparison: pd.DataFrame) -> str:
+    """"(n = 10 vs 10)" or "(n = 4 pairs)": the replicates of a contrast's groups, as its
+    rows give them (the largest over cell types, for single-cell contrasts)."""
+    if "n_pairs" in comparison and comparison["n_pairs"].notna().any() and comparison["test"].astype(str).str.startswith("paired").any():
+        return f"(n = {int(comparison['n_pairs'].max())} pairs)"
+    if {"n_target", "n_reference"} <= set(comparison.columns) and len(comparison):
+        return f"(n = {int(comparison['n_target'].max())} vs {int(comparison['n_reference'].max())})"
+    return ""
+
+
 def effect_dot_plot(
     comparison: pd.DataFrame,
     *,
@@ -167,19 +177,24 @@ def effect_dot_plot(
                 facecolors=[("none" if h else f) for f, h in zip(fills, hollow, strict=True)],
                 edgecolors="black", linewidth=0.5, zorder=3,
             )
-            for yy, q in zip(y, sub["fdr_mark"], strict=True):
+            # stars right of their own CI, inside the panel: never beside the next panel's ticks
+            ends = sub["ci_high"].where(sub["ci_high"].notna(), sub["effect"]).to_numpy(dtype=float)
+            for yy, end, q in zip(y, ends, sub["fdr_mark"], strict=True):
                 if stars(q):
-                    ax.annotate(stars(q), (1.0, yy), xycoords=("axes fraction", "data"), xytext=(2, 0),
-                                textcoords="offset points", va="center", fontsize=7)
+                    ax.annotate(stars(q), (end, yy), xytext=(2, -0.5), textcoords="offset points", va="center",
+                                fontsize=7)  # fmt: skip
+            ax.margins(x=0.14)
             ax.axvline(0, color="grey", linewidth=0.5)
             ax.set_yticks(range(len(sigs)), [data.loc[data["signature"] == s, "label"].iloc[0] for s in reversed(sigs)])
             ax.set_ylim(-0.7, len(sigs) - 0.3)
             ax.set_title(method_label(method))
-            ax.set_xlabel("difference of means (95% CI)" if effect == "mean_difference" else "Hedges' g (95% CI)")
+            ax.set_xlabel(f"difference of means (95% CI)\nin {method_label(method)} units" if effect == "mean_difference"
+                          else "Hedges' g (95% CI)")  # fmt: skip
             if k % ncols:
                 ax.tick_params(axis="y", labelleft=False)
         contrast = comparison["contrast"].iloc[0] if "contrast" in comparison else ""
-        fig.suptitle(contrast_label(contrast) if contrast else "", fontweight="bold")
+        fig.suptitle(" ".join(t for t in (contrast_label(contrast) if contrast else "", group_sizes(comparison)) if t),
+                     fontweight="bold")  # fmt: skip
         _effect_legend(fig, fdr_line, line=False, hollow=bool(data["small_n"].any()))
         notes = ["* FDR < 0.05, ** < 0.01, *** < 0.001 (the contrast's primary test)"]
         notes += [LOW_COVERAGE_NOTE] if data["low_coverage"].any() else []
@@ -238,14 +253,16 @@ def volcano_plot(
             ax.set_xlim(-1.35 * span, 1.35 * span)
             ax.set_ylim(0, ymax * 1.25)
             ax.set_title(method_label(method))
-            ax.set_xlabel("difference of means" if effect == "mean_difference" else "Hedges' g")
+            ax.set_xlabel(f"difference of means\nin {method_label(method)} units" if effect == "mean_difference"
+                          else "Hedges' g")  # fmt: skip
             if k % ncols == 0:
                 ax.set_ylabel("−log10 FDR")
         contrast = comparison["contrast"].iloc[0] if "contrast" in comparison else ""
         fig.suptitle(
-            f"{contrast_label(contrast)}: {EFFECTS[effect]} with 95% CI" if contrast else EFFECTS[effect],
+            f"{contrast_label(contrast)} {group_sizes(comparison)}: {EFFECTS[effect]} with 95% CI" if contrast
+            else EFFECTS[effect],
             fontweight="bold",
-        )
+        )  # fmt: skip
         _effect_legend(fig, fdr_line, line=True, hollow=bool(data["small_n"].any()))
         notes = [f"named: the {label_top} signatures with the largest |effect| at FDR < {fdr_line:g} (best rank over the methods)"]
         notes += [LOW_COVERAGE_NOTE] if data["low_coverage"].any() else []
