@@ -490,7 +490,10 @@ def effect_heatmap(
         )
 
     g, fdr, small, fdr_mark = grid(col), grid("fdr"), grid("small_n"), grid("fdr_mark")
-    values = g.to_numpy(dtype=float)
+    # g is not shown below 3 per group (pairs): dividing by the SD of 2 points, it reaches tens
+    # there and no longer orders signatures; such cells are grey, their g in the source data
+    hidden = (small == 1).to_numpy() if effect == "hedges_g" else np.zeros(g.shape, bool)
+    values = np.where(hidden, np.nan, g.to_numpy(dtype=float))
     finite = np.abs(values[np.isfinite(values)])
     if clip is None:
         clip = 3.0 if effect == "hedges_g" else float(finite.max()) if finite.size and finite.max() > 0 else 1.0
@@ -509,15 +512,19 @@ def effect_heatmap(
     with mpl.rc_context(STYLE):
         fig = figure(width, height_mm=cell_h * shown.shape[0] + x_label_mm + 42)
         ax = fig.add_subplot()
-        image = ax.imshow(shown, cmap="RdBu_r", vmin=-clip, vmax=clip, aspect="auto")
+        cmap = mpl.colormaps["RdBu_r"].with_extremes(bad="#D9D9D9")
+        image = ax.imshow(shown, cmap=cmap, vmin=-clip, vmax=clip, aspect="auto")
         if numbers or marks:
             for i in range(len(rows)):
                 for j in range(len(cols)):
                     mark = stars(fdr_mark.iat[i, j]) + ("°" if small.iat[i, j] == 1 else "")
-                    val = g.iat[i, j]
-                    if not np.isfinite(val):
+                    val = values[i, j]
+                    if hidden[i, j]:
+                        text, val = mark, 0.0
+                    elif not np.isfinite(val):
                         continue
-                    text = (f"{val:.2g}" if abs(val) < 10 else f"{val:.0f}") + mark if numbers else mark
+                    else:
+                        text = (f"{val:.2g}" if abs(val) < 10 else f"{val:.0f}") + mark if numbers else mark
                     if text:
                         ax.text(
                             i if transpose else j,
@@ -556,7 +563,8 @@ def effect_heatmap(
         if low & set(cols):
             notes.append(LOW_COVERAGE_NOTE)
         if (data["small_n"] == 1).any():
-            notes.append("° fewer than 3 samples (pairs) per group: no significance mark")
+            notes.append("° fewer than 3 samples (pairs) per group: no significance mark"
+                         + ("; g not shown (grey), the difference of means is in comparisons.tsv" if hidden.any() else ""))
         if unscored:
             notes.append(f"not scored by {method_label(method)}: " + ", ".join(short_label(c) for c in unscored))
         if "level" in data and data["level"].astype(str).eq("pseudobulk").any() and data["level"].nunique() > 1:
