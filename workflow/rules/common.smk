@@ -214,26 +214,20 @@ def embedding_options():
     }
 
 
-def package_files(*modules):
-    """One stamp file standing for the source of the package (sub)modules a step uses.
+def adapter_code(script):
+    """One stamp file standing for the package source a step runs: every module its adapter
+    (``workflow/scripts/<script>.py``) reaches through its imports, derived by
+    :func:`cytoscore._code.reached_sources` (never listed by hand).
 
     Declared as an input named ``code`` so that a change to the analysis code reruns the
     step (Snakemake itself only tracks the adapter scripts). The stamp holds the SHA-256 of
     those sources and is rewritten only when it changes, so its date moves with the code;
     one file instead of ~25 keeps a failed job's message short.
     """
-    root = Path(PACKAGE_ROOT) / "cytoscore"
-    files = sorted(root.glob("*.py"))
-    for module in modules:
-        files += sorted((root / module).rglob("*.py"))
-    digest = hashlib.sha256()
-    for path in files:
-        digest.update(
-            b"\0".join((path.relative_to(root).as_posix().encode(), path.read_bytes()))
-        )
-    name = "-".join(["core", *modules])
-    stamp = Path(".snakemake", "cytoscore_code", f"{name}.sha256")
-    text = f"{digest.hexdigest()}\n"
+    from cytoscore._code import code_digest
+
+    text = f"{code_digest(Path(PACKAGE_ROOT) / 'scripts' / f'{script}.py')}\n"
+    stamp = Path(".snakemake", "cytoscore_code", f"{script}.sha256")
     if workflow.is_main_process and (not stamp.is_file() or stamp.read_text() != text):
         stamp.parent.mkdir(parents=True, exist_ok=True)
         stamp.write_text(text)

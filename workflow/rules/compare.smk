@@ -8,7 +8,7 @@ rule compare:
         scores=contrast_scores,
         samples=contrast_samples,
         coverage=contrast_coverage,
-        code=package_files("io", "pp", "tl"),
+        code=adapter_code("compare"),
     output:
         table=report(
             f"{RESULTS}/contrasts/{{contrast}}/comparison.tsv",
@@ -44,7 +44,7 @@ rule compare:
 rule compare_routes:
     input:
         unpack(route_tables),
-        code=package_files("tl"),
+        code=adapter_code("compare_routes"),
     output:
         report(
             f"{RESULTS}/contrasts/{{contrast}}/routes.tsv",
@@ -71,7 +71,7 @@ rule omnibus:
     input:
         scores=f"{RESULTS}/{{dataset}}/scores.tsv",
         samples=f"{RESULTS}/{{dataset}}/samples.tsv",
-        code=package_files("tl"),
+        code=adapter_code("omnibus"),
     output:
         report(
             f"{RESULTS}/{{dataset}}/omnibus.tsv",
@@ -97,7 +97,7 @@ rule omnibus:
 rule meta_analysis:
     input:
         tables=meta_tables,
-        code=package_files("tl"),
+        code=adapter_code("meta_analysis"),
     output:
         report(
             f"{RESULTS}/meta/{{meta}}.tsv",
@@ -125,6 +125,7 @@ rule meta_analysis:
 
 rule collect_comparisons:
     input:
+        code=adapter_code("collect_comparisons"),
         tables=expand(
             f"{RESULTS}/contrasts/{{contrast}}/comparison.tsv", contrast=CONTRASTS
         ),

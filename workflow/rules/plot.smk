@@ -12,7 +12,7 @@ rule plot_contrast:
         scores=contrast_scores,
         samples=contrast_samples,
         comparison=f"{RESULTS}/contrasts/{{contrast}}/comparison.tsv",
-        code=package_files("pl"),
+        code=adapter_code("plot_contrast"),
     output:
         boxplots=each_figure(
             f"{RESULTS}/contrasts/{{contrast}}/boxplot_{{method}}.svg",
@@ -68,7 +68,7 @@ rule plot_dataset:
         samples=f"{RESULTS}/{{dataset}}/samples.tsv",
         gene_sets=f"{RESULTS}/gene_sets/gene_sets.gmt",
         coverage=f"{RESULTS}/{{dataset}}/gene_set_coverage.tsv",
-        code=package_files("pl"),
+        code=adapter_code("plot_dataset"),
     output:
         heatmaps=each_figure(
             f"{RESULTS}/{{dataset}}/figures/heatmap_{{method}}.svg",
@@ -123,7 +123,7 @@ rule plot_dataset:
 rule ifn_score:
     input:
         adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
-        code=package_files("io", "tl", "pl"),
+        code=adapter_code("ifn_score"),
     output:
         table=report(
             f"{RESULTS}/{{dataset}}/ifn_score.tsv",
@@ -172,7 +172,7 @@ rule ifn_score:
 rule embed_cells:
     input:
         adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
-        code=package_files("io", "pp"),
+        code=adapter_code("embed_cells"),
     output:
         f"{RESULTS}/{{dataset}}/umap.tsv",
     log:
@@ -196,7 +196,7 @@ rule plot_umap:
         umap=f"{RESULTS}/{{dataset}}/umap.tsv",
         samples=f"{RESULTS}/{{dataset}}/samples.tsv",
         scores=f"{RESULTS}/{{dataset}}/scores.parquet",
-        code=package_files("io", "pl"),
+        code=adapter_code("plot_umap"),
     output:
         svgs=each_figure(
             f"{RESULTS}/{{dataset}}/figures/umap_{{method}}.svg",
@@ -237,7 +237,7 @@ rule plot_cells:
     input:
         scores=f"{RESULTS}/{{dataset}}/scores.parquet",
         samples=f"{RESULTS}/{{dataset}}/samples.tsv",
-        code=package_files("io", "pl"),
+        code=adapter_code("plot_cells"),
     output:
         dotplots=each_figure(
             f"{RESULTS}/{{dataset}}/figures/dotplot_{{method}}.svg",
@@ -291,7 +291,7 @@ rule plot_donors:
     input:
         units=f"{RESULTS}/contrasts/{{contrast}}/units.tsv",
         comparison=f"{RESULTS}/contrasts/{{contrast}}/comparison.tsv",
-        code=package_files("pl"),
+        code=adapter_code("plot_donors"),
     output:
         svgs=each_figure(
             f"{RESULTS}/contrasts/{{contrast}}/donors_{{method}}.svg",
@@ -333,7 +333,7 @@ rule plot_donors:
 rule plot_effect_sizes:
     input:
         tables=all_comparison_tables,
-        code=package_files("pl"),
+        code=adapter_code("plot_effect_sizes"),
     output:
         svgs=each_figure(
             f"{RESULTS}/figures/effect_sizes_{{method}}.svg",
@@ -372,7 +372,7 @@ rule plot_forest:
     input:
         meta=f"{RESULTS}/meta/{{meta}}.tsv",
         tables=meta_tables,
-        code=package_files("pl"),
+        code=adapter_code("plot_forest"),
     output:
         svg=report(
             f"{RESULTS}/meta/{{meta}}_forest_{{method}}.svg",
@@ -416,7 +416,7 @@ localrules:
 rule report_summary:
     input:
         unpack(report_summary_input),
-        code=package_files(),
+        code=adapter_code("report_summary"),
     output:
         rst=f"{RESULTS}/report/summary.rst",
     log:

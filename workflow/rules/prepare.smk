@@ -8,7 +8,7 @@ rule preflight:
         unpack(load_inputs),
         table=group_table,
         gene_sets=f"{RESULTS}/gene_sets/gene_sets.tsv",
-        code=package_files("io", "pp", "resources", "tl"),
+        code=adapter_code("preflight"),
     output:
         f"{RESULTS}/{{dataset}}/preflight.txt",
     log:
@@ -52,7 +52,7 @@ rule prepare:
     input:
         unpack(load_inputs),
         table=group_table,
-        code=package_files("io", "pp"),
+        code=adapter_code("prepare"),
     output:
         adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
         samples=report(
@@ -92,7 +92,7 @@ rule prepare_cells:
         unpack(load_inputs),
         table=group_table,
         preflight=f"{RESULTS}/{{dataset}}/preflight.txt",
-        code=package_files("io", "pp"),
+        code=adapter_code("prepare_cells"),
     output:
         adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
         samples=report(
@@ -132,7 +132,7 @@ rule provenance:
     input:
         adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
         gene_sets=f"{RESULTS}/gene_sets/gene_sets.tsv",
-        code=package_files("io"),
+        code=adapter_code("provenance"),
     output:
         report(
             f"{RESULTS}/{{dataset}}/provenance.json",

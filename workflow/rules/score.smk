@@ -4,7 +4,7 @@
 rule gene_sets:
     input:
         collections=collection_files,
-        code=package_files("io", "resources"),
+        code=adapter_code("gene_sets"),
     output:
         table=report(
             f"{RESULTS}/gene_sets/gene_sets.tsv",
@@ -45,7 +45,7 @@ rule score:
         gene_sets=f"{RESULTS}/gene_sets/gene_sets.tsv",
         # a bulk dataset's preflight runs beside prepare (both light), before any scoring
         preflight=f"{RESULTS}/{{dataset}}/preflight.txt",
-        code=package_files("io", "tl", "resources"),
+        code=adapter_code("score"),
     output:
         scores=report(
             f"{RESULTS}/{{dataset}}/scores.tsv",
@@ -97,7 +97,7 @@ if SHARDS == 1:
         input:
             adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
             gene_sets=f"{RESULTS}/gene_sets/gene_sets.tsv",
-            code=package_files("io", "tl", "resources"),
+            code=adapter_code("score"),
         output:
             scores=f"{RESULTS}/{{dataset}}/scores.parquet",
             coverage=report(
@@ -149,7 +149,7 @@ else:
         input:
             adata=f"{RESULTS}/{{dataset}}/annotated.h5ad",
             gene_sets=f"{RESULTS}/gene_sets/gene_sets.tsv",
-            code=package_files("io", "tl", "resources"),
+            code=adapter_code("score"),
         output:
             scores=temp(f"{RESULTS}/{{dataset}}/shards/scores_{{shard}}.parquet"),
             coverage=f"{RESULTS}/{{dataset}}/shards/coverage_{{shard}}.tsv",
@@ -183,7 +183,7 @@ else:
             scores=shard_files("scores", "parquet"),
             coverage=shard_files("coverage", "tsv"),
             samples=f"{RESULTS}/{{dataset}}/samples.tsv",
-            code=package_files("io", "tl"),
+            code=adapter_code("score"),
         output:
             scores=f"{RESULTS}/{{dataset}}/scores.parquet",
             coverage=report(
@@ -227,7 +227,7 @@ rule method_concordance:
     input:
         scores=dataset_scores,
         comparisons=dataset_comparison_tables,
-        code=package_files("tl"),
+        code=adapter_code("method_concordance"),
     output:
         scores=report(
             f"{RESULTS}/{{dataset}}/method_concordance.tsv",
