@@ -22,9 +22,9 @@ def test_two_runs_are_byte_identical(default_run, tmp_path):
     run_workflow(tmp_path)
     first, second = digests(default_run / "results"), digests(tmp_path / "results")
     # 13 figures x 4 files (box plots, heatmaps, correlations, effect sizes per method; 2
-    # contrast effects; the IFN score) + 11 tables + gene sets (tsv, gmt) + the resources
-    # record + the report's first page
-    assert len(first) == 67
+    # contrast effects; the IFN score) + 13 tables (each contrast's comparison and units among
+    # them) + gene sets (tsv, gmt) + the resources record + the report's first page
+    assert len(first) == 69
     differing = [name for name in first if first[name] != second.get(name)]
     assert set(first) == set(second) and not differing, differing
 
