@@ -172,3 +172,59 @@ def study_config(h5ad: Path, *, scoring: dict | None = None, **dataset) -> dict:
             "stim_vs_ctrl": {"dataset": "pbmc", "target": "stim", "reference": "ctrl", "pair_by": "donor"}
         },
     }
+
+
+#: The many-contrast bulk study of issue 23: a control and 8 stimulations, 30 samples.
+BULK_GROUPS = {"control": 6, "IFNa": 3, "IFNb": 3, "IFNg": 3, "IL6": 3, "TNF": 3, "IL4": 3, "IL17": 3, "TGFb": 3}
+
+
+def write_bulk_study(folder: Path, *, n_genes: int = 15_000, seed: int = 0) -> tuple[Path, Path]:
+    """A seeded bulk RNA-seq count matrix (genes × 30 samples, negative binomial, real
+    symbols) and its sample sheet: 6 controls and 3 samples of each of 8 stimulations; the
+    interferon groups raise the interferon genes 4-fold. Returns (counts.tsv, samples.tsv)."""
+    rng = np.random.default_rng(seed)
+    symbols, ifn = _symbols(n_genes)
+    index = np.array([symbols.index(g) for g in ifn])
+    groups = [g for g, n in BULK_GROUPS.items() for _ in range(n)]
+    names = [f"S{i + 1:02d}_{g}" for i, g in enumerate(groups)]
+    mean = rng.gamma(0.4, 400.0, n_genes) + 0.5
+    counts = np.empty((n_genes, len(names)), dtype=np.int64)
+    for j, g in enumerate(groups):
+        mu = mean * rng.lognormal(0, 0.15)
+        if g.startswith("IFN"):
+            mu = mu.copy()
+            mu[index] *= 4.0
+        counts[:, j] = rng.negative_binomial(5, 5 / (5 + mu))
+    folder.mkdir(parents=True, exist_ok=True)
+    matrix = folder / "counts.tsv"
+    pd.DataFrame(counts, index=pd.Index(symbols, name="gene"), columns=names).to_csv(matrix, sep="\t")
+    sheet = folder / "samples.tsv"
+    pd.DataFrame({"sample": names, "stimulus": groups}).to_csv(sheet, sep="\t", index=False)
+    return matrix, sheet
+
+
+def bulk_study_config(matrix: Path, sheet: Path, *, progeny: Path | None = None) -> dict:
+    """The many-contrast bulk study on :func:`write_bulk_study`'s files: every stimulation
+    against control (8 contrasts), the 50 Hallmark sets and the curated ones (55 signatures;
+    PROGENy's 14 pathways too when its model is given: 69), 5 scoring methods."""
+    collections = {"hallmark": {"path": str(HALLMARK_GMT), "version": "7.0"}}
+    methods = ["mean_z", "ssgsea", "ucell", "aucell", "ulm"]
+    if progeny is not None:
+        collections["progeny"] = {"format": "progeny", "path": str(progeny), "version": "progeny 1.20"}
+    from cytoscore.resources import curated_gene_sets
+
+    return {
+        "gene_sets": {"collections": collections, "curated": [gs.name for gs in curated_gene_sets()]},
+        "scoring": {"methods": methods},
+        "datasets": {
+            "stim": {
+                "kind": "rnaseq_counts",
+                "counts": {"matrix": str(matrix)},
+                "metadata": str(sheet),
+                "groups": {"column": "stimulus", "patterns": {g: f"^{g}$" for g in BULK_GROUPS}},
+            }
+        },
+        "contrasts": {
+            f"{g}_vs_control": {"dataset": "stim", "target": g, "reference": "control"} for g in BULK_GROUPS if g != "control"
+        },
+    }

@@ -66,6 +66,18 @@ def test_volcano(bulk):
         volcano_plot(comparison, effect="cohen_d")
 
 
+def test_volcano_names_changes_beside_a_row_that_is_not_testable(bulk):
+    """A constant score (not testable: no p, no FDR) is not a point; the names of the others
+    are still placed (adjustText refused the NaN: the many-contrast study crashed on it)."""
+    _, _, comparison = bulk
+    flat = comparison.iloc[[0]].assign(signature="FLAT", p_value=np.nan, fdr=np.nan, mean_difference=0.0,
+                                       mean_difference_ci_low=np.nan, mean_difference_ci_high=np.nan,
+                                       not_testable="constant scores", markable=False)  # fmt: skip
+    fig, source = volcano_plot(pd.concat([comparison, flat], ignore_index=True))
+    named = {t.get_text() for t in fig.axes[0].texts if t.get_text()}
+    assert named and "FLAT" not in named and len(source) == len(comparison) + 1
+
+
 def test_volcano_ranks_by_the_size_of_the_change_at_three_replicates():
     """Issue 12: with 3 replicates per group, IL-1β's tight small change has g ≈ 40 and
     the type I interferon signature's large change g ≈ 9; the default volcano ranks and

@@ -278,10 +278,11 @@ def volcano_plot(
             ]
             if texts:
                 sub = data[data["method"] == method]
+                sub = sub[np.isfinite(sub["effect"]) & np.isfinite(sub["neg_log10_fdr"])]  # not testable: no point
                 texts, arrows = adjust_text(
                     texts,
-                    x=sub["effect"].to_numpy(),
-                    y=sub["neg_log10_fdr"].to_numpy(),
+                    x=sub["effect"].to_numpy(dtype=float),
+                    y=sub["neg_log10_fdr"].to_numpy(dtype=float),
                     ax=ax,
                     expand=(1.15, 1.4),
                     force_text=(0.3, 0.6),
