@@ -8,10 +8,10 @@ figure's dpi, and the sizes written in the SVG.
 from __future__ import annotations
 
 import re
-from itertools import combinations
 from pathlib import Path
 
 import matplotlib as mpl
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.axis import Tick
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -65,7 +65,7 @@ def layout_problems(fig: Figure, *, tolerance_px: float = 0.5) -> list[str]:
     """Every text drawn under ``SMALL_SIZE`` pt, every label under ``LABEL_SIZE`` pt, every
     pair of texts whose drawn boxes overlap, and every text that leaves the canvas."""
     canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    with mpl.rc_context(STYLE):
+    with mpl.rc_context(STYLE):  # drawn again at the figure's own dpi (a save at 300 dpi moved texts)
         canvas.draw()
     renderer = canvas.get_renderer()
     for ax in fig.findobj(Axes):  # mark tick labels, which findobj does not tell apart
@@ -96,9 +96,12 @@ def layout_problems(fig: Figure, *, tolerance_px: float = 0.5) -> list[str]:
         if box.x0 < -tolerance_px or box.y0 < -tolerance_px or box.x1 > width + tolerance_px or box.y1 > height + tolerance_px:
             problems.append(f"text {name} leaves the canvas ({box.x0:.0f}, {box.y0:.0f}, {box.x1:.0f}, {box.y1:.0f} in {width:.0f} x {height:.0f} px)")
         boxes.append((name, box.expanded(1.0, 1.0).padded(-tolerance_px)))
-    for (a, ba), (b, bb) in combinations(boxes, 2):
-        if ba.overlaps(bb):
-            problems.append(f"texts {a} and {b} overlap")
+    # every pair at once (Bbox.overlaps pair by pair took 0.3 s for a heatmap's 550 numbers)
+    if len(boxes) > 1:
+        x0, y0, x1, y1 = np.array([b.extents for _, b in boxes]).T
+        i, j = np.triu_indices(len(boxes), k=1)
+        hit = (x0[i] < x1[j]) & (x0[j] < x1[i]) & (y0[i] < y1[j]) & (y0[j] < y1[i])
+        problems += [f"texts {boxes[a][0]} and {boxes[b][0]} overlap" for a, b in zip(i[hit], j[hit], strict=True)]
     return problems
 
 
