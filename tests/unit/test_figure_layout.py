@@ -168,3 +168,31 @@ def test_single_cell_figures_are_readable():
     table, units = compare_cells(scores, obs, target="stim", reference="ctrl", replicate="sample",
                                  split_by="cell_type", pair_by="donor", with_units=True)  # fmt: skip
     assert_clean(donor_plot(units, table, method="ucell", replicate="sample", pair_by="donor", signatures=names[:3])[0])
+
+
+def test_save_figure_checks_the_layout_of_the_png_it_draws(tmp_path, caplog):
+    """The check measures the PNG's own draw at its dpi (no extra draw): what layout_problems
+    finds on a fresh draw, save_figure warns about, in every format combination."""
+    import logging
+
+    from cytoscore.pl import save_figure
+    from cytoscore.pl._style import figure
+
+    def broken():
+        fig = figure("single", 40)
+        ax = fig.add_subplot()
+        ax.text(0.5, 0.5, "overlapping one", fontsize=7)
+        ax.text(0.52, 0.5, "overlapping two", fontsize=7)
+        ax.text(0.1, 0.1, "tiny", fontsize=4)
+        ax.set_axis_off()
+        return fig
+
+    expected = layout_problems(broken())
+    assert len(expected) == 2 and "overlap" in expected[1]
+    for formats in (["svg", "pdf", "png"], ["png"], ["svg"]):
+        caplog.clear()
+        with caplog.at_level(logging.WARNING):
+            save_figure(broken(), tmp_path / "f", formats=formats, dpi=300)
+        warned = [r.getMessage() for r in caplog.records if "layout problem" in r.getMessage()]
+        assert len(warned) == 1 and "2 layout problem(s)" in warned[0], (formats, warned)
+        assert all(p.split(" (")[0] in warned[0] for p in expected)

@@ -61,13 +61,19 @@ def _is_label(t: Text) -> bool:
     return isinstance(getattr(t, "_cytoscore_owner", None), (Tick, Legend))
 
 
-def layout_problems(fig: Figure, *, tolerance_px: float = 0.5) -> list[str]:
+def layout_problems(fig: Figure, *, tolerance_px: float = 0.5, renderer=None) -> list[str]:
     """Every text drawn under ``SMALL_SIZE`` pt, every label under ``LABEL_SIZE`` pt, every
-    pair of texts whose drawn boxes overlap, and every text that leaves the canvas."""
-    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
-    with mpl.rc_context(STYLE):  # drawn again at the figure's own dpi (a save at 300 dpi moved texts)
-        canvas.draw()
-    renderer = canvas.get_renderer()
+    pair of texts whose drawn boxes overlap, and every text that leaves the canvas.
+
+    ``tolerance_px`` is in pixels at 100 dpi. ``renderer``: the Agg renderer of a draw in
+    progress (a PNG being saved, :func:`save_figure`), whose texts are measured as drawn,
+    without drawing the figure once more; else the figure is drawn with Agg first."""
+    if renderer is None:
+        canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+        with mpl.rc_context(STYLE):
+            canvas.draw()
+        renderer = canvas.get_renderer()
+    tolerance_px *= fig.dpi / 100.0
     for ax in fig.findobj(Axes):  # mark tick labels, which findobj does not tell apart
         for axis in (ax.xaxis, ax.yaxis):
             for tick in [*axis.get_major_ticks(), *axis.get_minor_ticks()]:

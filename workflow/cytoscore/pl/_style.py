@@ -140,22 +140,32 @@ def save_figure(
     if source_data is not None:
         write_table(source_data, f"{base}.source_data.tsv")
         written.append(Path(f"{base}.source_data.tsv"))
-    engine = fig.get_layout_engine()
-    with mpl.rc_context(STYLE):
-        for i, fmt in enumerate(formats):
-            if fmt not in _METADATA:
-                raise ValueError(f"unsupported figure format {fmt!r}; use {sorted(_METADATA)}")
-            path = Path(f"{base}.{fmt}")
-            with atomic_path(path) as tmp:
-                fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
-                if fmt == "svg":
-                    tmp.write_text(_stable_svg_ids(tmp.read_text()))
-            written.append(path)
-            if i == 0 and engine is not None:
-                fig.set_layout_engine("none")  # keep the positions just computed
     from ._check import layout_problems  # _check reads this module's sizes
 
-    problems = layout_problems(fig)
+    engine = fig.get_layout_engine()
+    checked: list[list[str]] = []
+
+    def check(event) -> None:  # the layout check measures the PNG's own draw (no extra draw)
+        if type(event.renderer).__name__ == "RendererAgg":
+            checked.append(layout_problems(fig, renderer=event.renderer))
+
+    hook = fig.canvas.mpl_connect("draw_event", check)
+    try:
+        with mpl.rc_context(STYLE):
+            for i, fmt in enumerate(formats):
+                if fmt not in _METADATA:
+                    raise ValueError(f"unsupported figure format {fmt!r}; use {sorted(_METADATA)}")
+                path = Path(f"{base}.{fmt}")
+                with atomic_path(path) as tmp:
+                    fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+                    if fmt == "svg":
+                        tmp.write_text(_stable_svg_ids(tmp.read_text()))
+                written.append(path)
+                if i == 0 and engine is not None:
+                    fig.set_layout_engine("none")  # keep the positions just computed
+    finally:
+        fig.canvas.mpl_disconnect(hook)
+    problems = checked[-1] if checked else layout_problems(fig)
     if problems:
         log.warning(
             "figure %s: %d layout problem(s) (text too small, overlapping or off the canvas): %s",
