@@ -1,7 +1,9 @@
 """cytoscore used as a Snakemake module from a git source, as snakedeploy deploys it: the
 project folder holds only its own Snakefile and config; the rules, scripts and schema come
 from the repository at a tag (no copy of the package beside them), the package is the
-installed one of the same version, and the study gives the numbers of the default run."""
+installed one of the same version, and the study gives the numbers of the default run. The
+project's Snakefile is the one snakedeploy writes: no patch of Snakemake (the rules give a
+git source's scripts as full URIs, common.smk ``adapter``)."""
 
 import subprocess
 
@@ -9,14 +11,7 @@ import pandas as pd
 import yaml
 from helpers import MIRROR, ROOT, SNAKEMAKE, default_config
 
-DEPLOY = '''# Snakemake 9.27.1: LocalGitFile.join ("/".join) fails on a script path given as a
-# LocalSourceFile (HostingProviderFile.join, behind github(...), formats it): coerce to str.
-import snakemake.sourcecache as _sc
-
-_join = _sc.LocalGitFile.join
-_sc.LocalGitFile.join = lambda self, path: _join(self, str(path))
-
-configfile: "config/config.yaml"
+DEPLOY = '''configfile: "config/config.yaml"
 
 
 module cytoscore:

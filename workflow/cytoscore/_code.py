@@ -40,11 +40,11 @@ def _files(unit: str) -> list[Path]:
     return sorted((PACKAGE / name).rglob("*.py")) if (PACKAGE / name).is_dir() else [PACKAGE / f"{name}.py"]
 
 
-@functools.cache  # each file is parsed once per Snakefile parse, not once per rule
-def _imports(path: Path, package: str) -> frozenset[str]:
-    """The units one file imports (``package``: the dotted package the file lies in)."""
+def _units_in(text: str, package: str, name: str) -> frozenset[str]:
+    """The units a module's source ``text`` imports (``package``: the dotted package it lies
+    in, empty for an adapter outside the package)."""
     found: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+    for node in ast.walk(ast.parse(text, name)):
         if isinstance(node, ast.Import):
             found |= {u for u in (_unit(alias.name) for alias in node.names) if u}
         elif isinstance(node, ast.ImportFrom):
@@ -57,9 +57,15 @@ def _imports(path: Path, package: str) -> frozenset[str]:
     return frozenset(found)
 
 
-def reached_sources(script: str | Path) -> list[Path]:
-    """The package's source files an adapter ``script`` reaches through its imports."""
-    todo = set(_imports(Path(script), ""))
+@functools.cache  # each file is parsed once per Snakefile parse, not once per rule
+def _imports(path: Path, package: str) -> frozenset[str]:
+    return _units_in(path.read_text(), package, str(path))
+
+
+def reached_sources(source: str) -> list[Path]:
+    """The package's source files an adapter reaches through its imports; ``source`` is the
+    adapter's text (a workflow deployed as a module reads it from Snakemake's source cache)."""
+    todo = set(_units_in(source, "", "<adapter>"))
     seen: set[str] = set()
     while todo:
         unit = todo.pop()
@@ -73,10 +79,10 @@ def reached_sources(script: str | Path) -> list[Path]:
     return sorted({p for unit in seen for p in _files(unit)})
 
 
-def code_digest(script: str | Path) -> str:
-    """SHA-256 over the names and contents of :func:`reached_sources`."""
+def code_digest(source: str) -> str:
+    """SHA-256 over the names and contents of :func:`reached_sources` of an adapter's text."""
     digest = hashlib.sha256()
-    for path in reached_sources(script):
+    for path in reached_sources(source):
         digest.update(_file_digest(path))
     return digest.hexdigest()
 

@@ -214,6 +214,29 @@ def embedding_options():
     }
 
 
+# workflow/scripts as a Snakemake source file, wherever the workflow comes from (this folder,
+# a git tag, GitHub); taken while this file is parsed (jobs have no current folder)
+SCRIPTS = workflow.current_basedir.join("../scripts")
+
+
+def script_source(script):
+    """``workflow/scripts/<script>.py`` as a Snakemake source file."""
+    return SCRIPTS.join(f"{script}.py")
+
+
+def adapter(script):
+    """The ``script:`` of a rule: relative to the rules, or, for a workflow used as a module
+    from a git source, its full source URI (Snakemake 9.27 joins a relative script path to a
+    git base folder with a type error: ``LocalGitFile.join`` of a ``LocalSourceFile``).
+    """
+    from snakemake.sourcecache import LocalGitFile
+
+    source = script_source(script)
+    if isinstance(source, LocalGitFile):
+        return source.get_path_or_uri(secret_free=True)
+    return f"../scripts/{script}.py"
+
+
 def adapter_code(script):
     """One stamp file standing for the package source a step runs: every module its adapter
     (``workflow/scripts/<script>.py``) reaches through its imports, derived by
@@ -226,7 +249,8 @@ def adapter_code(script):
     """
     from cytoscore._code import code_digest
 
-    text = f"{code_digest(Path(PACKAGE_ROOT) / 'scripts' / f'{script}.py')}\n"
+    with workflow.sourcecache.open(script_source(script)) as source:
+        text = f"{code_digest(source.read())}\n"
     stamp = Path(".snakemake", "cytoscore_code", f"{script}.sha256")
     if workflow.is_main_process and (not stamp.is_file() or stamp.read_text() != text):
         stamp.parent.mkdir(parents=True, exist_ok=True)

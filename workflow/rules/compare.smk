@@ -38,7 +38,7 @@ rule compare:
         min_coverage=config["gene_sets"]["min_coverage"],
         chunk_size=lookup(dpath="single_cell/chunk_size", within=config),
     script:
-        "../scripts/compare.py"
+        adapter("compare")
 
 
 rule compare_routes:
@@ -64,7 +64,7 @@ rule compare_routes:
         mem_mb=scaled(1024),
         runtime=scaled(10),
     script:
-        "../scripts/compare_routes.py"
+        adapter("compare_routes")
 
 
 rule omnibus:
@@ -91,7 +91,7 @@ rule omnibus:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     script:
-        "../scripts/omnibus.py"
+        adapter("omnibus")
 
 
 rule meta_analysis:
@@ -120,7 +120,7 @@ rule meta_analysis:
         method=lookup(dpath="meta_analyses/{meta}/method", within=config),
         test=lookup(dpath="meta_analyses/{meta}/test", within=config),
     script:
-        "../scripts/meta_analysis.py"
+        adapter("meta_analysis")
 
 
 rule collect_comparisons:
@@ -148,4 +148,4 @@ rule collect_comparisons:
         mem_mb=scaled(1024),
         runtime=scaled(10),
     script:
-        "../scripts/collect_comparisons.py"
+        adapter("collect_comparisons")

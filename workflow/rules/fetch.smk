@@ -26,7 +26,7 @@ checkpoint download:
         sha256=expected_sha256,
         keep=kept_copy,
     script:
-        "../scripts/download.py"
+        adapter("download")
 
 
 rule prefetch:

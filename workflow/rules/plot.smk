@@ -59,7 +59,7 @@ rule plot_contrast:
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
-        "../scripts/plot_contrast.py"
+        adapter("plot_contrast")
 
 
 rule plot_dataset:
@@ -117,7 +117,7 @@ rule plot_dataset:
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
-        "../scripts/plot_dataset.py"
+        adapter("plot_dataset")
 
 
 rule ifn_score:
@@ -166,7 +166,7 @@ rule ifn_score:
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
-        "../scripts/ifn_score.py"
+        adapter("ifn_score")
 
 
 rule embed_cells:
@@ -188,7 +188,7 @@ rule embed_cells:
     params:
         embedding=embedding_options(),
     script:
-        "../scripts/embed_cells.py"
+        adapter("embed_cells")
 
 
 rule plot_umap:
@@ -230,7 +230,7 @@ rule plot_umap:
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
-        "../scripts/plot_umap.py"
+        adapter("plot_umap")
 
 
 rule plot_cells:
@@ -284,7 +284,7 @@ rule plot_cells:
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
-        "../scripts/plot_cells.py"
+        adapter("plot_cells")
 
 
 rule plot_donors:
@@ -327,7 +327,7 @@ rule plot_donors:
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
-        "../scripts/plot_donors.py"
+        adapter("plot_donors")
 
 
 rule plot_effect_sizes:
@@ -365,7 +365,7 @@ rule plot_effect_sizes:
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
-        "../scripts/plot_effect_sizes.py"
+        adapter("plot_effect_sizes")
 
 
 rule plot_forest:
@@ -406,7 +406,7 @@ rule plot_forest:
         formats=config["plots"]["formats"],
         dpi=config["plots"]["dpi"],
     script:
-        "../scripts/plot_forest.py"
+        adapter("plot_forest")
 
 
 localrules:
@@ -434,4 +434,4 @@ rule report_summary:
         methods=METHODS,
         signatures=key_signatures(),
     script:
-        "../scripts/report_summary.py"
+        adapter("report_summary")

@@ -36,7 +36,7 @@ rule preflight:
         allow_missing=lookup(dpath="gene_sets/allow_missing", within=config),
         columns=dataset_columns,
     script:
-        "../scripts/preflight.py"
+        adapter("preflight")
 
 
 localrules:
@@ -84,7 +84,7 @@ rule prepare:
         compared=contrast_groups,
         contrasts=dataset_contrasts,
     script:
-        "../scripts/prepare.py"
+        adapter("prepare")
 
 
 rule prepare_cells:
@@ -125,7 +125,7 @@ rule prepare_cells:
         chunk_size=lookup(dpath="single_cell/chunk_size", within=config),
         max_cells=lookup(dpath="single_cell/embedding/max_cells", within=config),
     script:
-        "../scripts/prepare_cells.py"
+        adapter("prepare_cells")
 
 
 rule provenance:
@@ -152,4 +152,4 @@ rule provenance:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     script:
-        "../scripts/provenance.py"
+        adapter("provenance")

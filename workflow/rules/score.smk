@@ -36,7 +36,7 @@ rule gene_sets:
         select=config["gene_sets"]["select"],
         needed=figure_signatures(),
     script:
-        "../scripts/gene_sets.py"
+        adapter("gene_sets")
 
 
 rule score:
@@ -84,7 +84,7 @@ rule score:
         method_params=method_params(),
         chunk_size=config["scoring"]["chunk_size"],
     script:
-        "../scripts/score.py"
+        adapter("score")
 
 
 # Single cell: scores.parquet (one column per method and signature) and their summary per
@@ -141,7 +141,7 @@ if SHARDS == 1:
             shard=None,
             by=summary_by,
         script:
-            "../scripts/score.py"
+            adapter("score")
 
 else:
 
@@ -176,7 +176,7 @@ else:
             chunk_size=config["scoring"]["chunk_size"],
             shard=shard_spec,
         script:
-            "../scripts/score.py"
+            adapter("score")
 
     rule gather_scores:
         input:
@@ -220,7 +220,7 @@ else:
         params:
             by=summary_by,
         script:
-            "../scripts/gather_scores.py"
+            adapter("gather_scores")
 
 
 rule method_concordance:
@@ -258,4 +258,4 @@ rule method_concordance:
         mem_mb=scaled(2048),
         runtime=scaled(10),
     script:
-        "../scripts/method_concordance.py"
+        adapter("method_concordance")
