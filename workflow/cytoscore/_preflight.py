@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ._utils import InputError
+from .io._kinds import dataset_kind
 
 __all__ = ["Preflight", "preflight_dataset"]
 
@@ -65,7 +66,7 @@ def _step(report: Preflight, what: str, func, *args, **kwargs):
 
 def _load(kind: str, files: Mapping, options: Mapping):
     """Bulk data read whole (tables are small); single-cell obs and var only."""
-    if kind != "single_cell":
+    if not dataset_kind(kind).cells:
         from .pp import load_genes
 
         return load_genes(kind, files, options)
@@ -93,7 +94,7 @@ def _describe_groups(obs: pd.DataFrame, contrasts: Sequence[Mapping]) -> list[st
     counts = obs["group"].value_counts(sort=False)
     lines.append("groups: " + ", ".join(f"{g} {n}" for g, n in counts.items()))
     for c in contrasts:
-        unit = c.get("replicate") if c.get("kind") == "single_cell" else None
+        unit = c.get("replicate") if "kind" in c and dataset_kind(c["kind"]).cells else None
         column = c.get("column") or "group"
         if column not in obs.columns:
             continue
@@ -115,11 +116,11 @@ def _describe_data(report: Preflight, adata, kind: str, options: Mapping, normal
     info = adata.uns.get("cytoscore", {})
     ids = info.get("gene_id_mapping") or {}
     genes = adata.uns.get("preflight_symbols", list(adata.var_names))
-    n_obs = f"{adata.n_obs:,} {'cells' if kind == 'single_cell' else 'samples'}"
+    n_obs = f"{adata.n_obs:,} {dataset_kind(kind).observations}"
     detail = f", IDs: {ids['id_type']} ({100 * ids['share_mapped']:.0f}% mapped to symbols)" if "id_type" in ids else ""
     report.lines.append(f"{n_obs} x {len(genes):,} genes{detail}")
     probes, source = info.get("probe_mapping") or {}, info.get("source") or {}
-    if kind == "geo_series_matrix" and probes:
+    if dataset_kind(kind).features == "probes" and probes:
         rules = options.get("probes", {})
         report.lines.append(
             f"{source.get('platform', 'platform')}: {probes['n_probes']:,} probes -> {len(genes):,} genes "
@@ -134,7 +135,7 @@ def _describe_data(report: Preflight, adata, kind: str, options: Mapping, normal
         report.lines.append(said)
         if org.get("mhc_class_ii"):
             report.lines.append("MHC class II: " + ", ".join(f"{g} -> {h}" for g, h in org["mhc_class_ii"].items()))
-    if kind in ("geo_series_matrix", "table") and adata.n_obs:
+    if dataset_kind(kind).scale == "expression" and adata.n_obs:
         scale = _step(report, "scale", detect_log_scale, adata.X)
         if scale:
             q = list((scale.get("quantiles") or {}).values())
@@ -143,7 +144,7 @@ def _describe_data(report: Preflight, adata, kind: str, options: Mapping, normal
             report.lines.append(f"scale: {decision} (GEO2R's rule{evidence}; normalize.log2: {normalize.get('log2', 'auto')})")
             if not scale["agree"]:
                 report.warnings.append(f"scale evidence disagrees: {scale['conflicts']}")
-    elif kind == "rnaseq_counts":
+    elif dataset_kind(kind).scale == "counts":
         report.lines.append(f"scale: raw counts -> {normalize.get('method', 'tmm').upper()} log2-CPM")
     return genes
 

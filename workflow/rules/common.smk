@@ -25,6 +25,7 @@ import json  # noqa: E402
 
 from cytoscore._utils import sha256_file  # noqa: E402
 from cytoscore.io import (  # noqa: E402
+    KINDS,
     geo_platform_annot_url,
     geo_platform_soft_url,
     geo_series_matrix_url,
@@ -58,7 +59,7 @@ def _check_contrasts():
                 f"config contrasts.{name}: target and reference are both {contrast['target']!r}"
             )
         ds = DATASETS[dataset]
-        if ds["kind"] == "single_cell" and not (
+        if KINDS[ds["kind"]].cells and not (
             contrast["replicate"] or ds["sample_column"]
         ):
             raise ValueError(
@@ -97,7 +98,7 @@ def _check_plot_signatures():
     select = config["gene_sets"]["select"]
     if select is None:
         return  # checked against the collections by the gene_sets job
-    bulk = any(ds["kind"] != "single_cell" for ds in DATASETS.values())
+    bulk = any(not KINDS[ds["kind"]].cells for ds in DATASETS.values())
     for key in ("signatures", "correlation") if bulk else ("signatures",):
         missing = [s for s in config["plots"][key] or [] if s not in select]
         if missing:
@@ -115,8 +116,8 @@ def names_regex(names):
     return "|".join(map(re.escape, names)) or "(?!x)x"
 
 
-BULK_PATTERN = names_regex(d for d in DATASETS if DATASETS[d]["kind"] != "single_cell")
-CELL_PATTERN = names_regex(d for d in DATASETS if DATASETS[d]["kind"] == "single_cell")
+BULK_PATTERN = names_regex(d for d in DATASETS if not KINDS[DATASETS[d]["kind"]].cells)
+CELL_PATTERN = names_regex(d for d in DATASETS if KINDS[DATASETS[d]["kind"]].cells)
 
 
 wildcard_constraints:
@@ -391,18 +392,27 @@ def load_inputs(wildcards):
     return dataset_inputs(wildcards.dataset)
 
 
+def _table_inputs(dataset):
+    return {"expression": local_or_cached(DATASETS[dataset]["expression"])}
+
+
+#: Each dataset kind's input files (the kinds: cytoscore.io.KINDS).
+KIND_INPUTS = {
+    "geo_series_matrix": _geo_inputs,
+    "rnaseq_counts": _count_inputs,
+    "single_cell": _cell_inputs,
+    "table": _table_inputs,
+}
+if set(KIND_INPUTS) != set(KINDS):
+    raise ValueError(
+        f"common.smk KIND_INPUTS {sorted(KIND_INPUTS)} != the registered kinds {sorted(KINDS)}"
+    )
+
+
 def dataset_inputs(dataset):
     """Input files of a dataset, by kind, plus its metadata sheet and gene annotation."""
     ds = DATASETS[dataset]
-    kind = ds["kind"]
-    if kind == "geo_series_matrix":
-        files = _geo_inputs(dataset)
-    elif kind == "rnaseq_counts":
-        files = _count_inputs(dataset)
-    elif kind == "single_cell":
-        files = _cell_inputs(dataset)
-    else:
-        files = {"expression": local_or_cached(ds["expression"])}
+    files = KIND_INPUTS[ds["kind"]](dataset)
     if ds["metadata"]:
         files["metadata"] = local_or_cached(ds["metadata"])
     if ds["gene_annotation"]:
@@ -503,7 +513,7 @@ def contrast_dataset(wildcards):
 
 def scores_file(dataset):
     """Per-observation scores: tidy TSV (bulk) or one Parquet column per method × signature (cells)."""
-    ext = "parquet" if DATASETS[dataset]["kind"] == "single_cell" else "tsv"
+    ext = "parquet" if KINDS[DATASETS[dataset]["kind"]].cells else "tsv"
     return f"{RESULTS}/{dataset}/scores.{ext}"
 
 
@@ -588,7 +598,7 @@ def dataset_columns(wildcards):
     cell-type column made by clustering, leiden, exists only later)."""
     ds, key = DATASETS[wildcards.dataset], f"datasets.{wildcards.dataset}"
     named = {f"{key}.plot_annotations": ds["plot_annotations"]}
-    if ds["kind"] == "single_cell":
+    if KINDS[ds["kind"]].cells:
         named[f"{key}.sample_column"] = ds["sample_column"]
         if ds["cell_type_column"]:
             named[f"{key}.cell_type_column"] = ds["cell_type_column"]
@@ -599,7 +609,7 @@ def resolved_contrast(name):
     contrast = dict(CONTRASTS[name])
     ds = DATASETS[contrast["dataset"]]
     contrast["kind"] = ds["kind"]
-    if ds["kind"] == "single_cell":
+    if KINDS[ds["kind"]].cells:
         contrast["split_by"] = contrast["split_by"] or cell_type_column(
             contrast["dataset"]
         )
@@ -646,11 +656,11 @@ def figure_files(base):
 
 
 def bulk_datasets():
-    return [d for d in DATASETS if DATASETS[d]["kind"] != "single_cell"]
+    return [d for d in DATASETS if not KINDS[DATASETS[d]["kind"]].cells]
 
 
 def cell_datasets():
-    return [d for d in DATASETS if DATASETS[d]["kind"] == "single_cell"]
+    return [d for d in DATASETS if KINDS[DATASETS[d]["kind"]].cells]
 
 
 def bulk_contrasts():

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from cytoscore import script_logging
-from cytoscore.io import iter_scores, read_scores, write_table
+from cytoscore.io import dataset_kind, iter_scores, read_scores, write_table
 from cytoscore.tl import add_coverage, compare_cells, compare_groups
 
 with script_logging(snakemake):  # noqa: F821
@@ -19,7 +19,8 @@ with script_logging(snakemake):  # noqa: F821
         random_effect=c["random_effect"],
         contrast=sm.wildcards.contrast,
     )
-    pseudobulk = c["kind"] == "single_cell" and c["level"] == "pseudobulk"
+    cells = dataset_kind(c["kind"]).cells
+    pseudobulk = cells and c["level"] == "pseudobulk"
     if pseudobulk:
         import anndata as ad
 
@@ -48,7 +49,7 @@ with script_logging(snakemake):  # noqa: F821
             with_units=True,
             **common,
         )
-    elif c["kind"] == "single_cell":
+    elif cells:
         table = compare_cells(
             iter_scores(sm.input.scores, by="signature"),  # one signature of every cell at a time
             obs,

@@ -46,6 +46,11 @@ __getattr__, __dir__, __all__ = attach(
             "read_series_matrix",
             "read_series_platforms",
         ],
+        "_kinds": [
+            "KINDS",
+            "DatasetKind",
+            "dataset_kind",
+        ],
         "_load": [
             "DATASET_KINDS",
             "load_dataset",

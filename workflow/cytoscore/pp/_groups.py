@@ -241,10 +241,11 @@ def check_contrast_units(obs: pd.DataFrame, contrasts: Sequence[Mapping]) -> Non
     cell types with fewer than 2 replicates per group (not compared), are WARNINGs.
     """
     from .._significance import MIN_MARKED_N
+    from ..io._kinds import dataset_kind
 
     for c in contrasts:
         name, column = c["name"], c.get("column") or "group"
-        cells = c.get("kind") == "single_cell"
+        cells = "kind" in c and dataset_kind(c["kind"]).cells
         unit = c.get("replicate") if cells else None
         if column not in obs.columns:
             raise InputError(f"contrasts.{name}.column: {column!r} is not a metadata column; columns are {list(obs.columns)[:20]}")

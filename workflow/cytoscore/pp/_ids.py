@@ -13,6 +13,7 @@ import pandas as pd
 
 from .._provenance import record
 from .._utils import InputError
+from ..io._kinds import dataset_kind
 from ..io._organisms import ortholog_pairs
 from ._organisms import resolve_organism, to_human
 from ._probes import collapse_probes
@@ -175,7 +176,8 @@ def to_genes(adata: ad.AnnData, kind: str, files: Mapping[str, object], options:
     IDs of one gene summed for counts and collapsed by the ``probes`` rule otherwise.
     Single-cell data already indexed by symbol keeps the file's genes and their order."""
     probes = options.get("probes", {})
-    if kind == "geo_series_matrix":
+    registered = dataset_kind(kind)
+    if registered.features == "probes":
         genes = collapse_probes(
             adata,
             multi_gene=probes.get("multi_gene", "drop"),
@@ -201,7 +203,7 @@ def to_genes(adata: ad.AnnData, kind: str, files: Mapping[str, object], options:
         # the ortholog table knows the organism's Ensembl gene IDs: no annotation file needed
         pairs = ortholog_pairs(organism)
         annotation = pd.Series(pairs["symbol"].to_numpy(), index=pairs["ensembl_id"].to_numpy())
-    if kind == "single_cell" and id_type == "symbol":
+    if registered.cells and id_type == "symbol":
         return _in_human_genes(adata, adata.var_names, options)
     genes = map_gene_ids(
         adata,

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import anndata as ad
 
-from .._utils import InputError
+from ..io._kinds import dataset_kind
 from ._counts import normalize_counts
 from ._scale import normalize_expression
 from ._singlecell import cluster_cells, normalize_single_cell, qc_filter_cells
@@ -15,31 +15,35 @@ __all__ = ["normalize_dataset"]
 
 
 def normalize_dataset(adata: ad.AnnData, *, kind: str, options: Mapping | None = None) -> ad.AnnData:
-    """Normalize a loaded dataset the way its technology needs.
+    """Normalize a loaded dataset the way its technology needs (the kind's ``scale`` in
+    :data:`cytoscore.io.KINDS`).
 
-    - ``geo_series_matrix`` / ``table`` (arrays, processed values): log2 decision and
-      optional quantile normalization (:func:`normalize_expression`); options ``log2``, ``quantile``.
-    - ``rnaseq_counts``: expression filter and log2-CPM (:func:`normalize_counts`); options
-      ``method``, ``filter``, ``filter_group_column``.
-    - ``single_cell``: QC (:func:`qc_filter_cells`; option ``qc``), normalize_total + log1p
+    - ``expression`` (arrays, processed values): log2 decision and optional quantile
+      normalization (:func:`normalize_expression`); options ``log2``, ``quantile``.
+    - ``counts`` (bulk RNA-seq): expression filter and log2-CPM (:func:`normalize_counts`);
+      options ``method``, ``filter``, ``filter_group_column``.
+    - ``cells``: QC (:func:`qc_filter_cells`; option ``qc``), normalize_total + log1p
       (``target_sum``) and, when ``cluster`` is given, Leiden clustering (:func:`cluster_cells`).
     """
     opts = dict(options or {})
-    if kind in ("geo_series_matrix", "table"):
-        return normalize_expression(
-            adata, log2=opts.get("log2", "auto"), quantile=opts.get("quantile", False)
-        )
-    if kind == "rnaseq_counts":
-        return normalize_counts(
-            adata,
-            method=opts.get("method", "tmm"),
-            filter_genes=opts.get("filter", True),
-            group_column=opts.get("filter_group_column"),
-        )
-    if kind == "single_cell":
-        out = qc_filter_cells(adata, **dict(opts.get("qc") or {}))
-        out = normalize_single_cell(out, target_sum=opts.get("target_sum", 1e4))
-        if opts.get("cluster"):
-            out = cluster_cells(out, **dict(opts["cluster"]))
-        return out
-    raise InputError(f"unknown dataset kind {kind!r}")
+    return _BY_SCALE[dataset_kind(kind).scale](adata, opts)
+
+
+def _expression(adata: ad.AnnData, opts: dict) -> ad.AnnData:
+    return normalize_expression(adata, log2=opts.get("log2", "auto"), quantile=opts.get("quantile", False))
+
+
+def _counts(adata: ad.AnnData, opts: dict) -> ad.AnnData:
+    return normalize_counts(
+        adata, method=opts.get("method", "tmm"), filter_genes=opts.get("filter", True),
+        group_column=opts.get("filter_group_column"),
+    )  # fmt: skip
+
+
+def _cells(adata: ad.AnnData, opts: dict) -> ad.AnnData:
+    out = qc_filter_cells(adata, **dict(opts.get("qc") or {}))
+    out = normalize_single_cell(out, target_sum=opts.get("target_sum", 1e4))
+    return cluster_cells(out, **dict(opts["cluster"])) if opts.get("cluster") else out
+
+
+_BY_SCALE: dict[str, Callable[[ad.AnnData, dict], ad.AnnData]] = {"expression": _expression, "counts": _counts, "cells": _cells}
