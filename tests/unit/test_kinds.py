@@ -23,7 +23,7 @@ def test_the_schema_enum_is_the_registry():
 
 
 def test_the_workflow_has_input_files_for_every_kind():
-    common = (ROOT / "workflow" / "rules" / "common.smk").read_text()
+    common = (ROOT / "workflow" / "rules" / "inputs.smk").read_text()
     block = common[common.index("KIND_INPUTS = {"): common.index("}", common.index("KIND_INPUTS = {"))]
     assert set(re.findall(r'"(\w+)":', block)) == set(KINDS)
 

@@ -13,7 +13,7 @@ import yaml
 
 from ._utils import InputError
 
-__all__ = ["validate_config", "ConfigError", "check_package"]
+__all__ = ["validate_config", "ConfigError", "check_package", "check_config"]
 
 
 class ConfigError(InputError):
@@ -114,4 +114,76 @@ def check_package(init_file: str) -> None:
             f"the workflow's rules are cytoscore {match.group(1)} but the installed package is {__version__} "
             f"({Path(__file__).parent}); install the same version: pip install "
             f"'cytoscore @ git+<this repository>@v{match.group(1)}'"
+        )
+
+
+def check_config(config: Mapping) -> None:
+    """The cross-checks a schema cannot express, on a validated config: contrasts name a
+    dataset and its groups, single-cell contrasts have replicates, meta-analyses combine
+    contrasts of different datasets, figures draw scored signatures, there is a gene set to
+    score, and sharded scoring uses per-cell methods. Raises :class:`ConfigError` naming the
+    key."""
+    from .io._kinds import dataset_kind
+
+    datasets, contrasts = config["datasets"], config["contrasts"]
+    for name, contrast in contrasts.items():
+        dataset = contrast["dataset"]
+        if dataset not in datasets:
+            raise ConfigError(f"config contrasts.{name}.dataset: unknown dataset {dataset!r}; datasets are {sorted(datasets)}")
+        if contrast["target"] == contrast["reference"]:
+            raise ConfigError(f"config contrasts.{name}: target and reference are both {contrast['target']!r}")
+        ds = datasets[dataset]
+        if dataset_kind(ds["kind"]).cells and not (contrast.get("replicate") or ds.get("sample_column")):
+            raise ConfigError(
+                f"config contrasts.{name}.replicate: single-cell contrasts test across replicates; "
+                f"name the donor/sample column here or in datasets.{dataset}.sample_column"
+            )
+        groups = ds["groups"]
+        if contrast.get("column", "group") == "group" and "patterns" in groups:
+            known = list(groups["patterns"])
+            for role in ("target", "reference"):
+                if contrast[role] not in known:
+                    raise ConfigError(
+                        f"config contrasts.{name}.{role}: group {contrast[role]!r} is not "
+                        f"defined in datasets.{dataset}.groups.patterns {known}"
+                    )
+    for name, meta in config.get("meta_analyses", {}).items():
+        unknown = [c for c in meta["contrasts"] if c not in contrasts]
+        if unknown:
+            raise ConfigError(f"config meta_analyses.{name}.contrasts: unknown contrasts {unknown}; contrasts are {sorted(contrasts)}")
+        used = [contrasts[c]["dataset"] for c in meta["contrasts"]]
+        if len(set(used)) != len(used):
+            raise ConfigError(
+                f"config meta_analyses.{name}: contrasts must come from different datasets "
+                f"(got {used}); effects of one dataset are not independent"
+            )
+    gene_sets = config["gene_sets"]
+    if not (gene_sets["collections"] or gene_sets["curated"]):
+        raise ConfigError("config gene_sets: give at least one collection or curated set")
+    select = gene_sets["select"]
+    if select is not None:  # else checked against the collections by the gene_sets job
+        bulk = any(not dataset_kind(ds["kind"]).cells for ds in datasets.values())
+        for key in ("signatures", "correlation") if bulk else ("signatures",):
+            missing = [s for s in config["plots"][key] or [] if s not in select]
+            if missing:
+                raise ConfigError(
+                    f"config plots.{key}: {missing} not in gene_sets.select, so not scored; "
+                    f"add them to gene_sets.select or choose among {select}"
+                )
+    _check_shards(config["scoring"])
+
+
+def _check_shards(scoring: Mapping) -> None:
+    """Sharded scoring needs methods whose scores of one cell use only that cell's values."""
+    if scoring["shards"] == 1:
+        return
+    from .tl import get_method  # scipy and numba: 1.5 s, only when sharding
+
+    whole = [m for m in scoring["methods"] if not get_method(m).per_observation]
+    if "ssgsea" in scoring["methods"] and scoring.get("ssgsea", {}).get("normalize", True):
+        whole.append("ssgsea (normalize: true)")
+    if whole:
+        raise ConfigError(
+            f"config scoring.shards: {scoring['shards']} shards, but {whole} score all observations together "
+            "(their scores are not per cell); use shards: 1 or other methods"
         )

@@ -27,6 +27,7 @@ __getattr__, __dir__, __all__ = attach(
             "read_sample_sheet",
         ],
         "_download": [
+            "check_cached_downloads",
             "DownloadError",
             "DownloadRecord",
             "fetch_url",

@@ -24,6 +24,7 @@ from pathlib import Path
 from .._utils import InputError, atomic_path, sha256_file
 
 __all__ = [
+    "check_cached_downloads",
     "DownloadError",
     "DownloadRecord",
     "fetch_url",
@@ -302,3 +303,30 @@ def refetch_hint(files) -> Iterator[None]:
             raise
         text = str(exc)
         raise type(exc)(f"{text}{'' if text.endswith(('.', '?', '!')) else '.'} {advice}") from exc
+
+
+def check_cached_downloads(cache_dir: str | Path) -> None:
+    """Stop, naming the files, when a cached download no longer matches its record (an edited
+    or truncated copy): its job must run again, which needs the copy and its record removed.
+    Deletes nothing itself (the workflow runs this at every parse, dry runs and --lint
+    included), and hashes only files changed after their record was written."""
+    records = Path(cache_dir) / "records"
+    if not records.is_dir():
+        return
+    bad = []
+    for record in sorted(records.rglob("*.json")):
+        cached = Path(cache_dir) / "downloads" / record.relative_to(records).with_suffix("")
+        if not cached.is_file():
+            continue
+        info = json.loads(record.read_text())
+        stat = cached.stat()
+        if stat.st_size == info["size"] and stat.st_mtime <= record.stat().st_mtime:
+            continue
+        if sha256_file(cached) != info["sha256"]:
+            bad.append((cached, record))
+    if bad:
+        files = " ".join(f"{f} {r}" for f, r in bad)
+        raise InputError(
+            f"cached download(s) changed since they were fetched: {', '.join(str(f) for f, _ in bad)} "
+            f"(sha256 differs from the record). To fetch them again, remove them with their records: rm {files}"
+        )

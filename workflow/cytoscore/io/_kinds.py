@@ -4,10 +4,10 @@ Each kind says which route it takes through the workflow (``bulk``: samples scor
 compared as they are; ``cells``: the streaming single-cell path, compared across replicates),
 how its values are normalized (``scale``: ``expression`` for processed values whose log scale
 is decided from the data, ``counts`` for RNA-seq counts, ``cells`` for single-cell counts),
-and reads its files into AnnData. The workflow (``common.smk``), the loaders, the
+and reads its files into AnnData. The workflow (``workflow/rules``), the loaders, the
 normalization and the compare step ask the registry; ``tests/unit/test_kinds.py`` checks that
 the config schema's enum is the registry. A new bulk kind: its entry and reader here, its
-keys in the schema, its input files in ``common.smk`` (``dataset_inputs``).
+keys in the schema, its input files in ``workflow/rules/inputs.smk`` (``KIND_INPUTS``).
 """
 
 from __future__ import annotations
