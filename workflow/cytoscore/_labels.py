@@ -40,8 +40,8 @@ OKABE_ITO = (
     "#000000",
 )
 
-#: Labels of the scoring methods (the ``label`` of each ``cytoscore.tl.METHODS`` entry; a
-#: test keeps the two equal without the figures importing the scoring kernels).
+#: Labels of the scoring methods, the one place they are written (``cytoscore.tl.METHODS``
+#: entries read theirs from here; the figures do without importing the scoring kernels).
 METHOD_LABELS = {
     "mean_z": "mean z-score",
     "ssgsea": "ssGSEA",

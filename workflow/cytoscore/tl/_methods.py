@@ -23,6 +23,7 @@ import anndata as ad
 import numpy as np
 import scipy.sparse as sp
 
+from .._labels import METHOD_LABELS
 from ._linear import cytosig_kernel, mean_z_kernel, ulm_kernel
 from ._rank import aucell_kernel, gsva_kernel, singscore_kernel, ssgsea_kernel, ssgsea_normalize, ucell_kernel
 
@@ -73,7 +74,6 @@ class ScoringMethod:
 
     name: str
     kernel: Callable[..., np.ndarray]
-    label: str
     reference: str
     input: str  # what X must be
     rank_based: bool
@@ -88,6 +88,12 @@ class ScoringMethod:
     # "clipped_difference" (max(0, up - down), UCell's)
     signed: str = "difference"
 
+    @property
+    def label(self) -> str:
+        """The name figures and tables show (one truth: :data:`cytoscore._labels.METHOD_LABELS`,
+        which the figures read without importing the kernels)."""
+        return METHOD_LABELS[self.name]
+
 
 METHODS: dict[str, ScoringMethod] = {
     m.name: m
@@ -95,7 +101,6 @@ METHODS: dict[str, ScoringMethod] = {
         ScoringMethod(
             name="mean_z",
             kernel=mean_z_kernel,
-            label="mean z-score",
             reference="Mean of per-gene z-scores across the dataset's samples (Lee et al. 2008, PLoS Comput Biol 4:e1000217)",
             input="log-scale expression",
             rank_based=False,
@@ -105,7 +110,6 @@ METHODS: dict[str, ScoringMethod] = {
         ScoringMethod(
             name="ssgsea",
             kernel=ssgsea_kernel,
-            label="ssGSEA",
             reference="Barbie et al. 2009, Nature 462:108; as implemented in R GSVA 1.46 (Hänzelmann et al. 2013, BMC Bioinformatics 14:7)",
             input="log-scale expression",
             rank_based=True,
@@ -117,7 +121,6 @@ METHODS: dict[str, ScoringMethod] = {
         ScoringMethod(
             name="gsva",
             kernel=gsva_kernel,
-            label="GSVA",
             reference="Hänzelmann S, Castelo R, Guinney J. GSVA. BMC Bioinformatics 2013;14:7; as R GSVA 1.46 method='gsva'",
             input="log-scale expression (kcdf gaussian) or counts (kcdf poisson)",
             rank_based=True,
@@ -128,7 +131,6 @@ METHODS: dict[str, ScoringMethod] = {
         ScoringMethod(
             name="singscore",
             kernel=singscore_kernel,
-            label="singscore",
             reference="Foroutan M et al. Single sample scoring of molecular phenotypes. BMC Bioinformatics 2018;19:404",
             input="expression (any monotone scale)",
             rank_based=True,
@@ -137,7 +139,6 @@ METHODS: dict[str, ScoringMethod] = {
         ScoringMethod(
             name="ucell",
             kernel=ucell_kernel,
-            label="UCell",
             reference="Andreatta M, Carmona SJ. UCell: robust and scalable single-cell gene signature scoring. Comput Struct Biotechnol J 2021;19:3796",
             input="expression (any monotone scale)",
             rank_based=True,
@@ -147,7 +148,6 @@ METHODS: dict[str, ScoringMethod] = {
         ScoringMethod(
             name="aucell",
             kernel=aucell_kernel,
-            label="AUCell",
             reference="Aibar S et al. SCENIC. Nat Methods 2017;14:1083; as decoupler's aucell (Badia-i-Mompel et al. 2022, Bioinform Adv 2:vbac016)",
             input="expression (any monotone scale)",
             rank_based=True,
@@ -156,7 +156,6 @@ METHODS: dict[str, ScoringMethod] = {
         ScoringMethod(
             name="ulm",
             kernel=ulm_kernel,
-            label="ulm (weighted)",
             reference="Univariate linear model of decoupler (Badia-i-Mompel et al. 2022, Bioinform Adv 2:vbac016); with PROGENy weights as Schubert et al. 2018",
             input="log-scale expression",
             rank_based=False,
@@ -166,7 +165,6 @@ METHODS: dict[str, ScoringMethod] = {
         ScoringMethod(
             name="cytosig",
             kernel=cytosig_kernel,
-            label="CytoSig ridge",
             reference="Jiang P et al. Systematic investigation of cytokine signaling activity at the tissue and single-cell levels. Nat Methods 2021;18:1181",
             input="log-scale expression",
             rank_based=False,
@@ -177,7 +175,6 @@ METHODS: dict[str, ScoringMethod] = {
         ScoringMethod(
             name="score_genes",
             kernel=score_genes_kernel,
-            label="scanpy score_genes",
             reference="scanpy tl.score_genes (Wolf et al. 2018, Genome Biol 19:15), after Satija et al. 2015",
             input="log-scale expression",
             rank_based=False,
