@@ -3,13 +3,13 @@
 import pandas as pd
 
 from cytoscore import script_logging
-from cytoscore.io import dataset_kind, iter_scores, read_scores, write_table
+from cytoscore.io import dataset_kind, iter_scores, read_observations, read_scores, write_table
 from cytoscore.tl import add_coverage, compare_cells, compare_groups
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     c = sm.params.contrast
-    obs = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
+    obs = read_observations(sm.input.samples)
     common = dict(
         target=c["target"],
         reference=c["reference"],

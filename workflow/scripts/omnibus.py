@@ -3,11 +3,11 @@
 import pandas as pd
 
 from cytoscore import script_logging
-from cytoscore.io import write_table
+from cytoscore.io import read_observations, write_table
 from cytoscore.tl import omnibus_tests
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     scores = pd.read_csv(sm.input.scores, sep="\t")
-    samples = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
+    samples = read_observations(sm.input.samples)
     write_table(omnibus_tests(scores, samples["group"]), sm.output[0])

@@ -2,16 +2,14 @@
 kind per method: the dot plot (mean score and share of high-scoring cells per cell type) and
 the violins (per-cell score distributions per cell type and condition)."""
 
-import pandas as pd
-
 from cytoscore import script_logging
-from cytoscore.io import iter_scores
+from cytoscore.io import iter_scores, read_observations
 from cytoscore.pl import save_figure, score_dotplot, score_violins, set_labels
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     set_labels(sm.params.labels)
-    cells = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
+    cells = read_observations(sm.input.samples)
     signatures = sm.params.signatures or None
     for kind, svgs in ((score_dotplot, sm.output.dotplots), (score_violins, sm.output.violins)):
         for method, svg in zip(sm.params.methods, svgs, strict=True):

@@ -4,6 +4,7 @@
 import pandas as pd
 
 from cytoscore import script_logging
+from cytoscore.io import read_observations
 from cytoscore.pl import contrast_effects_plot, save_figure, set_labels, signature_boxplot
 
 with script_logging(snakemake):  # noqa: F821
@@ -12,7 +13,7 @@ with script_logging(snakemake):  # noqa: F821
     formats, dpi = ["svg", *sm.params.formats], sm.params.dpi
     width = {"width": sm.params.width} if sm.params.width else {}
     scores = pd.read_csv(sm.input.scores, sep="\t")
-    samples = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
+    samples = read_observations(sm.input.samples)
     comparison = pd.read_csv(sm.input.comparison, sep="\t")
     for method, svg in zip(sm.params.methods, sm.output.boxplots, strict=True):
         fig, source = signature_boxplot(

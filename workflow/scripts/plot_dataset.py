@@ -4,6 +4,7 @@ correlation of two signatures (one per set method)."""
 import pandas as pd
 
 from cytoscore import script_logging
+from cytoscore.io import read_observations
 from cytoscore.pl import save_figure, score_correlation, score_heatmap, set_labels
 from cytoscore.resources import read_gmt
 
@@ -13,7 +14,7 @@ with script_logging(snakemake):  # noqa: F821
     formats, dpi = ["svg", *sm.params.formats], sm.params.dpi
     width = {"width": sm.params.width} if sm.params.width else {}
     scores = pd.read_csv(sm.input.scores, sep="\t")
-    samples = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str)
+    samples = read_observations(sm.input.samples)
     order = sm.params.group_order or None
     coverage = pd.read_csv(sm.input.coverage, sep="\t", keep_default_na=False)
     gene_sets = {s.name: s.genes for s in read_gmt(sm.input.gene_sets)} if sm.params.correlation_methods else None

@@ -4,7 +4,7 @@ figure per method (each reads only its own score columns)."""
 import pandas as pd
 
 from cytoscore import script_logging
-from cytoscore.io import read_cell_scores, score_columns
+from cytoscore.io import read_cell_scores, read_observations, score_columns
 from cytoscore.pl import embedding_plot, save_figure, set_labels
 
 with script_logging(snakemake):  # noqa: F821
@@ -12,7 +12,7 @@ with script_logging(snakemake):  # noqa: F821
     set_labels(sm.params.labels)
     coords = pd.read_csv(sm.input.umap, sep="\t", index_col=0)
     columns = list(dict.fromkeys(c for c in (sm.params.cell_type, sm.params.group) if c))
-    cells = pd.read_csv(sm.input.samples, sep="\t", index_col="observation", dtype=str, usecols=["observation", *columns])
+    cells = read_observations(sm.input.samples, columns)
     cells = cells.reindex(coords.index)  # the embedded subsample
     wanted = sm.params.signatures or None
     stored = score_columns(sm.input.scores)

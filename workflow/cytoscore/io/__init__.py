@@ -60,6 +60,7 @@ __getattr__, __dir__, __all__ = attach(
             "gather_cell_scores",
             "iter_scores",
             "read_cell_scores",
+            "read_observations",
             "read_scores",
             "score_columns",
             "write_cell_scores",

@@ -19,6 +19,7 @@ import pandas as pd
 from .._utils import InputError, atomic_path
 
 __all__ = [
+    "read_observations",
     "write_cell_scores",
     "gather_cell_scores",
     "score_columns",
@@ -136,6 +137,14 @@ def iter_scores(
     keys = ["method", "signature"] if by == "column" else ["signature"]
     for _, part in table.groupby(keys, sort=False):
         yield part.reset_index(drop=True)
+
+
+def read_observations(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A dataset's ``samples.tsv`` as the prepare steps write it: one row per sample or cell,
+    indexed by ``observation``, every value as text (as written: "0" stays "0", an ID keeps
+    its leading zeros); only ``columns`` when given (a million cells' sheet read in part)."""
+    usecols = ["observation", *columns] if columns is not None else None
+    return pd.read_csv(path, sep="\t", index_col="observation", dtype=str, usecols=usecols)
 
 
 def read_scores(path: str | Path) -> pd.DataFrame:
