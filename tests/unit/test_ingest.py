@@ -174,6 +174,13 @@ def test_kang_h5ad_real():
     assert adata.shape == (1556, 1267) and sp.issparse(adata.X)
     assert adata.obs["group_id"].value_counts().to_dict() == {"stim": 806, "ctrl": 750}
     assert adata.layers["counts"].sum() == adata.X.sum()
+    # the in-memory reader is the streaming one read to the end (chunks of 65,536 rows):
+    # the file's counts, every cell and gene in place
+    import anndata as ad
+
+    stored = ad.read_h5ad(KANG_H5AD)
+    assert (adata.X != sp.csr_matrix(stored.X, dtype=np.float32)).nnz == 0
+    assert list(adata.obs_names) == list(stored.obs_names) and list(adata.var_names) == list(stored.var_names)
     with pytest.raises(InputError, match="non-integer values"):
         read_single_cell(h5ad=KANG_H5AD, layer="logcounts")
     with pytest.raises(InputError, match="no layer 'counts'"):

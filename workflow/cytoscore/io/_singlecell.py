@@ -57,12 +57,13 @@ def read_single_cell(
     tenx_mtx: str | Path | None = None,
     tenx_h5: str | Path | None = None,
 ) -> ad.AnnData:
-    """Read single-cell counts from exactly one source into cells × genes.
+    """Read single-cell counts from exactly one source into cells × genes, in memory: every
+    row of a :class:`CellSource` (the one reader of the formats, which the workflow streams).
 
     Parameters
     ----------
     h5ad
-        An AnnData file; raw counts in ``X`` or in ``layers[layer]``.
+        An AnnData file; raw counts in ``X`` or in ``layers[layer]`` (``raw.X``: the raw counts).
     tenx_mtx
         A Cell Ranger matrix folder (``matrix.mtx.gz``, ``features.tsv.gz``, ``barcodes.tsv.gz``).
     tenx_h5
@@ -71,28 +72,23 @@ def read_single_cell(
     Returns counts (CSR, float32) in ``X`` and ``layers["counts"]``, genes by symbol
     (10x: ``gene_symbols``, Ensembl IDs kept in ``var["gene_ids"]``).
     """
+    with CellSource(h5ad=h5ad, layer=layer, tenx_mtx=tenx_mtx, tenx_h5=tenx_h5) as source:
+        parts = [block.copy() for _, block in source.blocks(65_536)]  # a block reuses its buffers
+        X = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, source.n_vars), dtype=np.float32)
+        adata = ad.AnnData(X=X, obs=source.obs.copy(), var=source.var.copy())
+        fmt, files = source.format, source.files
+    adata.layers["counts"] = adata.X.copy()
+    record(adata, "source", kind="single_cell", format=fmt, layer=layer or "X", n_cells=adata.n_obs,
+           n_genes=adata.n_vars, files=files)  # fmt: skip
+    return adata
+
+
+def _read_10x(tenx_mtx: str | Path | None, tenx_h5: str | Path | None) -> tuple[ad.AnnData, str, dict[str, str]]:
+    """A 10x matrix (folder or .h5; one sample each, the usual size) read whole with scanpy:
+    (cells × genes by symbol, the format, each file's SHA-256)."""
     import scanpy as sc
 
-    given = [k for k, v in (("h5ad", h5ad), ("tenx_mtx", tenx_mtx), ("tenx_h5", tenx_h5)) if v]
-    if len(given) != 1:
-        raise InputError(f"give exactly one of h5ad, tenx_mtx, tenx_h5 (got {given or 'none'})")
-    if h5ad:
-        path = Path(h5ad)
-        try:
-            adata = ad.read_h5ad(path)
-        except Exception as exc:  # h5py raises several types for bad files
-            raise InputError(f"{path}: cannot read AnnData file ({exc})") from exc
-        if layer == RAW and layer not in adata.layers:
-            if adata.raw is None:
-                raise InputError(f"{path}: no raw ({RAW}); layers are {list(adata.layers)}")
-            adata = ad.AnnData(adata.raw.X, obs=adata.obs, var=adata.raw.var)
-        elif layer:
-            if layer not in adata.layers:
-                raise InputError(f"{path}: no layer {layer!r}; layers are {list(adata.layers)} (or {RAW})")
-            adata.X = adata.layers[layer]
-        files = {path.name: sha256_file(path)}
-        fmt = "h5ad"
-    elif tenx_mtx:
+    if tenx_mtx:
         path = Path(tenx_mtx)
         missing = [f for f in _TENX_FILES if not (path / f).is_file()]
         if missing:
@@ -101,36 +97,14 @@ def read_single_cell(
             adata = sc.read_10x_mtx(path, var_names="gene_symbols", make_unique=True)
         except Exception as exc:
             raise InputError(f"{path}: cannot read the 10x matrix ({exc})") from exc
-        files = {f: sha256_file(path / f) for f in _TENX_FILES}
-        fmt = "10x mtx"
-    else:
-        path = Path(tenx_h5)
-        try:
-            adata = sc.read_10x_h5(path)
-        except Exception as exc:
-            raise InputError(f"{path}: cannot read the 10x h5 file ({exc})") from exc
-        adata.var_names_make_unique()
-        files = {path.name: sha256_file(path)}
-        fmt = "10x h5"
-    X = adata.X
-    X = sp.csr_matrix(X, dtype=np.float32) if not sp.issparse(X) else X.tocsr().astype(np.float32)
-    _check_counts(X, f"{path}{f' layer {layer}' if layer else ''}")
-    adata = ad.AnnData(X=X, obs=adata.obs.copy(), var=adata.var.copy())
-    dup = adata.obs_names[adata.obs_names.duplicated()].unique()[:5].tolist()
-    if dup:
-        raise InputError(f"{path}: duplicate cell IDs, e.g. {dup}")
-    adata.layers["counts"] = adata.X.copy()
-    record(
-        adata,
-        "source",
-        kind="single_cell",
-        format=fmt,
-        layer=layer or "X",
-        n_cells=adata.n_obs,
-        n_genes=adata.n_vars,
-        files=files,
-    )
-    return adata
+        return adata, "10x mtx", {f: sha256_file(path / f) for f in _TENX_FILES}
+    path = Path(tenx_h5)
+    try:
+        adata = sc.read_10x_h5(path)
+    except Exception as exc:
+        raise InputError(f"{path}: cannot read the 10x h5 file ({exc})") from exc
+    adata.var_names_make_unique()
+    return adata, "10x h5", {path.name: sha256_file(path)}
 
 
 class CellSource:
@@ -169,11 +143,11 @@ class CellSource:
             self._files = {self.path.name: pool.submit(sha256_file, self.path)}
             pool.shutdown(wait=False)
         else:
-            adata = read_single_cell(tenx_mtx=tenx_mtx, tenx_h5=tenx_h5)
+            adata, self.format, self._files = _read_10x(tenx_mtx, tenx_h5)
             self.path = Path(tenx_mtx or tenx_h5)
-            self.format = adata.uns["cytoscore"]["source"]["format"]
-            self._files = adata.uns["cytoscore"]["source"]["files"]
-            self.obs, self.var, self._matrix = adata.obs, adata.var, adata.X
+            X = adata.X
+            self._matrix = sp.csr_matrix(X, dtype=np.float32) if not sp.issparse(X) else X.tocsr().astype(np.float32)
+            self.obs, self.var = adata.obs.copy(), adata.var.copy()
         dup = self.obs.index[self.obs.index.duplicated()].unique()[:5].tolist()
         if dup:
             raise InputError(f"{self.path}: duplicate cell IDs, e.g. {dup}")
