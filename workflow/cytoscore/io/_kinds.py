@@ -25,6 +25,9 @@ __all__ = ["DatasetKind", "KINDS", "dataset_kind"]
 
 @dataclass(frozen=True)
 class DatasetKind:
+    """A dataset kind of the registry: its route through the workflow, how it is normalized,
+    what its rows and features are, and its reader."""
+
     name: str
     route: str  # "bulk" or "cells"
     scale: str  # "expression", "counts" or "cells": how normalize_dataset treats it
