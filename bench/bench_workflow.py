@@ -10,6 +10,8 @@ project's environment):
 - the default study: ``snakemake --cores 2`` (its inputs come from the shipped mirror);
 - the single-cell example ``config/examples/kang2018_single_cell.yaml`` (needs ../shared);
 - the single-cell example again without the set-up compile (the cold start it removes);
+- the many-contrast bulk study of issue 23 (``tests/synthetic.py``), and the same analysis as
+  a notebook does it with pandas, scipy and matplotlib (``bench/notebook_bulk.py``), as a ratio;
 - with ``--suite``, the test suite (``python -m pytest -q``; about 20 minutes).
 
 Each row gives wall seconds, CPU seconds of all processes (user + system) and the number of
@@ -55,18 +57,45 @@ def fresh_clone(where: Path) -> Path:
     return clone
 
 
-def run_study(name: str, args: list[str], repeat: int, *, warm: bool = True) -> list[tuple[float, float, int]]:
-    out = []
+def many_contrasts(clone: Path) -> tuple[list[str], list[str]]:
+    """The many-contrast bulk study (tests/synthetic.py: 30 samples, 8 stimulations against
+    control, 69 signatures with PROGENy, 5 methods): the Snakemake options of its run and
+    the notebook's command on the same files (bench/notebook_bulk.py)."""
+    import yaml
+
+    sys.path[:0] = [str(clone / "tests"), str(clone / "workflow")]
+    from synthetic import HALLMARK_GMT, bulk_study_config, write_bulk_study
+
+    progeny = SHARED / "resources" / "progeny_model_human_full.csv.gz"
+    matrix, sheet = write_bulk_study(clone / "many_contrasts")
+    config = clone / "many_contrasts" / "config.yaml"
+    config.write_text(yaml.safe_dump(bulk_study_config(matrix, sheet, progeny=progeny if progeny.is_file() else None)))
+    notebook = [sys.executable, str(clone / "bench" / "notebook_bulk.py"), str(matrix), str(sheet), str(HALLMARK_GMT),
+                str(clone / "many_contrasts" / "notebook")]  # fmt: skip
+    return ["--configfile", str(config)], notebook
+
+
+def run_study(name: str, args, repeat: int, *, warm: bool = True) -> tuple[list[tuple[float, float, int]], list[float]]:
+    """Timed runs of a study (``args``: Snakemake options, or a function of the clone that
+    writes the study and returns them with its notebook's command); the notebook's times."""
+    out, notebook_walls = [], []
     for _ in range(repeat):
         with tempfile.TemporaryDirectory(prefix="bench_workflow_") as tmp:
             clone = fresh_clone(Path(tmp))
+            notebook = None
+            if callable(args):
+                options, notebook = args(clone)
+            else:
+                options = args
             env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(tmp) / "numba")}  # a new machine's empty cache
             if warm:  # what ./cytoscore setup does: the kernels compile there, not in the run
                 timed([sys.executable, "-m", "cytoscore._warmup"], clone, {**env, "PYTHONPATH": str(clone / "workflow")})
-            wall, cpu, log = timed([sys.executable, "-m", "snakemake", "--cores", "2", *args], clone, env)
+            wall, cpu, log = timed([sys.executable, "-m", "snakemake", "--cores", "2", *options], clone, env)
             jobs = re.findall(r"(\d+) of (\d+) steps \(100%\) done", log)
             out.append((wall, cpu, int(jobs[-1][1]) if jobs else -1))
-    return out
+            if notebook:
+                notebook_walls.append(timed(notebook, clone, env)[0])
+    return out, notebook_walls
 
 
 def main() -> None:
@@ -84,12 +113,17 @@ def main() -> None:
     print(f"{'what':<52} {'wall s':>8} {'CPU s':>8} {'jobs':>5}")
     if SHARED.is_dir():  # the first run of a new installation without ./cytoscore setup's compile
         studies["single-cell example, kernels not compiled at set-up"] = [*studies["single-cell example (Kang 2018, 1,556 cells)"], "cold"]
+    studies["many contrasts: 30 samples, 8 contrasts, 69 sets, 5 methods"] = many_contrasts
     for name, args in studies.items():
-        cold = args[-1:] == ["cold"]
-        runs = run_study(name, args[:-1] if cold else args, opts.repeat, warm=not cold)
+        cold = not callable(args) and args[-1:] == ["cold"]
+        runs, notebook = run_study(name, args[:-1] if cold else args, opts.repeat, warm=not cold)
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
         print(f"{name:<52} {wall:8.1f} {cpu:8.1f} {runs[0][2]:5d}   (runs: {', '.join(f'{r[0]:.1f}' for r in runs)})")
+        if notebook:
+            nb = statistics.median(notebook)
+            print(f"{'  its notebook (pandas+scipy+matplotlib, 1 method)':<52} {nb:8.1f} {'':>8} {'':>5}   "
+                  f"(runs: {', '.join(f'{w:.1f}' for w in notebook)}; cytoscore / notebook: {wall / nb:.1f}x)")  # fmt: skip
     if opts.suite:
         with tempfile.TemporaryDirectory(prefix="bench_suite_") as tmp:
             clone = fresh_clone(Path(tmp))
