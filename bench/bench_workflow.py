@@ -63,8 +63,14 @@ def many_contrasts(clone: Path) -> tuple[list[str], list[str]]:
     the notebook's command on the same files (bench/notebook_bulk.py)."""
     import yaml
 
-    sys.path[:0] = [str(clone / "tests"), str(clone / "workflow")]
-    from synthetic import HALLMARK_GMT, bulk_study_config, write_bulk_study
+    import importlib.util
+
+    # this clone's tests/synthetic.py (each repeat has its own clone; its paths point into it)
+    spec = importlib.util.spec_from_file_location("synthetic_of_clone", clone / "tests" / "synthetic.py")
+    synthetic = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(synthetic)
+    HALLMARK_GMT, bulk_study_config, write_bulk_study = (synthetic.HALLMARK_GMT, synthetic.bulk_study_config,
+                                                         synthetic.write_bulk_study)  # fmt: skip
 
     progeny = SHARED / "resources" / "progeny_model_human_full.csv.gz"
     matrix, sheet = write_bulk_study(clone / "many_contrasts")
@@ -102,6 +108,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--suite", action="store_true", help="also time the test suite (about 20 minutes)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per study (median reported)")
+    parser.add_argument("--only", help="time only the studies whose name contains this")
     opts = parser.parse_args()
     studies = {"default study (GSE55235, from an empty cache)": []}
     if SHARED.is_dir():
@@ -115,6 +122,8 @@ def main() -> None:
         studies["single-cell example, kernels not compiled at set-up"] = [*studies["single-cell example (Kang 2018, 1,556 cells)"], "cold"]
     studies["many contrasts: 30 samples, 8 contrasts, 69 sets, 5 methods"] = many_contrasts
     for name, args in studies.items():
+        if opts.only and opts.only not in name:
+            continue
         cold = not callable(args) and args[-1:] == ["cold"]
         runs, notebook = run_study(name, args[:-1] if cold else args, opts.repeat, warm=not cold)
         wall = statistics.median(r[0] for r in runs)
