@@ -61,9 +61,9 @@ def many_contrasts(clone: Path) -> tuple[list[str], list[str]]:
     """The many-contrast bulk study (tests/synthetic.py: 30 samples, 8 stimulations against
     control, 69 signatures with PROGENy, 5 methods): the Snakemake options of its run and
     the notebook's command on the same files (bench/notebook_bulk.py)."""
-    import yaml
-
     import importlib.util
+
+    import yaml
 
     # this clone's tests/synthetic.py (each repeat has its own clone; its paths point into it)
     spec = importlib.util.spec_from_file_location("synthetic_of_clone", clone / "tests" / "synthetic.py")
