@@ -69,3 +69,35 @@ def test_a_mouse_dataset_is_scored_through_human_orthologs(tmp_path):
     assert "organism: mouse (100% of the symbols are written like mouse symbols (Ifit1)" in screen
     assert "14 of 15 genes have a one-to-one human ortholog (HCOP)" in screen
     assert "MHC class II: H2-Aa -> HLA-DQA1, H2-Eb1 -> unmapped (no reciprocal best: HLA-DRB1, HLA-DRB5)" in screen
+
+
+def test_sets_are_matched_against_the_genes_the_expression_filter_keeps(tmp_path):
+    """Genes the samples do not express are dropped by filterByExpr before scoring, as in the
+    T84 epithelial cells of Sharma et al. (IFN-γ-specific MHC class II genes absent): the
+    preflight must fail a set the run cannot score, not say "ready" (it said so)."""
+    files = _dataset(tmp_path, list(IFN.genes + GAMMA.genes) + ["ACTB", "GAPDH"])
+    lines = files["matrix"].read_text().splitlines()
+    silent = [f'"{g}" 0 0 1 0 0 0' for g in GAMMA.genes]  # never expressed
+    files["matrix"].write_text("\n".join([lines[0], *lines[1:7], *silent, *lines[13:]]) + "\n")
+    contrast = {"name": "DSS_vs_water", "kind": "rnaseq_counts", "column": "group", "target": "DSS", "reference": "water"}
+    report = preflight_dataset(
+        "colitis", kind="rnaseq_counts", files=files, options={}, normalize={},
+        groups={"column": "treatment", "patterns": {"water": "water", "DSS": "DSS"}}, derive=[],
+        contrasts=[contrast], gene_sets=[IFN, GAMMA], select=None, min_genes=5, min_coverage=0.5, allow_missing=False,
+    )  # fmt: skip
+    assert "expression filter (filterByExpr): 8 of 14 genes kept" in report.screen()
+    assert len(report.errors) == 1 and report.errors[0].startswith("gene set GAMMA: 0 of 6 genes, fewer than")
+
+
+def test_groups_from_sample_names_when_there_is_no_sheet(tmp_path):
+    """A count matrix without a sample sheet (names like IFNL.24h.Rep.1): the sample IDs are
+    the column ``sample`` that groups and derived columns read."""
+    files = _dataset(tmp_path, list(IFN.genes + GAMMA.genes))
+    contrast = {"name": "late_vs_early", "kind": "rnaseq_counts", "column": "group", "target": "late", "reference": "early"}
+    report = preflight_dataset(
+        "colitis", kind="rnaseq_counts", files={"matrix": files["matrix"]}, options={}, normalize={},
+        groups={"column": "sample", "patterns": {"early": "^S[123]$", "late": "^S[456]$"}}, derive=[],
+        contrasts=[contrast], gene_sets=[IFN, GAMMA], select=None, min_genes=5, min_coverage=0.5, allow_missing=False,
+    )  # fmt: skip
+    assert report.errors == [], report.screen()
+    assert "groups: early 3, late 3" in report.screen()

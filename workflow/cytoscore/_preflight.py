@@ -170,6 +170,23 @@ def _check_groups(report, adata, collect, *, groups, derive, contrasts, columns)
     report.warnings += [r.getMessage() for r in collect.records[before:] if r.levelno >= logging.WARNING]
 
 
+def _filtered_genes(report: Preflight, adata, kind: str, normalize: Mapping, genes: list[str]) -> list[str]:
+    """Counts lose their lowly expressed genes to the expression filter before scoring (as the
+    prepare step does it, on every sample): the sets are matched against the genes it keeps,
+    so that "scorable" here means scorable in the run (a set of genes the cells do not
+    express passed the preflight and stopped the run)."""
+    if dataset_kind(kind).scale != "counts" or not normalize.get("filter", True):
+        return genes
+    from .pp import normalize_counts
+
+    kept = _step(report, "expression filter", normalize_counts, adata, method=normalize.get("method", "tmm"),
+                 filter_genes=True, group_column=normalize.get("filter_group_column"))  # fmt: skip
+    if kept is None:
+        return genes
+    report.lines.append(f"expression filter (filterByExpr): {kept.n_vars:,} of {len(genes):,} genes kept; the gene sets are matched against these")
+    return list(kept.var_names)
+
+
 def _check_sets(report, genes, gene_sets, *, select, min_genes, min_coverage, allow_missing) -> None:
     """Each selected set's coverage: flagged below min_coverage, an error (or, allowed, a
     skip) below min_genes."""
@@ -233,6 +250,7 @@ def preflight_dataset(
         if adata is None:
             return report
         genes = _describe_data(report, adata, kind, options, normalize)
+        genes = _filtered_genes(report, adata, kind, normalize, genes)
         _check_groups(report, adata, collect, groups=groups, derive=derive, contrasts=contrasts, columns=columns)
         _check_sets(report, genes, gene_sets, select=select, min_genes=min_genes, min_coverage=min_coverage,
                     allow_missing=allow_missing)  # fmt: skip

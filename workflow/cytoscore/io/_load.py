@@ -23,9 +23,12 @@ def load_dataset(kind: str, files: Mapping[str, object], options: Mapping[str, o
 
     Each kind's reader and files are in the registry (:data:`cytoscore.io.KINDS`).
 
-    ``metadata`` (a sample or cell sheet) is joined when given.
+    ``metadata`` (a sample or cell sheet) is joined when given. Bulk samples also carry their
+    ID as the column ``sample`` (unless a sheet has one), so that groups and derived columns
+    can be read from names like ``IFNL.24h.Rep.1`` when there is no sheet.
     """
-    adata = dataset_kind(kind).read(files, options)
+    spec = dataset_kind(kind)
+    adata = spec.read(files, options)
     if files.get("metadata"):
         id_column = options.get("metadata_id_column", "sample")
         adata = attach_metadata(
@@ -33,4 +36,6 @@ def load_dataset(kind: str, files: Mapping[str, object], options: Mapping[str, o
             read_sample_sheet(files["metadata"], id_column=id_column, dialect=options.get("dialect")),
             source=str(files["metadata"]),
         )
+    if not spec.cells and "sample" not in adata.obs.columns:
+        adata.obs.insert(0, "sample", adata.obs_names.astype(str))
     return adata
