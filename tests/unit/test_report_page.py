@@ -80,3 +80,10 @@ def test_check_rst_fails_on_any_docutils_message():
     check_rst("plain *emphasis* text", "x")
     with pytest.raises(InputError, match="x: docutils reports"):
         check_rst("a *broken emphasis", "x")
+
+
+def test_a_bound_that_rounds_to_zero_is_not_negative_zero():
+    """T84 cells (Sharma et al.), UCell, JAK/STAT core: the CI [-0.004, 0.04] read "[−0.00, 0.04]"."""
+    from cytoscore._report import _fmt
+
+    assert [_fmt(-0.004), _fmt(0.004), _fmt(-0.006), _fmt(float("nan"))] == ["0.00", "0.00", "-0.01", "NA"]

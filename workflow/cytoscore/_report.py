@@ -22,7 +22,11 @@ __all__ = ["landing_page", "key_contrast_table", "check_rst"]
 
 
 def _fmt(x: float, digits: int = 2) -> str:
-    return "NA" if x is None or not math.isfinite(float(x)) else f"{float(x):.{digits}f}"
+    """A number at ``digits`` decimals; one that rounds to zero is "0.00", never "-0.00"."""
+    if x is None or not math.isfinite(float(x)):
+        return "NA"
+    text = f"{float(x):.{digits}f}"
+    return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
 def _p(p: float) -> str:
