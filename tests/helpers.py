@@ -301,3 +301,27 @@ def simulated_cells() -> tuple[ad.AnnData, dict[str, list[str]], pd.DataFrame]:
             {"source": name, "target": g, "weight": float(w)} for g, w in zip(members, weights, strict=True)
         ]
     return adata, sets, pd.DataFrame(rows)
+
+
+def scanpy_qc_normalize(
+    adata: ad.AnnData,
+    *,
+    min_genes: int = 200,
+    max_mito_fraction: float = 0.2,
+    min_cells: int = 3,
+    mito_prefix: str = "MT-",
+    target_sum: float = 1e4,
+) -> ad.AnnData:
+    """The reference the package's single-cell QC and normalization must equal: scanpy's
+    calculate_qc_metrics → cell filter → filter_genes → normalize_total → log1p, in memory."""
+    import scanpy as sc
+
+    out = adata.copy()
+    out.var["mt"] = out.var_names.str.upper().str.startswith(mito_prefix.upper())
+    sc.pp.calculate_qc_metrics(out, qc_vars=["mt"], percent_top=None, log1p=False, inplace=True)
+    frac = out.obs["pct_counts_mt"].to_numpy() / 100
+    out = out[(out.obs["n_genes_by_counts"].to_numpy() >= min_genes) & (frac <= max_mito_fraction)].copy()
+    sc.pp.filter_genes(out, min_cells=min_cells)
+    sc.pp.normalize_total(out, target_sum=target_sum)
+    sc.pp.log1p(out)
+    return out

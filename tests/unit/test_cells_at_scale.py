@@ -11,11 +11,12 @@ import pytest
 import scipy.sparse as sp
 
 from cytoscore.io import CellSource, read_h5ad
-from cytoscore.pp import normalize_single_cell, prepare_single_cell, qc_filter_cells
+from cytoscore.pp import prepare_single_cell
 from cytoscore.resources import GeneSet
 from cytoscore.tl import gene_statistics, merge_gene_statistics, score_gene_sets, shard_rows
 from cytoscore.tl._matrix import column_moments
 from cytoscore.tl._score import stored_gene_statistics
+from tests.helpers import scanpy_qc_normalize
 from tests.synthetic import CELL_TYPES, write_pbmc_counts
 
 N_CELLS = 6_000
@@ -48,7 +49,7 @@ def prepared(raw_cells, tmp_path_factory):
 def test_streamed_qc_and_normalization_equal_scanpy_in_memory(raw_cells, prepared):
     out, meta = prepared
     whole = ad.read_h5ad(raw_cells)
-    reference = normalize_single_cell(qc_filter_cells(whole, **QC))
+    reference = scanpy_qc_normalize(whole, **QC)
     got = read_h5ad(out)
     qc = got.uns["cytoscore"]["qc"]
     # the thresholds bite: some cells and some genes are removed, as scanpy removes them

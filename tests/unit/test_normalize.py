@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 import scipy.sparse as sp
-from helpers import KANG_H5AD, SAEC_DIR, SAEC_PATTERN, needs_shared
+from helpers import KANG_H5AD, SAEC_DIR, SAEC_PATTERN, needs_shared, scanpy_qc_normalize
 
 from cytoscore import InputError
 from cytoscore.io import read_count_files, read_single_cell
@@ -18,7 +18,6 @@ from cytoscore.pp import (
     median_of_ratios_factors,
     normalize_counts,
     normalize_dataset,
-    qc_filter_cells,
     tmm_factors,
 )
 
@@ -127,13 +126,15 @@ def test_kang_single_cell_normalization_and_biology():
     norm = normalize_dataset(cells, kind="single_cell", options={"qc": {"min_genes": 50}})
     qc = norm.uns["cytoscore"]["qc"]
     assert qc["n_cells_before"] == 1556 and qc["n_cells_kept"] == norm.n_obs
+    # in memory, the workflow's streamed code: equal to scanpy's QC + normalize_total + log1p
+    reference = scanpy_qc_normalize(cells, min_genes=50)
+    assert list(norm.obs_names) == list(reference.obs_names)
+    assert list(norm.var_names) == list(reference.var_names)
+    assert abs(norm.X - sp.csr_matrix(reference.X)).max() < 1e-5
     # normalize_total + log1p: expm1 of each cell sums to 1e4 over the genes kept
-    totals = np.expm1(norm.X).sum(axis=1)
-    counts_kept = np.asarray(cells[norm.obs_names].layers["counts"].sum(axis=1)).ravel()
-    ratio = np.asarray(norm.layers["counts"].sum(axis=1)).ravel() / counts_kept
-    np.testing.assert_allclose(np.asarray(totals).ravel(), 1e4 * np.ones(norm.n_obs), rtol=1e-4)
-    assert np.all(ratio <= 1)
-    assert sp.issparse(norm.layers["counts"])
+    totals = np.asarray(np.expm1(norm.X).sum(axis=1)).ravel()
+    np.testing.assert_allclose(totals, 1e4 * np.ones(norm.n_obs), rtol=1e-4)
+    assert sp.issparse(norm.X) and norm.X.dtype == np.float32
     X = pd.DataFrame(
         norm[:, ["ISG15", "IFIT1"]].X.toarray(), index=norm.obs_names, columns=["ISG15", "IFIT1"]
     )
@@ -146,9 +147,12 @@ def test_kang_single_cell_normalization_and_biology():
 def test_qc_removes_mito_heavy_and_sparse_cells():
     X = sp.csr_matrix(np.array([[5, 5, 0, 0], [1, 1, 1, 20], [3, 0, 2, 0]], dtype=np.float32))
     adata = ad.AnnData(X=X, var=pd.DataFrame(index=["IFIT1", "ISG15", "STAT1", "MT-CO1"]))
-    out = qc_filter_cells(adata, min_genes=2, max_mito_fraction=0.5, min_cells=1)
+    qc = {"min_genes": 2, "max_mito_fraction": 0.5, "min_cells": 1}
+    out = normalize_dataset(adata, kind="single_cell", options={"qc": qc})
     assert list(out.obs_names) == ["0", "2"]  # cell 1: 20/23 mitochondrial
-    assert "MT-CO1" not in out.var_names  # detected in no kept cell
+    assert list(out.var_names) == ["IFIT1", "ISG15", "STAT1"]  # MT-CO1: detected in no kept cell
+    np.testing.assert_allclose(out.X.toarray()[0], np.log1p([5e3, 5e3, 0]), rtol=1e-6)
+    assert out.uns["cytoscore"]["qc"]["n_cells_kept"] == 2
 
 
 @needs_shared

@@ -192,6 +192,26 @@ class CellSource:
                 log.warning("%s: %s storage cannot be streamed by row; it is read whole", self.path, encoding)
                 self._matrix = sp.csr_matrix(read_elem(node))
 
+    @classmethod
+    def from_anndata(cls, adata: ad.AnnData, *, layer: str | None = None) -> CellSource:
+        """A source over an AnnData in memory (its ``X``, or ``layers[layer]``: raw counts), so
+        that in-memory data takes the same QC and normalization as files
+        (:func:`cytoscore.pp.normalize_dataset`)."""
+        if layer is not None and layer not in adata.layers:
+            raise InputError(f"AnnData in memory: no layer {layer!r}; layers are {list(adata.layers)}")
+        X = adata.X if layer is None else adata.layers[layer]
+        self = cls.__new__(cls)
+        self.layer, self._file, self._dataset, self._csr = layer, None, None, None
+        self._matrix = sp.csr_matrix(X, dtype=np.float32) if not sp.issparse(X) else X.tocsr().astype(np.float32)
+        self.obs, self.var = adata.obs.copy(), adata.var.copy()
+        self.obs.index, self.var.index = self.obs.index.astype(str), self.var.index.astype(str)
+        self.path, self.format, self._files = None, "AnnData in memory", {}
+        self.where = f"AnnData in memory{f' layer {layer}' if layer else ''}"
+        dup = self.obs.index[self.obs.index.duplicated()].unique()[:5].tolist()
+        if dup:
+            raise InputError(f"{self.where}: duplicate cell IDs, e.g. {dup}")
+        return self
+
     @property
     def files(self) -> dict[str, str]:
         """The SHA-256 of each file read, by name."""

@@ -9,6 +9,7 @@ __getattr__, __dir__, __all__ = attach(
     {
         "_cellstream": [
             "QC_DEFAULTS",
+            "normalize_cells",
             "prepare_cells",
             "prepare_single_cell",
             "pseudobulk_counts",
@@ -59,11 +60,6 @@ __getattr__, __dir__, __all__ = attach(
             "detect_log_scale",
             "normalize_expression",
             "quantile_normalize",
-        ],
-        "_singlecell": [
-            "cluster_cells",
-            "normalize_single_cell",
-            "qc_filter_cells",
         ],
     },
 )

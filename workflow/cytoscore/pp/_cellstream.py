@@ -37,7 +37,7 @@ from ._embed import leiden_with_transfer
 from ._ids import detect_id_type, resolve_symbols, symbol_column
 from ._organisms import log_translation, orthologs, resolve_organism, translation_summary
 
-__all__ = ["prepare_cells", "prepare_single_cell", "symbol_matrix", "QC_DEFAULTS"]
+__all__ = ["prepare_cells", "prepare_single_cell", "normalize_cells", "symbol_matrix", "QC_DEFAULTS"]
 
 log = logging.getLogger(__name__)
 
@@ -191,7 +191,7 @@ def prepare_cells(
         A :class:`cytoscore.io.H5adRowWriter`; receives the normalized CSR chunks in order.
     qc
         ``min_genes``, ``max_mito_fraction``, ``min_cells``, ``mito_prefix`` (see
-        :func:`cytoscore.pp.qc_filter_cells`).
+        :data:`QC_DEFAULTS`).
 
     Returns the obs/var/uns of what was written (an AnnData without ``X``): the kept cells
     with ``n_genes_by_counts``, ``total_counts``, ``pct_counts_mt``; the kept genes with the
@@ -297,6 +297,86 @@ def prepare_cells(
     )
     return out
 
+
+class _RowCollector:
+    """The in-memory counterpart of :class:`cytoscore.io.H5adRowWriter`: keeps the CSR chunks
+    :func:`prepare_cells` appends, and reads them back as blocks (for clustering)."""
+
+    def __init__(self) -> None:
+        self.parts: list[sp.csr_matrix] = []
+        self.n_obs = 0
+
+    def append(self, block) -> None:
+        self.parts.append(sp.csr_matrix(block))
+        self.n_obs += block.shape[0]
+
+    def matrix(self, n_vars: int) -> sp.csr_matrix:
+        if not self.parts:
+            return sp.csr_matrix((0, n_vars), dtype=np.float32)
+        if len(self.parts) > 1:
+            self.parts = [sp.vstack(self.parts, format="csr")]
+        return self.parts[0]
+
+    def blocks(self, rows: int):
+        X = self.matrix(0)
+        for start in range(0, self.n_obs, rows):
+            yield start, X[start : start + rows]
+
+
+def normalize_cells(
+    adata: ad.AnnData,
+    *,
+    qc: Mapping | None = None,
+    target_sum: float = 1e4,
+    cluster: Mapping | None = None,
+    layer: str | None = None,
+    chunk_size: int = 20_000,
+    max_cells: int = 100_000,
+    organism: str = "auto",
+) -> ad.AnnData:
+    """QC, ``normalize_total`` + ``log1p`` and, with ``cluster``, Leiden clusters of single-cell
+    counts held in memory: the same code as the workflow's streamed files
+    (:func:`prepare_cells`, :func:`leiden_with_transfer`), so both give the same cells, genes
+    and values.
+
+    Parameters
+    ----------
+    adata
+        Cells × genes raw counts in ``X`` (or ``layers[layer]``; ``layers["counts"]`` when
+        present and ``layer`` is not given), e.g. from :func:`cytoscore.io.read_single_cell`.
+    qc
+        ``min_genes``, ``max_mito_fraction``, ``min_cells``, ``mito_prefix``
+        (defaults :data:`QC_DEFAULTS`).
+    target_sum
+        Counts per cell after scaling, before ``log1p``.
+    cluster
+        Options of :func:`leiden_with_transfer` (``resolution``, ``n_pcs``, ``n_neighbors``,
+        ``seed``); labels in ``obs["leiden"]``.
+
+    Returns
+    -------
+    AnnData
+        The kept cells and genes with ln(1 + counts per ``target_sum``) in ``X`` (CSR float32),
+        the QC metrics in ``obs`` and the steps in ``uns["cytoscore"]``; the raw counts stay
+        in the input.
+    """
+    from ..io import CellSource
+
+    if layer is None and "counts" in adata.layers:
+        layer = "counts"
+    source = CellSource.from_anndata(adata, layer=layer)
+    rows = _RowCollector()
+    meta = prepare_cells(
+        source, ad.AnnData(obs=source.obs, uns=dict(adata.uns)), rows,
+        qc=qc, target_sum=target_sum, chunk_size=chunk_size, organism=organism,
+    )  # fmt: skip
+    if cluster:
+        labels = leiden_with_transfer(
+            rows.blocks, rows.n_obs, meta.var_names, max_cells=max_cells, chunk_size=chunk_size,
+            provenance=meta, **dict(cluster),
+        )  # fmt: skip
+        meta.obs["leiden"] = pd.Categorical(labels, categories=sorted(set(labels), key=_natural))
+    return ad.AnnData(X=rows.matrix(meta.n_vars), obs=meta.obs, var=meta.var, uns=meta.uns)
 
 
 def prepare_single_cell(

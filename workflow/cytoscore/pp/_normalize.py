@@ -7,9 +7,9 @@ from collections.abc import Callable, Mapping
 import anndata as ad
 
 from ..io._kinds import dataset_kind
+from ._cellstream import normalize_cells
 from ._counts import normalize_counts
 from ._scale import normalize_expression
-from ._singlecell import cluster_cells, normalize_single_cell, qc_filter_cells
 
 __all__ = ["normalize_dataset"]
 
@@ -22,8 +22,9 @@ def normalize_dataset(adata: ad.AnnData, *, kind: str, options: Mapping | None =
       normalization (:func:`normalize_expression`); options ``log2``, ``quantile``.
     - ``counts`` (bulk RNA-seq): expression filter and log2-CPM (:func:`normalize_counts`);
       options ``method``, ``filter``, ``filter_group_column``.
-    - ``cells``: QC (:func:`qc_filter_cells`; option ``qc``), normalize_total + log1p
-      (``target_sum``) and, when ``cluster`` is given, Leiden clustering (:func:`cluster_cells`).
+    - ``cells``: QC (option ``qc``), normalize_total + log1p (``target_sum``) and, when
+      ``cluster`` is given, Leiden clusters: :func:`normalize_cells`, the code the workflow
+      streams files through.
     """
     opts = dict(options or {})
     return _BY_SCALE[dataset_kind(kind).scale](adata, opts)
@@ -41,9 +42,7 @@ def _counts(adata: ad.AnnData, opts: dict) -> ad.AnnData:
 
 
 def _cells(adata: ad.AnnData, opts: dict) -> ad.AnnData:
-    out = qc_filter_cells(adata, **dict(opts.get("qc") or {}))
-    out = normalize_single_cell(out, target_sum=opts.get("target_sum", 1e4))
-    return cluster_cells(out, **dict(opts["cluster"])) if opts.get("cluster") else out
+    return normalize_cells(adata, qc=opts.get("qc"), target_sum=opts.get("target_sum", 1e4), cluster=opts.get("cluster"))
 
 
 _BY_SCALE: dict[str, Callable[[ad.AnnData, dict], ad.AnnData]] = {"expression": _expression, "counts": _counts, "cells": _cells}
