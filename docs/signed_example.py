@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "workflow"))
 
 from cytoscore.resources import GeneSet, curated_gene_sets, read_collection  # noqa: E402
-from cytoscore.tl import compare_groups, score_gene_sets  # noqa: E402
+from cytoscore.tl import Design, compare_groups, score_gene_sets  # noqa: E402
 
 PROGENY = ROOT.parent / "shared/resources/progeny_model_human_full.csv.gz"
 METHODS = ["mean_z", "ssgsea", "singscore", "ucell", "ulm"]
@@ -30,7 +30,9 @@ METHODS = ["mean_z", "ssgsea", "singscore", "ucell", "ulm"]
 def signed_vs_unsigned(run_dir: Path = ROOT) -> tuple[pd.DataFrame, list[str]]:
     """The table of comparisons and the lines describing the set on this platform."""
     adata = ad.read_h5ad(run_dir / "results/GSE55235/annotated.h5ad")
-    samples = pd.read_csv(run_dir / "results/GSE55235/samples.tsv", sep="\t", index_col="observation", dtype=str)
+    samples = pd.read_csv(
+        run_dir / "results/GSE55235/samples.tsv", sep="\t", index_col="observation", dtype=str
+    )
     (tgfb,) = [gs for gs in curated_gene_sets() if gs.name == "TGFB_RESPONSE_SIGNED"]
     up, down = tgfb.up_genes, tgfb.down_genes
     sets = [
@@ -51,10 +53,21 @@ def signed_vs_unsigned(run_dir: Path = ROOT) -> tuple[pd.DataFrame, list[str]]:
     ]
     scores, _ = score_gene_sets(adata, sets, methods=METHODS, min_genes=5)
     table = pd.concat(
-        compare_groups(scores, samples, target=target, reference="healthy", contrast=f"{target}_vs_healthy")
+        compare_groups(
+            scores, samples, Design(target=target, reference="healthy", name=f"{target}_vs_healthy")
+        )
         for target in ("RA", "OA")
     )
-    columns = ["contrast", "signature", "method", "n_target", "n_reference", "mean_difference", "hedges_g", "welch_p"]
+    columns = [
+        "contrast",
+        "signature",
+        "method",
+        "n_target",
+        "n_reference",
+        "mean_difference",
+        "hedges_g",
+        "welch_p",
+    ]
     return table[columns].sort_values(["contrast", "method", "signature"]), about
 
 

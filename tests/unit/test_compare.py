@@ -5,7 +5,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from cytoscore import InputError
-from cytoscore.tl import bh_fdr, compare_groups, hedges_g
+from cytoscore.tl import Design, bh_fdr, compare_groups, hedges_g
 
 
 def test_hedges_g_hand_worked():
@@ -47,7 +47,7 @@ def simulated(seed=7, effect=1.5):
 
 def test_compare_groups_agrees_with_scipy():
     scores, groups = simulated()
-    table = compare_groups(scores, groups, target="case", reference="ctrl", contrast="c")
+    table = compare_groups(scores, groups, Design(target="case", reference="ctrl", name="c"))
     assert len(table) == 6
     for row in table.itertuples():
         sub = scores[(scores.signature == row.signature) & (scores.method == row.method)].set_index(
@@ -70,19 +70,19 @@ def test_compare_groups_agrees_with_scipy():
 def test_contrast_errors_name_the_group():
     scores, groups = simulated()
     with pytest.raises(InputError, match="no sample is in the reference group 'healthy'"):
-        compare_groups(scores, groups, target="case", reference="healthy", contrast="c")
+        compare_groups(scores, groups, Design(target="case", reference="healthy", name="c"))
     one = groups.copy()
     one.iloc[:7] = "other"
     with pytest.raises(InputError, match="reference group 'ctrl' has 1 sample"):
-        compare_groups(scores, one, target="case", reference="ctrl")
+        compare_groups(scores, one, Design(target="case", reference="ctrl"))
     with pytest.raises(InputError, match="target and reference are both"):
-        compare_groups(scores, groups, target="case", reference="case")
+        compare_groups(scores, groups, Design(target="case", reference="case"))
 
 
 def test_constant_scores_give_nan_not_crash():
     scores, groups = simulated()
     scores.loc[scores.signature == "NULL", "score"] = 1.0
-    table = compare_groups(scores, groups, target="case", reference="ctrl")
+    table = compare_groups(scores, groups, Design(target="case", reference="ctrl"))
     null = table[table.signature == "NULL"]
     assert null["welch_p"].isna().all() and null["hedges_g"].isna().all()
     assert table[table.signature != "NULL"]["fdr_welch"].notna().all()

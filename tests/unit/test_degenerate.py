@@ -12,7 +12,7 @@ from cytoscore._report import key_contrast_table
 from cytoscore._significance import markable
 from cytoscore.pl import effect_heatmap
 from cytoscore.pl._summary import _contrast_data
-from cytoscore.tl import compare_groups, compare_routes
+from cytoscore.tl import Design, compare_groups, compare_routes
 
 
 def _tidy(values: dict[str, list[float]], signature: str = "SIG", method: str = "aucell") -> pd.DataFrame:
@@ -38,7 +38,7 @@ def _paired_design(diffs, base=(0.11, 0.23, 0.37)):
 def test_the_same_difference_in_every_pair_is_not_testable():
     # AUCell on Kang: stimulated minus control the same in every donor (up to rounding)
     scores, obs = _paired_design([0.1, 0.1, 0.1])
-    row = compare_groups(scores, obs, target="stim", reference="ctrl", pair_by="donor").iloc[0]
+    row = compare_groups(scores, obs, Design(target="stim", reference="ctrl", pair_by="donor")).iloc[0]
     assert row["n_pairs"] == 3
     assert row["paired_mean_difference"] == pytest.approx(0.1)
     assert np.isnan(row["paired_t"]) and np.isnan(row["paired_p"]) and np.isnan(row["p_value"])
@@ -50,14 +50,14 @@ def test_the_same_difference_in_every_pair_is_not_testable():
 
 def test_varying_differences_are_tested_and_marked():
     scores, obs = _paired_design([0.1, 0.12, 0.095])
-    row = compare_groups(scores, obs, target="stim", reference="ctrl", pair_by="donor").iloc[0]
+    row = compare_groups(scores, obs, Design(target="stim", reference="ctrl", pair_by="donor")).iloc[0]
     assert np.isfinite(row["paired_t"]) and 0 < row["paired_p"] < 0.01
     assert row["not_testable"] == "" and row["markable"]
 
 
 def test_two_pairs_are_tested_but_never_marked():
     scores, obs = _paired_design([0.1, 0.13], base=(0.2, 0.4))
-    row = compare_groups(scores, obs, target="stim", reference="ctrl", pair_by="donor").iloc[0]
+    row = compare_groups(scores, obs, Design(target="stim", reference="ctrl", pair_by="donor")).iloc[0]
     assert np.isfinite(row["paired_p"]) and row["small_n"] and not row["markable"]
 
 
@@ -67,7 +67,9 @@ def test_a_constant_table_is_not_testable_and_leaves_the_fdr_family():
     rng = np.random.default_rng(0)
     real = _tidy({"obs": list(obs.index), "score": list(rng.normal(size=4)) + list(rng.normal(2, 1, size=4))},
                  signature="REAL")  # fmt: skip
-    table = compare_groups(pd.concat([flat, real]), obs, target="b", reference="a").set_index("signature")
+    table = compare_groups(pd.concat([flat, real]), obs, Design(target="b", reference="a")).set_index(
+        "signature"
+    )
     assert table.loc["FLAT", "not_testable"] == "the scores are the same in every unit"
     assert np.isnan(table.loc["FLAT", "fdr"]) and np.isnan(table.loc["FLAT", "hedges_g"])
     # the FDR family is the testable row alone: its FDR equals its p
@@ -78,7 +80,7 @@ def test_groups_without_spread_but_apart_get_ranks_not_t():
     obs = pd.DataFrame({"group": ["a"] * 3 + ["b"] * 3}, index=[f"s{i}" for i in range(6)])
     eps = 1e-12
     scores = _tidy({"obs": list(obs.index), "score": [1, 1 + eps, 1, 2, 2, 2 - eps]})
-    row = compare_groups(scores, obs, target="b", reference="a").iloc[0]
+    row = compare_groups(scores, obs, Design(target="b", reference="a")).iloc[0]
     assert np.isnan(row["welch_t"]) and np.isnan(row["hedges_g"]) and not row["markable"]
     assert "do not vary within groups" in row["not_testable"]
     assert 0.05 < row["mannwhitney_p"] <= 0.1  # ranks of 3 vs 3 apart: the smallest p they allow

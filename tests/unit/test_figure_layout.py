@@ -25,7 +25,7 @@ from cytoscore.pl import (
     signature_boxplot,
 )
 from cytoscore.pl._check import layout_problems
-from cytoscore.tl import compare_cells, compare_groups, meta_analysis
+from cytoscore.tl import Design, compare_cells, compare_groups, meta_analysis
 
 HALLMARK = next(MIRROR.rglob("h.all.v7.0.symbols.gmt"))
 LONG = [
@@ -43,7 +43,9 @@ LONG = [
 
 
 def _names(n: int) -> list[str]:
-    text = HALLMARK.read_text() if HALLMARK.suffix != ".gz" else gzip.decompress(HALLMARK.read_bytes()).decode()
+    text = (
+        HALLMARK.read_text() if HALLMARK.suffix != ".gz" else gzip.decompress(HALLMARK.read_bytes()).decode()
+    )
     hallmark = [line.split("\t")[0] for line in text.splitlines() if line]
     if n > 10:
         return (hallmark + LONG)[:n]
@@ -69,9 +71,9 @@ def study(n_signatures: int, n_samples: int, *, seed: int = 0, groups=("healthy"
     scores = pd.concat([tidy(values, "mean_z"), tidy(values * 0.2, "ssgsea")])
     comparisons = pd.concat(
         [
-            compare_groups(scores, obs, target=t, reference=groups[0], contrast=f"{t}_vs_{groups[0]}").assign(
-                dataset="GSE_stress"
-            )
+            compare_groups(
+                scores, obs, Design(target=t, reference=groups[0], name=f"{t}_vs_{groups[0]}")
+            ).assign(dataset="GSE_stress")
             for t in groups[1:]
         ]
     )
@@ -114,7 +116,9 @@ def test_contrast_effects_are_readable_at_any_number_of_signatures(n_signatures)
 def test_box_plots_are_readable(n_signatures):
     obs, scores, comparisons = study(n_signatures, 40)
     one = comparisons[comparisons["contrast"] == "SLE_vs_healthy"]
-    assert_clean(signature_boxplot(scores, obs["group"], one, method="ssgsea", group_order=["healthy", "SLE", "RA"])[0])
+    assert_clean(
+        signature_boxplot(scores, obs["group"], one, method="ssgsea", group_order=["healthy", "SLE", "RA"])[0]
+    )
 
 
 def test_correlation_and_interferon_score_are_readable():
@@ -162,12 +166,18 @@ def test_single_cell_figures_are_readable():
     values = pd.DataFrame(rng.normal(size=(n, 8)), index=obs.index, columns=names)
     scores = tidy(values, "ucell")
     coords = pd.DataFrame(rng.normal(size=(n, 2)), index=obs.index, columns=["umap1", "umap2"])
-    assert_clean(embedding_plot(coords, scores, method="ucell", signatures=names[:6], obs=obs, cell_type="cell_type")[0])
+    assert_clean(
+        embedding_plot(coords, scores, method="ucell", signatures=names[:6], obs=obs, cell_type="cell_type")[
+            0
+        ]
+    )
     assert_clean(score_dotplot(scores, obs, method="ucell", cell_type="cell_type")[0])
     assert_clean(score_violins(scores, obs, method="ucell", cell_type="cell_type", signatures=names[:3])[0])
-    table, units = compare_cells(scores, obs, target="stim", reference="ctrl", replicate="sample",
-                                 split_by="cell_type", pair_by="donor", with_units=True)  # fmt: skip
-    assert_clean(donor_plot(units, table, method="ucell", replicate="sample", pair_by="donor", signatures=names[:3])[0])
+    design = Design(target="stim", reference="ctrl", pair_by="donor")
+    table, units = compare_cells(scores, obs, design, replicate="sample", split_by="cell_type", with_units=True)
+    assert_clean(
+        donor_plot(units, table, method="ucell", replicate="sample", pair_by="donor", signatures=names[:3])[0]
+    )
 
 
 def test_save_figure_checks_the_layout_of_the_png_it_draws(tmp_path, caplog):

@@ -22,7 +22,7 @@ from cytoscore.pl import (
 from cytoscore.pl._check import layout_problems
 from cytoscore.pl._scores import format_p
 from cytoscore.pl._style import short_label
-from cytoscore.tl import RICE_GENES, clinical_ifn_score, compare_cells, compare_groups, meta_analysis
+from cytoscore.tl import RICE_GENES, Design, clinical_ifn_score, compare_cells, compare_groups, meta_analysis
 
 
 @pytest.fixture
@@ -39,7 +39,7 @@ def bulk():
         index=obs.index,
     )
     scores = pd.concat([tidy(values, "mean_z"), tidy(values * 0.3, "ssgsea")])
-    comparison = compare_groups(scores, obs, target="SLE", reference="healthy", contrast="SLE_vs_healthy")
+    comparison = compare_groups(scores, obs, Design(target="SLE", reference="healthy", name="SLE_vs_healthy"))
     return obs, scores, comparison
 
 
@@ -91,7 +91,9 @@ def test_volcano_ranks_by_the_size_of_the_change_at_three_replicates():
         },
         index=obs.index,
     )
-    comparison = compare_groups(tidy(values, "cytosig"), obs, target="IFNB", reference="ctrl", contrast="c")
+    comparison = compare_groups(
+        tidy(values, "cytosig"), obs, Design(target="IFNB", reference="ctrl", name="c")
+    )
     g = comparison.set_index("signature")["hedges_g"]
     assert g["IL1B"] > 4 * g["IFN1"]  # the misranking the default avoids
     fig, source = volcano_plot(comparison, label_top=2)
@@ -127,19 +129,33 @@ def test_correlation(bulk):
     assert fig.axes[0].get_title().startswith(f"all samples: Spearman ρ = {rho:.2f}")
     # within each group: the ρ of its own samples
     within = [
-        spearmanr(*source.loc[source["group"] == g, ["HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_INTERFERON_GAMMA_RESPONSE"]].T.to_numpy())[0]
+        spearmanr(
+            *source.loc[
+                source["group"] == g,
+                ["HALLMARK_INTERFERON_ALPHA_RESPONSE", "HALLMARK_INTERFERON_GAMMA_RESPONSE"],
+            ].T.to_numpy()
+        )[0]
         for g in ("healthy", "SLE")
     ]
     assert [t.get_text() for t in fig.legends[0].get_texts()] == [
         f"healthy (n=6): ρ = {within[0]:.2f}",
         f"SLE (n=6): ρ = {within[1]:.2f}",
     ]
-    np.testing.assert_allclose(source.groupby("group")["within_group_rho"].first()[["healthy", "SLE"]], within)
+    np.testing.assert_allclose(
+        source.groupby("group")["within_group_rho"].first()[["healthy", "SLE"]], within
+    )
     # with the gene sets, the genes they share are stated
-    sets = {"HALLMARK_INTERFERON_ALPHA_RESPONSE": ["A", "B", "C", "D"], "HALLMARK_INTERFERON_GAMMA_RESPONSE": ["C", "D", "E"]}
+    sets = {
+        "HALLMARK_INTERFERON_ALPHA_RESPONSE": ["A", "B", "C", "D"],
+        "HALLMARK_INTERFERON_GAMMA_RESPONSE": ["C", "D", "E"],
+    }
     fig, source = score_correlation(
-        scores, obs["group"], x="HALLMARK_INTERFERON_ALPHA_RESPONSE", y="HALLMARK_INTERFERON_GAMMA_RESPONSE",
-        method="mean_z", gene_sets=sets,
+        scores,
+        obs["group"],
+        x="HALLMARK_INTERFERON_ALPHA_RESPONSE",
+        y="HALLMARK_INTERFERON_GAMMA_RESPONSE",
+        method="mean_z",
+        gene_sets=sets,
     )
     assert fig._suptitle.get_text() == "the two sets share 2 genes (50% of 4, 67% of 3)"
     assert (source["shared_genes"] == 2).all()
@@ -207,7 +223,9 @@ def test_effect_heatmap_and_forest(bulk):
     assert len(labels) == len(scored) and not any("PROGENy" in t for t in labels)
     assert any("not scored by mean z-score: JAK-STAT (PROGENy)" in t.get_text() for t in fig.texts)
     assert set(source["signature"]) == set(scored)
-    routes = pd.concat([both.assign(level="replicate"), comparison.assign(contrast="SLE_vs_healthy_pb", level="pseudobulk")])
+    routes = pd.concat(
+        [both.assign(level="replicate"), comparison.assign(contrast="SLE_vs_healthy_pb", level="pseudobulk")]
+    )
     fig, _ = effect_heatmap(routes, method="mean_z")
     assert any("pseudobulk rows score summed-count profiles" in t.get_text() for t in fig.texts)
     meta = meta_analysis(both, name="m")
@@ -219,7 +237,9 @@ def test_effect_heatmap_and_forest(bulk):
     assert len(heterogeneity) == 1 and "I² = " in heterogeneity[0]
     assert len(ax.patches) == 1 and not fig.legends  # the pooled diamond; no legend over the axis
     # metafor's layout: squares by random-effects weight 1 / (SE² + τ²), g [CI] and weight on the right
-    row = meta[(meta["method"] == "mean_z") & (meta["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")].iloc[0]
+    row = meta[
+        (meta["method"] == "mean_z") & (meta["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")
+    ].iloc[0]
     studies = both[(both["method"] == "mean_z") & (both["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")]
     se = (studies["hedges_g_ci_high"] - studies["hedges_g_ci_low"]) / (2 * 1.959963984540054)
     w = 1 / (se.to_numpy() ** 2 + row["tau2"])
@@ -282,12 +302,14 @@ def test_embedding_dotplot_and_donor_plot(cells):
     ifn = table[table["signature"] == "IFN"].set_index(["cell_type", "group"])
     assert ifn.loc[("B", "stim"), "fraction_above_median"] >= 0.85
     assert ifn.loc[("B", "ctrl"), "fraction_above_median"] <= 0.15
-    table, units = compare_cells(scores, obs, target="stim", reference="ctrl", replicate="sample", split_by="cell_type",
-                                 pair_by="donor", with_units=True)  # fmt: skip
+    design = Design(target="stim", reference="ctrl", pair_by="donor")
+    table, units = compare_cells(scores, obs, design, replicate="sample", split_by="cell_type", with_units=True)
     by_hand = obs.join(scores.set_index("observation")).query("signature == 'IFN' and cell_type == 'B'")
     b = units[(units["signature"] == "IFN") & (units["cell_type"] == "B")].set_index("sample")["score"]
     assert b.to_dict() == pytest.approx(by_hand.groupby("sample")["score"].mean().to_dict())
-    fig, source = donor_plot(units, table, method="m", replicate="sample", pair_by="donor", group_order=["ctrl", "stim"])
+    fig, source = donor_plot(
+        units, table, method="m", replicate="sample", pair_by="donor", group_order=["ctrl", "stim"]
+    )
     shown = [ax for ax in fig.axes if ax.get_visible()]
     assert len(shown) == 2 * 3  # 2 signatures x (all cells, B, T): one figure per method
     first = shown[0]
@@ -301,7 +323,9 @@ def test_embedding_dotplot_and_donor_plot(cells):
 
 def test_violins_draw_a_sample_of_each_stratum_and_count_all_cells(cells):
     obs, scores = cells
-    fig, source = score_violins(scores, obs, method="m", cell_type="cell_type", max_cells=15, group_order=["ctrl", "stim"])
+    fig, source = score_violins(
+        scores, obs, method="m", cell_type="cell_type", max_cells=15, group_order=["ctrl", "stim"]
+    )
     assert sorted(ax.get_ylabel() for ax in fig.axes) == ["IFN", "other"]
     sizes = source.groupby(["signature", "cell_type", "group"]).size()
     assert (sizes == 15).all() and len(sizes) == 2 * 2 * 2  # 40 cells per stratum, 15 drawn
@@ -320,9 +344,11 @@ def test_donor_plot_marks_a_test_of_three_pairs(cells):
     extra["observation"] = extra["observation"].str.replace("101", "113")
     extra["score"] += 0.05
     scores = pd.concat([scores, extra], ignore_index=True)
-    table, units = compare_cells(scores, obs, target="stim", reference="ctrl", replicate="sample", split_by="cell_type",
-                                 pair_by="donor", with_units=True)  # fmt: skip
-    fig, source = donor_plot(units, table, method="m", replicate="sample", pair_by="donor", signatures=["IFN"])
+    design = Design(target="stim", reference="ctrl", pair_by="donor")
+    table, units = compare_cells(scores, obs, design, replicate="sample", split_by="cell_type", with_units=True)
+    fig, source = donor_plot(
+        units, table, method="m", replicate="sample", pair_by="donor", signatures=["IFN"]
+    )
     row = table[(table["signature"] == "IFN") & (table["cell_type"] == "all cells")].iloc[0]
     assert row["n_pairs"] == 3 and row["test"] == "paired t" and row["fdr"] < 0.05
     title = [ax for ax in fig.axes if ax.get_visible()][0].texts[0].get_text()
@@ -409,6 +435,8 @@ def test_cell_type_colours_never_read_as_conditions():
     gap = np.abs((hue(lab)[:, None] - hue(taken)[None] + 180) % 360 - 180)
     chroma = np.hypot(lab[:, 1], lab[:, 2])
     assert ((gap.min(axis=1) >= MIN_HUE_ANGLE) | (chroma < 15)).all()  # no blue, no orange family
-    assert np.linalg.norm(lab[:, None] - taken[None], axis=-1).min() > 20 and len(set(cell_types.values())) == 16
+    assert (
+        np.linalg.norm(lab[:, None] - taken[None], axis=-1).min() > 20 and len(set(cell_types.values())) == 16
+    )
     # what it replaces: tab20's first blue next to the first group's blue
     assert np.linalg.norm(_lab([mpl.colormaps["tab20"](0)])[0] - _lab(conditions)[0]) < 5

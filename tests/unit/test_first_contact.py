@@ -18,7 +18,7 @@ from cytoscore._console import shorten
 from cytoscore.pl import donor_plot, score_dotplot
 from cytoscore.pl._check import layout_problems
 from cytoscore.pp import check_contrast_units
-from cytoscore.tl import compare_cells
+from cytoscore.tl import Design, compare_cells
 
 CONSOLE = Path(__file__).parent / "console"  # Snakemake's output of real runs, as printed
 
@@ -51,12 +51,17 @@ def test_two_replicates_pass_with_a_warning_and_thin_cell_types_are_named(caplog
     obs.loc[obs["sample_id"] == "s2", "cell_type"] = "B"  # no T cells in s2: one T replicate left
     check_contrast_units(obs, [SC])
     assert "2 'sample_id' replicates per group: effects are reported with their intervals" in caplog.text
-    assert "cell types with fewer than 2 replicates in a group are not compared: T (1 stim, 2 ctrl)" in caplog.text
+    assert (
+        "cell types with fewer than 2 replicates in a group are not compared: T (1 stim, 2 ctrl)"
+        in caplog.text
+    )
 
 
 def test_a_single_cell_contrast_without_replicates_names_the_keys():
     obs = _cells({"ctrl": ["a", "b"], "stim": ["c", "d"]})
-    with pytest.raises(InputError, match=r"set datasets\.kang\.sample_column or contrasts\.stim_vs_ctrl\.replicate"):
+    with pytest.raises(
+        InputError, match=r"set datasets\.kang\.sample_column or contrasts\.stim_vs_ctrl\.replicate"
+    ):
         check_contrast_units(obs, [{**SC, "replicate": None}])
 
 
@@ -76,7 +81,9 @@ def test_single_cell_figures_without_a_cell_type_column():
                            "score": rng.normal(size=len(obs))})  # fmt: skip
     fig, table = score_dotplot(scores, obs, method="mean_z", cell_type=None)
     assert set(table["cell type"]) == {"all cells"} and layout_problems(fig) == []
-    table, units = compare_cells(scores, obs, target="stim", reference="ctrl", replicate="sample_id", with_units=True)
+    table, units = compare_cells(
+        scores, obs, Design(target="stim", reference="ctrl"), replicate="sample_id", with_units=True
+    )
     fig, source = donor_plot(units, table, method="mean_z", replicate="sample_id")
     assert len(fig.axes) == 1 and len(source) == 4 and layout_problems(fig) == []
 
@@ -108,8 +115,13 @@ def test_a_damaged_download_is_named_with_the_rm_that_fetches_it_again():
     text = (CONSOLE / "garbage_series_matrix.txt").read_text()
     shown = list(shorten(text.splitlines(True)))
     assert len(shown) <= 8 and shown[0].startswith("InputFunctionException in rule preflight")
-    assert "no !Series_platform_id line; not a GEO series matrix? If the downloaded file is damaged" in shown[2]
-    assert "fetch it again: rm -f resources/downloads/ftp.ncbi.nlm.nih.gov/geo/series/GSE55nnn/GSE55235" in shown[2]
+    assert (
+        "no !Series_platform_id line; not a GEO series matrix? If the downloaded file is damaged" in shown[2]
+    )
+    assert (
+        "fetch it again: rm -f resources/downloads/ftp.ncbi.nlm.nih.gov/geo/series/GSE55nnn/GSE55235"
+        in shown[2]
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from matplotlib.colors import to_hex
 from cytoscore._labels import METHOD_LABELS, contrast_label, group_colors, short_label
 from cytoscore.pl import ifn_score_plot, score_correlation, score_heatmap, set_labels, signature_boxplot
 from cytoscore.pl._summary import contrast_effects_plot
-from cytoscore.tl import METHODS, compare_groups
+from cytoscore.tl import METHODS, Design, compare_groups
 
 
 @pytest.fixture(autouse=True)
@@ -50,11 +50,14 @@ def test_config_overrides_every_kind_of_name():
     rng = np.random.default_rng(0)
     obs = pd.DataFrame({"group": ["healthy"] * 5 + ["SLE"] * 5}, index=[f"s{i}" for i in range(10)])
     values = pd.DataFrame(
-        {"HALLMARK_INTERFERON_ALPHA_RESPONSE": rng.normal(size=10) + np.r_[[0] * 5, [2] * 5], "JAKSTAT_CORE": rng.normal(size=10)},
+        {
+            "HALLMARK_INTERFERON_ALPHA_RESPONSE": rng.normal(size=10) + np.r_[[0] * 5, [2] * 5],
+            "JAKSTAT_CORE": rng.normal(size=10),
+        },
         index=obs.index,
     )
     scores = tidy(values, "ssgsea")
-    comparison = compare_groups(scores, obs, target="SLE", reference="healthy", contrast="SLE_vs_healthy")
+    comparison = compare_groups(scores, obs, Design(target="SLE", reference="healthy", name="SLE_vs_healthy"))
     assert contrast_label("SLE_vs_healthy") == "SLE vs healthy"
     set_labels(
         {
@@ -82,9 +85,11 @@ def test_group_colours_are_fixed_by_the_dataset_order_in_every_figure():
     rng = np.random.default_rng(1)
     order = ["healthy", "RA", "OA"]
     obs = pd.DataFrame({"group": np.repeat(order, 6)}, index=[f"s{i}" for i in range(18)])
-    values = pd.DataFrame(rng.normal(size=(18, 2)), index=obs.index, columns=["IFN_TYPE1_SPECIFIC", "IFN_GAMMA_SPECIFIC"])
+    values = pd.DataFrame(
+        rng.normal(size=(18, 2)), index=obs.index, columns=["IFN_TYPE1_SPECIFIC", "IFN_GAMMA_SPECIFIC"]
+    )
     scores = tidy(values, "ssgsea")
-    comparison = compare_groups(scores, obs, target="OA", reference="healthy", contrast="OA_vs_healthy")
+    comparison = compare_groups(scores, obs, Design(target="OA", reference="healthy", name="OA_vs_healthy"))
     expected = group_colors(order)
     assert list(expected.values())[:3] == ["#0072B2", "#E69F00", "#009E73"]
 
@@ -96,16 +101,37 @@ def test_group_colours_are_fixed_by_the_dataset_order_in_every_figure():
             out |= {to_hex(f, keep_alpha=False).upper() for f in faces if len(f) == 4 and f[3] > 0}
         return out
 
-    box = colours_of(signature_boxplot(scores, obs["group"], comparison, method="ssgsea", group_order=order)[0])
+    box = colours_of(
+        signature_boxplot(scores, obs["group"], comparison, method="ssgsea", group_order=order)[0]
+    )
     assert expected["OA"] in box and expected["RA"] not in box  # OA green, as in the other figures
     heat = colours_of(score_heatmap(scores, obs, method="ssgsea", group_order=order)[0])
-    corr = colours_of(score_correlation(scores, obs["group"], x="IFN_TYPE1_SPECIFIC", y="IFN_GAMMA_SPECIFIC", method="ssgsea", group_order=order)[0])
-    table = pd.DataFrame({"observation": obs.index, "group": obs["group"], "ifn_score": 1.0 + rng.random(18), "threshold": 1.5, "positive": False})
+    corr = colours_of(
+        score_correlation(
+            scores,
+            obs["group"],
+            x="IFN_TYPE1_SPECIFIC",
+            y="IFN_GAMMA_SPECIFIC",
+            method="ssgsea",
+            group_order=order,
+        )[0]
+    )
+    table = pd.DataFrame(
+        {
+            "observation": obs.index,
+            "group": obs["group"],
+            "ifn_score": 1.0 + rng.random(18),
+            "threshold": 1.5,
+            "positive": False,
+        }
+    )
     ifn = colours_of(ifn_score_plot(table, group_order=order)[0])
     for colours in (heat, corr, ifn):
         assert set(expected.values()) <= colours
     set_labels({"group_colors": {"OA": "#000000"}})
-    box = colours_of(signature_boxplot(scores, obs["group"], comparison, method="ssgsea", group_order=order)[0])
+    box = colours_of(
+        signature_boxplot(scores, obs["group"], comparison, method="ssgsea", group_order=order)[0]
+    )
     assert "#000000" in box and expected["OA"] not in box
     assert group_colors(order) == {"healthy": "#0072B2", "RA": "#E69F00", "OA": "#000000"}
 

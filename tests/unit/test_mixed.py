@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 
 from cytoscore import InputError
-from cytoscore.tl import compare_groups
+from cytoscore.tl import Design, compare_groups
 from cytoscore.tl._compare import _mixed_model
 
 REF = Path(__file__).resolve().parents[1] / "reference" / "mixed"
@@ -40,7 +40,9 @@ def _nested(rng, n_donors=10, per_donor=6, effect=0.0):
     donors = np.repeat(np.arange(n_donors), per_donor)
     group = np.where(donors % 2, "SLE", "healthy")
     score = rng.normal(0, 1.0, n_donors)[donors] + effect * (group == "SLE") + rng.normal(0, 0.5, donors.size)
-    obs = pd.DataFrame({"group": group, "donor": [f"D{d}" for d in donors]}, index=[f"s{i}" for i in range(donors.size)])
+    obs = pd.DataFrame(
+        {"group": group, "donor": [f"D{d}" for d in donors]}, index=[f"s{i}" for i in range(donors.size)]
+    )
     scores = pd.DataFrame({"observation": obs.index, "signature": "IFN", "method": "m", "score": score})
     return scores, obs
 
@@ -53,7 +55,9 @@ def test_calibrated_where_ignoring_the_donor_is_not():
     welch, mixed = [], []
     for _ in range(300):
         scores, obs = _nested(rng)
-        row = compare_groups(scores, obs, target="SLE", reference="healthy", random_effect="donor").iloc[0]
+        row = compare_groups(
+            scores, obs, Design(target="SLE", reference="healthy", random_effect="donor")
+        ).iloc[0]
         assert row["test"] == "mixed model" and row["p_value"] == row["mixed_p"]
         welch.append(row["welch_p"])
         mixed.append(row["mixed_p"])
@@ -66,8 +70,14 @@ def test_calibrated_where_ignoring_the_donor_is_not():
 def test_power_with_a_true_effect_and_columns():
     rng = np.random.default_rng(2)
     scores, obs = _nested(rng, n_donors=16, effect=2.0)
-    row = compare_groups(scores, obs, target="SLE", reference="healthy", random_effect="donor").iloc[0]
-    assert row["mixed_p"] < 0.05 and row["mixed_df"] == 14 and row["mixed_ci_low"] < row["mixed_estimate"] < row["mixed_ci_high"]
+    row = compare_groups(scores, obs, Design(target="SLE", reference="healthy", random_effect="donor")).iloc[
+        0
+    ]
+    assert (
+        row["mixed_p"] < 0.05
+        and row["mixed_df"] == 14
+        and row["mixed_ci_low"] < row["mixed_estimate"] < row["mixed_ci_high"]
+    )
     assert row["random_effect"] == "donor" and row["mixed_re_variance"] > 0.2
 
 
@@ -75,10 +85,15 @@ def test_no_donor_variation_is_said():
     rng = np.random.default_rng(3)
     donors = np.repeat(np.arange(8), 4)
     obs = pd.DataFrame(
-        {"group": np.tile(["healthy", "SLE"], 16), "donor": [f"D{d}" for d in donors]}, index=[f"s{i}" for i in range(32)]
+        {"group": np.tile(["healthy", "SLE"], 16), "donor": [f"D{d}" for d in donors]},
+        index=[f"s{i}" for i in range(32)],
     )
-    scores = pd.DataFrame({"observation": obs.index, "signature": "IFN", "method": "m", "score": rng.normal(size=32)})
-    row = compare_groups(scores, obs, target="SLE", reference="healthy", random_effect="donor").iloc[0]
+    scores = pd.DataFrame(
+        {"observation": obs.index, "signature": "IFN", "method": "m", "score": rng.normal(size=32)}
+    )
+    row = compare_groups(scores, obs, Design(target="SLE", reference="healthy", random_effect="donor")).iloc[
+        0
+    ]
     # no donor variation: the variance is at its boundary, the gradient fit fails there and
     # Powell's finds the OLS answer; both are said
     assert row["mixed_re_variance"] < 1e-6 and "variance is at 0" in row["mixed_warning"]
@@ -91,9 +106,11 @@ def test_bad_random_effects_are_clear_errors():
     rng = np.random.default_rng(4)
     scores, obs = _nested(rng)
     with pytest.raises(InputError, match="random_effect column 'visit' does not exist"):
-        compare_groups(scores, obs, target="SLE", reference="healthy", random_effect="visit")
+        compare_groups(scores, obs, Design(target="SLE", reference="healthy", random_effect="visit"))
     with pytest.raises(InputError, match="pair_by and random_effect both given"):
-        compare_groups(scores, obs, target="SLE", reference="healthy", random_effect="donor", pair_by="donor")
+        compare_groups(
+            scores, obs, Design(target="SLE", reference="healthy", random_effect="donor", pair_by="donor")
+        )
     obs["site"] = np.where(np.arange(len(obs)) % 2, "A", "B")
     with pytest.raises(InputError, match="has 2 level"):
-        compare_groups(scores, obs, target="SLE", reference="healthy", random_effect="site")
+        compare_groups(scores, obs, Design(target="SLE", reference="healthy", random_effect="site"))

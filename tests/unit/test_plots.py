@@ -7,7 +7,7 @@ from helpers import ROOT
 
 from cytoscore import InputError
 from cytoscore.pl import format_p, group_colors, save_figure, score_heatmap, short_label, signature_boxplot
-from cytoscore.tl import compare_groups
+from cytoscore.tl import Design, compare_groups
 
 
 @pytest.fixture
@@ -23,7 +23,9 @@ def data():
             for o, v in zip(obs, values, strict=True)
         ]
     scores = pd.DataFrame(rows)
-    comparison = compare_groups(scores, groups, target="RA", reference="healthy", contrast="RA_vs_healthy")
+    comparison = compare_groups(
+        scores, groups, Design(target="RA", reference="healthy", name="RA_vs_healthy")
+    )
     return scores, groups, comparison
 
 

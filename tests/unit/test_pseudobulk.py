@@ -12,7 +12,14 @@ import scipy.sparse as sp
 
 from cytoscore import InputError
 from cytoscore.resources import GeneSet
-from cytoscore.tl import aggregate_counts, compare_cells, compare_pseudobulk, compare_routes, score_gene_sets
+from cytoscore.tl import (
+    Design,
+    aggregate_counts,
+    compare_cells,
+    compare_pseudobulk,
+    compare_routes,
+    score_gene_sets,
+)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +38,9 @@ def cells():
                     mean = mean.copy()
                     mean[:30] *= 3.0
                 rows.append(rng.poisson(mean, size=(n, 400)))
-                meta += [{"donor": f"D{donor}", "group": cond, "cell_type": ct, "sample": f"{cond}{donor}"}] * n
+                meta += [
+                    {"donor": f"D{donor}", "group": cond, "cell_type": ct, "sample": f"{cond}{donor}"}
+                ] * n
     counts = sp.csr_matrix(np.vstack(rows).astype(np.float64))
     obs = pd.DataFrame(meta, index=[f"c{i}" for i in range(len(meta))])
     genes = [f"G{i:03d}" for i in range(400)]
@@ -59,15 +68,27 @@ def routes(cells):
     scores of the log-normalized cells averaged per replicate."""
     counts, obs, genes, sets = cells
     pb = compare_pseudobulk(
-        counts, obs, sets, genes=genes, target="stim", reference="ctrl", replicate="sample",
-        split_by="cell_type", pair_by="donor", methods=["mean_z", "ssgsea"], contrast="stim_vs_ctrl",
-    )  # fmt: skip
+        counts,
+        obs,
+        sets,
+        Design(target="stim", reference="ctrl", pair_by="donor", name="stim_vs_ctrl"),
+        genes=genes,
+        replicate="sample",
+        split_by="cell_type",
+        scoring=dict(methods=["mean_z", "ssgsea"]),
+    )
     adata = ad.AnnData(counts.copy(), obs=obs.copy())
     adata.var_names = genes
     sc.pp.normalize_total(adata, target_sum=1e4)
     sc.pp.log1p(adata)
     scores, _ = score_gene_sets(adata, sets, methods=["mean_z"])
-    sa = compare_cells(scores, obs, target="stim", reference="ctrl", replicate="sample", split_by="cell_type", pair_by="donor")
+    sa = compare_cells(
+        scores,
+        obs,
+        Design(target="stim", reference="ctrl", pair_by="donor"),
+        replicate="sample",
+        split_by="cell_type",
+    )
     return pb, sa
 
 
@@ -88,7 +109,11 @@ def test_routes_side_by_side(routes, caplog):
     assert (ssgsea["note"] == "only in the pseudobulk route").all() and ssgsea["same_direction"].isna().all()
     # a row whose routes disagree is flagged and warned about
     flipped = pb.copy()
-    row = (flipped["signature"] == "INDUCED") & (flipped["method"] == "mean_z") & (flipped["cell_type"] == "B cells")
+    row = (
+        (flipped["signature"] == "INDUCED")
+        & (flipped["method"] == "mean_z")
+        & (flipped["cell_type"] == "B cells")
+    )
     flipped.loc[row, "mean_difference"] *= -1
     import logging
 
@@ -107,7 +132,9 @@ def test_pseudobulk_finds_the_induced_set_and_agrees_with_score_averaging(routes
     # each cell type's coverage: the set's genes among those filterByExpr kept there
     for _, row in pb.iterrows():
         size = 30 if row["signature"] == "INDUCED" else 40
-        assert 5 <= row["n_genes_found"] <= size and row["coverage"] == pytest.approx(row["n_genes_found"] / size)
+        assert 5 <= row["n_genes_found"] <= size and row["coverage"] == pytest.approx(
+            row["n_genes_found"] / size
+        )
     assert (pb["n_pairs"] == 6).all() and (pb["test"] == "paired t").all()
     induced, null = pb[pb["signature"] == "INDUCED"], pb[pb["signature"] == "NULL"]
     assert (induced["paired_mean_difference"] > 0).all() and (induced["fdr"] < 0.01).all()
@@ -120,7 +147,10 @@ def test_pseudobulk_finds_the_induced_set_and_agrees_with_score_averaging(routes
     # the other route: per-cell scores of the log-normalized cells, averaged per replicate
     merged = pb[pb["method"] == "mean_z"].merge(sa, on=["signature", "cell_type"], suffixes=("_pb", "_sa"))
     induced = merged[merged["signature"] == "INDUCED"]
-    assert len(induced) == 4 and (np.sign(induced["mean_difference_pb"]) == np.sign(induced["mean_difference_sa"])).all()
+    assert (
+        len(induced) == 4
+        and (np.sign(induced["mean_difference_pb"]) == np.sign(induced["mean_difference_sa"])).all()
+    )
 
 
 def test_small_profiles_are_dropped_and_mixed_replicates_refused(cells, caplog):
@@ -128,13 +158,24 @@ def test_small_profiles_are_dropped_and_mixed_replicates_refused(cells, caplog):
     import logging
 
     with caplog.at_level(logging.INFO):
-        pb = compare_pseudobulk(counts, obs, sets, genes=genes, target="stim", reference="ctrl", replicate="sample",
-                                split_by="cell_type", pair_by="donor", methods=["mean_z"], min_cells=60)  # fmt: skip
+        pb = compare_pseudobulk(
+            counts,
+            obs,
+            sets,
+            Design(target="stim", reference="ctrl", pair_by="donor"),
+            genes=genes,
+            replicate="sample",
+            split_by="cell_type",
+            min_cells=60,
+            scoring=dict(methods=["mean_z"]),
+        )
     assert "pseudobulk profiles with < 60 cells dropped" in caplog.text
     assert (pb.loc[pb["cell_type"] != "all cells", "n_pairs"] < 6).any()
     bad = obs.assign(sample=obs["donor"])  # one replicate holds ctrl and stim cells
     with pytest.raises(InputError, match="contain cells of several"):
-        compare_pseudobulk(counts, bad, sets, genes=genes, target="stim", reference="ctrl", replicate="sample")
+        compare_pseudobulk(
+            counts, bad, sets, Design(target="stim", reference="ctrl"), genes=genes, replicate="sample"
+        )
 
 
 def test_pseudobulk_counts_read_again_from_the_file_equal_the_in_memory_sums(cells, tmp_path):
@@ -149,7 +190,9 @@ def test_pseudobulk_counts_read_again_from_the_file_equal_the_in_memory_sums(cel
     adata.write_h5ad(path)
     kept = obs.iloc[::3]  # the cells QC kept
     kept_genes = genes[5:300]
-    sums, profiles = pseudobulk_counts({"h5ad": str(path)}, kept, ["sample", "cell_type"], kept_genes, chunk_size=97)
+    sums, profiles = pseudobulk_counts(
+        {"h5ad": str(path)}, kept, ["sample", "cell_type"], kept_genes, chunk_size=97
+    )
     columns = [genes.index(g) for g in kept_genes]
     expected, ref = aggregate_counts(counts[::3][:, columns], kept, ["sample", "cell_type"])
     pd.testing.assert_frame_equal(profiles, ref)
@@ -163,7 +206,9 @@ def test_pseudobulk_counts_map_gene_ids_as_loading_does(cells, tmp_path):
 
     counts, obs, genes, _ = cells
     symbols = ["G000", *genes[:-1]]  # the first two IDs are one gene; the last gene is absent
-    var = pd.DataFrame({"feature_name": pd.Categorical(symbols)}, index=[f"ENSG{i:011d}" for i in range(len(genes))])
+    var = pd.DataFrame(
+        {"feature_name": pd.Categorical(symbols)}, index=[f"ENSG{i:011d}" for i in range(len(genes))]
+    )
     path = tmp_path / "ids.h5ad"
     ad.AnnData(counts.astype(np.float32), obs=obs.copy(), var=var).write_h5ad(path)
     kept_genes = ["G000", "G001", "G398"]

@@ -9,7 +9,7 @@ from helpers import tidy
 from cytoscore import InputError
 from cytoscore._labels import set_labels
 from cytoscore._report import check_rst, key_contrast_table, landing_page
-from cytoscore.tl import compare_groups
+from cytoscore.tl import Design, compare_groups
 
 
 @pytest.fixture
@@ -25,7 +25,9 @@ def comparisons():
         },
         index=obs.index,
     )
-    return compare_groups(tidy(values, "ssgsea"), obs, target="SLE", reference="healthy", contrast="SLE_vs_healthy")
+    return compare_groups(
+        tidy(values, "ssgsea"), obs, Design(target="SLE", reference="healthy", name="SLE_vs_healthy")
+    )
 
 
 def test_key_contrast_table_holds_the_comparison(comparisons):
@@ -34,7 +36,9 @@ def test_key_contrast_table_holds_the_comparison(comparisons):
     # mean z disagrees on TNF-α: not significant there
     tnf = (both["method"] == "mean_z") & (both["signature"] == "HALLMARK_TNFA_SIGNALING_VIA_NFKB")
     both.loc[tnf, "fdr"] = 0.4
-    table = key_contrast_table(both, methods=["ssgsea", "mean_z"], signatures=["JAKSTAT_CORE", "HALLMARK_INTERFERON_ALPHA_RESPONSE"])
+    table = key_contrast_table(
+        both, methods=["ssgsea", "mean_z"], signatures=["JAKSTAT_CORE", "HALLMARK_INTERFERON_ALPHA_RESPONSE"]
+    )
     # the key signatures, then TNF-α: significantly down by ssGSEA though not a key signature
     assert table["signature"].tolist() == ["JAK/STAT core", "IFN-α response", "TNF-α signalling via NF-κB"]
     row = comparisons.set_index("signature").loc["HALLMARK_INTERFERON_ALPHA_RESPONSE"]
@@ -64,7 +68,9 @@ def test_landing_page_renders_and_opens_on_the_answer(comparisons, tmp_path):
     }  # fmt: skip
     text = landing_page(comparisons, {"GSE1": provenance}, method="ssgsea", signatures=None, figure=figure)
     order = ["The answer", "Key contrasts", "data:image/svg+xml;base64,", "Datasets and provenance"]
-    assert [text.index(t) for t in order] == sorted(text.index(t) for t in order)  # the table before the figure
+    assert [text.index(t) for t in order] == sorted(
+        text.index(t) for t in order
+    )  # the table before the figure
     assert "data:image/svg+xml;base64," in text and max(map(len, text.splitlines())) < 500
     assert "GSE1_series_matrix.txt.gz (sha256 abababababab…, mirror)" in text
     assert r"A \*study\*" in text  # a title's markup characters are escaped
@@ -73,7 +79,9 @@ def test_landing_page_renders_and_opens_on_the_answer(comparisons, tmp_path):
     html = publish_parts(text, writer="html")["html_body"]
     assert "system-message" not in html and "IFN-α response" in html
     # without contrasts: the datasets only
-    assert "Key contrasts" not in landing_page(None, {"GSE1": provenance}, method="ssgsea", signatures=None, figure=None)
+    assert "Key contrasts" not in landing_page(
+        None, {"GSE1": provenance}, method="ssgsea", signatures=None, figure=None
+    )
 
 
 def test_check_rst_fails_on_any_docutils_message():

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from cytoscore.tl import compare_groups, meta_analysis
+from cytoscore.tl import Design, compare_groups, meta_analysis
 
 REF = Path(__file__).parents[1] / "reference" / "stats"
 TWO_GROUP = pd.read_csv(REF / "two_group.tsv", sep="\t", keep_default_na=False)
@@ -25,7 +25,7 @@ def _compare(case: str) -> pd.Series:
     paired = (data["pair"] != "").any()
     obs = data[["group"]].assign(pair=data["pair"])
     table = compare_groups(
-        scores, obs, target="target", reference="reference", pair_by="pair" if paired else None
+        scores, obs, Design(target="target", reference="reference", pair_by="pair" if paired else None)
     )
     return table.iloc[0]
 
@@ -56,7 +56,9 @@ def test_two_group_effects_match_metafor_and_effectsize(case):
 def test_the_three_replicate_case_the_issue_names():
     """3 tight replicates: g ≈ 60 (R agrees; not a bug of ours), the mean difference 7.5."""
     row = _compare("n3_tight")
-    assert row["hedges_g"] == pytest.approx(59.8413, abs=1e-4) and row["mean_difference"] == pytest.approx(7.5)
+    assert row["hedges_g"] == pytest.approx(59.8413, abs=1e-4) and row["mean_difference"] == pytest.approx(
+        7.5
+    )
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from scipy import stats
 from cytoscore import InputError
 from cytoscore.tl import (
     PSEUDOREPLICATION_WARNING,
+    Design,
     compare_cells,
     compare_groups,
     meta_analysis,
@@ -38,7 +39,7 @@ def design():
 def test_linear_model_matches_statsmodels(design):
     obs, values = design
     table = compare_groups(
-        tidy(values), obs, target="SLE", reference="healthy", covariates=["age", "sex"]
+        tidy(values), obs, Design(target="SLE", reference="healthy", covariates=["age", "sex"])
     ).set_index("signature")
     data = obs.assign(score=values["IFN"], age=obs["age"].astype(float))
     fit = smf.ols("score ~ C(group, Treatment('healthy')) + age + C(sex)", data=data).fit()
@@ -53,7 +54,9 @@ def test_linear_model_matches_statsmodels(design):
 def test_linear_model_without_covariates_is_students_t(design):
     obs, values = design
     row = (
-        compare_groups(tidy(values), obs, target="SLE", reference="healthy").set_index("signature").loc["IFN"]
+        compare_groups(tidy(values), obs, Design(target="SLE", reference="healthy"))
+        .set_index("signature")
+        .loc["IFN"]
     )
     x, y = values["IFN"][obs["group"] == "SLE"], values["IFN"][obs["group"] == "healthy"]
     assert row["lm_p"] == pytest.approx(stats.ttest_ind(x, y, equal_var=True).pvalue)
@@ -68,7 +71,7 @@ def test_paired_tests_match_scipy(design):
     obs = obs.copy()
     obs.loc["s23", "donor"] = "lonely"  # a donor with only one condition is not a pair
     row = (
-        compare_groups(tidy(values), obs, target="SLE", reference="healthy", pair_by="donor")
+        compare_groups(tidy(values), obs, Design(target="SLE", reference="healthy", pair_by="donor"))
         .set_index("signature")
         .loc["IFN"]
     )
@@ -88,17 +91,17 @@ def test_unknown_columns_and_levels_list_what_exists(design):
     with pytest.raises(
         InputError, match="covariate 'bmi' does not exist; columns are \\['group', 'age', 'sex', 'donor'\\]"
     ):
-        compare_groups(tidy(values), obs, target="SLE", reference="healthy", covariates=["bmi"])
+        compare_groups(tidy(values), obs, Design(target="SLE", reference="healthy", covariates=["bmi"]))
     with pytest.raises(InputError, match="values of 'group': \\{'SLE': 12, 'healthy': 12\\}"):
-        compare_groups(tidy(values), obs, target="RA", reference="healthy")
+        compare_groups(tidy(values), obs, Design(target="RA", reference="healthy"))
     with pytest.raises(InputError, match="column 'disease' does not exist"):
-        compare_groups(tidy(values), obs, target="SLE", reference="healthy", column="disease")
+        compare_groups(tidy(values), obs, Design(target="SLE", reference="healthy", column="disease"))
 
 
 def test_small_n_flag():
     obs = pd.DataFrame({"group": ["a", "a", "b", "b", "b"]}, index=list("12345"))
     values = pd.DataFrame({"S": [1.0, 2.0, 0.0, 0.5, 0.2]}, index=obs.index)
-    row = compare_groups(tidy(values), obs, target="a", reference="b").iloc[0]
+    row = compare_groups(tidy(values), obs, Design(target="a", reference="b")).iloc[0]
     assert bool(row["small_n"]) is True
 
 
@@ -237,14 +240,16 @@ def test_bulk_tests_are_calibrated_under_the_null():
         rng.normal(size=(16, n_sig)), index=obs.index, columns=[f"S{i}" for i in range(n_sig)]
     )
     lo, hi = binomial_band(n_sig)
-    plain = compare_groups(tidy(values), obs, target="case", reference="ctrl")
+    plain = compare_groups(tidy(values), obs, Design(target="case", reference="ctrl"))
     for col in ("welch_p", "lm_p"):
         assert lo <= (plain[col] < ALPHA).mean() <= hi, col
     # rank tests on 8 vs 8 are exact and discrete: at most alpha, not far below it
     assert 0.02 <= (plain["mannwhitney_p"] < ALPHA).mean() <= hi
-    adjusted = compare_groups(tidy(values), obs, target="case", reference="ctrl", covariates=["batch"])
+    adjusted = compare_groups(
+        tidy(values), obs, Design(target="case", reference="ctrl", covariates=["batch"])
+    )
     assert lo <= (adjusted["lm_p"] < ALPHA).mean() <= hi
-    paired = compare_groups(tidy(values), obs, target="case", reference="ctrl", pair_by="donor")
+    paired = compare_groups(tidy(values), obs, Design(target="case", reference="ctrl", pair_by="donor"))
     assert lo <= (paired["paired_p"] < ALPHA).mean() <= hi
     assert 0.02 <= (paired["wilcoxon_p"] < ALPHA).mean() <= hi
 
@@ -265,12 +270,17 @@ def test_donor_level_single_cell_test_is_calibrated_and_per_cell_is_not():
     scores = tidy(pd.DataFrame(values, index=obs.index, columns=[f"S{i}" for i in range(n_sig)]))
     lo, hi = binomial_band(n_sig)
     donor = compare_cells(
-        scores, obs, target="stim", reference="ctrl", replicate="sample", split_by="cell_type"
+        scores, obs, Design(target="stim", reference="ctrl"), replicate="sample", split_by="cell_type"
     )
     donor = donor[donor["cell_type"] == "T"]
     assert lo <= (donor["welch_p"] < ALPHA).mean() <= hi
     per_cell = compare_cells(
-        scores, obs, target="stim", reference="ctrl", replicate="sample", split_by="cell_type", level="cell"
+        scores,
+        obs,
+        Design(target="stim", reference="ctrl"),
+        replicate="sample",
+        split_by="cell_type",
+        level="cell",
     )
     per_cell = per_cell[per_cell["cell_type"] == "T"]
     assert (per_cell["welch_p"] < ALPHA).mean() > 0.5  # pseudoreplication: most nulls rejected
@@ -288,7 +298,7 @@ def test_compare_cells_drops_small_strata_and_checks_replicates():
     )
     values = pd.DataFrame({"S": np.arange(60, dtype=float)}, index=obs.index)
     table = compare_cells(
-        tidy(values), obs, target="a", reference="b", replicate="sample", split_by="ct", min_cells=10
+        tidy(values), obs, Design(target="a", reference="b"), replicate="sample", split_by="ct", min_cells=10
     )
     row = table[table["cell_type"] == "T"].iloc[0]
     assert (
@@ -296,7 +306,7 @@ def test_compare_cells_drops_small_strata_and_checks_replicates():
     )
     bad = obs.assign(sample=["x"] * 60)
     with pytest.raises(InputError, match="contain cells of several 'group' values"):
-        compare_cells(tidy(values), bad, target="a", reference="b", replicate="sample")
+        compare_cells(tidy(values), bad, Design(target="a", reference="b"), replicate="sample")
 
 
 def test_method_concordance_and_contrast_directions(design):
@@ -307,7 +317,7 @@ def test_method_concordance_and_contrast_directions(design):
     conc = method_concordance(scores).set_index(["signature", "method_a", "method_b"])
     assert conc.loc[("IFN", "a", "b"), "spearman_rho"] == pytest.approx(1.0)  # same ranks
     assert conc.loc[("IFN", "a", "c"), "spearman_rho"] == pytest.approx(-1.0)
-    table = compare_groups(scores, obs, target="SLE", reference="healthy", contrast="x")
+    table = compare_groups(scores, obs, Design(target="SLE", reference="healthy", name="x"))
     directions = contrast_concordance(table).set_index("signature")
     assert not directions.loc["IFN", "direction_agrees"]  # method c flips the sign
     assert directions.loc["IFN", "hedges_g_a"] == pytest.approx(-directions.loc["IFN", "hedges_g_c"])
@@ -342,7 +352,9 @@ def test_paired_design_reports_the_paired_effect_beside_the_paired_test():
     scores = pd.DataFrame(
         {"observation": obs.index, "signature": "S", "method": "m", "score": np.r_[donors + shift, donors]}
     )
-    row = compare_groups(scores, obs, target="post", reference="pre", pair_by="donor", contrast="c").iloc[0]
+    row = compare_groups(scores, obs, Design(target="post", reference="pre", pair_by="donor", name="c")).iloc[
+        0
+    ]
     assert row["test"] == "paired t" and row["n_pairs"] == 5
     assert row["paired_mean_difference"] == pytest.approx(shift.mean())
     # the unpaired g is small (donor spread), the paired one large (consistent shift)
@@ -354,7 +366,9 @@ def test_paired_design_reports_the_paired_effect_beside_the_paired_test():
 
 
 def test_meta_analysis_carries_gene_coverage():
-    table = _table([0.5, 0.6, 0.4], [0.2, 0.2, 0.2]).assign(coverage=[1.0, 0.4, 0.9], low_coverage=[False, True, False])
+    table = _table([0.5, 0.6, 0.4], [0.2, 0.2, 0.2]).assign(
+        coverage=[1.0, 0.4, 0.9], low_coverage=[False, True, False]
+    )
     row = meta_analysis(table).iloc[0]
     assert row["min_coverage"] == 0.4 and row["low_coverage"] and row["low_coverage_contrasts"] == "d1"
     clean = meta_analysis(table.assign(low_coverage=False)).iloc[0]

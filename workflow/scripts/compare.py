@@ -4,21 +4,13 @@ import pandas as pd
 
 from cytoscore import script_logging
 from cytoscore.io import dataset_kind, iter_scores, read_observations, read_scores, write_table
-from cytoscore.tl import add_coverage, compare_cells, compare_groups
+from cytoscore.tl import Design, add_coverage, compare_cells, compare_groups
 
 with script_logging(snakemake):  # noqa: F821
     sm = snakemake  # noqa: F821
     c = sm.params.contrast
     obs = read_observations(sm.input.samples)
-    common = dict(
-        target=c["target"],
-        reference=c["reference"],
-        column=c["column"],
-        covariates=c["covariates"],
-        pair_by=c["pair_by"],
-        random_effect=c["random_effect"],
-        contrast=sm.wildcards.contrast,
-    )
+    design = Design.from_config(c, name=sm.wildcards.contrast)
     cells = dataset_kind(c["kind"]).cells
     pseudobulk = cells and c["level"] == "pseudobulk"
     if pseudobulk:
@@ -30,7 +22,7 @@ with script_logging(snakemake):  # noqa: F821
 
         genes = list(ad.read_h5ad(sm.input.adata, backed="r").var_names)  # the genes QC kept
         raw = {k[len("raw_"):]: v for k, v in sm.input.items() if k.startswith("raw_")}
-        cells = obs[obs[c["column"]].astype(str).isin([c["target"], c["reference"]])]
+        cells = obs[design.in_groups(obs)]
         sums, profiles = pseudobulk_counts(
             raw, cells, [c["replicate"], c["split_by"]], genes, options=sm.params.load, chunk_size=sm.params.chunk_size
         )
@@ -39,33 +31,31 @@ with script_logging(snakemake):  # noqa: F821
             profiles,
             cells,
             read_gene_set_table(sm.input.gene_sets),
+            design,
             genes=genes,
             split_by=c["split_by"],
             replicate=c["replicate"],
-            methods=sm.params.methods,
             min_cells=c["min_cells"],
-            min_genes=sm.params.min_genes,
-            min_coverage=sm.params.min_coverage,
+            scoring=dict(methods=sm.params.methods, min_genes=sm.params.min_genes, min_coverage=sm.params.min_coverage),
             with_units=True,
-            **common,
         )
     elif cells:
         table = compare_cells(
             iter_scores(sm.input.scores, by="signature"),  # one signature of every cell at a time
             obs,
+            design,
             replicate=c["replicate"],
             split_by=c["split_by"],
             level=c["level"],
             min_cells=c["min_cells"],
             with_units=True,
-            **common,
         )
     else:
         scores = read_scores(sm.input.scores)
-        table = compare_groups(scores, obs, **common)
-        kept = [k for k in dict.fromkeys([c["column"], c["pair_by"]]) if k]
+        table = compare_groups(scores, obs, design)
+        kept = [k for k in dict.fromkeys([design.column, design.pair_by]) if k]
         units = scores.join(obs[kept], on="observation")  # the samples' scores: the bulk tests' units
-        units = units[units[c["column"]].astype(str).isin([c["target"], c["reference"]])]
+        units = units[design.in_groups(units)]
     if isinstance(table, tuple):
         table, units = table
     table.insert(1, "dataset", c["dataset"])

@@ -12,6 +12,7 @@ __getattr__, __dir__, __all__ = attach(
             "clinical_ifn_score",
         ],
         "_compare": [
+            "CELL_COLUMNS",
             "COMPARISON_COLUMNS",
             "DEGENERATE_TOL",
             "PSEUDOREPLICATION_WARNING",
@@ -27,6 +28,9 @@ __getattr__, __dir__, __all__ = attach(
         "_concordance": [
             "contrast_concordance",
             "method_concordance",
+        ],
+        "_design": [
+            "Design",
         ],
         "_pseudobulk": [
             "aggregate_counts",

@@ -18,6 +18,7 @@ from statsmodels.stats.multitest import multipletests
 
 from .._significance import MIN_MARKED_N
 from .._utils import InputError, flag, score_parts
+from ._design import Design
 
 __all__ = [
     "add_coverage",
@@ -28,6 +29,7 @@ __all__ = [
     "paired_g",
     "mean_difference_ci",
     "omnibus_tests",
+    "CELL_COLUMNS",
     "COMPARISON_COLUMNS",
     "PSEUDOREPLICATION_WARNING",
     "DEGENERATE_TOL",
@@ -345,81 +347,17 @@ def _paired(frame: pd.DataFrame, column: str, target: str, reference: str, pair_
     return out
 
 
-def _levels(frame: pd.DataFrame, column: str, target: str, reference: str, contrast: str, unit: str) -> None:
-    if column not in frame.columns:
-        raise InputError(
-            f"contrast {contrast!r}: column {column!r} does not exist; columns are {list(frame.columns)}"
-        )
-    if target == reference:
-        raise InputError(f"contrast {contrast!r}: target and reference are both {target!r}")
-    counts = frame[column].astype(str).value_counts()
-    for role, level in (("target", target), ("reference", reference)):
-        n = int(counts.get(level, 0))
-        if n == 0:
-            raise InputError(
-                f"contrast {contrast!r}: no {unit} is in the {role} group {level!r}; "
-                f"values of {column!r}: {_counts(counts)}"
-            )
-
-
 def _counts(counts: pd.Series) -> dict[str, int]:
     return {str(k): int(v) for k, v in counts.items()}
 
 
-def _check_replicates(obs: pd.DataFrame, replicate: str, column: str, contrast: str) -> None:
-    """Each replicate (sample) must hold cells of one condition only."""
-    mixed = obs.groupby(replicate, observed=True)[column].nunique()
-    if (mixed > 1).any():
-        raise InputError(
-            f"contrast {contrast!r}: replicates {mixed.index[mixed > 1].tolist()[:5]} contain cells of several "
-            f"{column!r} values; the replicate column must name one sample per condition"
-        )
-
-
-def _check_random_effect(obs: pd.DataFrame, random_effect: str | None, pair_by: str | None, contrast: str) -> None:
-    if random_effect is None:
-        return
-    if pair_by is not None:
-        raise InputError(
-            f"contrast {contrast!r}: pair_by and random_effect both given; a paired design is a random effect "
-            "of the pair: keep one"
-        )
-    if random_effect not in obs.columns:
-        raise InputError(
-            f"contrast {contrast!r}: random_effect column {random_effect!r} does not exist; columns are {list(obs.columns)}"
-        )
-    n = obs[random_effect].nunique()
-    if n < 3:
-        raise InputError(
-            f"contrast {contrast!r}: random_effect {random_effect!r} has {n} level(s); a random intercept needs at least 3"
-        )
-
-
-def _check_covariates(obs: pd.DataFrame, covariates: Sequence[str], contrast: str) -> None:
-    for cov in covariates:
-        if cov not in obs.columns:
-            raise InputError(
-                f"contrast {contrast!r}: covariate {cov!r} does not exist; columns are {list(obs.columns)}"
-            )
-        missing = obs.index[obs[cov].isna() | (obs[cov].astype(str).str.strip() == "")].tolist()
-        if missing:
-            raise InputError(f"contrast {contrast!r}: covariate {cov!r} is missing for {missing[:10]}")
-
-
-def _compare_frame(
-    frame: pd.DataFrame,
-    *,
-    column: str,
-    target: str,
-    reference: str,
-    covariates: Sequence[str],
-    pair_by: str | None,
-    random_effect: str | None = None,
-) -> dict:
+def _compare_frame(frame: pd.DataFrame, design: Design) -> dict:
     """All statistics of one signature × method on a table of units (samples or replicates).
     A primary test that cannot be computed leaves ``p_value`` empty and says why in
     ``not_testable`` (too few units, or scores that do not vary beyond rounding)."""
-    sub = frame[frame[column].astype(str).isin([target, reference])]
+    column, target, reference = design.column, design.target, design.reference
+    covariates, pair_by, random_effect = design.covariates, design.pair_by, design.random_effect
+    sub = frame[design.in_groups(frame)]
     x = sub.loc[sub[column].astype(str) == target, "score"].to_numpy(dtype=float)
     y = sub.loc[sub[column].astype(str) == reference, "score"].to_numpy(dtype=float)
     if len(x) < 2 or len(y) < 2:
@@ -486,30 +424,18 @@ def _paired_reason(row: dict, sub: pd.DataFrame, target: str, reference: str) ->
     return "the paired differences are all 0"
 
 
-def _rows_per_signature(
-    units: pd.DataFrame,
-    *,
-    column: str,
-    target: str,
-    reference: str,
-    covariates: Sequence[str],
-    pair_by: str | None,
-    extra: dict,
-    random_effect: str | None = None,
-) -> list[dict]:
+def _rows_per_signature(units: pd.DataFrame, design: Design, extra: dict) -> list[dict]:
     """:func:`_compare_frame` for every signature × method of a table of units."""
     rows = []
     for (method, signature), frame in units.groupby(["method", "signature"], sort=False):
-        row = _compare_frame(
-            frame, column=column, target=target, reference=reference, covariates=covariates, pair_by=pair_by,
-            random_effect=random_effect,
-        )  # fmt: skip
+        row = _compare_frame(frame, design)
         row.update(
             signature=signature,
             method=method,
-            target=target,
-            reference=reference,
-            covariates=",".join(covariates),
+            target=design.target,
+            reference=design.reference,
+            covariates=",".join(design.covariates),
+            contrast=design.name,
             **extra,
         )
         rows.append(row)
@@ -530,19 +456,8 @@ def _finish(rows: list[dict], family: Sequence[str], family_text: str) -> pd.Dat
 
 
 
-def compare_groups(
-    scores: pd.DataFrame,
-    obs: pd.DataFrame | pd.Series,
-    *,
-    target: str,
-    reference: str,
-    column: str = "group",
-    covariates: Sequence[str] = (),
-    pair_by: str | None = None,
-    random_effect: str | None = None,
-    contrast: str = "",
-) -> pd.DataFrame:
-    """Compare each signature × method between a target and a reference group of samples.
+def compare_groups(scores: pd.DataFrame, obs: pd.DataFrame | pd.Series, design: Design) -> pd.DataFrame:
+    """Compare each signature × method between the target and the reference group of samples.
 
     Reports group sizes and means, the difference of means (target − reference),
     Hedges' g with 95% CI, Welch's t-test and the two-sided Mann–Whitney U test, the
@@ -553,7 +468,8 @@ def compare_groups(
     else the linear model with covariates, else Welch). ``random_effect`` (a column such as
     the donor of repeated visits, or the batch) adds a linear mixed model score ~ group +
     covariates + (1 | random_effect) by REML (statsmodels MixedLM): its estimate, t-test
-    on nlme's containment df with its CI, and the variances of the random intercept and of the residual. ``fdr`` is its Benjamini–Hochberg FDR across the signatures of one
+    on nlme's containment df with its CI, and the variances of the random intercept and of
+    the residual. ``fdr`` is its Benjamini–Hochberg FDR across the signatures of one
     method within the contrast (``fdr_family``). ``small_n`` flags fewer than 3
     samples (or pairs) per group.
 
@@ -563,62 +479,50 @@ def compare_groups(
         Tidy scores: ``observation, signature, method, score``.
     obs
         Sample metadata indexed by observation (or a Series of groups, then
-        ``column`` is its name).
+        ``design.column`` is its name).
+    design
+        The groups compared, and covariates, pairs or random effect (:class:`Design`).
+
+    Returns
+    -------
+    DataFrame
+        One row per signature × method, columns :data:`COMPARISON_COLUMNS`.
     """
     if isinstance(obs, pd.Series):
-        obs = obs.rename(column).to_frame()
+        obs = obs.rename(design.column).to_frame()
     obs = obs.copy()
     obs.index = obs.index.astype(str)
-    _levels(obs, column, target, reference, contrast, "sample")
-    _check_covariates(obs, covariates, contrast)
-    if pair_by is not None and pair_by not in obs.columns:
-        raise InputError(
-            f"contrast {contrast!r}: pair_by column {pair_by!r} does not exist; columns are {list(obs.columns)}"
-        )
-    counts = obs[column].astype(str).value_counts()
-    for role, level in (("target", target), ("reference", reference)):
-        if pair_by is None and counts.get(level, 0) < 2:
-            raise InputError(
-                f"contrast {contrast!r}: the {role} group {level!r} has {counts.get(level, 0)} sample; at least 2 are needed"
-            )
-    unscored = sorted(
-        set(obs.index[obs[column].astype(str).isin([target, reference])])
-        - set(scores["observation"].astype(str))
-    )
+    design.check(obs, "sample")
+    counts = obs[design.column].astype(str).value_counts()
+    for role, level in (("target", design.target), ("reference", design.reference)):
+        if design.pair_by is None and counts.get(level, 0) < 2:
+            raise design.error(f"the {role} group {level!r} has {counts.get(level, 0)} sample; at least 2 are needed")
+    unscored = sorted(set(obs.index[design.in_groups(obs)]) - set(scores["observation"].astype(str)))
     if unscored:
-        raise InputError(f"contrast {contrast!r}: samples without scores: {unscored[:10]}")
-    _check_random_effect(obs, random_effect, pair_by, contrast)
-    keep = [c for c in dict.fromkeys([column, *covariates, *(c for c in (pair_by, random_effect) if c)])]
-    merged = scores.assign(observation=scores["observation"].astype(str)).join(obs[keep], on="observation")
-    rows = _rows_per_signature(
-        merged,
-        column=column,
-        target=target,
-        reference=reference,
-        covariates=covariates,
-        pair_by=pair_by,
-        random_effect=random_effect,
-        extra={"contrast": contrast, "warning": ""},
-    )
+        raise design.error(f"samples without scores: {unscored[:10]}")
+    merged = scores.assign(observation=scores["observation"].astype(str)).join(obs[design.metadata], on="observation")
+    rows = _rows_per_signature(merged, design, {"warning": ""})
     table = _finish(rows, ["method"], "signatures of one method within the contrast")
     return table[COMPARISON_COLUMNS]
+
+
+#: The columns of a single-cell comparison table (:func:`compare_cells`, and
+#: :func:`cytoscore.tl.compare_profiles` before its coverage columns).
+CELL_COLUMNS = (
+    COMPARISON_COLUMNS[:3] + ["cell_type", "level"] + COMPARISON_COLUMNS[3:7]
+    + ["n_cells_target", "n_cells_reference"] + COMPARISON_COLUMNS[7:]
+)  # fmt: skip
 
 
 def compare_cells(
     scores,
     obs: pd.DataFrame,
+    design: Design,
     *,
-    target: str,
-    reference: str,
     replicate: str,
-    column: str = "group",
     split_by: str | None = None,
-    pair_by: str | None = None,
-    covariates: Sequence[str] = (),
-    random_effect: str | None = None,
     level: str = "replicate",
     min_cells: int = 10,
-    contrast: str = "",
     with_units: bool = False,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
     """Compare single-cell scores between groups at the level of replicates (donors or samples).
@@ -626,45 +530,55 @@ def compare_cells(
     Per-cell scores are averaged per ``replicate`` × ``split_by`` (cell type); strata
     with fewer than ``min_cells`` cells are dropped (logged); the statistics of
     :func:`compare_groups` are then computed across replicates within each cell type
-    (and over all cells, ``cell_type = "all cells"``). With ``pair_by`` (the donor
-    column when control and stimulated samples come from the same people) the paired
-    tests are primary; with ``random_effect`` (e.g. the donor of samples from repeated visits,
-    nested designs) a mixed model across replicates is. ``level="cell"`` instead treats cells as replicates — an explicit
-    option only, whose rows carry :data:`PSEUDOREPLICATION_WARNING`.
+    (and over all cells, ``cell_type = "all cells"``). With the design's ``pair_by`` (the
+    donor column when control and stimulated samples come from the same people) the paired
+    tests are primary; with its ``random_effect`` (e.g. the donor of samples from repeated
+    visits, nested designs) a mixed model across replicates is. ``level="cell"`` instead
+    treats cells as replicates — an explicit option only, whose rows carry
+    :data:`PSEUDOREPLICATION_WARNING`.
 
-    ``scores`` is a tidy table or an iterable of tidy parts (e.g. one signature of a million
-    cells at a time); the FDR is computed over all parts.
+    Parameters
+    ----------
+    scores
+        A tidy table (``observation, signature, method, score``) or an iterable of tidy parts
+        (e.g. one signature of a million cells at a time); the FDR is computed over all parts.
+    obs
+        The cells' metadata, indexed by cell.
+    design
+        The groups compared (:class:`Design`).
+    replicate
+        The column naming each cell's sample (one condition per sample).
+    split_by
+        The cell-type column, if any.
+    with_units
+        Also return the values the tests ran on: one row per replicate × cell type ×
+        signature × method (``cell_type``, the replicate, group and pair columns, ``score`` =
+        the mean score of its cells, ``n_cells``); at ``level="cell"`` the replicates' means,
+        for figures.
 
-    ``with_units`` returns ``(table, units)``: the values the tests ran on, one row per
-    replicate × cell type × signature × method (``cell_type``, the replicate, group and pair
-    columns, ``score`` = the mean score of its cells, ``n_cells``); at ``level="cell"`` the
-    replicates' means, for figures.
+    Returns
+    -------
+    DataFrame or (DataFrame, DataFrame)
+        The comparison (columns :data:`CELL_COLUMNS`), and with ``with_units`` the units.
     """
     if level not in ("replicate", "cell"):
-        raise InputError(f"contrast {contrast!r}: level must be 'replicate' or 'cell', not {level!r}")
+        raise design.error(f"level must be 'replicate' or 'cell', not {level!r}")
     obs = obs.copy()
     obs.index = obs.index.astype(str)
-    for name, col in (("replicate", replicate), ("split_by", split_by), ("pair_by", pair_by)):
-        if col is not None and col not in obs.columns:
-            raise InputError(
-                f"contrast {contrast!r}: {name} column {col!r} does not exist; columns are {list(obs.columns)}"
-            )
-    _levels(obs, column, target, reference, contrast, "cell")
-    _check_covariates(obs, covariates, contrast)
-    _check_random_effect(obs, random_effect, pair_by, contrast)
-    _check_replicates(obs, replicate, column, contrast)
+    design.require(obs, replicate=replicate, split_by=split_by)
+    design.check(obs, "cell")
+    design.check_replicates(obs, replicate)
+    column, target, reference, pair_by = design.column, design.target, design.reference, design.pair_by
     split = split_by or "__all__"
     if split_by is None:
         obs[split] = "all cells"
-    meta_cols = list(dict.fromkeys([replicate, column, split, *covariates, *(c for c in (pair_by, random_effect) if c)]))
+    meta_cols = list(dict.fromkeys([replicate, split, *design.metadata]))
     rows: list[dict] = []
     unit_parts: list[pd.DataFrame] = []
     logged: set = set()
     for part in score_parts(scores):
-        merged = part.assign(observation=part["observation"].astype(str)).join(
-            obs[meta_cols], on="observation"
-        )
-        merged = merged[merged[column].astype(str).isin([target, reference])]
+        merged = part.assign(observation=part["observation"].astype(str)).join(obs[meta_cols], on="observation")
+        merged = merged[design.in_groups(merged)]
         strata = [("all cells", merged)] if split_by else []
         strata += [(str(ct), sub) for ct, sub in merged.groupby(split, sort=True, observed=True)]
         for cell_type, sub in strata:
@@ -687,50 +601,23 @@ def compare_cells(
                 small = units.loc[units["n_cells"] < min_cells, replicate].unique()
                 if len(small) and (cell_type, tuple(small)) not in logged:
                     logged.add((cell_type, tuple(small)))
-                    log.info(
-                        "contrast %s, %s: dropped replicates with < %d cells: %s",
-                        contrast,
-                        cell_type,
-                        min_cells,
-                        list(small),
-                    )
+                    log.info("contrast %s, %s: dropped replicates with < %d cells: %s",
+                             design.name, cell_type, min_cells, list(small))  # fmt: skip
                 units = units[units["n_cells"] >= min_cells]
                 n_cells = units.groupby([column, "signature", "method"], observed=True)["n_cells"].sum()
-            for row in _rows_per_signature(
-                units,
-                column=column,
-                target=target,
-                reference=reference,
-                covariates=covariates,
-                pair_by=pair_by,
-                random_effect=random_effect,
-                extra={
-                    "contrast": contrast,
-                    "cell_type": cell_type,
-                    "level": level,
-                    "warning": PSEUDOREPLICATION_WARNING if level == "cell" else "",
-                },
-            ):
+            extra = {"cell_type": cell_type, "level": level, "warning": PSEUDOREPLICATION_WARNING if level == "cell" else ""}
+            for row in _rows_per_signature(units, design, extra):
                 key = (row["signature"], row["method"])
                 row["n_cells_target"] = int(n_cells.get((target, *key), 0))
                 row["n_cells_reference"] = int(n_cells.get((reference, *key), 0))
                 rows.append(row)
     if not rows:
-        raise InputError(
-            f"contrast {contrast!r}: no cell type has replicates with at least {min_cells} cells"
-        )
+        raise design.error(f"no cell type has replicates with at least {min_cells} cells")
     table = _finish(rows, ["method"], "signatures x cell types of one method within the contrast")
-    columns = (
-        COMPARISON_COLUMNS[:3]
-        + ["cell_type", "level"]
-        + COMPARISON_COLUMNS[3:7]
-        + ["n_cells_target", "n_cells_reference"]
-        + COMPARISON_COLUMNS[7:]
-    )
     if with_units:
         units = pd.concat(unit_parts, ignore_index=True)
-        return table[columns], units[["cell_type", *units.columns.drop("cell_type")]]
-    return table[columns]
+        return table[CELL_COLUMNS], units[["cell_type", *units.columns.drop("cell_type")]]
+    return table[CELL_COLUMNS]
 
 
 def add_coverage(table: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:

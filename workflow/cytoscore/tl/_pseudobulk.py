@@ -10,7 +10,7 @@ al. 2020, Nat Commun 11:6077, muscat's aggregateData + edgeR).
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import anndata as ad
 import numpy as np
@@ -19,7 +19,8 @@ import scipy.sparse as sp
 
 from .._significance import markable
 from .._utils import InputError, flag
-from ._compare import COMPARISON_COLUMNS, _check_replicates, _finish, compare_groups
+from ._compare import CELL_COLUMNS, _finish, compare_groups
+from ._design import Design
 
 __all__ = ["aggregate_counts", "compare_pseudobulk", "compare_profiles", "compare_routes"]
 
@@ -56,12 +57,10 @@ def compare_pseudobulk(
     counts,
     obs: pd.DataFrame,
     gene_sets,
+    design: Design,
     *,
     genes: Sequence[str],
-    target: str,
-    reference: str,
     replicate: str,
-    column: str = "group",
     split_by: str | None = None,
     **options,
 ) -> pd.DataFrame:
@@ -73,14 +72,12 @@ def compare_pseudobulk(
     split = split_by or "__all__"
     if split_by is None:
         obs[split] = "all cells"
-    for name, col in (("replicate", replicate), ("column", column)):
-        if col not in obs.columns:
-            raise InputError(f"{name} column {col!r} is not in the cell metadata")
-    keep = obs[column].astype(str).isin([target, reference]).to_numpy()
+    design.require(obs, replicate=replicate, column=design.column)
+    keep = design.in_groups(obs)
     sums, profiles = aggregate_counts(counts[np.flatnonzero(keep)], obs[keep], [replicate, split])
     return compare_profiles(
-        sums, profiles, obs[keep], gene_sets, genes=genes, target=target, reference=reference,
-        replicate=replicate, column=column, split_by=split if split_by else None, **options,
+        sums, profiles, obs[keep], gene_sets, design, genes=genes, replicate=replicate,
+        split_by=split if split_by else None, **options,
     )  # fmt: skip
 
 
@@ -89,122 +86,139 @@ def compare_profiles(
     profiles: pd.DataFrame,
     cells: pd.DataFrame,
     gene_sets,
+    design: Design,
     *,
     genes: Sequence[str],
-    target: str,
-    reference: str,
     replicate: str,
-    column: str = "group",
     split_by: str | None = None,
-    pair_by: str | None = None,
-    covariates: Sequence[str] = (),
-    random_effect: str | None = None,
-    methods: Sequence[str] = ("mean_z", "ssgsea"),
     min_cells: int = 10,
-    min_genes: int = 5,
-    min_coverage: float = 0.0,
     normalization: str = "tmm",
-    contrast: str = "",
+    scoring: Mapping | None = None,
     with_units: bool = False,
 ) -> pd.DataFrame | tuple[pd.DataFrame, pd.DataFrame]:
-    """Compare groups on pseudobulk profiles: ``sums`` (profiles × ``genes`` raw counts) of the
-    ``profiles`` (``replicate``, ``split_by`` and ``n_cells``), the replicates' metadata taken
-    from ``cells``. Per cell type (and over all cells), profiles of fewer than ``min_cells``
-    cells are dropped (logged), the rest normalized as bulk counts
-    (:func:`cytoscore.pp.normalize_counts`: filterByExpr by the smaller group, TMM log-CPM),
-    scored with ``methods`` and compared with :func:`compare_groups` across replicates
-    (paired tests with ``pair_by``, a linear model with covariates, a mixed model with
-    ``random_effect``). The FDR is computed over the signatures × cell types of one method,
-    as :func:`compare_cells` does; the table has its columns plus ``cell_type``,
-    ``level = "pseudobulk"``, the cells per group, and each set's coverage among the genes
-    filterByExpr kept in that cell type's profiles (``n_genes_found``, ``coverage``,
-    ``low_coverage`` below ``min_coverage``; a set under ``min_genes`` there is not scored,
-    and the log says so). ``with_units`` returns ``(table, units)`` as
-    :func:`cytoscore.tl.compare_cells` does, ``score`` being each profile's score."""
-    from ..pp import normalize_counts
-    from ._score import score_gene_sets
+    """Compare groups on pseudobulk profiles, scored as bulk samples.
 
+    Per cell type (and over all cells), profiles of fewer than ``min_cells`` cells are dropped
+    (logged), the rest normalized as bulk counts (:func:`cytoscore.pp.normalize_counts`:
+    filterByExpr by the smaller group, TMM log-CPM), scored (:func:`score_gene_sets` with the
+    ``scoring`` options) and compared with :func:`compare_groups` across replicates (paired
+    tests with the design's ``pair_by``, a linear model with covariates, a mixed model with a
+    ``random_effect``). The FDR is computed over the signatures × cell types of one method,
+    as :func:`compare_cells` does.
+
+    Parameters
+    ----------
+    sums
+        Profiles × ``genes`` raw counts.
+    profiles
+        One row per profile: ``replicate``, ``split_by`` and ``n_cells``.
+    cells
+        The cells' metadata, from which each replicate's group, covariates and pairs are read.
+    gene_sets
+        The signatures to score.
+    design
+        The groups compared (:class:`Design`).
+    scoring
+        Keyword options of :func:`score_gene_sets` (``methods``, ``min_genes``,
+        ``min_coverage``, ``method_params``); its defaults otherwise.
+    with_units
+        Also return the units (as :func:`compare_cells` does), ``score`` being each profile's.
+
+    Returns
+    -------
+    DataFrame or (DataFrame, DataFrame)
+        The columns of :data:`CELL_COLUMNS` with ``level = "pseudobulk"``, plus each set's
+        coverage among the genes filterByExpr kept in that cell type's profiles
+        (``n_genes_found``, ``coverage``, ``low_coverage``; a set under ``min_genes`` there is
+        not scored, and the log says so); with ``with_units``, the units too.
+    """
     cells = cells.copy()
     cells.index = cells.index.astype(str)
-    for name, col in (("replicate", replicate), ("column", column), ("pair_by", pair_by)):
-        if col is not None and col not in cells.columns:
-            raise InputError(f"contrast {contrast!r}: {name} column {col!r} is not in the cell metadata")
-    cells = cells[cells[column].astype(str).isin([target, reference])]
-    _check_replicates(cells, replicate, column, contrast)
-    meta_cols = [c for c in dict.fromkeys([column, *covariates, *(c for c in (pair_by, random_effect) if c)]) if c != replicate]
-    first = cells.drop_duplicates(replicate).set_index(replicate)[meta_cols]
+    design.require(cells, replicate=replicate, column=design.column, pair_by=design.pair_by)
+    cells = cells[design.in_groups(cells)]
+    design.check_replicates(cells, replicate)
+    first = cells.drop_duplicates(replicate).set_index(replicate)[[c for c in design.metadata if c != replicate]]
     first.index = first.index.astype(str)
     profiles = profiles.reset_index(drop=True).copy()
     profiles[replicate] = profiles[replicate].astype(str)
     inside = profiles[replicate].isin(first.index).to_numpy()
     sums, profiles = sums[inside], profiles[inside].reset_index(drop=True)
-    strata = [("all cells", None)]
-    if split_by:
-        strata += [(str(ct), str(ct)) for ct in sorted(profiles[split_by].astype(str).unique())]
     tables, unit_parts = [], []
-    for cell_type, value in strata:
-        if value is None:
-            frame = pd.DataFrame(sums).groupby(profiles[replicate].to_numpy(), sort=False).sum()
-            part = profiles.groupby(replicate, sort=False)["n_cells"].sum().reindex(frame.index).reset_index()
-            part.columns = [replicate, "n_cells"]
-            block = frame.to_numpy()
-        else:
-            mask = (profiles[split_by].astype(str) == value).to_numpy()
-            block, part = sums[mask], profiles.loc[mask, [replicate, "n_cells"]].reset_index(drop=True)
+    for cell_type, block, part in _strata(sums, profiles, replicate, split_by):
         small = (part["n_cells"] < min_cells).to_numpy()
         if small.any():
-            log.info("contrast %s, %s: pseudobulk profiles with < %d cells dropped: %s", contrast, cell_type,
+            log.info("contrast %s, %s: pseudobulk profiles with < %d cells dropped: %s", design.name, cell_type,
                      min_cells, part.loc[small, replicate].tolist())  # fmt: skip
-        block, part = block[~small], part[~small].reset_index(drop=True)
-        part = part.join(first, on=replicate)
-        n_groups = part[column].astype(str).value_counts()
-        if min(n_groups.get(target, 0), n_groups.get(reference, 0)) < 2:
-            log.info("contrast %s, %s: fewer than 2 pseudobulk profiles in a group; not compared", contrast, cell_type)
+        block, part = block[~small], part[~small].reset_index(drop=True).join(first, on=replicate)
+        n_groups = part[design.column].astype(str).value_counts()
+        if min(n_groups.get(design.target, 0), n_groups.get(design.reference, 0)) < 2:
+            log.info("contrast %s, %s: fewer than 2 pseudobulk profiles in a group; not compared", design.name, cell_type)
             continue
-        bulk = ad.AnnData(
-            X=block.copy(),
-            obs=part.set_index(pd.Index(part[replicate].astype(str), name="observation")),
-            var=pd.DataFrame(index=pd.Index([str(g) for g in genes])),
-        )
-        bulk.layers["counts"] = block
-        bulk = normalize_counts(bulk, method=normalization, group_column=column)
-        scores, coverage = score_gene_sets(
-            bulk, gene_sets, methods=list(methods), min_genes=min_genes, min_coverage=min_coverage
-        )
-        table = compare_groups(
-            scores, bulk.obs, target=target, reference=reference, column=column, covariates=covariates,
-            pair_by=pair_by, random_effect=random_effect, contrast=contrast,
-        )  # fmt: skip
-        n_cells = part.groupby(part[column].astype(str))["n_cells"].sum()
+        bulk, scores, coverage = _score_profiles(block, part, replicate, genes, gene_sets, design, normalization, scoring)
+        table = compare_groups(scores, bulk.obs, design)
+        n_cells = part.groupby(part[design.column].astype(str))["n_cells"].sum()
         table.insert(3, "cell_type", cell_type)
         table.insert(4, "level", "pseudobulk")
-        table["n_cells_target"] = int(n_cells.get(target, 0))
-        table["n_cells_reference"] = int(n_cells.get(reference, 0))
+        table["n_cells_target"] = int(n_cells.get(design.target, 0))
+        table["n_cells_reference"] = int(n_cells.get(design.reference, 0))
+        tables.append(_with_coverage(table, coverage))
         if with_units:
-            kept = [replicate, column, *(c for c in (pair_by,) if c and c != replicate)]
+            kept = [replicate, design.column, *(c for c in (design.pair_by,) if c and c != replicate)]
             info = bulk.obs[[*kept, "n_cells"]].rename_axis("observation").reset_index()
             unit_parts.append(
                 scores.merge(info, on="observation")[[*kept, "signature", "method", "score", "n_cells"]]
                 .assign(cell_type=cell_type)
             )
-        cov = coverage.set_index("signature")
-        table["n_genes_found"] = table["signature"].map(cov["n_found"]).to_numpy()
-        table["coverage"] = table["signature"].map(cov["coverage"]).to_numpy()
-        table["low_coverage"] = table["signature"].map(cov["low_coverage"]).astype(bool).to_numpy()
-        tables.append(table)
     if not tables:
-        raise InputError(f"contrast {contrast!r}: no cell type has 2 pseudobulk profiles of {min_cells}+ cells per group")
+        raise design.error(f"no cell type has 2 pseudobulk profiles of {min_cells}+ cells per group")
     table = pd.concat(tables, ignore_index=True)
     refined = _finish(table.drop(columns=["fdr", "fdr_welch", "fdr_mannwhitney", "fdr_family", "small_n"]).to_dict("records"),
                       ["method"], "signatures x cell types of one method within the contrast")  # fmt: skip
-    columns = (
-        COMPARISON_COLUMNS[:3] + ["cell_type", "level"] + COMPARISON_COLUMNS[3:7]
-        + ["n_cells_target", "n_cells_reference"] + COMPARISON_COLUMNS[7:] + ["n_genes_found", "coverage", "low_coverage"]
-    )  # fmt: skip
+    columns = CELL_COLUMNS + ["n_genes_found", "coverage", "low_coverage"]
     if with_units:
         units = pd.concat(unit_parts, ignore_index=True)
         return refined[columns], units[["cell_type", *units.columns.drop("cell_type")]]
     return refined[columns]
+
+
+def _strata(sums: np.ndarray, profiles: pd.DataFrame, replicate: str, split_by: str | None):
+    """``(cell type, profiles × genes sums, profiles' replicate and n_cells)``: all cells (a
+    replicate's profiles summed), then each value of ``split_by``."""
+    frame = pd.DataFrame(sums).groupby(profiles[replicate].to_numpy(), sort=False).sum()
+    part = profiles.groupby(replicate, sort=False)["n_cells"].sum().reindex(frame.index).reset_index()
+    part.columns = [replicate, "n_cells"]
+    yield "all cells", frame.to_numpy(), part
+    if not split_by:
+        return
+    for value in sorted(profiles[split_by].astype(str).unique()):
+        mask = (profiles[split_by].astype(str) == value).to_numpy()
+        yield value, sums[mask], profiles.loc[mask, [replicate, "n_cells"]].reset_index(drop=True)
+
+
+def _score_profiles(block, part, replicate, genes, gene_sets, design, normalization, scoring):
+    """One stratum's profiles as a bulk dataset: normalized (filterByExpr by the smaller
+    group, then ``normalization``) and scored. Returns the dataset, scores and coverage."""
+    from ..pp import normalize_counts
+    from ._score import score_gene_sets
+
+    bulk = ad.AnnData(
+        X=block.copy(),
+        obs=part.set_index(pd.Index(part[replicate].astype(str), name="observation")),
+        var=pd.DataFrame(index=pd.Index([str(g) for g in genes])),
+    )
+    bulk.layers["counts"] = block
+    bulk = normalize_counts(bulk, method=normalization, group_column=design.column)
+    scores, coverage = score_gene_sets(bulk, gene_sets, **dict(scoring or {}))
+    return bulk, scores, coverage
+
+
+def _with_coverage(table: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
+    """Each row's set coverage among the genes this stratum's profiles kept."""
+    cov = coverage.set_index("signature")
+    table["n_genes_found"] = table["signature"].map(cov["n_found"]).to_numpy()
+    table["coverage"] = table["signature"].map(cov["coverage"]).to_numpy()
+    table["low_coverage"] = table["signature"].map(cov["low_coverage"]).astype(bool).to_numpy()
+    return table
 
 
 def _route_columns(table: pd.DataFrame, route: str) -> pd.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import anndata as ad
 import numpy as np
@@ -297,85 +298,19 @@ def score_gene_sets(
     unknown = sorted(set(params) - {m.name for m in resolved})
     if unknown:
         raise InputError(f"parameters given for methods that are not run: {unknown}")
-    fitted_only = [gs for gs in gene_sets if not gs.reported]
-    gene_sets = [gs for gs in gene_sets if gs.reported]
-    coverage = gene_set_coverage(adata.var_names, gene_sets, min_genes=min_genes)
-    coverage["low_coverage"] = coverage["coverage"] < min_coverage
-    coverage["status"] = np.where(
-        ~coverage["scored"],
-        f"skipped: fewer than {min_genes} genes in the data",
-        np.where(coverage["low_coverage"], "scored, low coverage", "scored"),
-    )
-    # genes found only when letter case is ignored: mouse symbols, or a lower-cased file
-    upper = {}
-    for g in adata.var_names:
-        upper.setdefault(str(g).upper(), str(g))
-    case_hint = {}
-    present = set(adata.var_names)
-    for gs, row in zip(gene_sets, coverage.itertuples(), strict=True):
-        if row.scored and not row.low_coverage:
-            continue
-        only_case = [(g, upper[g.upper()]) for g in gs.genes if g not in present and g.upper() in upper]
-        if len(only_case) >= max(3, row.n_found):
-            example = ", ".join(f"{a!r} vs {b!r}" for a, b in only_case[:2])
-            case_hint[row.signature] = (
-                f"; {len(only_case)} more match when letter case is ignored (e.g. {example}): the set and "
-                "the data write symbols in different case (mouse symbols, or a lower-cased file?)"
-            )
-    coverage["status"] = [
-        st + case_hint.get(sig, "") for sig, st in zip(coverage["signature"], coverage["status"], strict=True)
-    ]
-    for row in coverage.itertuples():
-        if row.low_coverage and row.scored:
-            log.warning(
-                "gene set %s: only %d of its %d genes (%.0f%%) are in the data (min_coverage %.0f%%)%s",
-                row.signature,
-                row.n_found,
-                row.n_genes,
-                100 * row.coverage,
-                100 * min_coverage,
-                case_hint.get(row.signature, ""),
-            )
-        if not row.scored:
-            log.warning(
-                "gene set %s skipped: %d of its %d genes are in the data (minimum %d)%s",
-                row.signature,
-                row.n_found,
-                row.n_genes,
-                min_genes,
-                case_hint.get(row.signature, ""),
-            )
-    unscorable = coverage.loc[coverage["signature"].isin(list(required)) & ~coverage["scored"]]
-    if len(unscorable):
-        detail = "; ".join(
-            f"{r.signature} ({r.n_found} of {r.n_genes} genes in the data; missing {r.missing_genes[:200]}"
-            f"{case_hint.get(r.signature, '')})"
-            for r in unscorable.itertuples()
-        )
-        raise InputError(
-            f"selected gene sets cannot be scored (fewer than min_genes {min_genes} of their genes are in "
-            f"the data): {detail}. Set gene_sets.allow_missing: true to go on without them"
-        )
-    scored = [gs for gs, ok in zip(gene_sets, coverage["scored"], strict=True) if ok]
-    if not scored:
-        raise InputError(
-            f"no gene set has at least {min_genes} genes in the data; the data's genes look like "
-            f"{list(adata.var_names[:5])} — are they gene symbols?"
-        )
-    index = {g: i for i, g in enumerate(adata.var_names)}
+    reported = [gs for gs in gene_sets if gs.reported]
+    coverage = _coverage_status(adata.var_names, reported, min_genes=min_genes, min_coverage=min_coverage,
+                                required=required)  # fmt: skip
+    scored = [gs for gs, ok in zip(reported, coverage["scored"], strict=True) if ok]
     n_reported = len(scored)
-    scored += [gs for gs in fitted_only if sum(g in index for g in gs.genes) >= min_genes]
-    W = np.zeros((adata.n_vars, len(scored)))
-    for j, gs in enumerate(scored):
-        for gene, weight in gs.weight_of().items():
-            if gene in index:
-                W[index[gene], j] = weight
+    present = set(adata.var_names)
+    scored += [gs for gs in gene_sets if not gs.reported and sum(g in present for g in gs.genes) >= min_genes]
+    W = _weights(adata.var_names, scored)
     X = adata.layers[layer] if layer else adata.X
     if sp.issparse(X) and not sp.isspmatrix_csr(X):
         X = X.tocsr()
-    needs = {need for m in resolved for need in m.needs}
     moments = {}
-    if needs:
+    if any(m.needs for m in resolved):
         if statistics is None:
             statistics = stored_gene_statistics(adata) if layer is None else None
         if statistics is None:
@@ -383,59 +318,135 @@ def score_gene_sets(
         if len(statistics) != X.shape[1]:
             raise InputError(f"gene statistics are given for {len(statistics)} genes, the data has {X.shape[1]}")
         moments = gene_moments(statistics)
+    plans = [p for m in resolved if (p := _plan(m, scored, n_reported, W, params.get(m.name, {}), moments))]
+    results = _run_methods([(p.method, p.W, p.kwargs) for p in plans], X, chunk_size, rows)
     obs_names = adata.obs_names[rows] if rows is not None else adata.obs_names
-    frames, matrices = [], {}
-    jobs, names_of, arms = [], {}, {}
-    shown = {}  # method -> positions of the reported signatures among the columns it fits
-    for method in resolved:
-        kwargs = dict(params.get(method.name, {}))
-        columns = _fitted_columns(method, scored, n_reported, kwargs.pop("fit", "cytosig"))
-        shown[method.name] = [i for i, j in enumerate(columns) if j < n_reported]
-        if not shown[method.name]:
-            what = "CytoSig" if method.name == "cytosig" else method.signatures
-            log.warning("%s scores %s signatures only, and none is selected: skipped", method.name, what)
+    whole = not adata.isbacked and rows is None
+    matrices = {}
+    for plan in plans:
+        scores = _combine_arms(results[plan.method.name], plan.arms, plan.method)[:, plan.shown]
+        matrices[plan.method.name] = pd.DataFrame(scores, index=obs_names, columns=plan.names)
+        log.info("scored %d sets × %d observations with %s", len(plan.names), len(obs_names), plan.method.name)
+        if whole and not wide:
+            adata.obsm[f"cytoscore_{plan.method.name}"] = matrices[plan.method.name]
+    if whole:
+        record(adata, "scoring", methods=[m.name for m in resolved], method_params=params, min_genes=min_genes,
+               chunk_size=chunk_size, n_sets_scored=len(scored), n_sets_skipped=int((~coverage["scored"]).sum()))  # fmt: skip
+    return (matrices if wide else _tidy(matrices)), coverage
+
+
+def _coverage_status(
+    var_names: pd.Index, gene_sets: Sequence[GeneSet], *, min_genes: int, min_coverage: float, required: Sequence[str]
+) -> pd.DataFrame:
+    """:func:`gene_set_coverage` with ``low_coverage`` and a ``status`` that says why a set is
+    skipped or flagged (and when its genes match only if letter case is ignored: mouse
+    symbols, a lower-cased file); each such set is warned about, and a ``required`` set that
+    cannot be scored, or no scorable set at all, is an error."""
+    coverage = gene_set_coverage(var_names, gene_sets, min_genes=min_genes)
+    coverage["low_coverage"] = coverage["coverage"] < min_coverage
+    coverage["status"] = np.where(
+        ~coverage["scored"],
+        f"skipped: fewer than {min_genes} genes in the data",
+        np.where(coverage["low_coverage"], "scored, low coverage", "scored"),
+    )
+    upper: dict[str, str] = {}
+    for g in var_names:
+        upper.setdefault(str(g).upper(), str(g))
+    present = set(var_names)
+    hint = {}
+    for gs, row in zip(gene_sets, coverage.itertuples(), strict=True):
+        if row.scored and not row.low_coverage:
             continue
-        names_of[method.name] = [scored[columns[i]].name for i in shown[method.name]]
-        kwargs.update({k: moments[k] for k in method.needs})
-        block, arms[method.name] = _signed_arms(W[:, columns], method, [scored[j].name for j in columns])
-        jobs.append((method, block, kwargs))
-    results = _run_methods(jobs, X, chunk_size, rows)
-    for method, _, _ in jobs:
-        combined = _combine_arms(results[method.name], arms[method.name], method)
-        names, scores = names_of[method.name], combined[:, shown[method.name]]
-        if wide:
-            matrices[method.name] = pd.DataFrame(scores, index=obs_names, columns=names)
-            log.info("scored %d sets × %d observations with %s", len(names), len(obs_names), method.name)
-            continue
-        if not adata.isbacked and rows is None:
-            adata.obsm[f"cytoscore_{method.name}"] = pd.DataFrame(
-                scores, index=adata.obs_names, columns=names
+        only_case = [(g, upper[g.upper()]) for g in gs.genes if g not in present and g.upper() in upper]
+        if len(only_case) >= max(3, row.n_found):
+            example = ", ".join(f"{a!r} vs {b!r}" for a, b in only_case[:2])
+            hint[row.signature] = (
+                f"; {len(only_case)} more match when letter case is ignored (e.g. {example}): the set and "
+                "the data write symbols in different case (mouse symbols, or a lower-cased file?)"
             )
-        frames.append(
-            pd.DataFrame(
-                {
-                    # object arrays of shared str objects: np.tile of a str list would make
-                    # fixed-width unicode, then one new str per row (3 GB at 50M rows)
-                    "observation": np.repeat(np.asarray(obs_names, dtype=object), len(names)),
-                    "signature": np.tile(np.array(names, dtype=object), len(obs_names)),
-                    "method": method.name,
-                    "score": scores.ravel(),
-                }
-            )
+    coverage["status"] = [st + hint.get(sig, "") for sig, st in zip(coverage["signature"], coverage["status"], strict=True)]
+    for row in coverage.itertuples():
+        if row.low_coverage and row.scored:
+            log.warning("gene set %s: only %d of its %d genes (%.0f%%) are in the data (min_coverage %.0f%%)%s",
+                        row.signature, row.n_found, row.n_genes, 100 * row.coverage, 100 * min_coverage,
+                        hint.get(row.signature, ""))  # fmt: skip
+        if not row.scored:
+            log.warning("gene set %s skipped: %d of its %d genes are in the data (minimum %d)%s",
+                        row.signature, row.n_found, row.n_genes, min_genes, hint.get(row.signature, ""))  # fmt: skip
+    unscorable = coverage.loc[coverage["signature"].isin(list(required)) & ~coverage["scored"]]
+    if len(unscorable):
+        detail = "; ".join(
+            f"{r.signature} ({r.n_found} of {r.n_genes} genes in the data; missing {r.missing_genes[:200]}"
+            f"{hint.get(r.signature, '')})"
+            for r in unscorable.itertuples()
         )
-        log.info("scored %d sets × %d observations with %s", len(names), adata.n_obs, method.name)
-    if not adata.isbacked and rows is None:
-        record(
-            adata,
-            "scoring",
-            methods=[m.name for m in resolved],
-            method_params=params,
-            min_genes=min_genes,
-            chunk_size=chunk_size,
-            n_sets_scored=len(scored),
-            n_sets_skipped=int((~coverage["scored"]).sum()),
+        raise InputError(
+            f"selected gene sets cannot be scored (fewer than min_genes {min_genes} of their genes are in "
+            f"the data): {detail}. Set gene_sets.allow_missing: true to go on without them"
         )
-    if wide:
-        return matrices, coverage
-    # frames are built in SCORE_COLUMNS order; no extra copy (1M cells × 50 sets is 50M rows)
-    return (frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)), coverage
+    if not coverage["scored"].any():
+        raise InputError(
+            f"no gene set has at least {min_genes} genes in the data; the data's genes look like "
+            f"{list(var_names[:5])} — are they gene symbols?"
+        )
+    return coverage
+
+
+def _weights(var_names: pd.Index, sets: Sequence[GeneSet]) -> np.ndarray:
+    """Genes × sets weights (1 for a member of an unweighted set, 0 outside)."""
+    index = {g: i for i, g in enumerate(var_names)}
+    W = np.zeros((len(var_names), len(sets)))
+    for j, gs in enumerate(sets):
+        for gene, weight in gs.weight_of().items():
+            if gene in index:
+                W[index[gene], j] = weight
+    return W
+
+
+@dataclass
+class _Plan:
+    """What one method scores: its weights (signed sets split in arms), keyword arguments,
+    the arms' plan, and which of its columns are reported under which names."""
+
+    method: object
+    W: np.ndarray
+    kwargs: dict
+    arms: list
+    shown: list[int]
+    names: list[str]
+
+
+def _plan(method, sets: Sequence[GeneSet], n_reported: int, W: np.ndarray, params: Mapping, moments: dict):
+    """The :class:`_Plan` of ``method`` over ``sets`` (the first ``n_reported`` reported), or
+    ``None`` (warned) when it scores none of the selected signatures."""
+    kwargs = dict(params)
+    columns = _fitted_columns(method, sets, n_reported, kwargs.pop("fit", "cytosig"))
+    shown = [i for i, j in enumerate(columns) if j < n_reported]
+    if not shown:
+        what = "CytoSig" if method.name == "cytosig" else method.signatures
+        log.warning("%s scores %s signatures only, and none is selected: skipped", method.name, what)
+        return None
+    kwargs.update({k: moments[k] for k in method.needs})
+    block, arms = _signed_arms(W[:, columns], method, [sets[j].name for j in columns])
+    return _Plan(method, block, kwargs, arms, shown, [sets[columns[i]].name for i in shown])
+
+
+def _tidy(matrices: Mapping[str, pd.DataFrame]) -> pd.DataFrame:
+    """Each method's observations × signatures scores as one table in SCORE_COLUMNS order."""
+    frames = [
+        pd.DataFrame(
+            {
+                # object arrays of shared str objects: np.tile of a str list would make
+                # fixed-width unicode, then one new str per row (3 GB at 50M rows)
+                "observation": np.repeat(np.asarray(m.index, dtype=object), m.shape[1]),
+                "signature": np.tile(np.array(list(m.columns), dtype=object), m.shape[0]),
+                "method": name,
+                "score": m.to_numpy().ravel(),
+            }
+        )
+        for name, m in matrices.items()
+    ]
+    if not frames:
+        return pd.DataFrame(columns=SCORE_COLUMNS)
+    # no extra copy when there is one method (1M cells × 50 sets is 50M rows)
+    return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
