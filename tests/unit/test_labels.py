@@ -8,16 +8,9 @@ from helpers import tidy
 from matplotlib.colors import to_hex
 
 from cytoscore._labels import METHOD_LABELS, contrast_label, group_colors, short_label
-from cytoscore.pl import ifn_score_plot, score_correlation, score_heatmap, set_labels, signature_boxplot
+from cytoscore.pl import ifn_score_plot, score_correlation, score_heatmap, signature_boxplot, use_labels
 from cytoscore.pl._summary import contrast_effects_plot
 from cytoscore.tl import METHODS, Design, compare_groups
-
-
-@pytest.fixture(autouse=True)
-def default_labels():
-    set_labels(None)
-    yield
-    set_labels(None)
 
 
 def test_method_labels_are_the_methods_own():
@@ -59,24 +52,26 @@ def test_config_overrides_every_kind_of_name():
     scores = tidy(values, "ssgsea")
     comparison = compare_groups(scores, obs, Design(target="SLE", reference="healthy", name="SLE_vs_healthy"))
     assert contrast_label("SLE_vs_healthy") == "SLE vs healthy"
-    set_labels(
-        {
-            "labels": {
-                "signatures": {"HALLMARK_INTERFERON_ALPHA_RESPONSE": "type I IFN (Hallmark)"},
-                "methods": {"ssgsea": "single-sample GSEA"},
-                "groups": {"SLE": "lupus"},
-                "contrasts": {"SLE_vs_healthy": "lupus vs healthy donors"},
-            }
+    plots = {
+        "labels": {
+            "signatures": {"HALLMARK_INTERFERON_ALPHA_RESPONSE": "type I IFN (Hallmark)"},
+            "methods": {"ssgsea": "single-sample GSEA"},
+            "groups": {"SLE": "lupus"},
+            "contrasts": {"SLE_vs_healthy": "lupus vs healthy donors"},
         }
-    )
-    fig, _ = contrast_effects_plot(comparison)
-    texts = {t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))}
-    assert {"type I IFN (Hallmark)", "single-sample GSEA", "lupus vs healthy donors (n = 5 vs 5)"} <= texts
-    assert "difference of means (95% CI)\nin single-sample GSEA units" in texts
-    fig, _ = signature_boxplot(scores, obs["group"], comparison, method="ssgsea")
-    texts = {t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))}
-    assert "lupus\n(n=5)" in texts and "score (single-sample GSEA)" in texts and "lupus vs healthy" in texts
-    assert not any("ssgsea" in t or "SLE_vs" in t or "HALLMARK_" in t for t in texts)
+    }
+    with use_labels(plots):
+        fig, _ = contrast_effects_plot(comparison)
+        texts = {t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))}
+        assert {"type I IFN (Hallmark)", "single-sample GSEA", "lupus vs healthy donors (n = 5 vs 5)"} <= texts
+        assert "difference of means (95% CI)\nin single-sample GSEA units" in texts
+        fig, _ = signature_boxplot(scores, obs["group"], comparison, method="ssgsea")
+        texts = {t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))}
+        assert "lupus\n(n=5)" in texts and "score (single-sample GSEA)" in texts and "lupus vs healthy" in texts
+        assert not any("ssgsea" in t or "SLE_vs" in t or "HALLMARK_" in t for t in texts)
+    # the block's labels end with it: the next figure is drawn with the defaults again
+    assert contrast_label("SLE_vs_healthy") == "SLE vs healthy"
+    assert short_label("HALLMARK_INTERFERON_ALPHA_RESPONSE") == "IFN-α response"
 
 
 def test_group_colours_are_fixed_by_the_dataset_order_in_every_figure():
@@ -128,12 +123,13 @@ def test_group_colours_are_fixed_by_the_dataset_order_in_every_figure():
     ifn = colours_of(ifn_score_plot(table, group_order=order)[0])
     for colours in (heat, corr, ifn):
         assert set(expected.values()) <= colours
-    set_labels({"group_colors": {"OA": "#000000"}})
-    box = colours_of(
-        signature_boxplot(scores, obs["group"], comparison, method="ssgsea", group_order=order)[0]
-    )
-    assert "#000000" in box and expected["OA"] not in box
-    assert group_colors(order) == {"healthy": "#0072B2", "RA": "#E69F00", "OA": "#000000"}
+    with use_labels({"group_colors": {"OA": "#000000"}}):
+        box = colours_of(
+            signature_boxplot(scores, obs["group"], comparison, method="ssgsea", group_order=order)[0]
+        )
+        assert "#000000" in box and expected["OA"] not in box
+        assert group_colors(order) == {"healthy": "#0072B2", "RA": "#E69F00", "OA": "#000000"}
+    assert group_colors(order) == expected
 
 
 def test_method_encodings_never_use_a_group_colour():

@@ -7,7 +7,6 @@ import pytest
 from helpers import tidy
 
 from cytoscore import InputError
-from cytoscore._labels import set_labels
 from cytoscore._report import check_rst, key_contrast_table, landing_page
 from cytoscore.tl import Design, compare_groups
 
@@ -31,7 +30,6 @@ def comparisons():
 
 
 def test_key_contrast_table_holds_the_comparison(comparisons):
-    set_labels(None)
     both = pd.concat([comparisons, comparisons.assign(method="mean_z")], ignore_index=True)
     # mean z disagrees on TNF-α: not significant there
     tnf = (both["method"] == "mean_z") & (both["signature"] == "HALLMARK_TNFA_SIGNALING_VIA_NFKB")

@@ -2,19 +2,23 @@
 from here, never a raw identifier; the config's ``plots.labels`` overrides any of them and
 ``plots.group_colors`` fixes group colours.
 
-The figure scripts call :func:`set_labels` once with the ``plots`` config; library users may
-call it too, or leave the defaults.
+Figures drawn inside ``with use_labels(plots):`` use the ``plots`` config's names and colours
+(the figure scripts draw inside one); outside, the defaults. The labels in use are a context
+variable, not a global that one caller changes for the next: a block restores the previous
+labels when it ends.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 __all__ = [
     "LabelMap",
-    "set_labels",
+    "use_labels",
     "get_labels",
     "short_label",
     "method_label",
@@ -187,39 +191,45 @@ class LabelMap:
         return _COLUMNS.get(str(name), str(name).replace("_", " "))
 
 
-_ACTIVE = LabelMap()
+_DEFAULT = LabelMap()
+_ACTIVE: ContextVar[LabelMap | None] = ContextVar("cytoscore_labels", default=None)
 
 
-def set_labels(plots: Mapping | None) -> LabelMap:
-    """Use the ``plots`` config's ``labels`` and ``group_colors`` for the figures drawn next."""
-    global _ACTIVE
-    _ACTIVE = LabelMap.from_plots(plots)
-    return _ACTIVE
+@contextmanager
+def use_labels(plots: Mapping | LabelMap | None) -> Iterator[LabelMap]:
+    """Figures drawn in the block use the ``plots`` config's ``labels`` and ``group_colors``
+    (or a :class:`LabelMap`); the labels in use before are back when the block ends."""
+    token = _ACTIVE.set(plots if isinstance(plots, LabelMap) else LabelMap.from_plots(plots))
+    try:
+        yield get_labels()
+    finally:
+        _ACTIVE.reset(token)
 
 
 def get_labels() -> LabelMap:
-    return _ACTIVE
+    """The labels in use (:func:`use_labels`), else the defaults."""
+    return _ACTIVE.get() or _DEFAULT
 
 
 def short_label(name: str) -> str:
     """Readable signature label: ``HALLMARK_INTERFERON_ALPHA_RESPONSE`` -> ``IFN-α response``."""
-    return _ACTIVE.signature(name)
+    return get_labels().signature(name)
 
 
 def method_label(name: str) -> str:
-    return _ACTIVE.method(name)
+    return get_labels().method(name)
 
 
 def group_label(name: str) -> str:
-    return _ACTIVE.group(name)
+    return get_labels().group(name)
 
 
 def contrast_label(name: str) -> str:
-    return _ACTIVE.contrast(name)
+    return get_labels().contrast(name)
 
 
 def column_label(name: str) -> str:
-    return _ACTIVE.column(name)
+    return get_labels().column(name)
 
 
 def ordered_groups(order: Sequence[str] | None, present) -> list[str]:
@@ -233,9 +243,10 @@ def group_colors(groups: Sequence[str]) -> dict[str, str]:
     """One colour per group: the configured ``plots.group_colors``, else the dataset's group
     order (passed by every figure of a dataset, so a group keeps its colour across figures)."""
     out: dict[str, str] = {}
-    free = [c for c in OKABE_ITO if c not in set(_ACTIVE.colors.values())]
+    fixed = get_labels().colors
+    free = [c for c in OKABE_ITO if c not in set(fixed.values())]
     for g in dict.fromkeys(map(str, groups)):
-        out[g] = _ACTIVE.colors.get(g) or free[len([k for k in out if k not in _ACTIVE.colors]) % len(free)]
+        out[g] = fixed.get(g) or free[len([k for k in out if k not in fixed]) % len(free)]
     return out
 
 

@@ -2,12 +2,11 @@
 
 from cytoscore import script_logging
 from cytoscore.io import read_h5ad, write_table
-from cytoscore.pl import ifn_score_plot, save_figure, set_labels
+from cytoscore.pl import ifn_score_plot, save_figure, use_labels
 from cytoscore.tl import clinical_ifn_score
 
-with script_logging(snakemake):  # noqa: F821
+with script_logging(snakemake), use_labels(snakemake.params.labels):  # noqa: F821
     sm = snakemake  # noqa: F821
-    set_labels(sm.params.labels)
     table = clinical_ifn_score(
         read_h5ad(sm.input.adata),
         control=sm.params.control,

@@ -4,11 +4,10 @@ the violins (per-cell score distributions per cell type and condition)."""
 
 from cytoscore import script_logging
 from cytoscore.io import iter_scores, read_observations
-from cytoscore.pl import save_figure, score_dotplot, score_violins, set_labels
+from cytoscore.pl import save_figure, score_dotplot, score_violins, use_labels
 
-with script_logging(snakemake):  # noqa: F821
+with script_logging(snakemake), use_labels(snakemake.params.labels):  # noqa: F821
     sm = snakemake  # noqa: F821
-    set_labels(sm.params.labels)
     cells = read_observations(sm.input.samples)
     signatures = sm.params.signatures or None
     for kind, svgs in ((score_dotplot, sm.output.dotplots), (score_violins, sm.output.violins)):

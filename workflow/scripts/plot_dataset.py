@@ -5,12 +5,11 @@ import pandas as pd
 
 from cytoscore import script_logging
 from cytoscore.io import read_observations
-from cytoscore.pl import save_figure, score_correlation, score_heatmap, set_labels
+from cytoscore.pl import save_figure, score_correlation, score_heatmap, use_labels
 from cytoscore.resources import read_gmt
 
-with script_logging(snakemake):  # noqa: F821
+with script_logging(snakemake), use_labels(snakemake.params.labels):  # noqa: F821
     sm = snakemake  # noqa: F821
-    set_labels(sm.params.labels)
     formats, dpi = ["svg", *sm.params.formats], sm.params.dpi
     width = {"width": sm.params.width} if sm.params.width else {}
     scores = pd.read_csv(sm.input.scores, sep="\t")

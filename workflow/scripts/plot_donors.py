@@ -4,15 +4,14 @@ per method, from the values the test ran on (units.tsv) and its results (compari
 import pandas as pd
 
 from cytoscore import script_logging
-from cytoscore.pl import donor_plot, save_figure, set_labels
+from cytoscore.pl import donor_plot, save_figure, use_labels
 
 #: What one point is, per route of a single-cell contrast.
 VALUE = {"pseudobulk": "score of its pseudobulk profile", "replicate": "mean score of its cells",
          "cell": "mean score of its cells"}  # fmt: skip
 
-with script_logging(snakemake):  # noqa: F821
+with script_logging(snakemake), use_labels(snakemake.params.labels):  # noqa: F821
     sm = snakemake  # noqa: F821
-    set_labels(sm.params.labels)
     c = sm.params.contrast
     units = pd.read_csv(sm.input.units, sep="\t", dtype={c["replicate"]: str, c["column"]: str,
                                                           **({c["pair_by"]: str} if c["pair_by"] else {})})  # fmt: skip

@@ -4,11 +4,10 @@ one figure per method."""
 import pandas as pd
 
 from cytoscore import script_logging
-from cytoscore.pl import effect_heatmap, save_figure, set_labels
+from cytoscore.pl import effect_heatmap, save_figure, use_labels
 
-with script_logging(snakemake):  # noqa: F821
+with script_logging(snakemake), use_labels(snakemake.params.labels):  # noqa: F821
     sm = snakemake  # noqa: F821
-    set_labels(sm.params.labels)
     tables = pd.concat([pd.read_csv(p, sep="\t") for p in sm.input.tables], ignore_index=True)
     for method, svg in zip(sm.params.methods, sm.output.svgs, strict=True):
         fig, source = effect_heatmap(

@@ -3,11 +3,10 @@
 import pandas as pd
 
 from cytoscore import script_logging
-from cytoscore.pl import forest_plot, save_figure, set_labels
+from cytoscore.pl import forest_plot, save_figure, use_labels
 
-with script_logging(snakemake):  # noqa: F821
+with script_logging(snakemake), use_labels(snakemake.params.labels):  # noqa: F821
     sm = snakemake  # noqa: F821
-    set_labels(sm.params.labels)
     meta = pd.read_csv(sm.input.meta, sep="\t")
     tables = pd.concat([pd.read_csv(p, sep="\t") for p in sm.input.tables], ignore_index=True)
     fig, source = forest_plot(

@@ -5,11 +5,10 @@ import pandas as pd
 
 from cytoscore import script_logging
 from cytoscore.io import read_cell_scores, read_observations, score_columns
-from cytoscore.pl import embedding_plot, save_figure, set_labels
+from cytoscore.pl import embedding_plot, save_figure, use_labels
 
-with script_logging(snakemake):  # noqa: F821
+with script_logging(snakemake), use_labels(snakemake.params.labels):  # noqa: F821
     sm = snakemake  # noqa: F821
-    set_labels(sm.params.labels)
     coords = pd.read_csv(sm.input.umap, sep="\t", index_col=0)
     columns = list(dict.fromkeys(c for c in (sm.params.cell_type, sm.params.group) if c))
     cells = read_observations(sm.input.samples, columns)

@@ -6,13 +6,12 @@ import json
 import pandas as pd
 
 from cytoscore import script_logging
-from cytoscore._labels import set_labels
+from cytoscore._labels import use_labels
 from cytoscore._report import landing_page
 from cytoscore._utils import atomic_path
 
-with script_logging(snakemake):  # noqa: F821
+with script_logging(snakemake), use_labels(snakemake.params.labels):  # noqa: F821
     sm = snakemake  # noqa: F821
-    set_labels(sm.params.labels)
     comparisons = pd.read_csv(sm.input.comparisons, sep="\t") if sm.input.get("comparisons") else None
     provenances = {
         name: json.loads(open(path).read()) for name, path in zip(sm.params.datasets, sm.input.provenance, strict=True)

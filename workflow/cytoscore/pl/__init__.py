@@ -1,6 +1,6 @@
 """Plots: functions that return a matplotlib Figure and the table of numbers drawn."""
 
-from .._labels import set_labels
+from .._labels import use_labels
 from ._cells import donor_plot, embedding_plot, score_dotplot, score_violins
 from ._scores import format_p, score_heatmap, signature_boxplot
 from ._style import FORMATS, STYLE, group_colors, save_figure, short_label
@@ -31,8 +31,8 @@ __all__ = [
     "score_dotplot",
     "score_heatmap",
     "score_violins",
-    "set_labels",
     "short_label",
     "signature_boxplot",
+    "use_labels",
     "volcano_plot",
 ]
