@@ -121,7 +121,8 @@ def check_config(config: Mapping) -> None:
     """The cross-checks a schema cannot express, on a validated config: contrasts name a
     dataset and its groups, single-cell contrasts have replicates, meta-analyses combine
     contrasts of different datasets, figures draw scored signatures, there is a gene set to
-    score, and sharded scoring uses per-cell methods. Raises :class:`ConfigError` naming the
+    score, sharded scoring uses per-cell methods, and treatment contrasts name a known
+    therapy, and predictions and axis profiles read a bulk dataset. Raises :class:`ConfigError` naming the
     key."""
     from .io._kinds import dataset_kind
 
@@ -171,6 +172,45 @@ def check_config(config: Mapping) -> None:
                     f"add them to gene_sets.select or choose among {select}"
                 )
     _check_shards(config["scoring"])
+    _check_therapies(config)
+    for name, ds in datasets.items():
+        profile = ds.get("axis_profile")
+        if profile and dataset_kind(ds["kind"]).cells:
+            raise ConfigError(f"config datasets.{name}.axis_profile: per-sample axis profiles are for bulk datasets")
+        patterns = ds["groups"].get("patterns")
+        if profile and patterns and profile["reference"] not in patterns:
+            raise ConfigError(
+                f"config datasets.{name}.axis_profile.reference: group {profile['reference']!r} is not defined in "
+                f"datasets.{name}.groups.patterns {list(patterns)}"
+            )
+    for name, spec in config.get("predictions", {}).items():
+        dataset = spec["dataset"]
+        if dataset not in datasets:
+            raise ConfigError(f"config predictions.{name}.dataset: unknown dataset {dataset!r}; datasets are {sorted(datasets)}")
+        if dataset_kind(datasets[dataset]["kind"]).cells:
+            raise ConfigError(
+                f"config predictions.{name}.dataset: {dataset!r} is single-cell; prediction reads one baseline "
+                "sample per patient (a bulk dataset, or the pseudobulk profiles as a counts dataset)"
+            )
+
+
+def _check_therapies(config: Mapping) -> None:
+    """A treatment contrast names a drug, brand, target or axis of the therapy table."""
+    named = {name: c["therapy"] for name, c in config["contrasts"].items() if c.get("therapy")}
+    if not named:
+        return
+    from .resources._therapies import find_therapy, therapy_table
+
+    extra = (config.get("therapies") or {}).get("table")
+    try:
+        table = therapy_table(extra if extra and Path(extra).is_file() else None)
+    except InputError as exc:
+        raise ConfigError(f"config therapies.table: {exc}") from exc
+    for name, therapy in named.items():
+        try:
+            find_therapy(table, therapy)
+        except InputError as exc:
+            raise ConfigError(f"config contrasts.{name}.therapy: {exc}") from exc
 
 
 def _check_shards(scoring: Mapping) -> None:

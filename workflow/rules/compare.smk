@@ -149,3 +149,122 @@ rule collect_comparisons:
         runtime=scaled(10),
     script:
         adapter("collect_comparisons")
+
+
+rule therapy_table:
+    input:
+        unpack(therapy_user_tables),
+        code=adapter_code("therapy_table"),
+    output:
+        drugs=report(
+            f"{RESULTS}/therapies/therapies.tsv",
+            caption="../report/therapies.rst",
+            category="Therapies",
+            labels={"table": "cytokine-targeted therapies"},
+        ),
+        axes=f"{RESULTS}/therapies/axes.tsv",
+        record=f"{RESULTS}/therapies/resource.tsv",
+    log:
+        f"{LOGS}/therapies/therapy_table.log",
+    benchmark:
+        f"{BENCHMARKS}/therapies/therapy_table.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(512),
+        runtime=scaled(5),
+    params:
+        table=config["therapies"]["table"],
+        axes=config["therapies"]["axes"],
+    script:
+        adapter("therapy_table")
+
+
+rule therapy:
+    input:
+        comparison=f"{RESULTS}/contrasts/{{contrast}}/comparison.tsv",
+        drugs=f"{RESULTS}/therapies/therapies.tsv",
+        axes=f"{RESULTS}/therapies/axes.tsv",
+        gene_sets=f"{RESULTS}/gene_sets/gene_sets.tsv",
+        code=adapter_code("therapy"),
+    output:
+        table=report(
+            f"{RESULTS}/contrasts/{{contrast}}/therapy.tsv",
+            caption="../report/therapy_table.rst",
+            category="Contrasts",
+            subcategory=shown_contrast,
+            labels=shown_labels({"contrast": "{contrast}", "table": "therapy"}),
+        ),
+        figure=report(
+            f"{RESULTS}/contrasts/{{contrast}}/therapy.svg",
+            caption="../report/therapy.rst",
+            category="Contrasts",
+            subcategory=shown_contrast,
+            labels=shown_labels({"contrast": "{contrast}", "figure": "therapy"}),
+        ),
+        other=figure_files(f"{RESULTS}/contrasts/{{contrast}}/therapy")
+        + [f"{RESULTS}/contrasts/{{contrast}}/therapy.source_data.tsv"],
+    log:
+        f"{LOGS}/contrasts/{{contrast}}/therapy.log",
+    benchmark:
+        f"{BENCHMARKS}/contrasts/{{contrast}}/therapy.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(1024),
+        runtime=scaled(10),
+    params:
+        title=shown_contrast,
+        therapy=lookup(dpath="contrasts/{contrast}/therapy", within=config),
+        alpha=config["therapies"]["alpha"],
+        labels=figure_labels(),
+        width=config["plots"]["width"],
+        formats=config["plots"]["formats"],
+        dpi=config["plots"]["dpi"],
+    script:
+        adapter("therapy")
+
+
+rule predict:
+    input:
+        scores=prediction_file("scores.tsv"),
+        samples=prediction_file("samples.tsv"),
+        code=adapter_code("predict"),
+    output:
+        table=report(
+            f"{RESULTS}/predictions/{{prediction}}/auc.tsv",
+            caption="../report/prediction_table.rst",
+            category="Predictions",
+            subcategory="{prediction}",
+            labels={"prediction": "{prediction}", "table": "ROC AUC per signature"},
+        ),
+        cross_validation=f"{RESULTS}/predictions/{{prediction}}/cross_validation.tsv",
+        figure=report(
+            f"{RESULTS}/predictions/{{prediction}}/roc.svg",
+            caption="../report/roc.rst",
+            category="Predictions",
+            subcategory="{prediction}",
+            labels={"prediction": "{prediction}", "figure": "ROC curves"},
+        ),
+        other=figure_files(f"{RESULTS}/predictions/{{prediction}}/roc")
+        + [f"{RESULTS}/predictions/{{prediction}}/roc.source_data.tsv"],
+    log:
+        f"{LOGS}/predictions/{{prediction}}/predict.log",
+    benchmark:
+        f"{BENCHMARKS}/predictions/{{prediction}}/predict.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(2048),
+        runtime=scaled(20),
+    params:
+        prediction=lookup(dpath="predictions/{prediction}", within=config),
+        labels=figure_labels(),
+        width=config["plots"]["width"],
+        formats=config["plots"]["formats"],
+        dpi=config["plots"]["dpi"],
+    script:
+        adapter("predict")

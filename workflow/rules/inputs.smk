@@ -371,3 +371,25 @@ def report_summary_input(wildcards):
         out["comparisons"] = f"{RESULTS}/comparisons.tsv"
         out["figure"] = f"{RESULTS}/figures/effect_sizes_{METHODS[0]}.svg"
     return out
+
+
+def therapy_user_tables(wildcards):
+    """The user's therapy and axis tables (therapies.table, therapies.axes), when given."""
+    given = {k: config["therapies"][k] for k in ("table", "axes")}
+    return {k: v for k, v in given.items() if v}
+
+
+def therapy_contrasts():
+    """The contrasts that name a cytokine-targeted therapy (contrasts.<name>.therapy)."""
+    return [c for c in CONTRASTS if CONTRASTS[c].get("therapy")]
+
+
+def prediction_file(name):
+    """An input function: a file of the dataset a prediction reads (predictions.<name>.dataset)."""
+
+    def of(wildcards):
+        return (
+            f"{RESULTS}/{config['predictions'][wildcards.prediction]['dataset']}/{name}"
+        )
+
+    return of

@@ -29,6 +29,9 @@ def final_outputs():
             out += figure_set(f"{RESULTS}/{dataset}/figures/heatmap_{method}")
         for method in correlation_methods():
             out += figure_set(f"{RESULTS}/{dataset}/figures/correlation_{method}")
+        if DATASETS[dataset]["axis_profile"]:
+            out.append(f"{RESULTS}/{dataset}/axis_profile.tsv")
+            out += figure_set(f"{RESULTS}/{dataset}/figures/axis_profile")
         if DATASETS[dataset]["ifn_score_control"]:
             out.append(f"{RESULTS}/{dataset}/ifn_score.tsv")
             out += figure_set(f"{RESULTS}/{dataset}/figures/ifn_score")
@@ -40,6 +43,17 @@ def final_outputs():
         for method in METHODS:
             out += figure_set(f"{RESULTS}/contrasts/{contrast}/boxplot_{method}")
         out += figure_set(f"{RESULTS}/contrasts/{contrast}/effects")
+    for contrast in therapy_contrasts():
+        out.append(f"{RESULTS}/contrasts/{contrast}/therapy.tsv")
+        out += figure_set(f"{RESULTS}/contrasts/{contrast}/therapy")
+    if therapy_contrasts() or any(DATASETS[d]["axis_profile"] for d in DATASETS):
+        out.append(f"{RESULTS}/therapies/resource.tsv")
+    for name in config["predictions"]:
+        out += [
+            f"{RESULTS}/predictions/{name}/auc.tsv",
+            f"{RESULTS}/predictions/{name}/cross_validation.tsv",
+        ]
+        out += figure_set(f"{RESULTS}/predictions/{name}/roc")
     for contrast in cell_contrasts():
         for method in set_methods():
             out += figure_set(f"{RESULTS}/contrasts/{contrast}/donors_{method}")

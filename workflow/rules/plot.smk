@@ -435,3 +435,52 @@ rule report_summary:
         signatures=key_signatures(),
     script:
         adapter("report_summary")
+
+
+rule axis_profile:
+    input:
+        scores=f"{RESULTS}/{{dataset}}/scores.tsv",
+        samples=f"{RESULTS}/{{dataset}}/samples.tsv",
+        drugs=f"{RESULTS}/therapies/therapies.tsv",
+        axes=f"{RESULTS}/therapies/axes.tsv",
+        code=adapter_code("axis_profile"),
+    output:
+        table=report(
+            f"{RESULTS}/{{dataset}}/axis_profile.tsv",
+            caption="../report/axis_profile_table.rst",
+            category="{dataset}",
+            subcategory="Scores",
+            labels=shown_labels({"dataset": "{dataset}", "table": "axis profile"}),
+        ),
+        svg=report(
+            f"{RESULTS}/{{dataset}}/figures/axis_profile.svg",
+            caption="../report/axis_profile.rst",
+            category="{dataset}",
+            subcategory="Figures",
+            labels={"dataset": "{dataset}", "figure": "axis profile"},
+        ),
+        source_data=f"{RESULTS}/{{dataset}}/figures/axis_profile.source_data.tsv",
+        other=figure_files(f"{RESULTS}/{{dataset}}/figures/axis_profile"),
+    log:
+        f"{LOGS}/{{dataset}}/axis_profile.log",
+    benchmark:
+        f"{BENCHMARKS}/{{dataset}}/axis_profile.tsv"
+    conda:
+        ENV
+    threads: 1
+    resources:
+        mem_mb=scaled(2048),
+        runtime=scaled(10),
+    params:
+        labels=figure_labels(),
+        profile=lookup(dpath="datasets/{dataset}/axis_profile", within=config),
+        method=lambda wildcards: config["datasets"][wildcards.dataset]["axis_profile"][
+            "method"
+        ]
+        or METHODS[0],
+        group_order=dataset_group_order,
+        width=config["plots"]["width"],
+        formats=config["plots"]["formats"],
+        dpi=config["plots"]["dpi"],
+    script:
+        adapter("axis_profile")

@@ -31,5 +31,15 @@ __getattr__, __dir__, __all__ = attach(
             "select_gene_sets",
             "write_gmt",
         ],
+        "_therapies": [
+            "AXIS_COLUMNS",
+            "THERAPY_COLUMNS",
+            "THERAPY_VERSION",
+            "axis_signatures",
+            "find_therapy",
+            "therapy_axes",
+            "therapy_record",
+            "therapy_table",
+        ],
     },
 )

@@ -55,6 +55,19 @@ __getattr__, __dir__, __all__ = attach(
             "ucell_kernel",
             "ulm_kernel",
         ],
+        "_profile": [
+            "ADVICE_NOTE",
+            "ANTI_INFLAMMATORY",
+            "BALANCE_REFERENCE",
+            "PRO_INFLAMMATORY",
+            "axis_profile",
+        ],
+        "_roc": [
+            "AUC_COLUMNS",
+            "cross_validated_auc",
+            "delong_auc",
+            "response_auc",
+        ],
         "_score": [
             "gene_moments",
             "gene_set_coverage",
@@ -62,6 +75,11 @@ __getattr__, __dir__, __all__ = attach(
             "merge_gene_statistics",
             "score_gene_sets",
             "shard_rows",
+        ],
+        "_therapy": [
+            "AXIS_VERDICTS",
+            "THERAPY_EFFECT_COLUMNS",
+            "therapy_effects",
         ],
         "_summary": [
             "summarize_scores",
