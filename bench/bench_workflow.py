@@ -12,6 +12,11 @@ project's environment):
 - the single-cell example again without the set-up compile (the cold start it removes);
 - the many-contrast bulk study of issue 23 (``tests/synthetic.py``), and the same analysis as
   a notebook does it with pandas, scipy and matplotlib (``bench/notebook_bulk.py``), as a ratio;
+- with ``--cells N``, the single-cell whole run on N synthetic cells (``tests/synthetic.py``:
+  QC, two methods, the donor contrast, every figure with the UMAP of a 100,000-cell subsample)
+  against the scanpy notebook that reads, normalizes, scores and embeds all cells
+  (``bench/bench_pipeline.py``'s; its process wall time, imports included), as a ratio; this
+  one runs in this checkout (its numba cache warm), not a fresh clone;
 - with ``--suite``, the test suite (``python -m pytest -q``; about 20 minutes).
 
 Each row gives wall seconds, CPU seconds of all processes (user + system) and the number of
@@ -104,11 +109,34 @@ def run_study(name: str, args, repeat: int, *, warm: bool = True) -> tuple[list[
     return out, notebook_walls
 
 
+def single_cell_run(n: int, repeat: int) -> None:
+    """The whole single-cell run on ``n`` synthetic cells against the scanpy notebook with UMAP."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import bench_pipeline as bp
+
+    with tempfile.TemporaryDirectory(prefix="bench_cells_") as tmp:
+        h5ad = Path(tmp) / f"pbmc_{n}.h5ad"
+        bp.write_pbmc_counts(h5ad, n)
+        walls, notebook = [], []
+        for r in range(repeat):
+            bp.warm_cache(h5ad)
+            walls.append(bp.run_pipeline(h5ad, Path(tmp) / f"run{r}")[0])
+            bp.warm_cache(h5ad)
+            full = bp.run_scanpy(h5ad, umap=True)
+            notebook.append(full[4] if full else float("nan"))
+    wall, nb = statistics.median(walls), statistics.median(notebook)
+    name = f"single cell, {n:,} cells: whole run with UMAP"
+    print(f"{name:<52} {wall:8.1f} {'':>8} {'':>5}   (runs: {', '.join(f'{w:.1f}' for w in walls)})")
+    print(f"{'  its scanpy notebook (UMAP of all cells)':<52} {nb:8.1f} {'':>8} {'':>5}   "
+          f"(runs: {', '.join(f'{w:.1f}' for w in notebook)}; notebook / cytoscore: {nb / wall:.2f}x)")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--suite", action="store_true", help="also time the test suite (about 20 minutes)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per study (median reported)")
     parser.add_argument("--only", help="time only the studies whose name contains this")
+    parser.add_argument("--cells", type=int, default=0, help="also the single-cell whole run on this many cells")
     opts = parser.parse_args()
     studies = {"default study (GSE55235, from an empty cache)": []}
     if SHARED.is_dir():
@@ -133,6 +161,8 @@ def main() -> None:
             nb = statistics.median(notebook)
             print(f"{'  its notebook (pandas+scipy+matplotlib, 1 method)':<52} {nb:8.1f} {'':>8} {'':>5}   "
                   f"(runs: {', '.join(f'{w:.1f}' for w in notebook)}; cytoscore / notebook: {wall / nb:.1f}x)")  # fmt: skip
+    if opts.cells:
+        single_cell_run(opts.cells, opts.repeat)
     if opts.suite:
         with tempfile.TemporaryDirectory(prefix="bench_suite_") as tmp:
             clone = fresh_clone(Path(tmp))
