@@ -198,7 +198,19 @@ _ACTIVE: ContextVar[LabelMap | None] = ContextVar("cytoscore_labels", default=No
 @contextmanager
 def use_labels(plots: Mapping | LabelMap | None) -> Iterator[LabelMap]:
     """Figures drawn in the block use the ``plots`` config's ``labels`` and ``group_colors``
-    (or a :class:`LabelMap`); the labels in use before are back when the block ends."""
+    (or a :class:`LabelMap`); the labels in use before are back when the block ends.
+
+    Parameters
+    ----------
+    plots
+        The ``plots`` config (its ``labels`` and ``group_colors`` are read), a :class:`LabelMap`, or
+        ``None`` for the defaults.
+
+    Returns
+    -------
+    Iterator[LabelMap]
+        The labels in use inside the block (a context manager).
+    """
     token = _ACTIVE.set(plots if isinstance(plots, LabelMap) else LabelMap.from_plots(plots))
     try:
         yield get_labels()
@@ -212,7 +224,19 @@ def get_labels() -> LabelMap:
 
 
 def short_label(name: str) -> str:
-    """Readable signature label: ``HALLMARK_INTERFERON_ALPHA_RESPONSE`` -> ``IFN-α response``."""
+    """Readable signature label: ``HALLMARK_INTERFERON_ALPHA_RESPONSE`` -> ``IFN-α response``.
+
+    Parameters
+    ----------
+    name
+        A signature name, e.g. ``HALLMARK_INTERFERON_ALPHA_RESPONSE``.
+
+    Returns
+    -------
+    str
+        The configured label (``plots.labels.signatures``), else the curated one, else a readable form of
+        the name, clipped to 28 characters.
+    """
     return get_labels().signature(name)
 
 
@@ -241,7 +265,20 @@ def ordered_groups(order: Sequence[str] | None, present) -> list[str]:
 
 def group_colors(groups: Sequence[str]) -> dict[str, str]:
     """One colour per group: the configured ``plots.group_colors``, else the dataset's group
-    order (passed by every figure of a dataset, so a group keeps its colour across figures)."""
+    order (passed by every figure of a dataset, so a group keeps its colour across figures).
+
+    Parameters
+    ----------
+    groups
+        The groups in the dataset's order; each keeps the colour of its position, so a contrast of 2 of 3
+        groups colours them as the other figures do.
+
+    Returns
+    -------
+    dict
+        Group -> hex colour: the configured ``plots.group_colors``, else the Okabe–Ito palette in order,
+        skipping configured colours.
+    """
     out: dict[str, str] = {}
     fixed = get_labels().colors
     free = [c for c in OKABE_ITO if c not in set(fixed.values())]

@@ -142,13 +142,31 @@ def _read_into(buffers: dict, name: str, dataset, lo: int, hi: int):
 def write_table(frame, path: str | os.PathLike, *, index: bool = False) -> None:
     """Write a tidy TSV (a pandas DataFrame) atomically; floats with 10 significant digits
     for stable reruns. Here, not in :mod:`cytoscore.io`, so that figures can write their
-    source data without importing the readers (anndata, h5py)."""
+    source data without importing the readers (anndata, h5py).
+
+    Parameters
+    ----------
+    frame
+        The table (a pandas DataFrame).
+    path
+        The file written; it appears whole or not at all (:func:`atomic_path`).
+    index
+        Write the index as the first column.
+    """
     with atomic_path(path) as tmp:
         frame.to_csv(tmp, sep="\t", index=index, float_format="%.10g", lineterminator="\n")
 
 
 def write_json(data: dict, path: str | os.PathLike) -> None:
-    """Write JSON atomically with sorted keys (stable across reruns)."""
+    """Write JSON atomically with sorted keys (stable across reruns).
+
+    Parameters
+    ----------
+    data
+        A JSON-serializable mapping (other values are written with ``str``).
+    path
+        The file written, atomically.
+    """
     import json
 
     with atomic_path(path) as tmp:

@@ -31,6 +31,23 @@ def read_geo_series(
 
     ``sources`` optionally maps ``"series_matrix"`` / ``"platform"`` to download
     records (url, sha256, ...) written into the provenance.
+
+    Parameters
+    ----------
+    matrix_path
+        The series matrix (``GSExxx_series_matrix.txt[.gz]``).
+    platform_path
+        The platform's SOFT file or annotation table (``GPLxxx_family.soft.gz``, ``.annot.gz``).
+    symbol_column
+        The platform column of gene symbols; ``None`` detects it (``Gene Symbol``, ``Gene symbol``, …).
+    sources
+        Download records by role, written into the provenance.
+
+    Returns
+    -------
+    AnnData
+        Samples × probes with the values as deposited (the scale is decided later) and the probes'
+        ``symbol``.
     """
     sm = read_series_matrix(matrix_path)
     platform = read_platform_table(platform_path, symbol_column=symbol_column)
@@ -119,7 +136,20 @@ def _h5_safe_columns(adata: ad.AnnData):
 def read_h5ad(path: str | Path, *, backed: bool = False) -> ad.AnnData:
     """Read an ``.h5ad`` file, with an error that names it when it cannot be read; with
     ``backed``, ``X`` stays on disk (``backed="r"``) and only obs/var/uns are loaded. Column
-    names stored without their "/" (:func:`write_h5ad`) get it back."""
+    names stored without their "/" (:func:`write_h5ad`) get it back.
+
+    Parameters
+    ----------
+    path
+        The file.
+    backed
+        Keep ``X`` on disk (read-only) and load only obs, var and uns.
+
+    Returns
+    -------
+    AnnData
+        The data (backed or in memory).
+    """
     try:
         adata = ad.read_h5ad(path, backed="r" if backed else None)
     except Exception as exc:  # h5py raises several types for corrupt files
@@ -131,7 +161,15 @@ def read_h5ad(path: str | Path, *, backed: bool = False) -> ad.AnnData:
 
 def write_h5ad(adata: ad.AnnData, path: str | Path) -> None:
     """Write ``adata`` to ``path`` atomically (gzip-compressed h5ad). Column names with "/"
-    are stored with "_" and restored by :func:`read_h5ad`."""
+    are stored with "_" and restored by :func:`read_h5ad`.
+
+    Parameters
+    ----------
+    adata
+        The data; obs and var columns whose names hold "/" are renamed in the file only.
+    path
+        The file written; it appears whole or not at all.
+    """
     from ._table import typed_columns
 
     for axis in ("obs", "var"):  # object columns mixing types (NaN in text, numbers and text)

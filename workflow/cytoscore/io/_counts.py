@@ -34,7 +34,18 @@ _SUMMARY = re.compile(r"^(__|N_(unmapped|multimapping|noFeature|ambiguous)$)")
 
 
 def expand_files(pattern: str | Sequence[str]) -> list[Path]:
-    """Files matching a glob pattern (or a list of paths), sorted; an error if none match."""
+    """Files matching a glob pattern (or a list of paths), sorted; an error if none match.
+
+    Parameters
+    ----------
+    pattern
+        A glob pattern (``counts/*.txt.gz``) or a list of paths.
+
+    Returns
+    -------
+    list[Path]
+        The files, sorted.
+    """
     if isinstance(pattern, str):
         files = sorted(Path(p) for p in glob.glob(pattern))
         if not files:
@@ -156,6 +167,20 @@ def read_count_files(files: str | Sequence[str], *, sample_pattern: str | None =
     ``sample_pattern`` is a regular expression with a named group ``sample`` (and
     optionally others, which become metadata columns) applied to each file name.
     All files must list the same genes.
+
+    Parameters
+    ----------
+    files
+        A glob pattern or a list of files, one per sample.
+    sample_pattern
+        A regular expression with a named group ``sample`` matched against each file name; other named
+        groups become metadata columns. ``None`` takes the GSM accession or the file name.
+
+    Returns
+    -------
+    AnnData
+        Samples × genes raw counts (``X`` and ``layers["counts"]``) with the files' checksums in the
+        provenance.
     """
     paths = expand_files(files)
     meta = _sample_metadata(paths, sample_pattern)
@@ -192,6 +217,20 @@ def read_count_matrix(path: str | Path, *, gene_column: int = 0, dialect: Mappin
 
     Non-count annotation columns that featureCounts adds (Chr, Start, End, Strand,
     Length) are dropped.
+
+    Parameters
+    ----------
+    path
+        The matrix file (genes × samples).
+    gene_column
+        Position of the gene ID column.
+    dialect
+        ``sep`` / ``decimal`` when detection is not wanted (the config's ``dialect``).
+
+    Returns
+    -------
+    AnnData
+        Samples × genes raw counts; non-integer or negative values are an error naming the file and sample.
     """
     path = Path(path)
     table = read_table(path, index_col=gene_column, dialect=dialect, what="count matrix")
@@ -228,6 +267,18 @@ def read_ncbi_counts(counts: str | Path, annotation: str | Path) -> ad.AnnData:
     Rows are Entrez GeneIDs; ``annotation`` (``Human.GRCh38.p13.annot.tsv.gz``) maps
     them to symbols (column ``Symbol``), stored in ``var["symbol"]`` for
     :func:`cytoscore.pp.map_gene_ids`.
+
+    Parameters
+    ----------
+    counts
+        GEO's NCBI raw-count table (GeneID × samples).
+    annotation
+        GEO's NCBI gene annotation table (GeneID, Symbol, …).
+
+    Returns
+    -------
+    AnnData
+        Samples × Entrez GeneIDs with ``var["symbol"]``.
     """
     adata = read_count_matrix(counts)
     annot = read_table(annotation, index_col=0, what="NCBI gene annotation")
@@ -251,7 +302,22 @@ def read_sample_sheet(
     """A sample (or cell) metadata table indexed by ``id_column`` (or by its row names, when
     R's ``write.table`` wrote them without a header field); IDs must be unique.
 
-    Columns keep their values as strings; :func:`cytoscore.pp.tidy_obs` gives them types."""
+    Columns keep their values as strings; :func:`cytoscore.pp.tidy_obs` gives them types.
+
+    Parameters
+    ----------
+    path
+        The sheet, in any dialect :func:`~cytoscore.io.read_table` reads.
+    id_column
+        The column of sample (or cell) IDs.
+    dialect
+        ``sep`` / ``decimal`` when detection is not wanted.
+
+    Returns
+    -------
+    DataFrame
+        The sheet indexed by ID, values as text.
+    """
     path = Path(path)
     table = read_table(path, index_col=None, dialect=dialect, what="sample sheet")
     if table.attrs["dialect"].row_names and id_column not in table.columns:
@@ -277,7 +343,20 @@ def read_sample_sheet(
 
 def read_expression_table(path: str | Path, *, dialect: Mapping | None = None) -> ad.AnnData:
     """A user's processed expression matrix (genes × samples, first column gene IDs) in any
-    dialect :func:`~cytoscore.io.read_table` reads."""
+    dialect :func:`~cytoscore.io.read_table` reads.
+
+    Parameters
+    ----------
+    path
+        The matrix file (genes × samples; log or linear values).
+    dialect
+        ``sep`` / ``decimal`` when detection is not wanted.
+
+    Returns
+    -------
+    AnnData
+        Samples × genes with the values as written (the scale is decided by normalization).
+    """
     path = Path(path)
     table = read_table(path, index_col=0, dialect=dialect, what="expression table")
     _need_samples(table, path, "expression table")
@@ -306,7 +385,22 @@ def read_expression_table(path: str | Path, *, dialect: Mapping | None = None) -
 
 
 def attach_metadata(adata: ad.AnnData, table: pd.DataFrame, *, source: str) -> ad.AnnData:
-    """Join a metadata table onto ``obs``; every observation must be in it and vice versa."""
+    """Join a metadata table onto ``obs``; every observation must be in it and vice versa.
+
+    Parameters
+    ----------
+    adata
+        The data whose observations are annotated.
+    table
+        The metadata, indexed by observation ID (:func:`read_sample_sheet`).
+    source
+        The table's file, named in errors and the provenance.
+
+    Returns
+    -------
+    AnnData
+        A copy with the table's columns in ``obs``; a mismatch of IDs is an error listing both sides.
+    """
     missing = [o for o in adata.obs_names if o not in table.index]
     extra = [o for o in table.index if o not in set(adata.obs_names)]
     if missing or extra:

@@ -58,7 +58,18 @@ class DownloadRecord:
 
 
 def url_to_relpath(url: str) -> str:
-    """Map ``https://HOST/PATH`` to ``HOST/PATH`` (the mirror and cache layout)."""
+    """Map ``https://HOST/PATH`` to ``HOST/PATH`` (the mirror and cache layout).
+
+    Parameters
+    ----------
+    url
+        An http(s) or ftp URL.
+
+    Returns
+    -------
+    str
+        ``HOST/PATH``.
+    """
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in _SCHEMES or not parts.netloc or not parts.path.strip("/"):
         raise InputError(f"not a downloadable URL (need https://host/path): {url!r}")
@@ -71,7 +82,18 @@ def url_to_relpath(url: str) -> str:
 
 
 def relpath_to_url(relpath: str) -> str:
-    """Inverse of :func:`url_to_relpath`; downloads always use https."""
+    """Inverse of :func:`url_to_relpath`; downloads always use https.
+
+    Parameters
+    ----------
+    relpath
+        A ``HOST/PATH`` of the mirror or cache.
+
+    Returns
+    -------
+    str
+        ``https://HOST/PATH``.
+    """
     return f"https://{relpath.lstrip('/')}"
 
 
@@ -97,6 +119,18 @@ def find_in_mirror(url: str, mirror: str | Path) -> tuple[Path, str | None] | No
     The mirror's ``index.tsv`` is consulted first (it may list a checksum and a
     path that differs from the URL layout); otherwise ``<mirror>/<host>/<path>``.
     URLs differing only in scheme (http/https/ftp) are treated as the same file.
+
+    Parameters
+    ----------
+    url
+        The file's public URL.
+    mirror
+        A mirror folder laid out as ``<host>/<path>``, with an optional ``index.tsv`` (url, path, sha256).
+
+    Returns
+    -------
+    tuple or None
+        The mirror's copy and its listed checksum, or ``None`` when the mirror lacks it.
     """
     root = Path(mirror)
     if not root.is_dir():
@@ -215,6 +249,10 @@ def fetch_url(
         record and ``sha256`` is used without a mirror or the network; it is replaced
         only once a new copy has been fetched and verified. So a cache whose ``dest``
         was removed (Snakemake removes a job's outputs before it reruns it) loses nothing.
+    timeout
+        Seconds before a network read gives up.
+    retries
+        Network attempts before the error (transient failures are retried with a pause).
 
     Returns
     -------
@@ -281,7 +319,20 @@ def refetch_advice(files, message: str) -> str:
     """For an error ``message`` that names a cached download among ``files``
     (``<cache>/downloads/<host>/<path>``): the sentence with the ``rm`` command that fetches it
     again (a file corrupt at its source stays cached until its copy, record and kept copy are
-    removed); ``""`` when it names none."""
+    removed); ``""`` when it names none.
+
+    Parameters
+    ----------
+    files
+        The cached download files a step read.
+    message
+        The error's text.
+
+    Returns
+    -------
+    str
+        The advice sentence, or ``""``.
+    """
     named = [Path(f) for f in files if "/downloads/" in str(f) and Path(f).name in message]
     remove = []
     for path in named:
@@ -294,7 +345,18 @@ def refetch_advice(files, message: str) -> str:
 
 @contextlib.contextmanager
 def refetch_hint(files) -> Iterator[None]:
-    """An :class:`InputError` about a cached download gains :func:`refetch_advice`."""
+    """An :class:`InputError` about a cached download gains :func:`refetch_advice`.
+
+    Parameters
+    ----------
+    files
+        The cached download files the block reads (their provenance says where each came from).
+
+    Returns
+    -------
+    Iterator[None]
+        A context manager; an :class:`InputError` raised inside it is raised again with the advice appended.
+    """
     try:
         yield
     except InputError as exc:
@@ -309,7 +371,13 @@ def check_cached_downloads(cache_dir: str | Path) -> None:
     """Stop, naming the files, when a cached download no longer matches its record (an edited
     or truncated copy): its job must run again, which needs the copy and its record removed.
     Deletes nothing itself (the workflow runs this at every parse, dry runs and --lint
-    included), and hashes only files changed after their record was written."""
+    included), and hashes only files changed after their record was written.
+
+    Parameters
+    ----------
+    cache_dir
+        The workflow's cache folder (``cache_dir``: ``downloads/``, ``records/``, ``kept/``).
+    """
     records = Path(cache_dir) / "records"
     if not records.is_dir():
         return

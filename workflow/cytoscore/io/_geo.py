@@ -42,20 +42,56 @@ def _geo_stub(accession: str, prefix: str) -> str:
 
 
 def geo_series_matrix_url(accession: str, platform: str | None = None) -> str:
-    """URL of a series matrix; with ``platform`` the per-platform file of a multi-platform series."""
+    """URL of a series matrix; with ``platform`` the per-platform file of a multi-platform series.
+
+    Parameters
+    ----------
+    accession
+        A GEO series, e.g. ``GSE55235``.
+    platform
+        For a series on several platforms, the platform of the file wanted (``GSExxx-
+        GPLyyy_series_matrix``).
+
+    Returns
+    -------
+    str
+        The https URL on GEO's FTP site.
+    """
     stub = _geo_stub(accession, "GSE")
     name = f"{accession}-{platform}" if platform else accession
     return f"{GEO_FTP}/series/{stub}/{accession}/matrix/{name}_series_matrix.txt.gz"
 
 
 def geo_platform_soft_url(platform: str) -> str:
-    """URL of a platform's family SOFT file (holds the platform annotation table)."""
+    """URL of a platform's family SOFT file (holds the platform annotation table).
+
+    Parameters
+    ----------
+    platform
+        A GEO platform, e.g. ``GPL96``.
+
+    Returns
+    -------
+    str
+        The https URL of ``GPLxxx_family.soft.gz``.
+    """
     stub = _geo_stub(platform, "GPL")
     return f"{GEO_FTP}/platforms/{stub}/{platform}/soft/{platform}_family.soft.gz"
 
 
 def geo_platform_annot_url(platform: str) -> str:
-    """URL of a platform's GEO annotation file (``GPLxxx.annot.gz``; column ``Gene symbol``)."""
+    """URL of a platform's GEO annotation file (``GPLxxx.annot.gz``; column ``Gene symbol``).
+
+    Parameters
+    ----------
+    platform
+        A GEO platform, e.g. ``GPL570``.
+
+    Returns
+    -------
+    str
+        The https URL of ``GPLxxx.annot.gz``.
+    """
     stub = _geo_stub(platform, "GPL")
     return f"{GEO_FTP}/platforms/{stub}/{platform}/annot/{platform}.annot.gz"
 
@@ -130,6 +166,16 @@ def read_series_matrix(path: str | Path) -> SeriesMatrix:
         For a truncated file (no ``!series_matrix_table_end``), rows with the
         wrong number of fields, non-numeric values, or sample columns that do not
         match ``!Sample_geo_accession``; the message names the file and line.
+
+    Parameters
+    ----------
+    path
+        The series matrix file (gzip or not).
+
+    Returns
+    -------
+    SeriesMatrix
+        The values (probes × samples), the ``!Sample_*`` metadata and the ``!Series_*`` header.
     """
     path = Path(path)
     lines = read_text_lines(path)
@@ -208,6 +254,8 @@ def read_platform_table(path: str | Path, *, symbol_column: str | None = None) -
     symbol_column
         Column holding gene symbols. By default the first of :data:`SYMBOL_COLUMNS`
         that the table has.
+    path
+        The platform file (SOFT, annotation file or full table; gzip or not).
     """
     path = Path(path)
     lines = read_text_lines(path)
@@ -259,7 +307,18 @@ def read_platform_table(path: str | Path, *, symbol_column: str | None = None) -
 
 
 def read_series_platforms(path: str | Path) -> list[str]:
-    """The ``!Series_platform_id`` values of a series matrix, reading only its header."""
+    """The ``!Series_platform_id`` values of a series matrix, reading only its header.
+
+    Parameters
+    ----------
+    path
+        The series matrix file.
+
+    Returns
+    -------
+    list[str]
+        The platform IDs, e.g. ``["GPL96"]``.
+    """
     import gzip
 
     path = Path(path)

@@ -101,7 +101,19 @@ KINDS: dict[str, DatasetKind] = {
 
 
 def dataset_kind(name: str) -> DatasetKind:
-    """The registered kind ``name``; an error listing the kinds otherwise."""
+    """The registered kind ``name``; an error listing the kinds otherwise.
+
+    Parameters
+    ----------
+    name
+        A dataset ``kind`` of the config (``geo_series_matrix``, ``rnaseq_counts``, ``single_cell``,
+        ``table``, …).
+
+    Returns
+    -------
+    DatasetKind
+        Its route (bulk or cells), scale, inputs and reader.
+    """
     try:
         return KINDS[name]
     except KeyError:

@@ -26,6 +26,21 @@ def load_dataset(kind: str, files: Mapping[str, object], options: Mapping[str, o
     ``metadata`` (a sample or cell sheet) is joined when given. Bulk samples also carry their
     ID as the column ``sample`` (unless a sheet has one), so that groups and derived columns
     can be read from names like ``IFNL.24h.Rep.1`` when there is no sheet.
+
+    Parameters
+    ----------
+    kind
+        The dataset's kind (:func:`dataset_kind`).
+    files
+        The dataset's files by role (``matrix``, ``platform``, ``counts``, ``metadata``, …), as the
+        workflow's inputs name them.
+    options
+        The dataset's config: ``dialect``, ``metadata_id_column``, ``counts`` options, ``cells.layer``, …
+
+    Returns
+    -------
+    AnnData
+        Samples (or cells) × features as read, the provenance of the files in ``uns``.
     """
     spec = dataset_kind(kind)
     adata = spec.read(files, options)

@@ -37,7 +37,15 @@ def _column(method: str, signature: str) -> str:
 
 
 def write_cell_scores(path: str | Path, matrices: Mapping[str, pd.DataFrame]) -> None:
-    """Write method -> observations × signatures tables (same observations) as one Parquet file."""
+    """Write method -> observations × signatures tables (same observations) as one Parquet file.
+
+    Parameters
+    ----------
+    path
+        The Parquet file written (atomically).
+    matrices
+        Method -> observations × signatures scores, all with the same observations in the same order.
+    """
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -55,7 +63,15 @@ def write_cell_scores(path: str | Path, matrices: Mapping[str, pd.DataFrame]) ->
 
 
 def gather_cell_scores(parts: Sequence[str | Path], path: str | Path) -> None:
-    """Concatenate shards' score files (same columns) in order, one shard in memory at a time."""
+    """Concatenate shards' score files (same columns) in order, one shard in memory at a time.
+
+    Parameters
+    ----------
+    parts
+        The shards' Parquet files, in row order.
+    path
+        The file written (atomically).
+    """
     import pyarrow.parquet as pq
 
     schema = pq.read_schema(parts[0])
@@ -68,7 +84,18 @@ def gather_cell_scores(parts: Sequence[str | Path], path: str | Path) -> None:
 
 
 def score_columns(path: str | Path) -> list[tuple[str, str]]:
-    """``(method, signature)`` of each score column, in file order."""
+    """``(method, signature)`` of each score column, in file order.
+
+    Parameters
+    ----------
+    path
+        A ``scores.parquet`` file (only its schema is read).
+
+    Returns
+    -------
+    list[tuple[str, str]]
+        The ``(method, signature)`` pairs.
+    """
     import pyarrow.parquet as pq
 
     names = pq.read_schema(path).names
@@ -79,7 +106,22 @@ def read_cell_scores(
     path: str | Path, *, columns: Sequence[tuple[str, str]] | None = None, tidy: bool = True
 ) -> pd.DataFrame:
     """The scores of ``columns`` (``(method, signature)`` pairs; default all): tidy
-    (``observation, signature, method, score``), or wide (observation index, one column per pair)."""
+    (``observation, signature, method, score``), or wide (observation index, one column per pair).
+
+    Parameters
+    ----------
+    path
+        A ``scores.parquet`` file.
+    columns
+        The ``(method, signature)`` pairs read; ``None`` reads all.
+    tidy
+        Return the tidy long table; else the wide one.
+
+    Returns
+    -------
+    DataFrame
+        The scores.
+    """
     import pyarrow.parquet as pq
 
     available = score_columns(path)
@@ -112,7 +154,24 @@ def iter_scores(
 ) -> Iterator[pd.DataFrame]:
     """Tidy score tables, part by part: per ``(method, signature)`` (``by="column"``) or per
     signature with all its methods (``by="signature"``), optionally only some methods or
-    signatures. A tidy ``.tsv`` (bulk) is read whole and split the same way."""
+    signatures. A tidy ``.tsv`` (bulk) is read whole and split the same way.
+
+    Parameters
+    ----------
+    path
+        A ``scores.parquet`` (single cell: read column by column) or ``scores.tsv`` (bulk).
+    by
+        ``column`` (one method × signature per part) or ``signature`` (all methods of one signature).
+    methods
+        Only these methods; ``None``: all.
+    signatures
+        Only these signatures; ``None``: all.
+
+    Returns
+    -------
+    Iterator[DataFrame]
+        Tidy parts (``observation, signature, method, score``).
+    """
     if by not in ("column", "signature"):
         raise ValueError(f"by must be 'column' or 'signature', not {by!r}")
     path = Path(path)
@@ -142,13 +201,37 @@ def iter_scores(
 def read_observations(path: str | Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
     """A dataset's ``samples.tsv`` as the prepare steps write it: one row per sample or cell,
     indexed by ``observation``, every value as text (as written: "0" stays "0", an ID keeps
-    its leading zeros); only ``columns`` when given (a million cells' sheet read in part)."""
+    its leading zeros); only ``columns`` when given (a million cells' sheet read in part).
+
+    Parameters
+    ----------
+    path
+        A dataset's ``samples.tsv``.
+    columns
+        Read only these columns (and the index).
+
+    Returns
+    -------
+    DataFrame
+        The observations' metadata, values as text.
+    """
     usecols = ["observation", *columns] if columns is not None else None
     return pd.read_csv(path, sep="\t", index_col="observation", dtype=str, usecols=usecols)
 
 
 def read_scores(path: str | Path) -> pd.DataFrame:
-    """A whole tidy score table (``scores.tsv``, or every column of ``scores.parquet``)."""
+    """A whole tidy score table (``scores.tsv``, or every column of ``scores.parquet``).
+
+    Parameters
+    ----------
+    path
+        ``scores.tsv`` or ``scores.parquet``.
+
+    Returns
+    -------
+    DataFrame
+        Tidy scores (``observation, signature, method, score``).
+    """
     path = Path(path)
     if path.suffix == ".parquet":
         return read_cell_scores(path)

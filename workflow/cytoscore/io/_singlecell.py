@@ -71,6 +71,14 @@ def read_single_cell(
 
     Returns counts (CSR, float32) in ``X`` and ``layers["counts"]``, genes by symbol
     (10x: ``gene_symbols``, Ensembl IDs kept in ``var["gene_ids"]``).
+    layer
+        The layer of the h5ad holding raw counts (``raw.X``: AnnData's raw); ``None``: ``X``.
+
+    Returns
+    -------
+    AnnData
+        Counts (CSR, float32) in ``X`` and ``layers["counts"]``, genes by symbol (10x: ``gene_symbols``,
+        Ensembl IDs kept in ``var["gene_ids"]``), the files' checksums in the provenance.
     """
     with CellSource(h5ad=h5ad, layer=layer, tenx_mtx=tenx_mtx, tenx_h5=tenx_h5) as source:
         parts = [block.copy() for _, block in source.blocks(65_536)]  # a block reuses its buffers

@@ -55,5 +55,16 @@ def read_text(path: str | Path) -> TextFile:
 
 
 def read_text_lines(path: str | Path) -> list[str]:
-    """:func:`read_text` as lines, their endings (LF or CRLF) stripped."""
+    """:func:`read_text` as lines, their endings (LF or CRLF) stripped.
+
+    Parameters
+    ----------
+    path
+        The file (plain or gzip).
+
+    Returns
+    -------
+    list[str]
+        Its lines.
+    """
     return read_text(path).text.splitlines()

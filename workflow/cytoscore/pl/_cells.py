@@ -76,6 +76,32 @@ def embedding_plot(
     ``cell_type`` and by condition (``group``), and each signature is drawn once per
     condition, on one colour scale per signature (its 1st to 99th percentile over all
     cells drawn), so that a change between conditions reads as a change of colour.
+
+    Parameters
+    ----------
+    coords
+        UMAP coordinates (``umap1, umap2``) indexed by cell.
+    scores
+        Tidy per-cell scores (``observation, signature, method, score``).
+    method
+        The scoring method drawn.
+    signatures
+        The signatures drawn; ``None``: every one scored.
+    obs
+        Cell metadata, indexed by cell: adds the cell-type and condition panels and one panel per condition.
+    cell_type
+        The cell-type column of ``obs``.
+    group
+        The condition column of ``obs``.
+    group_order
+        The conditions' order (the dataset's).
+    width
+        ``"single"`` (85 mm) or ``"double"`` (180 mm) journal column, or a width in mm.
+
+    Returns
+    -------
+    Figure, DataFrame
+        The figure and the numbers drawn (its source data).
     """
     wide = scores[scores["method"] == method].pivot(index="observation", columns="signature", values="score")
     sigs = list(signatures) if signatures else list(wide.columns)
@@ -193,7 +219,32 @@ def score_dotplot(
 ) -> tuple[Figure, pd.DataFrame]:
     """Dot plot: colour = mean score, size = fraction of cells scoring above the signature's
     median over all cells, per cell type × condition (rows) and signature (columns); without
-    a ``cell_type`` column, one row per condition over all cells."""
+    a ``cell_type`` column, one row per condition over all cells.
+
+    Parameters
+    ----------
+    scores
+        Tidy per-cell scores.
+    obs
+        Cell metadata, indexed by cell.
+    method
+        The scoring method drawn.
+    cell_type
+        The cell-type column; ``None``: one row per condition over all cells.
+    group
+        The condition column.
+    signatures
+        The signatures drawn; ``None``: every one scored.
+    group_order
+        The conditions' order.
+    width
+        ``"single"`` (85 mm) or ``"double"`` (180 mm) journal column, or a width in mm.
+
+    Returns
+    -------
+    Figure, DataFrame
+        The figure and the numbers drawn (its source data).
+    """
     if cell_type is None:
         obs, cell_type = obs.assign(**{ALL_CELLS_COLUMN: "all cells"}), ALL_CELLS_COLUMN
     parts = []
@@ -274,7 +325,38 @@ def donor_plot(
     joining one donor's two conditions. Each panel carries n per group, the difference of
     means and the FDR of the contrast's primary test (``comparison``) with its stars only
     where the test may carry them (:func:`cytoscore._significance.markable`), else
-    "n too small to test"; the note names the test and what the FDR is over."""
+    "n too small to test"; the note names the test and what the FDR is over.
+
+    Parameters
+    ----------
+    units
+        The values the tests ran on (``units.tsv``): replicate × cell type × signature × method.
+    comparison
+        The contrast's comparison table (its tests, FDR and n).
+    method
+        The scoring method drawn.
+    replicate
+        The replicate column of ``units``.
+    group
+        The condition column of ``units``.
+    pair_by
+        The donor column of a paired design (a marker per donor, lines joining pairs).
+    signatures
+        The signatures drawn (a row each); ``None``: every one in ``units``.
+    group_order
+        The conditions' order.
+    value
+        What a point is, for the axis label.
+    ncols
+        Panels per row at most.
+    width
+        ``"single"`` (85 mm) or ``"double"`` (180 mm) journal column, or a width in mm.
+
+    Returns
+    -------
+    Figure, DataFrame
+        The figure and the numbers drawn (its source data).
+    """
     for frame, needed, what in (
         (units, ["cell_type", replicate, group, "signature", "method", "score"], "units"),
         (comparison, ["signature", "method", "cell_type", "target", "reference", "mean_difference", "fdr", "test"],
@@ -388,7 +470,36 @@ def score_violins(
     signature: the distribution scanpy users read with ``sc.pl.violin``. ``scores`` is tidy or
     an iterable of tidy parts (one signature of a million cells at a time); each violin is the
     kernel density of at most ``max_cells`` random cells (seeded) of its cell type ×
-    condition, with its quartiles, and the x labels give every stratum's number of cells."""
+    condition, with its quartiles, and the x labels give every stratum's number of cells.
+
+    Parameters
+    ----------
+    scores
+        Tidy per-cell scores, or an iterable of tidy parts.
+    obs
+        Cell metadata, indexed by cell.
+    method
+        The scoring method drawn.
+    cell_type
+        The cell-type column; ``None``: all cells as one stratum.
+    group
+        The condition column.
+    signatures
+        The signatures drawn (a row each); ``None``: every one scored.
+    group_order
+        The conditions' order.
+    max_cells
+        Cells drawn per cell type × condition at most (a seeded random subset).
+    seed
+        Seed of the subsets.
+    width
+        ``"single"`` (85 mm) or ``"double"`` (180 mm) journal column, or a width in mm.
+
+    Returns
+    -------
+    Figure, DataFrame
+        The figure and the numbers drawn (its source data).
+    """
     import seaborn as sns
 
     if cell_type is None:

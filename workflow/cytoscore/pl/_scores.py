@@ -34,7 +34,18 @@ log = logging.getLogger(__name__)
 
 
 def format_p(p: float) -> str:
-    """p-value / FDR as text: two significant digits, scientific below 0.001."""
+    """p-value / FDR as text: two significant digits, scientific below 0.001.
+
+    Parameters
+    ----------
+    p
+        A p-value or FDR (NaN gives ``"n/a"``).
+
+    Returns
+    -------
+    str
+        The text drawn.
+    """
     if p is None or not np.isfinite(p):
         return "NA"
     return f"{p:.2g}" if p >= 1e-3 else f"{p:.1e}"
@@ -89,6 +100,31 @@ def signature_boxplot(
     -------
     (figure, source_data): the numbers drawn, one row per point, with the
     annotation values of its panel.
+
+    Parameters
+    ----------
+    scores
+        Tidy scores of the samples.
+    groups
+        Each sample's group, indexed by observation.
+    comparison
+        The contrast's comparison table (target, reference, difference, FDR).
+    method
+        The scoring method drawn.
+    signatures
+        The signatures drawn; ``None``: all, or the ``top`` by FDR.
+    group_order
+        The groups' order (the dataset's).
+    ncols
+        Panels per row.
+    top
+        Panels at most when ``signatures`` is ``None``.
+    seed
+        Seed of the points' jitter.
+    pairs
+        Observation -> pair (e.g. donor) of a paired design.
+    width
+        ``"single"`` (85 mm) or ``"double"`` (180 mm) journal column, or a width in mm.
     """
     _check_columns(scores, ["observation", "signature", "method", "score"], "scores")
     _check_columns(comparison, ["signature", "method", "target", "reference", "mean_difference", "fdr"], "comparison")
@@ -285,6 +321,27 @@ def score_heatmap(
     Returns
     -------
     (figure, source_data) with the score and the z-score of every cell drawn.
+
+    Parameters
+    ----------
+    scores
+        Tidy scores of the samples.
+    obs
+        Sample metadata (with ``group``), or a Series of groups.
+    method
+        The scoring method drawn.
+    signatures
+        The signatures (rows) in this order; ``None``: every one scored, clustered.
+    group_order
+        The groups' order.
+    annotations
+        Metadata columns drawn as bars above the samples.
+    cluster
+        Cluster the samples within each group (and the signatures).
+    clip
+        The z beyond which colours saturate.
+    width
+        ``"single"`` (85 mm) or ``"double"`` (180 mm) journal column, or a width in mm.
     """
     _check_columns(scores, ["observation", "signature", "method", "score"], "scores")
     if isinstance(obs, pd.Series):

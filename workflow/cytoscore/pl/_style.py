@@ -135,6 +135,24 @@ def save_figure(
     string, so the same figure gives the same bytes on every run. The layout is computed
     once, for the first format, and kept for the others (the same positions in every file,
     and a third of the time).
+
+    Parameters
+    ----------
+    fig
+        The figure.
+    base
+        The path without extension.
+    formats
+        Extensions written (``svg``, ``pdf``, ``png``).
+    dpi
+        Resolution of the PNG.
+    source_data
+        The numbers drawn, written beside the figure.
+
+    Returns
+    -------
+    list[Path]
+        The files written.
     """
     written = []
     if source_data is not None:

@@ -125,7 +125,30 @@ def contrast_effects_plot(
 ) -> tuple[Figure, pd.DataFrame]:
     """A contrast's effects: a dot-and-CI plot for a handful of signatures (at most
     ``dot_max``: every effect and its CI readable, signature by signature), a volcano for
-    more (``kind`` "auto"; or "dots" / "volcano")."""
+    more (``kind`` "auto"; or "dots" / "volcano").
+
+    Parameters
+    ----------
+    comparison
+        A contrast's comparison table (:func:`cytoscore.tl.compare_groups` and the like).
+    effect
+        ``mean_difference`` (with its 95% CI, in each method's score units) or ``hedges_g``.
+    kind
+        ``auto``, ``dots`` or ``volcano``.
+    dot_max
+        The most signatures drawn as dots under ``auto``.
+    fdr_line
+        The FDR below which an effect is filled (and a volcano names it).
+    label_top
+        Signatures named in a volcano.
+    width
+        ``"single"`` (85 mm) or ``"double"`` (180 mm) journal column, or a width in mm.
+
+    Returns
+    -------
+    Figure, DataFrame
+        The figure and the numbers drawn (its source data).
+    """
     if kind not in ("auto", "dots", "volcano"):
         raise InputError(f"kind must be auto, dots or volcano, not {kind!r}")
     if kind == "auto":
@@ -154,7 +177,26 @@ def effect_dot_plot(
 ) -> tuple[Figure, pd.DataFrame]:
     """Each signature's effect with its 95% CI, one row per signature and one panel per method
     (each in its own score units); filled by direction when FDR < ``fdr_line``, with the FDR
-    stars at the right. ``label_top`` is accepted for the volcano's signature and unused."""
+    stars at the right. ``label_top`` is accepted for the volcano's signature and unused.
+
+    Parameters
+    ----------
+    comparison
+        A contrast's comparison table (:func:`cytoscore.tl.compare_groups` and the like).
+    effect
+        ``mean_difference`` (with its 95% CI, in each method's score units) or ``hedges_g``.
+    fdr_line
+        The FDR below which an effect is filled.
+    label_top
+        Unused (the volcano's signature).
+    width
+        ``"single"`` (85 mm) or ``"double"`` (180 mm) journal column, or a width in mm.
+
+    Returns
+    -------
+    Figure, DataFrame
+        The figure and the numbers drawn (its source data).
+    """
     data = _contrast_data(comparison, effect, fdr_line, 0).drop(columns="labelled")
     methods = list(dict.fromkeys(data["method"]))
     sigs = list(dict.fromkeys(data["signature"]))
@@ -220,6 +262,24 @@ def volcano_plot(
     absolute effect below ``fdr_line`` (each signature's best rank over the methods) are
     named in every panel where they are below the line, the names moved apart by adjustText (``labelled`` in the source
     data). Rows flagged ``small_n`` are drawn hollow; low-coverage signatures carry a dagger.
+
+    Parameters
+    ----------
+    comparison
+        A contrast's comparison table (:func:`cytoscore.tl.compare_groups` and the like).
+    effect
+        ``mean_difference`` (with its 95% CI, in each method's score units) or ``hedges_g``.
+    fdr_line
+        The FDR of the dashed line.
+    label_top
+        Signatures named, the largest significant effects.
+    width
+        ``"single"`` (85 mm) or ``"double"`` (180 mm) journal column, or a width in mm.
+
+    Returns
+    -------
+    Figure, DataFrame
+        The figure and the numbers drawn (its source data).
     """
     from adjustText import adjust_text
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -329,6 +389,32 @@ def score_correlation(
     correlation between overlapping sets is partly built in. A set that was not scored
     (skipped under ``gene_sets.allow_missing``; ``coverage`` says why) gives a figure that
     names it instead of the scatter.
+
+    Parameters
+    ----------
+    scores
+        Tidy scores of the samples.
+    groups
+        Each sample's group, indexed by observation.
+    x
+        The signature on the x axis.
+    y
+        The signature on the y axis.
+    method
+        The scoring method drawn.
+    group_order
+        The groups' order.
+    gene_sets
+        Signature -> genes, to state the genes x and y share.
+    width
+        ``"single"`` (85 mm) or ``"double"`` (180 mm) journal column, or a width in mm.
+    coverage
+        The dataset's gene-set coverage table, which says why a set was not scored.
+
+    Returns
+    -------
+    Figure, DataFrame
+        The figure and the numbers drawn (its source data).
     """
     sub = scores[(scores["method"] == method) & scores["signature"].isin([x, y])]
     wide = sub.pivot(index="observation", columns="signature", values="score")
@@ -394,7 +480,22 @@ def score_correlation(
 def ifn_score_plot(
     table: pd.DataFrame, *, group_order: Sequence[str] | None = None, width: str = "single"
 ) -> tuple[Figure, pd.DataFrame]:
-    """The clinical interferon score of every sample by group, log scale, with the positivity threshold."""
+    """The clinical interferon score of every sample by group, log scale, with the positivity threshold.
+
+    Parameters
+    ----------
+    table
+        The clinical interferon score table (:func:`cytoscore.tl.clinical_ifn_score`).
+    group_order
+        The groups' order.
+    width
+        ``"single"`` (85 mm) or ``"double"`` (180 mm) journal column, or a width in mm.
+
+    Returns
+    -------
+    Figure, DataFrame
+        The figure and the numbers drawn (its source data).
+    """
     _check_columns(
         table, ["observation", "group", "ifn_score", "threshold", "positive"], "interferon score table"
     )
@@ -461,6 +562,26 @@ def effect_heatmap(
     The layout follows the size: contrasts in rows and signatures in columns for up to 20
     signatures, transposed beyond; the numbers are printed when a cell holds them at 6 pt,
     else only the marks, else nothing (said in a note; all are in the source data).
+
+    Parameters
+    ----------
+    comparisons
+        Every contrast's comparison table, stacked (``comparisons.tsv``).
+    method
+        The scoring method drawn.
+    effect
+        ``mean_difference`` (with its 95% CI, in each method's score units) or ``hedges_g``.
+    signatures
+        The signatures drawn, in this order; ``None``: every one.
+    clip
+        Where the colours saturate; ``None``: 3 for g, else the largest absolute difference.
+    width
+        ``"single"`` (85 mm) or ``"double"`` (180 mm) journal column, or a width in mm.
+
+    Returns
+    -------
+    Figure, DataFrame
+        The figure and the numbers drawn (its source data).
     """
     col, _, _ = _effect_columns(effect)
     _check_columns(comparisons, ["contrast", "signature", "method", col, "fdr"], "comparisons")
@@ -589,7 +710,28 @@ def forest_plot(
     """Forest plot per signature, laid out as metafor's ``forest()``: each dataset's g with
     its 95% CI as a square whose area is proportional to its random-effects weight
     1 / (SE² + τ²), the pooled diamond, and on the right each row's g [CI] and weight; the
-    panel title gives the heterogeneity (τ², I², Q with its p) and the test of the pooled g."""
+    panel title gives the heterogeneity (τ², I², Q with its p) and the test of the pooled g.
+
+    Parameters
+    ----------
+    meta
+        A meta-analysis table (:func:`cytoscore.tl.meta_analysis`).
+    comparisons
+        The pooled contrasts' comparison tables, stacked (each dataset's g and CI).
+    method
+        The scoring method drawn.
+    signatures
+        The signatures drawn; ``None``: every one pooled.
+    ncols
+        Panels per row.
+    width
+        ``"single"`` (85 mm) or ``"double"`` (180 mm) journal column, or a width in mm.
+
+    Returns
+    -------
+    Figure, DataFrame
+        The figure and the numbers drawn (its source data).
+    """
     _check_columns(
         meta, ["signature", "method", "pooled_g", "ci_low", "ci_high", "i2", "contrasts"], "meta-analysis"
     )

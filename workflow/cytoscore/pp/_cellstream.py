@@ -129,6 +129,22 @@ def symbol_matrix(
     Returns ``(None, var, info)`` when the data is indexed by human symbols already (its genes
     and order are kept), else ``(M, var of the symbols, info)``; ``info["organism"]`` says
     which organism and why.
+
+    Parameters
+    ----------
+    var
+        The source's features (index: the file's gene IDs or symbols; a symbol column is used when present).
+    id_type
+        ``auto``, ``symbol``, ``ensembl`` or ``entrez``.
+    annotation
+        Gene ID -> symbol, when the data brings no symbols itself.
+    organism
+        ``auto``, ``human`` or ``mouse``.
+
+    Returns
+    -------
+    tuple
+        ``(M or None, var, info)``: the IDs -> symbols matrix, the symbols' var, and what was mapped.
     """
     if annotation is None and symbol_column(var) is None and detect_id_type(var.index) == "ensembl":
         org, _ = resolve_organism(var.index, organism)
@@ -196,6 +212,23 @@ def prepare_cells(
     Returns the obs/var/uns of what was written (an AnnData without ``X``): the kept cells
     with ``n_genes_by_counts``, ``total_counts``, ``pct_counts_mt``; the kept genes with the
     mean and sum of squared deviations of their written values (``var`` columns ``cytoscore_mean``, ``cytoscore_m2``).
+    target_sum
+        Counts per cell after scaling, before ``log1p``.
+    chunk_size
+        Cells per chunk (memory grows with it, not with the cells).
+    id_type
+        The gene IDs' type (:func:`symbol_matrix`).
+    annotation
+        Gene ID -> symbol (:func:`symbol_matrix`).
+    organism
+        ``auto``, ``human`` or ``mouse`` (:func:`symbol_matrix`).
+
+    Returns
+    -------
+    AnnData
+        The obs/var/uns of what was written (no ``X``): kept cells with ``n_genes_by_counts``,
+        ``total_counts``, ``pct_counts_mt``; kept genes with the mean and sum of squared deviations of their
+        written values.
     """
     opts = {**QC_DEFAULTS, **dict(qc or {})}
     unknown = sorted(set(opts) - set(QC_DEFAULTS))
@@ -352,6 +385,14 @@ def normalize_cells(
     cluster
         Options of :func:`leiden_with_transfer` (``resolution``, ``n_pcs``, ``n_neighbors``,
         ``seed``); labels in ``obs["leiden"]``.
+    layer
+        The layer holding raw counts; ``None``: ``layers["counts"]`` when present, else ``X``.
+    chunk_size
+        Cells per chunk of the streamed code.
+    max_cells
+        Cells clustered at most (the others get labels by a kNN vote).
+    organism
+        ``auto``, ``human`` or ``mouse``.
 
     Returns
     -------
@@ -401,6 +442,32 @@ def prepare_single_cell(
     ``chunk_size`` cells. With ``normalize["cluster"]``, Leiden clusters (``obs["leiden"]``)
     come from a subsample of at most ``max_cells`` cells (:func:`leiden_with_transfer`).
     Returns the written obs/var/uns (an AnnData without ``X``).
+
+    Parameters
+    ----------
+    files
+        The dataset's files: one of ``h5ad`` / ``tenx_mtx`` / ``tenx_h5``, optionally ``metadata`` and
+        ``gene_annotation``.
+    out_path
+        The normalized ``.h5ad`` written (atomically).
+    options
+        The dataset's load options (``cells``, ``metadata_id_column``, ``gene_ids``, ``gene_annotation``,
+        ``organism``, ``dialect``).
+    normalize
+        ``qc``, ``target_sum`` and ``cluster``.
+    groups
+        The dataset's ``groups`` (with ``compared`` and ``contrasts``), as :func:`assign_groups` takes them.
+    derive
+        Columns derived from others (:func:`derive_columns`).
+    chunk_size
+        Cells per chunk.
+    max_cells
+        Cells clustered at most.
+
+    Returns
+    -------
+    AnnData
+        The written obs/var/uns (no ``X``).
     """
     from ..io import CellSource, H5adRowWriter, attach_metadata, read_sample_sheet
     from ._groups import assign_groups, check_contrast_units, derive_columns
@@ -492,7 +559,28 @@ def pseudobulk_counts(
     the dataset's cell table), over ``genes`` (the genes kept), read again from the dataset's
     files with the gene mapping :func:`prepare_cells` used, ``chunk_size`` cells at a time
     (memory grows with the profiles, not the cells). Returns the profiles × genes sums and
-    the profiles (the ``by`` values and ``n_cells``), as :func:`cytoscore.tl.aggregate_counts`."""
+    the profiles (the ``by`` values and ``n_cells``), as :func:`cytoscore.tl.aggregate_counts`.
+
+    Parameters
+    ----------
+    files
+        The dataset's raw files (as :func:`prepare_single_cell` takes them).
+    obs
+        The cells QC kept (the dataset's cell table), with the ``by`` columns.
+    by
+        The columns whose combinations are the profiles (e.g. sample and cell type).
+    genes
+        The genes kept, in the order of the columns returned.
+    options
+        The dataset's load options (the same gene mapping as :func:`prepare_cells`).
+    chunk_size
+        Cells read at a time.
+
+    Returns
+    -------
+    tuple
+        ``(sums, profiles)``: profiles × genes counts, and the profiles' ``by`` values with ``n_cells``.
+    """
     from ..io import CellSource
 
     opts, files = dict(options or {}), dict(files)

@@ -34,6 +34,26 @@ def filter_by_expr(
     smallest group size (all samples without groups), reduced to
     ``large_n + (n - large_n) * min_prop`` above ``large_n`` — and its total count is
     at least ``min_total_count``.
+
+    Parameters
+    ----------
+    counts
+        Samples × genes raw counts.
+    group
+        Each sample's group; the smallest sets the minimum number of samples. ``None``: all samples.
+    min_count
+        edgeR's ``min.count``.
+    min_total_count
+        edgeR's ``min.total.count``.
+    large_n
+        edgeR's ``large.n``.
+    min_prop
+        edgeR's ``min.prop``.
+
+    Returns
+    -------
+    ndarray
+        A boolean per gene: kept.
     """
     counts = np.asarray(counts, dtype=np.float64)
     lib = counts.sum(axis=1)
@@ -81,6 +101,16 @@ def tmm_factors(counts: np.ndarray) -> np.ndarray:
     factor is closest to the mean; M-values are trimmed 30 %, A-values 5 %, the rest
     averaged with inverse-variance weights; factors are scaled to a geometric mean of 1
     (Robinson & Oshlack 2010, Genome Biol 11:R25).
+
+    Parameters
+    ----------
+    counts
+        Samples × genes raw counts.
+
+    Returns
+    -------
+    ndarray
+        One factor per sample.
     """
     counts = np.asarray(counts, dtype=np.float64)
     lib = counts.sum(axis=1)
@@ -95,7 +125,18 @@ def tmm_factors(counts: np.ndarray) -> np.ndarray:
 
 
 def median_of_ratios_factors(counts: np.ndarray) -> np.ndarray:
-    """DESeq2 median-of-ratios size factors (Anders & Huber 2010), via pydeseq2."""
+    """DESeq2 median-of-ratios size factors (Anders & Huber 2010), via pydeseq2.
+
+    Parameters
+    ----------
+    counts
+        Samples × genes raw counts.
+
+    Returns
+    -------
+    ndarray
+        One size factor per sample.
+    """
     from pydeseq2.preprocessing import deseq2_norm
 
     counts = np.asarray(counts, dtype=np.float64)
@@ -107,7 +148,22 @@ def median_of_ratios_factors(counts: np.ndarray) -> np.ndarray:
 
 def log_cpm(counts: np.ndarray, lib_size: np.ndarray, *, prior_count: float = 2.0) -> np.ndarray:
     """log2 counts per million as edgeR's ``cpm(log=TRUE)``: the prior count is scaled by
-    library size relative to the mean library size, and twice it added to the library size."""
+    library size relative to the mean library size, and twice it added to the library size.
+
+    Parameters
+    ----------
+    counts
+        Samples × genes raw counts.
+    lib_size
+        Each sample's effective library size (library size × factor).
+    prior_count
+        edgeR's ``prior.count``.
+
+    Returns
+    -------
+    ndarray
+        log2-CPM, samples × genes.
+    """
     counts = np.asarray(counts, dtype=np.float64)
     lib = np.asarray(lib_size, dtype=np.float64)
     prior = prior_count * lib / lib.mean()
@@ -138,6 +194,17 @@ def normalize_counts(
 
     ``X`` becomes log2-CPM; raw counts stay in ``layers["counts"]``; the choices and
     factors go to ``uns["cytoscore"]["normalization"]``.
+    adata
+        Samples × genes raw counts in ``X``.
+    group_column
+        The obs column of groups for :func:`filter_by_expr`.
+    prior_count
+        The prior count of :func:`log_cpm`.
+
+    Returns
+    -------
+    AnnData
+        The kept genes with log2-CPM in ``X``, raw counts in ``layers["counts"]``.
     """
     if method not in COUNT_METHODS:
         raise InputError(f"count normalization must be one of {COUNT_METHODS}, not {method!r}")

@@ -29,14 +29,40 @@ Blocks = Callable[[int], Iterator[tuple[int, sp.csr_matrix]]]
 
 
 def subsample_rows(n_obs: int, max_cells: int, *, seed: int = 0) -> np.ndarray:
-    """Sorted row indices of a seeded random subsample of at most ``max_cells`` rows (all when fewer)."""
+    """Sorted row indices of a seeded random subsample of at most ``max_cells`` rows (all when fewer).
+
+    Parameters
+    ----------
+    n_obs
+        Rows in all.
+    max_cells
+        Rows drawn at most.
+    seed
+        The generator's seed.
+
+    Returns
+    -------
+    ndarray
+        The rows, sorted.
+    """
     if n_obs <= max_cells:
         return np.arange(n_obs)
     return np.sort(np.random.default_rng(seed).choice(n_obs, max_cells, replace=False))
 
 
 def row_blocks(X) -> Blocks:
-    """``blocks(rows)`` over an in-memory or backed (``backed="r"``) matrix."""
+    """``blocks(rows)`` over an in-memory or backed (``backed="r"``) matrix.
+
+    Parameters
+    ----------
+    X
+        A matrix: in memory (dense or sparse) or an h5ad's backed ``X``.
+
+    Returns
+    -------
+    Callable
+        ``blocks(rows)`` yielding ``(start, CSR block)``.
+    """
 
     def blocks(rows: int):
         for start in range(0, X.shape[0], rows):
@@ -49,7 +75,25 @@ def read_rows(
     blocks: Blocks, rows: np.ndarray, *, chunk_size: int = 20_000, columns: np.ndarray | None = None
 ) -> sp.csr_matrix:
     """The given (sorted) rows of a matrix streamed by ``blocks(chunk_size)``, as CSR
-    (only ``columns``, a boolean mask, when given)."""
+    (only ``columns``, a boolean mask, when given).
+
+    Parameters
+    ----------
+    blocks
+        ``blocks(rows)`` yielding ``(start, CSR block)`` over the matrix (:func:`row_blocks`, a writer's
+        ``blocks``).
+    rows
+        The rows wanted, sorted.
+    chunk_size
+        Rows per block read.
+    columns
+        A boolean mask of the columns kept; ``None``: all.
+
+    Returns
+    -------
+    csr_matrix
+        The rows, in order.
+    """
     parts = []
     for start, block in blocks(chunk_size):
         lo, hi = np.searchsorted(rows, [start, start + block.shape[0]])
@@ -85,7 +129,30 @@ def umap_of_sample(
     hvg: bool = True,
 ) -> pd.DataFrame:
     """UMAP coordinates (``umap1, umap2``) of the cells of ``X`` (log-normalized; ``hvg``:
-    select highly variable genes first, else ``X`` holds them already)."""
+    select highly variable genes first, else ``X`` holds them already).
+
+    Parameters
+    ----------
+    X
+        Cells × genes, log-normalized (CSR).
+    obs_names
+        The cells' names.
+    var_names
+        The genes' names.
+    seed
+        Seed of PCA, the kNN graph and UMAP.
+    n_pcs
+        Principal components at most.
+    n_neighbors
+        Neighbours of the kNN graph.
+    hvg
+        Select 2,000 highly variable genes first (seurat flavor).
+
+    Returns
+    -------
+    DataFrame
+        ``umap1, umap2`` indexed by cell (``observation``).
+    """
     import scanpy as sc
 
     work = ad.AnnData(X=X, obs=pd.DataFrame(index=pd.Index(obs_names).astype(str)), var=pd.DataFrame(index=var_names))
@@ -102,7 +169,24 @@ def embed_cells(
     adata: ad.AnnData, *, max_cells: int = 100_000, seed: int = 0, chunk_size: int = 20_000
 ) -> pd.DataFrame:
     """UMAP coordinates of a seeded subsample of at most ``max_cells`` cells of ``adata``
-    (log-normalized; may be ``backed="r"``: only the subsample is read into memory)."""
+    (log-normalized; may be ``backed="r"``: only the subsample is read into memory).
+
+    Parameters
+    ----------
+    adata
+        Log-normalized cells (in memory or backed).
+    max_cells
+        Cells embedded at most (a seeded subsample).
+    seed
+        Seed of the subsample and the embedding.
+    chunk_size
+        Rows read at a time.
+
+    Returns
+    -------
+    DataFrame
+        The UMAP coordinates of the subsample (:func:`umap_of_sample`).
+    """
     import scanpy as sc
 
     rows = subsample_rows(adata.n_obs, max_cells, seed=seed)
@@ -134,7 +218,37 @@ def leiden_with_transfer(
 ) -> np.ndarray:
     """Leiden clusters (igraph, fixed seeds) of every cell: computed on a seeded subsample
     of at most ``max_cells`` cells, then given to the others by a ``n_neighbors``-nearest-
-    neighbour vote in the subsample's PCA space. Returns one label (str) per row."""
+    neighbour vote in the subsample's PCA space. Returns one label (str) per row.
+
+    Parameters
+    ----------
+    blocks
+        ``blocks(rows)`` yielding ``(start, CSR block)`` over the matrix (:func:`row_blocks`, a writer's
+        ``blocks``).
+    n_obs
+        Rows of the matrix.
+    var_names
+        Its genes.
+    max_cells
+        Cells clustered at most.
+    resolution
+        Leiden's resolution.
+    n_pcs
+        Principal components at most.
+    n_neighbors
+        Neighbours of the graph and of the vote.
+    seed
+        Seed of the subsample, PCA, graph and Leiden.
+    chunk_size
+        Rows read at a time.
+    provenance
+        An AnnData whose ``uns`` records the clustering.
+
+    Returns
+    -------
+    ndarray
+        One label (str) per row.
+    """
     import scanpy as sc
     from sklearn.neighbors import KNeighborsClassifier
 

@@ -22,7 +22,20 @@ log = logging.getLogger(__name__)
 
 def read_group_table(path: str | Path, *, dialect: Mapping | None = None) -> pd.Series:
     """Read a sample sheet with columns ``sample`` and ``group``, in any dialect
-    :func:`cytoscore.io.read_table` reads (TSV, CSV, semicolons, ...)."""
+    :func:`cytoscore.io.read_table` reads (TSV, CSV, semicolons, ...).
+
+    Parameters
+    ----------
+    path
+        The sheet.
+    dialect
+        ``sep`` / ``decimal`` when detection is not wanted.
+
+    Returns
+    -------
+    Series
+        Sample -> group.
+    """
     from ..io._table import read_table
 
     path = Path(path)
@@ -83,6 +96,10 @@ def assign_groups(
         without any sample is an error here, before anything is scored.
     dialect
         Forces how a sample sheet ``table`` is read (:func:`cytoscore.io.read_table`).
+    adata
+        The samples (or cells), with their metadata in ``obs``.
+    key_added
+        The obs column the groups are written to.
 
     Raises
     ------
@@ -185,7 +202,20 @@ def assign_groups(
 
 
 def sample_table(adata: ad.AnnData, *, key: str = "group") -> pd.DataFrame:
-    """Samples with their group and the metadata columns that differ between samples."""
+    """Samples with their group and the metadata columns that differ between samples.
+
+    Parameters
+    ----------
+    adata
+        The dataset.
+    key
+        Its group column.
+
+    Returns
+    -------
+    DataFrame
+        One row per sample: its group and the metadata columns that vary.
+    """
     if key not in adata.obs.columns:
         raise InputError(f"obs has no column {key!r}; assign groups first")
     informative = [
@@ -202,6 +232,18 @@ def derive_columns(adata: ad.AnnData, rules: Sequence[Mapping[str, str]]) -> ad.
     Each rule is ``{"column": <existing column>, "pattern": <regex with (?P<name>...)>}``;
     every named group becomes a column ``name``. A value the pattern does not match is an
     error listing the values that failed.
+
+    Parameters
+    ----------
+    adata
+        The dataset.
+    rules
+        ``{column, pattern}`` rules, applied in order.
+
+    Returns
+    -------
+    AnnData
+        A copy with the new columns.
     """
     out = adata.copy()
     for rule in rules:
@@ -239,6 +281,13 @@ def check_contrast_units(obs: pd.DataFrame, contrasts: Sequence[Mapping]) -> Non
     cell (cells of one donor are not replicates), or 2 pairs. Fewer is an error naming the
     contrast's key and the units found. Fewer than 3 (no significance mark will be drawn), and
     cell types with fewer than 2 replicates per group (not compared), are WARNINGs.
+
+    Parameters
+    ----------
+    obs
+        The observations' metadata, with the groups.
+    contrasts
+        The contrasts of the dataset, as the compare step reads them.
     """
     from .._significance import MIN_MARKED_N
     from ..io._kinds import dataset_kind
@@ -309,7 +358,15 @@ def check_contrast_units(obs: pd.DataFrame, contrasts: Sequence[Mapping]) -> Non
 
 
 def check_columns(obs: pd.DataFrame, named: dict[str, str | Sequence[str] | None]) -> None:
-    """Config key -> the metadata column(s) it names: each must exist (before anything runs)."""
+    """Config key -> the metadata column(s) it names: each must exist (before anything runs).
+
+    Parameters
+    ----------
+    obs
+        The observations' metadata.
+    named
+        Config key -> the column (or columns) it names; ``None`` names none.
+    """
     for key, cols in named.items():
         for col in [cols] if isinstance(cols, str) else list(cols or []):
             if col not in obs.columns:

@@ -45,7 +45,18 @@ def symbol_column(var: pd.DataFrame, preferred: str = "symbol") -> str | None:
 
 
 def detect_id_type(ids) -> str:
-    """``"ensembl"`` or ``"entrez"`` when at least 90 % of the IDs look like one, else ``"symbol"``."""
+    """``"ensembl"`` or ``"entrez"`` when at least 90 % of the IDs look like one, else ``"symbol"``.
+
+    Parameters
+    ----------
+    ids
+        Gene IDs.
+
+    Returns
+    -------
+    str
+        ``ensembl``, ``entrez`` or ``symbol``.
+    """
     ids = pd.Index(ids).astype(str)
     if len(ids) == 0:
         raise InputError("no gene IDs")
@@ -58,7 +69,24 @@ def detect_id_type(ids) -> str:
 def read_gene_annotation(
     path: str | Path, *, id_column: str, symbol_column: str, dialect: Mapping | None = None
 ) -> pd.Series:
-    """A gene annotation table (any dialect :func:`cytoscore.io.read_table` reads) as ID -> symbol."""
+    """A gene annotation table (any dialect :func:`cytoscore.io.read_table` reads) as ID -> symbol.
+
+    Parameters
+    ----------
+    path
+        The table.
+    id_column
+        Its column of gene IDs.
+    symbol_column
+        Its column of symbols.
+    dialect
+        ``sep`` / ``decimal`` when detection is not wanted.
+
+    Returns
+    -------
+    Series
+        ID (version suffix dropped) -> symbol.
+    """
     from ..io._table import read_table
 
     table = read_table(path, dialect=dialect, what="gene annotation")
@@ -85,6 +113,24 @@ def resolve_symbols(
     ID, whatever they look like (probe IDs too); else symbols come from ``var[symbol_key]``
     (or the first of :data:`SYMBOL_COLUMNS`, e.g. CELLxGENE's ``feature_name``) when the data
     brings them, or are the IDs when these look like symbols.
+
+    Parameters
+    ----------
+    var
+        The genes (features) of a dataset.
+    id_type
+        ``auto``, ``symbol``, ``ensembl`` or ``entrez``.
+    annotation
+        ID -> symbol, which maps every ID when given.
+    symbol_key
+        The var column of symbols the data brings.
+    id_column
+        The var column of IDs; ``None``: the index.
+
+    Returns
+    -------
+    tuple
+        ``(symbols, id_type, share_mapped)``.
     """
     if id_type not in ("auto", *ID_TYPES):
         raise InputError(f"id_type must be auto or one of {ID_TYPES}, not {id_type!r}")
@@ -136,6 +182,29 @@ def map_gene_ids(
     (``"sum"`` for counts — the reads of one gene; ``"max_mean"`` for log data).
     Unmapped IDs are dropped; the share that mapped is logged and recorded. The
     original IDs are kept in ``var["probe_id"]``.
+
+    Parameters
+    ----------
+    adata
+        Samples × gene IDs.
+    id_type
+        ``auto``, ``symbol``, ``ensembl`` or ``entrez``.
+    annotation
+        ID -> symbol.
+    symbol_key
+        The var column of symbols the data brings.
+    collapse
+        ``sum`` (counts) or ``max_mean`` (log data) for IDs of one symbol.
+    id_column
+        The var column of IDs; ``None``: the index.
+    multi_gene
+        IDs that name several genes (``A /// B``): ``drop``, ``first`` or ``expand``
+        (:data:`MULTI_GENE_RULES`).
+
+    Returns
+    -------
+    AnnData
+        Samples × symbols, the mapping recorded in the provenance.
     """
     out = adata.copy()
     out.var[symbol_key], detected, mapped = resolve_symbols(
@@ -174,7 +243,24 @@ def to_genes(adata: ad.AnnData, kind: str, files: Mapping[str, object], options:
     series' probes collapsed by the dataset's ``probes`` rules; other kinds' gene IDs mapped
     (``gene_ids``, the ``gene_annotation`` file, or the data's own symbol column), several
     IDs of one gene summed for counts and collapsed by the ``probes`` rule otherwise.
-    Single-cell data already indexed by symbol keeps the file's genes and their order."""
+    Single-cell data already indexed by symbol keeps the file's genes and their order.
+
+    Parameters
+    ----------
+    adata
+        A dataset as read.
+    kind
+        Its kind.
+    files
+        Its files by role.
+    options
+        Its config.
+
+    Returns
+    -------
+    AnnData
+        Samples × gene symbols.
+    """
     probes = options.get("probes", {})
     registered = dataset_kind(kind)
     if registered.features == "probes":
@@ -223,7 +309,22 @@ def _in_human_genes(genes: ad.AnnData, ids, options: Mapping) -> ad.AnnData:
 
 def load_genes(kind: str, files: Mapping[str, object], options: Mapping[str, object]) -> ad.AnnData:
     """Any configured dataset kind, read (:func:`cytoscore.io.load_dataset`) and indexed by
-    gene symbol (:func:`to_genes`)."""
+    gene symbol (:func:`to_genes`).
+
+    Parameters
+    ----------
+    kind
+        The dataset's kind.
+    files
+        Its files by role.
+    options
+        Its config.
+
+    Returns
+    -------
+    AnnData
+        Samples × gene symbols.
+    """
     from ..io import load_dataset
 
     return to_genes(load_dataset(kind, files, options), kind, files, options)

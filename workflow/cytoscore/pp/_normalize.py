@@ -25,6 +25,20 @@ def normalize_dataset(adata: ad.AnnData, *, kind: str, options: Mapping | None =
     - ``cells``: QC (option ``qc``), normalize_total + log1p (``target_sum``) and, when
       ``cluster`` is given, Leiden clusters: :func:`normalize_cells`, the code the workflow
       streams files through.
+
+    Parameters
+    ----------
+    adata
+        A dataset indexed by gene symbol (:func:`load_genes`).
+    kind
+        Its kind (:func:`cytoscore.io.dataset_kind`).
+    options
+        The dataset's ``normalize`` config.
+
+    Returns
+    -------
+    AnnData
+        The normalized dataset, each decision in ``uns["cytoscore"]``.
     """
     opts = dict(options or {})
     return _BY_SCALE[dataset_kind(kind).scale](adata, opts)

@@ -58,6 +58,24 @@ def collapse_probes(
     -------
     A new AnnData, genes sorted by symbol; ``var`` has ``probe_id`` (the probe(s)
     behind each gene) and ``n_probes``.
+
+    Parameters
+    ----------
+    adata
+        Samples × probes with ``var[symbol_key]``.
+    symbol_key
+        The var column of gene symbols.
+    multi_gene
+        Probes of several genes: ``drop``, ``first`` or ``expand`` (one probe per gene)
+        (:data:`MULTI_GENE_RULES`).
+    collapse
+        Several probes of one gene: a rule of :data:`COLLAPSE_RULES` (``max_mean`` by default).
+    separator
+        What joins several symbols in one probe's annotation.
+    max_missing
+        The share of samples a probe may miss and still be kept (imputed).
+    impute
+        ``knn`` or ``mean``.
     """
     if multi_gene not in MULTI_GENE_RULES:
         raise InputError(f"multi_gene must be one of {MULTI_GENE_RULES}, not {multi_gene!r}")

@@ -52,6 +52,11 @@ def detect_log_scale(X: np.ndarray) -> dict:
     -------
     dict with ``needs_log2``, ``offset`` (1 for count-like values: ``log2(x + 1)``, else 0),
     ``agree``, ``conflicts``, ``rule`` and ``quantiles`` / evidence values.
+
+    Parameters
+    ----------
+    X
+        Samples × genes values as deposited.
     """
     raw = np.asarray(X, dtype=np.float64)
     values = raw[np.isfinite(raw)]
@@ -96,6 +101,16 @@ def quantile_normalize(X: np.ndarray) -> np.ndarray:
     values (Bolstad et al. 2003, Bioinformatics 19:185). Tied values within a column
     all receive the mean of the target values at their positions, as in
     Bioconductor's ``preprocessCore::normalize.quantiles``.
+
+    Parameters
+    ----------
+    X
+        Features × samples values (no missing values).
+
+    Returns
+    -------
+    ndarray
+        The normalized values, the same shape.
     """
     from scipy.stats import rankdata  # scipy.stats takes 0.5 s to import: not in every job
 
@@ -131,6 +146,13 @@ def normalize_expression(
 
     The decision, its evidence and the counts go to ``uns["cytoscore"]["normalization"]``.
     Returns a new AnnData; the input is not modified.
+    adata
+        Samples × genes values as deposited.
+
+    Returns
+    -------
+    AnnData
+        The dataset with log2 values in ``X``.
     """
     if log2 not in ("auto", True, False, "counts"):
         raise InputError(f"log2 must be 'auto', true, false or 'counts', not {log2!r}")

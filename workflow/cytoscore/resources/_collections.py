@@ -38,7 +38,20 @@ ARCHIVE_MEMBERS = {"cytosig": "signature.centroid", "btm": "btm2013.py"}
 
 def read_archive_member(path: str | Path, member: str) -> bytes:
     """Bytes of the member of a ``.tar.gz`` / ``.whl`` / ``.zip`` archive whose path is
-    ``member`` or ends with ``/member``; a plain file is returned whole."""
+    ``member`` or ends with ``/member``; a plain file is returned whole.
+
+    Parameters
+    ----------
+    path
+        The archive (or a plain file).
+    member
+        The member's path, or its end.
+
+    Returns
+    -------
+    bytes
+        The member's content.
+    """
     path = Path(path)
     try:
         if tarfile.is_tarfile(path):
@@ -228,7 +241,22 @@ FORMATS = {
 
 
 def read_collection(path: str | Path, *, name: str, spec: Mapping) -> list[GeneSet]:
-    """The signatures of one configured collection (``spec["format"]``, default gmt)."""
+    """The signatures of one configured collection (``spec["format"]``, default gmt).
+
+    Parameters
+    ----------
+    path
+        The collection's file (downloaded or local).
+    name
+        The collection's config name (the sets' ``collection``).
+    spec
+        The collection's config: ``format``, ``version``, ``source``, ``licence``, ``member``, ``top``, …
+
+    Returns
+    -------
+    list[GeneSet]
+        Its signatures, with version, source and licence.
+    """
     fmt = spec.get("format", "gmt")
     if fmt not in FORMATS:
         raise InputError(f"collection {name}: unknown format {fmt!r}; available: {sorted(FORMATS)}")
@@ -256,7 +284,24 @@ def _in_human_genes(gs: GeneSet, organism: str) -> GeneSet:
 
 
 def resource_record(path: str | Path, *, name: str, spec: Mapping, n_signatures: int) -> dict:
-    """What a collection is and exactly which file was used: for the outputs and the report."""
+    """What a collection is and exactly which file was used: for the outputs and the report.
+
+    Parameters
+    ----------
+    path
+        The file read.
+    name
+        The collection's name.
+    spec
+        Its config.
+    n_signatures
+        Its signatures scored.
+
+    Returns
+    -------
+    dict
+        The row of :data:`RESOURCE_COLUMNS`.
+    """
     return {
         "collection": name,
         "format": spec.get("format", "gmt"),
@@ -277,7 +322,22 @@ RESOURCE_COLUMNS = [
 
 def resource_table(collections: Mapping[str, Mapping], files, sets) -> pd.DataFrame:
     """One row per resource behind the scored signatures: each configured collection (with
-    the SHA-256 of the file read) and, if used, the curated sets (SHA-256 of their lists)."""
+    the SHA-256 of the file read) and, if used, the curated sets (SHA-256 of their lists).
+
+    Parameters
+    ----------
+    collections
+        The configured collections by name.
+    files
+        Their files, in the same order.
+    sets
+        The signatures scored.
+
+    Returns
+    -------
+    DataFrame
+        Columns :data:`RESOURCE_COLUMNS`.
+    """
     import hashlib
 
     used: dict[str, int] = {}

@@ -96,6 +96,22 @@ def read_gmt(
     LF and CRLF line endings are accepted; empty gene fields and repeated genes
     within a set are dropped (keeping first occurrence). A line with fewer than
     three fields or a set name used twice is an error naming the file and line.
+
+    Parameters
+    ----------
+    path
+        The GMT file.
+    collection
+        The sets' collection name.
+    version
+        The collection's version.
+    source
+        Its citation.
+
+    Returns
+    -------
+    list[GeneSet]
+        The sets, in file order.
     """
     path = Path(path)
     sets: list[GeneSet] = []
@@ -150,7 +166,18 @@ DOWN_SUFFIXES = ("_DN", "_DOWN")
 def pair_up_down(sets: Sequence[GeneSet]) -> list[GeneSet]:
     """Merge each ``<NAME>_UP`` / ``<NAME>_DN`` (or ``_DOWN``) pair into one signed set
     ``<NAME>`` (its up genes +1, down genes -1; a gene in both halves is dropped, with a
-    WARNING). Sets without a partner stay as they are."""
+    WARNING). Sets without a partner stay as they are.
+
+    Parameters
+    ----------
+    sets
+        Gene sets, e.g. of one GMT.
+
+    Returns
+    -------
+    list[GeneSet]
+        The sets with each pair merged into one signed set.
+    """
     by_name = {gs.name: gs for gs in sets}
     out, used = [], set()
     for gs in sets:
@@ -180,7 +207,15 @@ def pair_up_down(sets: Sequence[GeneSet]) -> list[GeneSet]:
 
 
 def write_gmt(sets: Iterable[GeneSet], path: str | Path) -> None:
-    """Write gene sets as GMT (LF line endings), atomically."""
+    """Write gene sets as GMT (LF line endings), atomically.
+
+    Parameters
+    ----------
+    sets
+        The sets (weights are not written).
+    path
+        The file.
+    """
     with atomic_path(path) as tmp:
         with open(tmp, "w", newline="\n") as out:
             for gs in sets:
@@ -192,6 +227,18 @@ def select_gene_sets(sets: Sequence[GeneSet], names: Sequence[str] | None) -> li
     """Return the sets called ``names``, in that order (all sets when ``names`` is None).
 
     Unknown names are an error that suggests the closest existing names.
+
+    Parameters
+    ----------
+    sets
+        The available sets.
+    names
+        The names wanted; ``None``: all.
+
+    Returns
+    -------
+    list[GeneSet]
+        The selected sets.
     """
     by_name: dict[str, GeneSet] = {}
     for gs in sets:
@@ -220,7 +267,18 @@ GENE_SET_COLUMNS = [
 def gene_set_table(sets: Iterable[GeneSet]) -> pd.DataFrame:
     """One row per set: name, collection, version, size, description, source, licence,
     genes and (weighted signatures) their weights, comma-separated in the same order; the
-    collection's format, and whether the set is reported or only fitted (``reported``)."""
+    collection's format, and whether the set is reported or only fitted (``reported``).
+
+    Parameters
+    ----------
+    sets
+        The sets.
+
+    Returns
+    -------
+    DataFrame
+        One row per set.
+    """
     return pd.DataFrame(
         [
             {
@@ -243,7 +301,18 @@ def gene_set_table(sets: Iterable[GeneSet]) -> pd.DataFrame:
 
 
 def read_gene_set_table(path: str | Path) -> list[GeneSet]:
-    """Read the table written from :func:`gene_set_table` back into gene sets."""
+    """Read the table written from :func:`gene_set_table` back into gene sets.
+
+    Parameters
+    ----------
+    path
+        A ``gene_sets.tsv``.
+
+    Returns
+    -------
+    list[GeneSet]
+        The sets, with weights and provenance.
+    """
     try:
         table = pd.read_csv(path, sep="\t", dtype=str, keep_default_na=False)
     except (OSError, pd.errors.ParserError) as exc:

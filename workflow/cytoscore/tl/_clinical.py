@@ -46,6 +46,23 @@ def clinical_ifn_score(
     positive``, plus the
     per-gene fold changes (``fc_<gene>``). Genes missing from the data are left out with
     a warning; fewer than 3 present is an error.
+
+    Parameters
+    ----------
+    adata
+        Samples × genes, log2 expression in ``X``.
+    control
+        The group of healthy controls (2+ samples): the fold changes' reference.
+    group_key
+        The obs column of groups.
+    genes
+        The score's genes (Rice et al. 2017's six by default).
+    n_sd
+        SDs above the mean of ``threshold_from`` for the threshold.
+    threshold_from
+        The group whose scores set the threshold; ``None``: ``control``.
+    threshold
+        A fixed threshold instead (e.g. 2.466).
     """
     if group_key not in adata.obs.columns:
         raise InputError(f"obs has no column {group_key!r}")

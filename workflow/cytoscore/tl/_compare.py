@@ -84,6 +84,15 @@ def hedges_g(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95) -> tuple
     Returns
     -------
     (g, se, ci_low, ci_high); NaN where the pooled SD is 0.
+
+    Parameters
+    ----------
+    x
+        The target group's values.
+    y
+        The reference group's values (2+ each).
+    confidence
+        The interval's level.
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -105,7 +114,20 @@ def paired_g(d: np.ndarray, *, confidence: float = 0.95) -> tuple[float, float, 
     the normal interval: metafor's ``escalc("SMCC")`` (change-score standardization) and R
     effectsize's paired g, to 1e-12 (tests/reference/stats; Lakens 2013, Front Psychol
     4:863). Returns ``(g_z, se, ci_low, ci_high)``; NaN when the differences do not vary
-    or there are fewer than 3 pairs (J needs 2 df)."""
+    or there are fewer than 3 pairs (J needs 2 df).
+
+    Parameters
+    ----------
+    d
+        The per-pair differences.
+    confidence
+        The interval's level.
+
+    Returns
+    -------
+    tuple
+        ``(g_z, se, ci_low, ci_high)``.
+    """
     d = np.asarray(d, dtype=np.float64)
     n = len(d)
     if n < 3 or d.std(ddof=1) == 0:
@@ -118,7 +140,22 @@ def paired_g(d: np.ndarray, *, confidence: float = 0.95) -> tuple[float, float, 
 
 def mean_difference_ci(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95) -> tuple[float, float]:
     """Welch confidence interval of mean(x) − mean(y) (Welch–Satterthwaite df); NaN when
-    both groups are constant."""
+    both groups are constant.
+
+    Parameters
+    ----------
+    x
+        The target group's values.
+    y
+        The reference group's values.
+    confidence
+        The interval's level.
+
+    Returns
+    -------
+    tuple
+        ``(low, high)``.
+    """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
@@ -132,7 +169,18 @@ def mean_difference_ci(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95
 
 
 def bh_fdr(p: np.ndarray) -> np.ndarray:
-    """Benjamini–Hochberg adjusted p-values; NaN p-values stay NaN and are not counted."""
+    """Benjamini–Hochberg adjusted p-values; NaN p-values stay NaN and are not counted.
+
+    Parameters
+    ----------
+    p
+        p-values (NaN allowed).
+
+    Returns
+    -------
+    ndarray
+        The adjusted values, in the same order.
+    """
     p = np.asarray(p, dtype=np.float64)
     out = np.full_like(p, np.nan)
     ok = ~np.isnan(p)
@@ -555,6 +603,11 @@ def compare_cells(
         signature × method (``cell_type``, the replicate, group and pair columns, ``score`` =
         the mean score of its cells, ``n_cells``); at ``level="cell"`` the replicates' means,
         for figures.
+    level
+        ``replicate`` (the default; tests across replicates) or ``cell`` (cells as replicates:
+        pseudoreplication, flagged).
+    min_cells
+        Replicate × cell-type strata with fewer cells are dropped.
 
     Returns
     -------
@@ -622,7 +675,20 @@ def compare_cells(
 
 def add_coverage(table: pd.DataFrame, coverage: pd.DataFrame) -> pd.DataFrame:
     """The signatures' gene coverage (``n_found``, ``coverage``, ``low_coverage``) beside their
-    statistics, so that a result resting on part of a set is marked where it is read."""
+    statistics, so that a result resting on part of a set is marked where it is read.
+
+    Parameters
+    ----------
+    table
+        A comparison table.
+    coverage
+        The dataset's ``gene_set_coverage.tsv``.
+
+    Returns
+    -------
+    DataFrame
+        The table with ``n_genes_found``, ``coverage``, ``low_coverage``.
+    """
     cols = coverage.set_index("signature")[["n_found", "coverage", "low_coverage"]]
     cols = cols.rename(columns={"n_found": "n_genes_found"})
     cols["low_coverage"] = flag(cols["low_coverage"])
@@ -635,6 +701,20 @@ def omnibus_tests(scores: pd.DataFrame, groups: pd.Series, *, min_per_group: int
     Groups with fewer than ``min_per_group`` samples are left out (and listed). The FDR
     of each test is across the signatures of one method. With fewer than 3 usable
     groups the table is empty (and a warning logged): two groups are a contrast.
+
+    Parameters
+    ----------
+    scores
+        Tidy scores.
+    groups
+        Each sample's group, indexed by observation.
+    min_per_group
+        Groups with fewer samples are left out.
+
+    Returns
+    -------
+    DataFrame
+        One row per signature × method: groups, n per group, F and H with their p and FDR.
     """
     grp = pd.Series(groups).astype(str)
     grp.index = grp.index.astype(str)

@@ -17,6 +17,16 @@ def method_concordance(scores) -> pd.DataFrame:
     """Spearman correlation of each signature's per-observation scores between every pair of methods.
 
     ``scores``: a tidy table, or tidy parts each holding whole signatures (all their methods).
+
+    Parameters
+    ----------
+    scores
+        A tidy table, or tidy parts each holding whole signatures (all their methods).
+
+    Returns
+    -------
+    DataFrame
+        Per signature and pair of methods: Spearman's ρ and the observations it is computed on.
     """
     rows, seen = [], set()
     for part in score_parts(scores):
@@ -50,7 +60,21 @@ def _concordance_rows(scores: pd.DataFrame) -> list[dict]:
 
 def contrast_concordance(comparisons: pd.DataFrame, *, fdr: float = 0.05) -> pd.DataFrame:
     """Per contrast (× cell type) and signature: each method's Hedges' g and FDR, and whether the
-    methods agree on the direction and on significance at ``fdr``."""
+    methods agree on the direction and on significance at ``fdr``.
+
+    Parameters
+    ----------
+    comparisons
+        The contrasts' comparison tables, stacked.
+    fdr
+        The FDR below which a method calls a change.
+
+    Returns
+    -------
+    DataFrame
+        Per contrast (× cell type) and signature: each method's g and FDR, ``direction_agrees``,
+        ``significance_agrees``.
+    """
     needed = {"contrast", "signature", "method", "hedges_g", "fdr"}
     if missing := needed - set(comparisons.columns):
         raise InputError(f"comparison tables lack {sorted(missing)}")

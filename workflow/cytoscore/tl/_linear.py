@@ -35,6 +35,22 @@ def mean_z_kernel(
     ``gene_sd`` with ddof=1, computed by the caller over every chunk); a gene with zero
     variance gets z = 0 everywhere. Computed as X @ (S / sd) - (mean / sd) @ S.
     Without ``gene_mean``/``gene_sd`` they are computed from ``X``.
+
+    Parameters
+    ----------
+    X
+        Observations × genes expression (dense or CSR; a chunk of the observations, or all).
+    W
+        Genes × signatures weights (1 for a member of a gene set, 0 outside; signed or real weights).
+    gene_mean
+        Each gene's mean over all observations of the dataset.
+    gene_sd
+        Each gene's SD (ddof=1) over all observations.
+
+    Returns
+    -------
+    ndarray
+        Observations × sets: the mean z of each set's genes (membership: the nonzero weights).
     """
     if gene_mean is None or gene_sd is None:
         gene_mean, gene_sd = column_moments([X])
@@ -51,6 +67,18 @@ def ulm_kernel(X, W) -> np.ndarray:
 
     t = r * sqrt(df / ((1 - r)(1 + r))), r the Pearson correlation of expression and
     weights over the n genes, df = n - 2 (decoupler adds 2.2e-16 to both factors).
+
+    Parameters
+    ----------
+    X
+        Observations × genes expression (dense or CSR; a chunk of the observations, or all).
+    W
+        Genes × signatures weights (1 for a member of a gene set, 0 outside; signed or real weights).
+
+    Returns
+    -------
+    ndarray
+        Observations × signatures t-values.
     """
     W = np.asarray(W, dtype=np.float64)
     n = W.shape[0]
@@ -87,6 +115,28 @@ def cytosig_kernel(
     from ``n_permutations`` random permutations of the genes of Y (seeded): z =
     (beta - mean(beta_perm)) / sd(beta_perm) (population SD), CytoSig's reported
     activity. ``statistic="coef"`` returns beta instead.
+
+    Parameters
+    ----------
+    X
+        Observations × genes expression (every observation: the background is their mean).
+    W
+        Genes × signatures weights (CytoSig's signature matrix).
+    gene_mean
+        Each gene's mean over all observations; ``None``: from ``X``.
+    alpha
+        The ridge penalty.
+    n_permutations
+        Gene permutations of the null.
+    seed
+        The permutations' seed.
+    statistic
+        ``zscore`` (CytoSig's activity) or ``coef``.
+
+    Returns
+    -------
+    ndarray
+        Observations × signatures z-scores (or coefficients).
     """
     if gene_mean is None:
         gene_mean = column_moments([X])[0]

@@ -51,6 +51,17 @@ def meta_analysis(
     statsmodels passes the negative value on, which made confidence intervals too narrow).
     ``test`` chooses the test and CI of the pooled g (:data:`META_TESTS`); the table's
     ``test`` column says which was used.
+
+    Parameters
+    ----------
+    comparisons
+        The pooled contrasts' comparison tables, stacked (2+ contrasts of different datasets).
+    method
+        τ² estimator: ``dl`` (DerSimonian–Laird) or ``pm`` (Paule–Mandel).
+    test
+        ``z``, ``hksj``, ``hksj_adhoc`` or ``auto``.
+    name
+        The meta-analysis's name, in the table.
     """
     from statsmodels.stats.meta_analysis import combine_effects
 

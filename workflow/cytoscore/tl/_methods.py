@@ -46,7 +46,26 @@ __all__ = [
 def score_genes_kernel(X, W, *, ctrl_size: int = 50, n_bins: int = 25, random_state: int = 0) -> np.ndarray:
     """scanpy's ``tl.score_genes`` (Satija et al. 2015 / Tirosh et al. 2016), per set:
     mean expression of the set minus that of ``ctrl_size`` random genes from the same
-    expression bins. Run through scanpy itself, for comparison with the other methods."""
+    expression bins. Run through scanpy itself, for comparison with the other methods.
+
+    Parameters
+    ----------
+    X
+        Observations × genes log expression.
+    W
+        Genes × sets membership (0/1).
+    ctrl_size
+        Control genes per set.
+    n_bins
+        Expression bins.
+    random_state
+        Seed of the control genes.
+
+    Returns
+    -------
+    ndarray
+        Observations × sets scores.
+    """
     import scanpy as sc
 
     S = np.asarray(W) != 0
@@ -186,7 +205,18 @@ METHODS: dict[str, ScoringMethod] = {
 
 
 def get_method(name: str) -> ScoringMethod:
-    """The registered scoring method called ``name``."""
+    """The registered scoring method called ``name``.
+
+    Parameters
+    ----------
+    name
+        A method of :data:`METHODS` (``mean_z``, ``ssgsea``, ``ucell``, …).
+
+    Returns
+    -------
+    ScoringMethod
+        Its kernel, label, defaults and what it needs; an unknown name is an error listing them.
+    """
     try:
         return METHODS[name]
     except KeyError:

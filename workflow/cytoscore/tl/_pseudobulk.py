@@ -34,7 +34,24 @@ def aggregate_counts(X, obs: pd.DataFrame, by: Sequence[str], *, chunk_size: int
     func="sum")`` (tested); scanpy's needs the whole matrix in memory.
 
     Returns the profiles × genes sums and a table of the profiles: the ``by`` values and
-    ``n_cells``."""
+    ``n_cells``.
+
+    Parameters
+    ----------
+    X
+        Cells × genes raw counts (dense, sparse or a backed h5ad matrix).
+    obs
+        The cells' metadata, in the rows' order.
+    by
+        The columns whose combinations are the profiles.
+    chunk_size
+        Cells summed at a time.
+
+    Returns
+    -------
+    tuple
+        ``(sums, profiles)``: profiles × genes sums, and the profiles' ``by`` values with ``n_cells``.
+    """
     missing = [c for c in by if c not in obs.columns]
     if missing:
         raise InputError(f"cannot aggregate by {missing}: not in the cell metadata {list(obs.columns)[:15]}")
@@ -66,7 +83,32 @@ def compare_pseudobulk(
 ) -> pd.DataFrame:
     """Compare groups on pseudobulk profiles of the raw ``counts`` (cells × ``genes``): their
     sums per ``replicate`` × ``split_by`` (:func:`aggregate_counts`), then
-    :func:`compare_profiles` (which see for ``options``)."""
+    :func:`compare_profiles` (which see for ``options``).
+
+    Parameters
+    ----------
+    counts
+        Cells × genes raw counts.
+    obs
+        The cells' metadata, in the rows' order.
+    gene_sets
+        The signatures to score.
+    design
+        The groups compared (:class:`Design`).
+    genes
+        The columns' genes.
+    replicate
+        The replicate (sample) column.
+    split_by
+        The cell-type column, if any.
+    **options
+        Passed to :func:`compare_profiles`.
+
+    Returns
+    -------
+    DataFrame
+        As :func:`compare_profiles`.
+    """
     obs = obs.copy()
     obs.index = obs.index.astype(str)
     split = split_by or "__all__"
@@ -123,6 +165,16 @@ def compare_profiles(
         ``min_coverage``, ``method_params``); its defaults otherwise.
     with_units
         Also return the units (as :func:`compare_cells` does), ``score`` being each profile's.
+    genes
+        The genes of ``sums``' columns.
+    replicate
+        The replicate column of ``profiles`` and ``cells``.
+    split_by
+        The cell-type column of ``profiles``; ``None``: all cells only.
+    min_cells
+        Profiles of fewer cells are dropped.
+    normalization
+        ``tmm`` or ``median_of_ratios`` (:func:`cytoscore.pp.normalize_counts`).
 
     Returns
     -------
@@ -249,7 +301,22 @@ def compare_routes(replicate: pd.DataFrame, pseudobulk: pd.DataFrame, *, alpha: 
     :func:`cytoscore._significance.markable`) and ``note`` for a row only one route
     has (a cell type whose profiles were too small, a set not scored). Differences are in each
     route's own score units (scores of cells vs scores of TMM log-CPM profiles): compare their
-    signs and tests, not their sizes."""
+    signs and tests, not their sizes.
+
+    Parameters
+    ----------
+    replicate
+        The contrast's :func:`compare_cells` table (level ``replicate``).
+    pseudobulk
+        The same contrast's :func:`compare_profiles` table.
+    alpha
+        The FDR of ``both_significant``.
+
+    Returns
+    -------
+    DataFrame
+        One row per signature × method × cell type, the routes side by side.
+    """
     for name, table in (("replicate", replicate), ("pseudobulk", pseudobulk)):
         level = set(table["level"].astype(str)) if "level" in table else set()
         if level != {name}:

@@ -62,6 +62,22 @@ def ssgsea_kernel(X, W, *, alpha: float = 0.25, normalize: bool = True) -> np.nd
     genes, ``k`` set genes. With ``normalize``, all scores are divided by the
     range (max - min) of the whole observations × sets score matrix, as GSVA's
     ``ssgsea.norm=TRUE`` does — so scores depend on which sets are scored together.
+
+    Parameters
+    ----------
+    X
+        Observations × genes expression (all observations when ``normalize``).
+    W
+        Genes × sets membership (nonzero: a member).
+    alpha
+        The rank weight's exponent (GSVA's ``tau``).
+    normalize
+        Divide by the range of all scores (GSVA's ``ssgsea.norm``): scores then depend on every observation.
+
+    Returns
+    -------
+    ndarray
+        Observations × sets scores.
     """
     X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
     S = membership(W)
@@ -193,6 +209,22 @@ def gsva_kernel(X, W, *, kcdf: str = "gaussian", mx_diff: bool = True) -> np.nda
        largest positive and negative deviations (``mx_diff``) or the larger one.
 
     Genes constant across samples carry no information and are dropped first, as R does.
+
+    Parameters
+    ----------
+    X
+        Samples × genes expression (all samples: the CDFs are across them).
+    W
+        Genes × sets membership (nonzero: a member).
+    kcdf
+        ``gaussian`` (log expression) or ``poisson`` (counts).
+    mx_diff
+        Sum the largest positive and negative deviations; else the larger.
+
+    Returns
+    -------
+    ndarray
+        Observations × sets scores.
     """
     X = X.toarray() if sp.issparse(X) else np.asarray(X, dtype=np.float64)
     if X.shape[0] < 2:
@@ -307,6 +339,20 @@ def ucell_kernel(X, W, *, max_rank: int = 1500) -> np.ndarray:
     ties); ranks above ``max_rank`` count as ``max_rank + 1``. With k set genes and
     rank sum R, the score is 1 - (R - k(k+1)/2) / (k · max_rank), and 0 when no set
     gene is within the top ``max_rank`` (R UCell's ``u_stat``).
+
+    Parameters
+    ----------
+    X
+        Observations × genes expression (dense or CSR).
+    W
+        Genes × sets membership (nonzero: a member).
+    max_rank
+        Ranks beyond it count as ``max_rank + 1``.
+
+    Returns
+    -------
+    ndarray
+        Observations × sets scores.
     """
     S = membership(W)
     k = S.sum(axis=0)
@@ -336,6 +382,20 @@ def aucell_kernel(X, W, *, n_up: int | None = None) -> np.ndarray:
     Genes are ranked per observation by decreasing expression, ties in gene order.
     With ranks r of the set genes below ``n_up``, AUC = sum(n_up - r) / sum over
     t = 1..min(k, n_up - 1) of (n_up - t).
+
+    Parameters
+    ----------
+    X
+        Observations × genes expression (dense or CSR).
+    W
+        Genes × sets membership (nonzero: a member).
+    n_up
+        The top genes the recovery curve runs over; ``None``: ceil(5 % of genes).
+
+    Returns
+    -------
+    ndarray
+        Observations × sets scores.
     """
     S = membership(W)
     n_genes = S.shape[0]
@@ -382,6 +442,18 @@ def singscore_kernel(X, W) -> np.ndarray:
     Genes are ranked per observation in increasing expression (ties at their minimum
     rank, R singscore's default). The mean rank of a set's k genes is scaled by its
     theoretical bounds (k + 1) / 2 and (2n - k + 1) / 2 to [0, 1], minus 0.5.
+
+    Parameters
+    ----------
+    X
+        Observations × genes expression (dense or CSR).
+    W
+        Genes × sets membership (nonzero: a member).
+
+    Returns
+    -------
+    ndarray
+        Observations × sets scores.
     """
     S = membership(W)
     n_genes = S.shape[0]

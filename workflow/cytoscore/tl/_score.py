@@ -35,7 +35,23 @@ SCORE_COLUMNS = ["observation", "signature", "method", "score"]
 def gene_set_coverage(
     var_names: Sequence[str], gene_sets: Sequence[GeneSet], *, min_genes: int
 ) -> pd.DataFrame:
-    """Per set: genes in the set, genes found in the data, share, and whether it is scored."""
+    """Per set: genes in the set, genes found in the data, share, and whether it is scored.
+
+    Parameters
+    ----------
+    var_names
+        The data's genes.
+    gene_sets
+        The signatures.
+    min_genes
+        Genes a set needs in the data to be scored.
+
+    Returns
+    -------
+    DataFrame
+        One row per set: ``signature, collection, version, n_genes, n_found, coverage, scored,
+        missing_genes``.
+    """
     present = set(var_names)
     rows = []
     for gs in gene_sets:
@@ -84,7 +100,22 @@ def _chunks(X, rows: int, span: slice | None = None):
 
 
 def shard_rows(n_obs: int, shard: int, n_shards: int) -> slice:
-    """The rows of shard ``shard`` (0-based) of ``n_shards`` near-equal consecutive ranges."""
+    """The rows of shard ``shard`` (0-based) of ``n_shards`` near-equal consecutive ranges.
+
+    Parameters
+    ----------
+    n_obs
+        Rows in all.
+    shard
+        The shard's index (0-based).
+    n_shards
+        Shards in all.
+
+    Returns
+    -------
+    slice
+        The shard's rows.
+    """
     if not 0 <= shard < n_shards:
         raise InputError(f"shard {shard} is not one of 0..{n_shards - 1}")
     return slice(shard * n_obs // n_shards, (shard + 1) * n_obs // n_shards)
@@ -96,13 +127,38 @@ def gene_statistics(X, *, chunk_size: int = 4096, span: slice | None = None) -> 
 
     Parts computed separately (shards) merge exactly with :func:`merge_gene_statistics`;
     :func:`gene_moments` turns them into the mean and SD the methods use.
+
+    Parameters
+    ----------
+    X
+        Observations × genes (in memory or backed).
+    chunk_size
+        Rows per pass chunk.
+    span
+        The rows counted; ``None``: all.
+
+    Returns
+    -------
+    DataFrame
+        Per gene: ``n``, ``mean``, ``m2``.
     """
     n, mean, m2 = column_moment_sums(_chunks(X, chunk_size, span))
     return pd.DataFrame({"n": n, "mean": mean, "m2": m2})
 
 
 def merge_gene_statistics(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
-    """The statistics of the union of the parts' rows (Chan et al.'s merge)."""
+    """The statistics of the union of the parts' rows (Chan et al.'s merge).
+
+    Parameters
+    ----------
+    parts
+        :func:`gene_statistics` of disjoint row sets.
+
+    Returns
+    -------
+    DataFrame
+        The statistics of all their rows.
+    """
     total: tuple = (0, 0.0, 0.0)
     for part in parts:
         total = merge_moments(total, (int(part["n"].iloc[0]), part["mean"].to_numpy(), part["m2"].to_numpy()))
@@ -122,7 +178,18 @@ def stored_gene_statistics(adata: ad.AnnData) -> pd.DataFrame | None:
 
 
 def gene_moments(stats: pd.DataFrame) -> dict[str, np.ndarray]:
-    """``gene_mean`` and ``gene_sd`` (ddof=1) from :func:`gene_statistics`."""
+    """``gene_mean`` and ``gene_sd`` (ddof=1) from :func:`gene_statistics`.
+
+    Parameters
+    ----------
+    stats
+        :func:`gene_statistics` (or merged ones).
+
+    Returns
+    -------
+    dict
+        ``gene_mean`` and ``gene_sd`` arrays.
+    """
     n = int(stats["n"].iloc[0])
     var = stats["m2"].to_numpy() / (n - 1) if n > 1 else np.zeros(len(stats))
     return {"gene_mean": stats["mean"].to_numpy(), "gene_sd": np.sqrt(np.clip(var, 0, None))}
@@ -288,6 +355,33 @@ def score_gene_sets(
 
     Each method's observations × sets matrix is also stored in
     ``adata.obsm["cytoscore_<method>"]`` unless ``adata`` is backed.
+
+    Parameters
+    ----------
+    adata
+        Observations × genes, log-normalized (in memory, or ``backed="r"``).
+    gene_sets
+        The signatures (gene sets and weighted signatures).
+    methods
+        Scoring methods of :data:`METHODS`.
+    min_genes
+        Genes a set needs in the data to be scored.
+    min_coverage
+        The share of a set's genes below which it is flagged ``low_coverage``.
+    layer
+        Score ``layers[layer]`` instead of ``X``.
+    method_params
+        Method -> its options (e.g. ``{"ucell": {"max_rank": 1500}}``).
+    chunk_size
+        Observations scored at a time.
+    rows
+        Score only these observations (a shard).
+    statistics
+        Dataset-wide gene statistics (:func:`gene_statistics`) for the methods that need them.
+    wide
+        Return method -> observations × signatures tables instead of the tidy one.
+    required
+        Signatures that must be scorable (an error otherwise).
     """
     if min_genes < 1:
         raise InputError(f"min_genes must be at least 1, not {min_genes}")

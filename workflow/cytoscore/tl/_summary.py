@@ -19,6 +19,20 @@ def summarize_scores(scores, obs: pd.DataFrame, *, by: Sequence[str]) -> pd.Data
     observations × signatures table (as :func:`score_gene_sets` returns with ``wide``;
     summarised with one groupby per method, no tidy copy). ``obs`` holds the ``by`` columns
     indexed by observation. Rows carry ``n_cells`` so that small strata are visible.
+
+    Parameters
+    ----------
+    scores
+        Tidy scores, tidy parts, or method -> observations × signatures tables.
+    obs
+        The observations' metadata with the ``by`` columns.
+    by
+        The columns whose combinations are summarised (e.g. sample, group, cell type).
+
+    Returns
+    -------
+    DataFrame
+        One row per combination × signature × method: ``n_cells``, ``mean``, ``median``, ``sd``.
     """
     missing = [c for c in by if c not in obs.columns]
     if missing:
