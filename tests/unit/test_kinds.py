@@ -47,3 +47,45 @@ def test_a_kind_reads_and_normalizes_through_the_registry(tmp_path):
     assert adata.shape == (6, 40)
     out = normalize_dataset(adata, kind="table")  # scale "expression": GEO2R's rule -> log2
     np.testing.assert_allclose(out.X, np.log2(values.T.to_numpy()), rtol=1e-6)
+
+
+def test_a_new_bulk_kind_is_one_registry_entry_for_the_package(tmp_path, monkeypatch):
+    """The worked example of docs/pipeline.md: a toy kind (a genes x samples table of log2
+    values in JSON) needs its registry entry and reader; loading, normalization and the route
+    follow from it. The workflow needs two more places, each checked against the registry:
+    the schema's enum (test above) and inputs.smk's KIND_INPUTS (the Snakefile stops on a
+    mismatch): three files in all."""
+    import anndata as ad
+
+    from cytoscore.io import DatasetKind
+
+    def read_json_table(files, options):
+        table = pd.read_json(files["expression"])
+        return ad.AnnData(X=table.T.to_numpy(), obs=pd.DataFrame(index=table.columns.astype(str)),
+                          var=pd.DataFrame(index=table.index.astype(str)))  # fmt: skip
+
+    toy = DatasetKind("json_table", "bulk", "expression", "samples", "genes", read_json_table,
+                      "a genes x samples JSON table of log2 values")  # fmt: skip
+    monkeypatch.setitem(KINDS, "json_table", toy)
+    rng = np.random.default_rng(1)
+    values = pd.DataFrame(rng.normal(8, 1, (30, 4)), index=[f"G{i}" for i in range(30)], columns=list("abcd"))
+    path = tmp_path / "expression.json"
+    values.to_json(path)
+    adata = load_dataset("json_table", {"expression": path}, {})
+    assert adata.shape == (4, 30) and list(adata.obs["sample"]) == list("abcd")  # bulk samples carry their ID
+    out = normalize_dataset(adata, kind="json_table")  # scale "expression": already log2, kept
+    np.testing.assert_allclose(out.X, values.T.to_numpy(), rtol=1e-6)
+    assert not dataset_kind("json_table").cells
+
+
+def test_no_code_outside_the_registry_compares_kind_names():
+    kinds = "|".join(KINDS)
+    compared = re.compile(rf"""(==|!=)\s*["']({kinds})["']|\bin\s*[(\[{{]\s*["']({kinds})["']\s*,\s*["']({kinds})["']""")
+    assert compared.search('if ds["kind"] == "single_cell":') and compared.search('kind in ("table", "rnaseq_counts")')
+    offenders = []
+    for path in [*(ROOT / "workflow").rglob("*.py"), *(ROOT / "workflow" / "rules").glob("*.smk")]:
+        if path.name == "_kinds.py":
+            continue
+        offenders += [f"{path.relative_to(ROOT)}:{i}" for i, line in enumerate(path.read_text().splitlines(), 1)
+                      if compared.search(line)]  # fmt: skip
+    assert not offenders, offenders
