@@ -219,7 +219,13 @@ def use_labels(plots: Mapping | LabelMap | None) -> Iterator[LabelMap]:
 
 
 def get_labels() -> LabelMap:
-    """The labels in use (:func:`use_labels`), else the defaults."""
+    """The labels in use (:func:`use_labels`), else the defaults.
+
+    Returns
+    -------
+    LabelMap
+        The labels of the innermost :func:`use_labels` block, else the default (empty) map.
+    """
     return _ACTIVE.get() or _DEFAULT
 
 
@@ -234,30 +240,93 @@ def short_label(name: str) -> str:
     Returns
     -------
     str
-        The configured label (``plots.labels.signatures``), else the curated one, else a readable form of
-        the name, clipped to 28 characters.
+        The configured label (``plots.labels.signatures``, as written), else the curated one, else a
+        readable form of the name; the latter two clipped to 28 characters (``MAX_LABEL``).
     """
     return get_labels().signature(name)
 
 
 def method_label(name: str) -> str:
+    """Readable label of a scoring method: ``mean_z`` -> ``mean z-score``.
+
+    Parameters
+    ----------
+    name
+        A method name (``cytoscore.tl.METHODS`` key).
+
+    Returns
+    -------
+    str
+        The configured label (``plots.labels.methods``), else the one in :data:`METHOD_LABELS`, else ``name``.
+    """
     return get_labels().method(name)
 
 
 def group_label(name: str) -> str:
+    """Label of a group (a condition) as figures show it.
+
+    Parameters
+    ----------
+    name
+        A group name (converted with ``str``).
+
+    Returns
+    -------
+    str
+        The configured label (``plots.labels.groups``), else the name unchanged.
+    """
     return get_labels().group(name)
 
 
 def contrast_label(name: str) -> str:
+    """Label of a contrast: ``IFN_vs_control`` -> ``IFN vs control``.
+
+    Parameters
+    ----------
+    name
+        A contrast name, groups joined by ``_vs_`` (converted with ``str``).
+
+    Returns
+    -------
+    str
+        The configured label (``plots.labels.contrasts``), else the groups' labels (:func:`group_label`)
+        joined with ``vs`` between them, every ``_`` then written as a space.
+    """
     return get_labels().contrast(name)
 
 
 def column_label(name: str) -> str:
+    """Label of a table column shown on an axis: ``cluster_id`` -> ``cell type``.
+
+    Parameters
+    ----------
+    name
+        A column name (converted with ``str``).
+
+    Returns
+    -------
+    str
+        The fixed label of a known column (``sample_id``, ``group_id``, ...), else the name with each
+        ``_`` written as a space; the config does not override these.
+    """
     return get_labels().column(name)
 
 
 def ordered_groups(order: Sequence[str] | None, present) -> list[str]:
-    """The groups present, in ``order`` (the dataset's group order) and then sorted."""
+    """The groups present, in ``order`` (the dataset's group order) and then sorted.
+
+    Parameters
+    ----------
+    order
+        The dataset's group order; groups in it but not present are left out. ``None``: no order.
+    present
+        The groups present (any iterable; values converted with ``str``, duplicates ignored).
+
+    Returns
+    -------
+    list[str]
+        The present groups listed in ``order`` first, in that order, then the others sorted.
+    """
     present = set(map(str, present))
     first = [g for g in (order or []) if g in present]
     return first + sorted(present - set(first))
@@ -288,7 +357,18 @@ def group_colors(groups: Sequence[str]) -> dict[str, str]:
 
 
 def method_style(methods: Sequence[str]) -> dict[str, dict]:
-    """Marker and grey fill per method (never a group colour), in the order given."""
+    """Marker and grey fill per method (never a group colour), in the order given.
+
+    Parameters
+    ----------
+    methods
+        The methods, in the order that assigns styles (markers repeat after 9, fills after 3).
+
+    Returns
+    -------
+    dict
+        Method -> ``{"marker": ..., "facecolor": ...}``, keyword arguments for matplotlib.
+    """
     return {
         m: {"marker": _METHOD_MARKERS[i % len(_METHOD_MARKERS)], "facecolor": _METHOD_FILLS[i % len(_METHOD_FILLS)]}
         for i, m in enumerate(methods)

@@ -23,7 +23,20 @@ class InputError(CytoscoreError):
 
 
 def sha256_file(path: str | os.PathLike, *, chunk_size: int = 1 << 20) -> str:
-    """Return the hex SHA-256 digest of a file, read in chunks."""
+    """Return the hex SHA-256 digest of a file, read in chunks.
+
+    Parameters
+    ----------
+    path
+        The file.
+    chunk_size
+        Bytes read at a time (1 MiB by default); memory use, not the digest, depends on it.
+
+    Returns
+    -------
+    str
+        The 64-character lower-case hex digest.
+    """
     digest = hashlib.sha256()
     with open(path, "rb") as handle:
         for block in iter(lambda: handle.read(chunk_size), b""):
@@ -39,6 +52,17 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     atomic: readers see either no file or the complete file, never a half-written
     one. On any exception the temporary file is removed and ``path`` is untouched.
     The suffix of ``path`` is kept so that writers choosing a format by suffix work.
+
+    Parameters
+    ----------
+    path
+        The file to write; its folder is created if missing. Temporary files that an earlier,
+        killed write left beside it (``.<name>.*.part*``) are removed first.
+
+    Returns
+    -------
+    Iterator[Path]
+        A context manager yielding the temporary path (created empty, usual file mode) to write to.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -65,7 +89,22 @@ def file_stem(name: str, *, limit: int = 80) -> str:
     """A name (a signature from a user's GMT, say) as a safe part of a file name: characters
     other than letters, digits, ``_``, ``.`` and ``-`` become ``_`` (a ``/`` would make a
     folder), and a name longer than ``limit`` keeps its first characters and a hash of the
-    whole (file systems refuse names over 255 bytes; two long names stay apart)."""
+    whole (file systems refuse names over 255 bytes; two long names stay apart).
+
+    Parameters
+    ----------
+    name
+        Any name (converted with ``str``).
+    limit
+        Longest result; a longer safe name is cut to ``limit - 11`` characters plus ``_`` and a
+        10-character hash.
+
+    Returns
+    -------
+    str
+        ``name`` unchanged when it is already safe and short enough; else the safe form followed by
+        ``_`` and a hash of ``name`` (so two names differing only in replaced characters stay apart).
+    """
     import re
 
     safe = re.sub(r"[^A-Za-z0-9_.-]", "_", str(name))
@@ -76,13 +115,36 @@ def file_stem(name: str, *, limit: int = 80) -> str:
 
 
 def flag(values):
-    """A boolean column as read back from a TSV (``True``/``False``, ``1``/``0``, any case)."""
+    """A boolean column as read back from a TSV (``True``/``False``, ``1``/``0``, any case).
+
+    Parameters
+    ----------
+    values
+        A pandas Series of booleans, strings or numbers.
+
+    Returns
+    -------
+    Series
+        ``True`` where the value's text is ``true`` or ``1`` (any case); ``False`` for anything else,
+        missing values included.
+    """
     return values.astype(str).str.lower().isin(["true", "1"])
 
 
 def score_parts(scores) -> Iterator:
     """A tidy score table, or an iterable of tidy parts (one signature at a time, as
-    :func:`cytoscore.io.iter_scores` reads per-cell scores), as an iterator of parts."""
+    :func:`cytoscore.io.iter_scores` reads per-cell scores), as an iterator of parts.
+
+    Parameters
+    ----------
+    scores
+        A tidy score DataFrame, or an iterable of tidy DataFrames.
+
+    Returns
+    -------
+    Iterator[DataFrame]
+        The DataFrame itself as the only part, or the iterable's parts in order.
+    """
     import pandas as pd
 
     if isinstance(scores, pd.DataFrame):
@@ -100,6 +162,22 @@ def row_block(X, start: int, stop: int, *, buffers: dict | None = None):
     same arrays chunk after chunk (h5py ``read_direct``; the block is then valid until the
     next call): a fresh array per chunk spent half of a pass faulting in new memory
     (100,000 cells: 5.1 s -> 3.9 s of reading in preparation).
+
+    Parameters
+    ----------
+    X
+        The matrix: a scipy CSR matrix, an anndata backed CSR dataset, an h5py group encoded as
+        ``csr_matrix``, or any object sliceable by rows (dense array, h5py dataset, ...).
+    start, stop
+        The rows taken, ``start`` included and ``stop`` excluded.
+    buffers
+        Reusable arrays by name, kept by the caller between calls; used only for data read from HDF5.
+        ``None``: fresh arrays each call.
+
+    Returns
+    -------
+    csr_matrix or array
+        A CSR matrix of ``stop - start`` rows for the CSR inputs; else ``X[start:stop]`` as ``X`` slices.
     """
     import numpy as np
     import scipy.sparse as sp

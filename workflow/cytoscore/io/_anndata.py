@@ -41,7 +41,8 @@ def read_geo_series(
     symbol_column
         The platform column of gene symbols; ``None`` detects it (``Gene Symbol``, ``Gene symbol``, …).
     sources
-        Download records by role, written into the provenance.
+        Download records by role (``series_matrix``, ``platform``); their ``url`` and ``source`` are
+        written into the provenance beside each file's name and SHA-256.
 
     Returns
     -------
@@ -166,7 +167,8 @@ def write_h5ad(adata: ad.AnnData, path: str | Path) -> None:
     Parameters
     ----------
     adata
-        The data; obs and var columns whose names hold "/" are renamed in the file only.
+        The data; obs and var columns whose names hold "/" are renamed in the file only, while object
+        columns mixing types are turned into text in ``adata`` itself (:func:`~cytoscore.io.typed_columns`).
     path
         The file written; it appears whole or not at all.
     """

@@ -39,12 +39,13 @@ def expand_files(pattern: str | Sequence[str]) -> list[Path]:
     Parameters
     ----------
     pattern
-        A glob pattern (``counts/*.txt.gz``) or a list of paths.
+        A glob pattern (``counts/*.txt.gz``), or a list of paths (taken as given: neither sorted nor
+        checked to exist).
 
     Returns
     -------
     list[Path]
-        The files, sorted.
+        The pattern's matches, sorted; or the list's paths in their order.
     """
     if isinstance(pattern, str):
         files = sorted(Path(p) for p in glob.glob(pattern))
@@ -173,8 +174,9 @@ def read_count_files(files: str | Sequence[str], *, sample_pattern: str | None =
     files
         A glob pattern or a list of files, one per sample.
     sample_pattern
-        A regular expression with a named group ``sample`` matched against each file name; other named
-        groups become metadata columns. ``None`` takes the GSM accession or the file name.
+        A regular expression with a named group ``sample``, searched in each file name; other named
+        groups become metadata columns. ``None``: the file name without its ``.txt``/``.tsv``/``.csv``/
+        ``.count(s)`` and ``.gz`` suffix.
 
     Returns
     -------
@@ -223,14 +225,15 @@ def read_count_matrix(path: str | Path, *, gene_column: int = 0, dialect: Mappin
     path
         The matrix file (genes × samples).
     gene_column
-        Position of the gene ID column.
+        Position of the gene ID column (``0``: the first); R's row names are the IDs whatever it is.
     dialect
         ``sep`` / ``decimal`` when detection is not wanted (the config's ``dialect``).
 
     Returns
     -------
     AnnData
-        Samples × genes raw counts; non-integer or negative values are an error naming the file and sample.
+        Samples × genes raw counts (``X`` and ``layers["counts"]``), IDs in ``var["gene_id"]``; HTSeq/STAR
+        summary rows dropped. Non-integer or negative values are an error naming the file, gene and sample.
     """
     path = Path(path)
     table = read_table(path, index_col=gene_column, dialect=dialect, what="count matrix")
@@ -309,7 +312,8 @@ def read_sample_sheet(
     path
         The sheet, in any dialect :func:`~cytoscore.io.read_table` reads.
     id_column
-        The column of sample (or cell) IDs.
+        The column of sample (or cell) IDs; when the sheet has no such column, R's row names (a header one
+        field short, or an empty first header field) are taken instead.
     dialect
         ``sep`` / ``decimal`` when detection is not wanted.
 
@@ -394,12 +398,14 @@ def attach_metadata(adata: ad.AnnData, table: pd.DataFrame, *, source: str) -> a
     table
         The metadata, indexed by observation ID (:func:`read_sample_sheet`).
     source
-        The table's file, named in errors and the provenance.
+        The table's file, named in errors.
 
     Returns
     -------
     AnnData
-        A copy with the table's columns in ``obs``; a mismatch of IDs is an error listing both sides.
+        ``adata`` itself, its ``obs`` replaced by one with the table's columns (text columns as strings,
+        :func:`~cytoscore.io.typed_columns`); a column already in ``obs`` takes the table's values. A
+        mismatch of IDs is an error listing both sides.
     """
     missing = [o for o in adata.obs_names if o not in table.index]
     extra = [o for o in table.index if o not in set(adata.obs_names)]

@@ -63,12 +63,12 @@ def url_to_relpath(url: str) -> str:
     Parameters
     ----------
     url
-        An http(s) or ftp URL.
+        An http(s) or ftp URL with a path; a query, a fragment or ``..`` in the path is an error.
 
     Returns
     -------
     str
-        ``HOST/PATH``.
+        ``HOST/PATH`` (the scheme dropped).
     """
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in _SCHEMES or not parts.netloc or not parts.path.strip("/"):
@@ -125,7 +125,8 @@ def find_in_mirror(url: str, mirror: str | Path) -> tuple[Path, str | None] | No
     url
         The file's public URL.
     mirror
-        A mirror folder laid out as ``<host>/<path>``, with an optional ``index.tsv`` (url, path, sha256).
+        A mirror folder laid out as ``<host>/<path>``, with an optional ``index.tsv`` (url, path, sha256);
+        a missing folder is a :class:`DownloadError`.
 
     Returns
     -------
@@ -256,7 +257,9 @@ def fetch_url(
 
     Returns
     -------
-    DownloadRecord with the checksum of the file written.
+    DownloadRecord
+        The URL, ``dest``, checksum and size of the file written, and where it came from (``cache``,
+        ``mirror`` or ``network``).
     """
     dest = Path(dest)
     keep = Path(keep) if keep is not None else None

@@ -49,8 +49,8 @@ def geo_series_matrix_url(accession: str, platform: str | None = None) -> str:
     accession
         A GEO series, e.g. ``GSE55235``.
     platform
-        For a series on several platforms, the platform of the file wanted (``GSExxx-
-        GPLyyy_series_matrix``).
+        For a series on several platforms, the platform of the file wanted
+        (``GSExxx-GPLyyy_series_matrix.txt.gz``); ``None``: the series' single file.
 
     Returns
     -------
@@ -160,22 +160,23 @@ def _sample_table(path: Path, rows: list[tuple[int, str, list[str]]]) -> pd.Data
 def read_series_matrix(path: str | Path) -> SeriesMatrix:
     """Parse a GEO series matrix (``*_series_matrix.txt[.gz]``).
 
+    Parameters
+    ----------
+    path
+        The series matrix file (gzip or not, detected by its content).
+
+    Returns
+    -------
+    SeriesMatrix
+        The values (probes × samples; GEO's empty/``null``/``NA`` values as NaN), the ``!Sample_*``
+        metadata and the ``!Series_*`` header.
+
     Raises
     ------
     InputError
         For a truncated file (no ``!series_matrix_table_end``), rows with the
         wrong number of fields, non-numeric values, or sample columns that do not
         match ``!Sample_geo_accession``; the message names the file and line.
-
-    Parameters
-    ----------
-    path
-        The series matrix file (gzip or not).
-
-    Returns
-    -------
-    SeriesMatrix
-        The values (probes × samples), the ``!Sample_*`` metadata and the ``!Series_*`` header.
     """
     path = Path(path)
     lines = read_text_lines(path)
@@ -246,16 +247,20 @@ def read_platform_table(path: str | Path, *, symbol_column: str | None = None) -
     ``!platform_table_begin`` / ``!platform_table_end``; or the full table download (a
     plain tab-separated table, optional ``#`` comment lines, first column ``ID``).
 
-    Returns a DataFrame indexed by probe ``ID`` (strings) with every column of the
-    table; the gene symbol column is copied to a column named ``symbol``.
-
     Parameters
     ----------
-    symbol_column
-        Column holding gene symbols. By default the first of :data:`SYMBOL_COLUMNS`
-        that the table has.
     path
         The platform file (SOFT, annotation file or full table; gzip or not).
+    symbol_column
+        Column holding gene symbols. By default (``None``) the first of :data:`SYMBOL_COLUMNS`
+        that the table has; no such column, or a named one the table lacks, is an error.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by probe ``ID`` (strings) with every column of the table as text; the gene symbol
+        column is copied, stripped, to a column named ``symbol`` and its name kept in
+        ``attrs["symbol_column"]``.
     """
     path = Path(path)
     lines = read_text_lines(path)

@@ -112,7 +112,7 @@ def dataset_kind(name: str) -> DatasetKind:
     Returns
     -------
     DatasetKind
-        Its route (bulk or cells), scale, inputs and reader.
+        Its route (``bulk`` or ``cells``), scale, what its rows and features are, and its reader.
     """
     try:
         return KINDS[name]

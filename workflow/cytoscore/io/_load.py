@@ -32,10 +32,11 @@ def load_dataset(kind: str, files: Mapping[str, object], options: Mapping[str, o
     kind
         The dataset's kind (:func:`dataset_kind`).
     files
-        The dataset's files by role (``matrix``, ``platform``, ``counts``, ``metadata``, …), as the
-        workflow's inputs name them.
+        The dataset's files by role (``matrix``, ``platform``, ``count_files``, ``h5ad``, ``expression``,
+        ``metadata``, …), as the workflow's inputs name them.
     options
-        The dataset's config: ``dialect``, ``metadata_id_column``, ``counts`` options, ``cells.layer``, …
+        The dataset's config: ``dialect``, ``metadata_id_column`` (default ``sample``),
+        ``probes.symbol_column``, ``counts.sample_pattern``, ``cells.layer``, …
 
     Returns
     -------

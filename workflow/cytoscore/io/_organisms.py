@@ -81,7 +81,19 @@ def detect_organism(ids: Sequence[str]) -> tuple[str, str]:
     """The organism of a dataset's gene identifiers, and the evidence: Ensembl gene IDs by
     their prefix (ENSMUSG: mouse, ENSG: human), symbols by their case (Ifit1: mouse, IFIT1:
     human; MGI writes mouse symbols with a capital first letter, HGNC human ones in capitals).
-    Undecided identifiers count as human, and the evidence says so."""
+    Undecided identifiers count as human, and the evidence says so.
+
+    Parameters
+    ----------
+    ids
+        The dataset's gene IDs or symbols (Ensembl version suffixes such as ``.5`` are ignored); an
+        empty list is an error.
+
+    Returns
+    -------
+    tuple[str, str]
+        The organism (``human`` or ``mouse``) and a sentence of evidence (the shares of IDs that decided).
+    """
     ids = pd.Index(ids).astype(str)
     if len(ids) == 0:
         raise InputError("no gene identifiers to tell the organism from")
@@ -118,7 +130,18 @@ def ortholog_pairs(organism: str) -> pd.DataFrame:
     columns ``symbol`` (the organism's), ``human``, ``ensembl_id`` (the organism's gene ID),
     ``n_sources``. The table's ``attrs`` hold ``ambiguous``: organism symbols with human
     orthologs but no reciprocal best one (tied, or the human gene's best is another gene),
-    each with its best-supported candidates, left unmapped."""
+    each with its best-supported candidates, left unmapped.
+
+    Parameters
+    ----------
+    organism
+        An organism of :data:`ORGANISMS` with an ortholog table (``mouse``); others are an error.
+
+    Returns
+    -------
+    DataFrame
+        The one-to-one pairs (cached: the same table is returned on every call).
+    """
     org = ORGANISMS.get(organism)
     if org is None or not org.package:
         raise InputError(f"no ortholog table for organism {organism!r}; organisms with one: "
@@ -142,7 +165,19 @@ def ortholog_pairs(organism: str) -> pd.DataFrame:
 
 def ortholog_record(organism: str) -> dict:
     """What the ortholog table is and exactly which file was read: for provenance and the
-    resources table."""
+    resources table.
+
+    Parameters
+    ----------
+    organism
+        An organism of :data:`ORGANISMS` with an ortholog table (``mouse``).
+
+    Returns
+    -------
+    dict
+        The collection name, format, version, source, licence, the file's location in its package and
+        its SHA-256.
+    """
     org = ORGANISMS[organism]
     path = _table_path(org)
     return {

@@ -44,7 +44,8 @@ def write_cell_scores(path: str | Path, matrices: Mapping[str, pd.DataFrame]) ->
     path
         The Parquet file written (atomically).
     matrices
-        Method -> observations × signatures scores, all with the same observations in the same order.
+        Method -> observations × signatures scores, all with the same observations in the same order
+        (else a ``ValueError``); an empty mapping is an error.
     """
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -113,7 +114,8 @@ def read_cell_scores(
     path
         A ``scores.parquet`` file.
     columns
-        The ``(method, signature)`` pairs read; ``None`` reads all.
+        The ``(method, signature)`` pairs read, in this order; ``None`` reads all. A pair not in the file is
+        an error.
     tidy
         Return the tidy long table; else the wide one.
 
@@ -161,7 +163,8 @@ def iter_scores(
     path
         A ``scores.parquet`` (single cell: read column by column) or ``scores.tsv`` (bulk).
     by
-        ``column`` (one method × signature per part) or ``signature`` (all methods of one signature).
+        ``column`` (one method × signature per part) or ``signature`` (all methods of one signature);
+        other values are a ``ValueError``.
     methods
         Only these methods; ``None``: all.
     signatures

@@ -64,21 +64,20 @@ def read_single_cell(
     ----------
     h5ad
         An AnnData file; raw counts in ``X`` or in ``layers[layer]`` (``raw.X``: the raw counts).
+    layer
+        The layer of the h5ad holding raw counts (``raw.X``: AnnData's raw, with raw's genes);
+        ``None``: ``X``. Used for ``h5ad`` only.
     tenx_mtx
         A Cell Ranger matrix folder (``matrix.mtx.gz``, ``features.tsv.gz``, ``barcodes.tsv.gz``).
     tenx_h5
         A Cell Ranger ``.h5`` matrix.
 
-    Returns counts (CSR, float32) in ``X`` and ``layers["counts"]``, genes by symbol
-    (10x: ``gene_symbols``, Ensembl IDs kept in ``var["gene_ids"]``).
-    layer
-        The layer of the h5ad holding raw counts (``raw.X``: AnnData's raw); ``None``: ``X``.
-
     Returns
     -------
     AnnData
-        Counts (CSR, float32) in ``X`` and ``layers["counts"]``, genes by symbol (10x: ``gene_symbols``,
-        Ensembl IDs kept in ``var["gene_ids"]``), the files' checksums in the provenance.
+        Counts (CSR, float32; non-negative integers, else an error) in ``X`` and ``layers["counts"]``, genes
+        as the file names them (10x: by symbol, made unique, Ensembl IDs kept in ``var["gene_ids"]``), the
+        files' checksums in the provenance.
     """
     with CellSource(h5ad=h5ad, layer=layer, tenx_mtx=tenx_mtx, tenx_h5=tenx_h5) as source:
         parts = [block.copy() for _, block in source.blocks(65_536)]  # a block reuses its buffers

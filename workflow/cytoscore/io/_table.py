@@ -180,7 +180,7 @@ def read_table(
         The file.
     dialect
         ``{"sep": "tab"|"comma"|"semicolon"|"whitespace", "decimal": "."|","}`` forcing
-        what is otherwise detected (each key optional).
+        what is otherwise detected (each key optional; ``sep`` may also be the character itself).
     index_col
         Column to use as the index (``0``: the first); with R's short header the row names
         are always the index.
@@ -189,13 +189,14 @@ def read_table(
     min_columns
         Fewer columns (index included) is an error showing the first line as read.
     comment
-        Lines starting with this are skipped.
+        Lines starting with this are skipped (and counted in the dialect); ``""``: none are.
 
     Returns
     -------
-    The table with stripped, unquoted names and string cells (empty cells are ``""``);
-    numbers written with decimal commas are rewritten with points. The dialect read is in
-    ``table.attrs["dialect"]`` (a :class:`Dialect`).
+    DataFrame
+        The table with stripped, unquoted names and string cells (empty cells are ``""``);
+        numbers written with decimal commas are rewritten with points. The dialect read is in
+        ``table.attrs["dialect"]`` (a :class:`Dialect`).
     """
     path = Path(path)
     dialect = dict(dialect or {})
@@ -301,7 +302,19 @@ def typed_columns(frame: pd.DataFrame) -> pd.DataFrame:
     group pattern ``^0$`` still matches day ``0``; decimal commas are already points), so a
     column empty in every row (as GEO submission templates leave them), or one that mixes
     numbers and text, never breaks a write. Numeric, boolean and categorical columns are kept;
-    the statistics read numbers where they need them (covariates)."""
+    the statistics read numbers where they need them (covariates).
+
+    Parameters
+    ----------
+    frame
+        A metadata table (``obs``, a sample sheet).
+
+    Returns
+    -------
+    DataFrame
+        A copy: numeric, boolean and categorical columns as they were, the others as object columns of
+        stripped strings (missing cells ``""``).
+    """
     out = frame.copy()
     for col in out.columns:
         values = out[col]

@@ -27,6 +27,16 @@ def read_text(path: str | Path) -> TextFile:
     UTF-8 (a byte-order mark is dropped and noted), else Windows-1252 as Excel exports it. An
     unreadable file, a truncated gzip stream or a zip archive (an Excel workbook given as a
     table) raise :class:`InputError` naming the file.
+
+    Parameters
+    ----------
+    path
+        The file.
+
+    Returns
+    -------
+    TextFile
+        The decoded text, and whether the file had a byte-order mark and was gzip-compressed.
     """
     path = Path(path)
     try:
