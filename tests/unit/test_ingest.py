@@ -452,3 +452,14 @@ def test_column_names_with_a_slash_round_trip_through_h5ad(tmp_path):
     clash = ad.AnnData(obs=obs.assign(**{"tissue_cell type": "c"}))
     with pytest.raises(InputError, match="would be stored as"):
         write_h5ad(clash, tmp_path / "clash.h5ad")
+
+
+def test_empty_file_lists_are_input_errors(tmp_path):
+    from cytoscore.io import gather_cell_scores
+    from cytoscore.io._counts import expand_files
+
+    with pytest.raises(InputError, match="no count file given"):
+        expand_files([])
+    with pytest.raises(InputError, match="no shard's scores to gather"):
+        gather_cell_scores([], tmp_path / "scores.parquet")
+    assert not (tmp_path / "scores.parquet").exists()

@@ -138,3 +138,15 @@ def test_method_encodings_never_use_a_group_colour():
     styles = method_style(list(METHOD_LABELS))
     assert len({s["marker"] for s in styles.values()}) == len(styles)  # one marker each
     assert not {s["facecolor"].upper() for s in styles.values()} & {c.upper() for c in OKABE_ITO}
+
+
+def test_group_order_and_colours_at_their_edges():
+    from cytoscore._labels import OKABE_ITO, ordered_groups
+
+    # a numeric group order (as YAML reads 1, 2) matches the groups as text
+    assert ordered_groups([2, 1], ["1", "2", "3"]) == ["2", "1", "3"]
+    # every palette colour configured for a group: an unconfigured group still gets one
+    plots = {"group_colors": {f"g{i}": c for i, c in enumerate(OKABE_ITO)}}
+    with use_labels(plots):
+        colours = group_colors([*plots["group_colors"], "extra"])
+    assert colours["extra"] in OKABE_ITO and colours["g0"] == OKABE_ITO[0]

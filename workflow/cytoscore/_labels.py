@@ -328,7 +328,7 @@ def ordered_groups(order: Sequence[str] | None, present) -> list[str]:
         The present groups listed in ``order`` first, in that order, then the others sorted.
     """
     present = set(map(str, present))
-    first = [g for g in (order or []) if g in present]
+    first = list(dict.fromkeys(str(g) for g in (order or []) if str(g) in present))
     return first + sorted(present - set(first))
 
 
@@ -350,7 +350,8 @@ def group_colors(groups: Sequence[str]) -> dict[str, str]:
     """
     out: dict[str, str] = {}
     fixed = get_labels().colors
-    free = [c for c in OKABE_ITO if c not in set(fixed.values())]
+    # every palette colour configured for some group: the others reuse the palette in order
+    free = [c for c in OKABE_ITO if c not in set(fixed.values())] or list(OKABE_ITO)
     for g in dict.fromkeys(map(str, groups)):
         out[g] = fixed.get(g) or free[len([k for k in out if k not in fixed]) % len(free)]
     return out

@@ -52,6 +52,8 @@ def expand_files(pattern: str | Sequence[str]) -> list[Path]:
         if not files:
             raise InputError(f"no file matches {pattern!r}")
         return files
+    if not pattern:
+        raise InputError("no count file given (an empty list)")
     return [Path(p) for p in pattern]
 
 

@@ -75,6 +75,8 @@ def gather_cell_scores(parts: Sequence[str | Path], path: str | Path) -> None:
     """
     import pyarrow.parquet as pq
 
+    if not parts:
+        raise InputError(f"{path}: no shard's scores to gather")
     schema = pq.read_schema(parts[0])
     with atomic_path(path) as tmp, pq.ParquetWriter(tmp, schema, compression="zstd") as writer:
         for part in parts:
