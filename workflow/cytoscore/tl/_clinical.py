@@ -40,12 +40,7 @@ def clinical_ifn_score(
     ``threshold_from`` (default: the controls themselves, which are then both the reference
     and part of what is compared; the table's ``threshold_source`` says which).
 
-    Returns
-    -------
-    One row per sample: ``observation, group, ifn_score, threshold, threshold_source,
-    positive``, plus the
-    per-gene fold changes (``fc_<gene>``). Genes missing from the data are left out with
-    a warning; fewer than 3 present is an error.
+    Genes missing from the data are left out with a warning; fewer than 3 present is an error.
 
     Parameters
     ----------
@@ -58,11 +53,17 @@ def clinical_ifn_score(
     genes
         The score's genes (Rice et al. 2017's six by default).
     n_sd
-        SDs above the mean of ``threshold_from`` for the threshold.
+        SDs (ddof=1) above the mean of ``threshold_from`` for the threshold.
     threshold_from
-        The group whose scores set the threshold; ``None``: ``control``.
+        The group (2+ samples) whose scores set the threshold; ``None``: ``control``.
     threshold
-        A fixed threshold instead (e.g. 2.466).
+        A fixed threshold instead (e.g. 2.466); ``None``: from ``threshold_from``.
+
+    Returns
+    -------
+    DataFrame
+        One row per sample: ``observation, group, ifn_score, threshold, threshold_source,
+        positive``, plus the per-gene fold changes (``fc_<gene>``).
     """
     if group_key not in adata.obs.columns:
         raise InputError(f"obs has no column {group_key!r}")

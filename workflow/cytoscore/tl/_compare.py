@@ -81,18 +81,19 @@ def hedges_g(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95) -> tuple
     ``escalc("SMD")`` (large-sample variance) and R effectsize's point estimate, to 1e-12
     (tests/reference/stats). Hedges & Olkin 1985; Borenstein et al. 2009, ch. 4.
 
-    Returns
-    -------
-    (g, se, ci_low, ci_high); NaN where the pooled SD is 0.
-
     Parameters
     ----------
     x
-        The target group's values.
+        The target group's values (2+; fewer raise :class:`InputError`).
     y
-        The reference group's values (2+ each).
+        The reference group's values (2+).
     confidence
-        The interval's level.
+        The interval's level (0.95: a 95% interval).
+
+    Returns
+    -------
+    tuple
+        ``(g, se, ci_low, ci_high)``; NaN where the pooled SD is 0.
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -119,14 +120,14 @@ def paired_g(d: np.ndarray, *, confidence: float = 0.95) -> tuple[float, float, 
     Parameters
     ----------
     d
-        The per-pair differences.
+        The per-pair differences (target − reference).
     confidence
-        The interval's level.
+        The interval's level (0.95: a 95% interval).
 
     Returns
     -------
     tuple
-        ``(g_z, se, ci_low, ci_high)``.
+        ``(g_z, se, ci_low, ci_high)``; NaN with fewer than 3 pairs or constant differences.
     """
     d = np.asarray(d, dtype=np.float64)
     n = len(d)
@@ -145,16 +146,16 @@ def mean_difference_ci(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95
     Parameters
     ----------
     x
-        The target group's values.
+        The target group's values (2+).
     y
-        The reference group's values.
+        The reference group's values (2+).
     confidence
-        The interval's level.
+        The interval's level (0.95: a 95% interval).
 
     Returns
     -------
     tuple
-        ``(low, high)``.
+        ``(low, high)``; NaN when both groups are constant.
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
@@ -174,7 +175,7 @@ def bh_fdr(p: np.ndarray) -> np.ndarray:
     Parameters
     ----------
     p
-        p-values (NaN allowed).
+        p-values, a 1-d array (NaN allowed).
 
     Returns
     -------
@@ -591,23 +592,23 @@ def compare_cells(
         A tidy table (``observation, signature, method, score``) or an iterable of tidy parts
         (e.g. one signature of a million cells at a time); the FDR is computed over all parts.
     obs
-        The cells' metadata, indexed by cell.
+        The cells' metadata, indexed by cell: the design's columns, ``replicate`` and ``split_by``.
     design
-        The groups compared (:class:`Design`).
+        The groups compared, and pairs, covariates or random effect (:class:`Design`).
     replicate
         The column naming each cell's sample (one condition per sample).
     split_by
-        The cell-type column, if any.
+        The cell-type column; ``None``: one stratum, ``"all cells"``.
+    level
+        ``replicate`` (the default; tests across replicates) or ``cell`` (cells as replicates:
+        pseudoreplication, flagged).
+    min_cells
+        Replicate × cell-type strata with fewer cells are dropped (at ``level="cell"``, from the units only).
     with_units
         Also return the values the tests ran on: one row per replicate × cell type ×
         signature × method (``cell_type``, the replicate, group and pair columns, ``score`` =
         the mean score of its cells, ``n_cells``); at ``level="cell"`` the replicates' means,
         for figures.
-    level
-        ``replicate`` (the default; tests across replicates) or ``cell`` (cells as replicates:
-        pseudoreplication, flagged).
-    min_cells
-        Replicate × cell-type strata with fewer cells are dropped.
 
     Returns
     -------
@@ -705,9 +706,9 @@ def omnibus_tests(scores: pd.DataFrame, groups: pd.Series, *, min_per_group: int
     Parameters
     ----------
     scores
-        Tidy scores.
+        Tidy scores: ``observation, signature, method, score``.
     groups
-        Each sample's group, indexed by observation.
+        Each sample's group, indexed by observation (samples without a group are left out).
     min_per_group
         Groups with fewer samples are left out.
 

@@ -16,17 +16,17 @@ __all__ = ["method_concordance", "contrast_concordance"]
 def method_concordance(scores) -> pd.DataFrame:
     """Spearman correlation of each signature's per-observation scores between every pair of methods.
 
-    ``scores``: a tidy table, or tidy parts each holding whole signatures (all their methods).
-
     Parameters
     ----------
     scores
-        A tidy table, or tidy parts each holding whole signatures (all their methods).
+        A tidy table (``observation, signature, method, score``), or tidy parts each holding
+        whole signatures (all their methods); 2+ methods in all.
 
     Returns
     -------
     DataFrame
-        Per signature and pair of methods: Spearman's ρ and the observations it is computed on.
+        Per signature and pair of methods: ``n`` (observations scored by both),
+        ``spearman_rho`` and ``spearman_p`` (NaN with fewer than 3 observations).
     """
     rows, seen = [], set()
     for part in score_parts(scores):
@@ -65,7 +65,8 @@ def contrast_concordance(comparisons: pd.DataFrame, *, fdr: float = 0.05) -> pd.
     Parameters
     ----------
     comparisons
-        The contrasts' comparison tables, stacked.
+        The contrasts' comparison tables, stacked (``contrast, signature, method, hedges_g,
+        fdr``, and ``cell_type`` if any).
     fdr
         The FDR below which a method calls a change.
 

@@ -39,13 +39,14 @@ def mean_z_kernel(
     Parameters
     ----------
     X
-        Observations × genes expression (dense or CSR; a chunk of the observations, or all).
+        Observations × genes expression (dense or sparse; a chunk of the observations, or all).
     W
-        Genes × signatures weights (1 for a member of a gene set, 0 outside; signed or real weights).
+        Genes × signatures weights; only which are non-zero counts (a set's members, unweighted).
     gene_mean
-        Each gene's mean over all observations of the dataset.
+        Each gene's mean over all observations of the dataset; ``None`` (or no ``gene_sd``): both
+        are computed from ``X``.
     gene_sd
-        Each gene's SD (ddof=1) over all observations.
+        Each gene's SD (ddof=1) over all observations; ``None``: as for ``gene_mean``.
 
     Returns
     -------
@@ -71,9 +72,10 @@ def ulm_kernel(X, W) -> np.ndarray:
     Parameters
     ----------
     X
-        Observations × genes expression (dense or CSR; a chunk of the observations, or all).
+        Observations × genes expression (dense or sparse; a chunk of the observations, or all).
     W
-        Genes × signatures weights (1 for a member of a gene set, 0 outside; signed or real weights).
+        Genes × signatures weights, used as they are (1 for a member of a gene set, 0 outside;
+        signed or real weights too); every gene of ``X`` counts in the regression.
 
     Returns
     -------
@@ -119,19 +121,21 @@ def cytosig_kernel(
     Parameters
     ----------
     X
-        Observations × genes expression (every observation: the background is their mean).
+        Observations × genes expression (dense or sparse; a chunk of the observations, or all).
     W
-        Genes × signatures weights (CytoSig's signature matrix).
+        Genes × signatures weights (CytoSig's signature matrix); genes with no non-zero weight
+        are left out of the fit.
     gene_mean
-        Each gene's mean over all observations; ``None``: from ``X``.
+        Each gene's mean over all observations (the background); ``None``: from ``X``.
     alpha
-        The ridge penalty.
+        The ridge penalty (CytoSig's default 10,000).
     n_permutations
-        Gene permutations of the null.
+        Gene permutations of the null (unused with ``statistic="coef"``).
     seed
         The permutations' seed.
     statistic
-        ``zscore`` (CytoSig's activity) or ``coef``.
+        ``zscore`` (CytoSig's activity; the default) or ``coef`` (the ridge coefficients);
+        anything else raises :class:`ValueError`.
 
     Returns
     -------

@@ -59,9 +59,17 @@ def meta_analysis(
     method
         τ² estimator: ``dl`` (DerSimonian–Laird) or ``pm`` (Paule–Mandel).
     test
-        ``z``, ``hksj``, ``hksj_adhoc`` or ``auto``.
+        ``z``, ``hksj``, ``hksj_adhoc`` or ``auto`` (the default: ``hksj_adhoc`` below 5
+        contrasts, else ``z``).
     name
-        The meta-analysis's name, in the table.
+        The meta-analysis's name, written to its ``meta_analysis`` column.
+
+    Returns
+    -------
+    DataFrame
+        One row per signature × method (× cell type): ``pooled_g``, ``se``, ``ci_low``,
+        ``ci_high``, ``z`` (the test statistic), ``p_value``, ``tau2``, ``q``, ``q_p``, ``i2``,
+        ``k``, ``contrasts``, ``model``, ``test`` and ``fdr``; NaN statistics below 2 contrasts.
     """
     from statsmodels.stats.meta_analysis import combine_effects
 

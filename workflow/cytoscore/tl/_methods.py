@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .._labels import METHOD_LABELS
+from .._utils import InputError
 from ._linear import cytosig_kernel, mean_z_kernel, ulm_kernel
 from ._rank import aucell_kernel, gsva_kernel, singscore_kernel, ssgsea_kernel, ssgsea_normalize, ucell_kernel
 
@@ -51,15 +52,15 @@ def score_genes_kernel(X, W, *, ctrl_size: int = 50, n_bins: int = 25, random_st
     Parameters
     ----------
     X
-        Observations × genes log expression.
+        Observations × genes log expression (dense or sparse).
     W
-        Genes × sets membership (0/1).
+        Genes × signatures weights; only which are non-zero counts (set membership).
     ctrl_size
-        Control genes per set.
+        Control genes drawn per expression bin of the set's genes (scanpy's ``ctrl_size``).
     n_bins
-        Expression bins.
+        Expression bins the genes are cut into by mean expression (scanpy's ``n_bins``).
     random_state
-        Seed of the control genes.
+        Seed of the control genes' draw.
 
     Returns
     -------
@@ -215,9 +216,10 @@ def get_method(name: str) -> ScoringMethod:
     Returns
     -------
     ScoringMethod
-        Its kernel, label, defaults and what it needs; an unknown name is an error listing them.
+        Its kernel, reference, input and what it needs; an unknown name raises :class:`InputError`
+        listing the methods.
     """
     try:
         return METHODS[name]
     except KeyError:
-        raise ValueError(f"unknown scoring method {name!r}; available: {sorted(METHODS)}") from None
+        raise InputError(f"unknown scoring method {name!r}; available: {sorted(METHODS)}") from None

@@ -65,11 +65,12 @@ def axis_profile(
     scores
         Tidy scores (``observation, signature, method, score``).
     groups
-        Each sample's group, indexed by observation.
+        Each sample's group, indexed by observation; its samples are the table's rows.
     axes
-        :func:`cytoscore.resources.therapy_axes`: the signatures of each axis.
+        :func:`cytoscore.resources.therapy_axes`: the signatures of each axis (``axis``,
+        ``signatures`` separated by ``;``).
     therapies
-        :func:`cytoscore.resources.therapy_table`: which drugs block which axes.
+        :func:`cytoscore.resources.therapy_table`: which drugs block which axes (``drug``, ``axes``).
     reference
         The group the z are taken against (e.g. healthy controls; 3 or more samples).
     method
@@ -83,7 +84,7 @@ def axis_profile(
         One row per sample: ``observation``, ``group``, ``z_<axis>`` for each axis with a scored
         signature, ``balance`` (:data:`BALANCE_REFERENCE`), ``raised_axes``, ``drugs`` (those
         blocking a raised axis; :data:`ADVICE_NOTE`) and ``note``. Its ``attrs`` hold the axes'
-        signatures used, the threshold and the reference.
+        signatures used, the threshold, the reference and the method.
     """
     groups = groups.astype(str)
     groups.index = groups.index.astype(str)

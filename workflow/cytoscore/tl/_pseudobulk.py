@@ -41,11 +41,11 @@ def aggregate_counts(X, obs: pd.DataFrame, by: Sequence[str], *, chunk_size: int
     X
         Cells × genes raw counts (dense, sparse or a backed h5ad matrix).
     obs
-        The cells' metadata, in the rows' order.
+        The cells' metadata, one row per row of ``X`` in the same order.
     by
-        The columns whose combinations are the profiles.
+        The columns whose combinations (compared as strings) are the profiles.
     chunk_size
-        Cells summed at a time.
+        Cells summed at a time (bounds the memory of a chunk).
 
     Returns
     -------
@@ -88,21 +88,22 @@ def compare_pseudobulk(
     Parameters
     ----------
     counts
-        Cells × genes raw counts.
+        Cells × genes raw counts (dense, sparse or a backed h5ad matrix).
     obs
-        The cells' metadata, in the rows' order.
+        The cells' metadata, one row per row of ``counts`` in the same order.
     gene_sets
-        The signatures to score.
+        The signatures to score (:class:`~cytoscore.resources.GeneSet`).
     design
-        The groups compared (:class:`Design`).
+        The groups compared (:class:`Design`); only cells of its two groups are summed.
     genes
-        The columns' genes.
+        The genes of ``counts``' columns, in order.
     replicate
-        The replicate (sample) column.
+        The replicate (sample) column of ``obs``.
     split_by
-        The cell-type column, if any.
+        The cell-type column of ``obs``; ``None``: all cells only.
     **options
-        Passed to :func:`compare_profiles`.
+        Passed to :func:`compare_profiles` (``min_cells``, ``normalization``, ``scoring``,
+        ``with_units``).
 
     Returns
     -------
@@ -151,20 +152,16 @@ def compare_profiles(
     Parameters
     ----------
     sums
-        Profiles × ``genes`` raw counts.
+        Profiles × ``genes`` raw counts, one row per row of ``profiles`` (as
+        :func:`aggregate_counts` returns them).
     profiles
         One row per profile: ``replicate``, ``split_by`` and ``n_cells``.
     cells
         The cells' metadata, from which each replicate's group, covariates and pairs are read.
     gene_sets
-        The signatures to score.
+        The signatures to score (:class:`~cytoscore.resources.GeneSet`).
     design
         The groups compared (:class:`Design`).
-    scoring
-        Keyword options of :func:`score_gene_sets` (``methods``, ``min_genes``,
-        ``min_coverage``, ``method_params``); its defaults otherwise.
-    with_units
-        Also return the units (as :func:`compare_cells` does), ``score`` being each profile's.
     genes
         The genes of ``sums``' columns.
     replicate
@@ -174,7 +171,12 @@ def compare_profiles(
     min_cells
         Profiles of fewer cells are dropped.
     normalization
-        ``tmm`` or ``median_of_ratios`` (:func:`cytoscore.pp.normalize_counts`).
+        ``tmm`` (the default) or ``median_of_ratios`` (:func:`cytoscore.pp.normalize_counts`).
+    scoring
+        Keyword options of :func:`score_gene_sets` (``methods``, ``min_genes``,
+        ``min_coverage``, ``method_params``); ``None``: its defaults.
+    with_units
+        Also return the units (as :func:`compare_cells` does), ``score`` being each profile's.
 
     Returns
     -------
@@ -310,7 +312,7 @@ def compare_routes(replicate: pd.DataFrame, pseudobulk: pd.DataFrame, *, alpha: 
     pseudobulk
         The same contrast's :func:`compare_profiles` table.
     alpha
-        The FDR of ``both_significant``.
+        The FDR threshold of ``both_significant`` (FDR < ``alpha`` in both routes).
 
     Returns
     -------

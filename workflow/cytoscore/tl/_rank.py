@@ -66,11 +66,12 @@ def ssgsea_kernel(X, W, *, alpha: float = 0.25, normalize: bool = True) -> np.nd
     Parameters
     ----------
     X
-        Observations × genes expression (all observations when ``normalize``).
+        Observations × genes expression (sparse is densified; all observations when ``normalize``).
     W
-        Genes × sets membership (nonzero: a member).
+        Genes × sets membership (nonzero: a member); a set holding every gene raises
+        :class:`ValueError`.
     alpha
-        The rank weight's exponent (GSVA's ``tau``).
+        The rank weight's exponent (GSVA's ``tau``; 0.25 as GSVA's ssGSEA default).
     normalize
         Divide by the range of all scores (GSVA's ``ssgsea.norm``): scores then depend on every observation.
 
@@ -213,13 +214,16 @@ def gsva_kernel(X, W, *, kcdf: str = "gaussian", mx_diff: bool = True) -> np.nda
     Parameters
     ----------
     X
-        Samples × genes expression (all samples: the CDFs are across them).
+        Observations (samples) × genes expression, 2+ observations (all of them: the CDFs are
+        across them); sparse is densified.
     W
         Genes × sets membership (nonzero: a member).
     kcdf
-        ``gaussian`` (log expression) or ``poisson`` (counts).
+        ``gaussian`` (log expression; the default) or ``poisson`` (counts: non-negative integers);
+        anything else raises :class:`ValueError`.
     mx_diff
-        Sum the largest positive and negative deviations; else the larger.
+        ``True`` (the default): sum the largest positive and negative deviations; ``False``:
+        the larger of them, with its sign.
 
     Returns
     -------
@@ -343,11 +347,12 @@ def ucell_kernel(X, W, *, max_rank: int = 1500) -> np.ndarray:
     Parameters
     ----------
     X
-        Observations × genes expression (dense or CSR).
+        Observations × genes expression (dense or sparse; sparse values must be non-negative).
     W
         Genes × sets membership (nonzero: a member).
     max_rank
-        Ranks beyond it count as ``max_rank + 1``.
+        Ranks beyond it count as ``max_rank + 1`` (capped at the number of genes; UCell's default
+        1500).
 
     Returns
     -------
@@ -386,11 +391,12 @@ def aucell_kernel(X, W, *, n_up: int | None = None) -> np.ndarray:
     Parameters
     ----------
     X
-        Observations × genes expression (dense or CSR).
+        Observations × genes expression (dense or sparse; sparse values must be non-negative).
     W
         Genes × sets membership (nonzero: a member).
     n_up
-        The top genes the recovery curve runs over; ``None``: ceil(5 % of genes).
+        The top genes the recovery curve runs over (rounded up; 2 to the number of genes, else
+        :class:`ValueError`); ``None``: ceil(5 % of genes), at least 2.
 
     Returns
     -------
@@ -446,14 +452,14 @@ def singscore_kernel(X, W) -> np.ndarray:
     Parameters
     ----------
     X
-        Observations × genes expression (dense or CSR).
+        Observations × genes expression (dense or sparse; sparse values must be non-negative).
     W
-        Genes × sets membership (nonzero: a member).
+        Genes × sets membership (nonzero: a member; weights and signs are ignored).
 
     Returns
     -------
     ndarray
-        Observations × sets scores.
+        Observations × sets scores, from -0.5 to 0.5.
     """
     S = membership(W)
     n_genes = S.shape[0]

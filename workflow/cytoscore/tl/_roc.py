@@ -42,7 +42,7 @@ def delong_auc(cases, controls, *, confidence: float = 0.95) -> dict[str, float]
     cases, controls
         The scores of each class (at least one each; missing values are an error).
     confidence
-        The level of the interval.
+        The level of the interval (0.95: a 95% interval).
 
     Returns
     -------
@@ -169,15 +169,15 @@ def cross_validated_auc(
     outcome
         Each sample's outcome, indexed by observation; samples without one are left out.
     positive
-        The outcome value of the cases.
+        The outcome value of the cases; every other value is a control.
     n_signatures
-        How many signatures each training part combines.
+        How many signatures each training part combines (at most the number of columns).
     folds
-        Parts per split; at most the size of the smaller class.
+        Parts per split; above the size of the smaller class it is lowered to it (logged).
     repeats
         Splits with different seeds: the spread of their AUCs is the estimate's instability.
     seed
-        The first split's seed.
+        The first split's seed; split ``r`` uses ``seed + r``.
 
     Returns
     -------

@@ -40,11 +40,11 @@ def gene_set_coverage(
     Parameters
     ----------
     var_names
-        The data's genes.
+        The data's genes (exact, case-sensitive matches).
     gene_sets
-        The signatures.
+        The signatures (:class:`~cytoscore.resources.GeneSet`).
     min_genes
-        Genes a set needs in the data to be scored.
+        Genes a set needs in the data to be scored (its ``scored`` column).
 
     Returns
     -------
@@ -107,14 +107,14 @@ def shard_rows(n_obs: int, shard: int, n_shards: int) -> slice:
     n_obs
         Rows in all.
     shard
-        The shard's index (0-based).
+        The shard's index (0-based; outside ``0..n_shards - 1`` is an error).
     n_shards
         Shards in all.
 
     Returns
     -------
     slice
-        The shard's rows.
+        The shard's rows (consecutive; the shards together cover every row once).
     """
     if not 0 <= shard < n_shards:
         raise InputError(f"shard {shard} is not one of 0..{n_shards - 1}")
@@ -131,9 +131,10 @@ def gene_statistics(X, *, chunk_size: int = 4096, span: slice | None = None) -> 
     Parameters
     ----------
     X
-        Observations × genes (in memory or backed).
+        Observations × genes, dense or sparse, in memory or backed (missing or infinite values
+        are an error).
     chunk_size
-        Rows per pass chunk.
+        Rows read at a time.
     span
         The rows counted; ``None``: all.
 
@@ -152,12 +153,12 @@ def merge_gene_statistics(parts: Sequence[pd.DataFrame]) -> pd.DataFrame:
     Parameters
     ----------
     parts
-        :func:`gene_statistics` of disjoint row sets.
+        :func:`gene_statistics` of disjoint row sets, over the same genes (1 or more).
 
     Returns
     -------
     DataFrame
-        The statistics of all their rows.
+        The statistics of all their rows: ``n``, ``mean``, ``m2`` per gene.
     """
     total: tuple = (0, 0.0, 0.0)
     for part in parts:
@@ -188,7 +189,7 @@ def gene_moments(stats: pd.DataFrame) -> dict[str, np.ndarray]:
     Returns
     -------
     dict
-        ``gene_mean`` and ``gene_sd`` arrays.
+        ``gene_mean`` and ``gene_sd`` arrays, one value per gene (SD 0 with fewer than 2 rows).
     """
     n = int(stats["n"].iloc[0])
     var = stats["m2"].to_numpy() / (n - 1) if n > 1 else np.zeros(len(stats))
@@ -345,16 +346,8 @@ def score_gene_sets(
     so that shards score exactly as one run does. By default they are the ones stored with a
     backed normalized single-cell file (:func:`stored_gene_statistics`), else one chunked pass.
 
-    Returns
-    -------
-    scores
-        Tidy table with columns ``observation, signature, method, score``; with ``wide``,
-        a dict method -> observations × signatures table instead.
-    coverage
-        See :func:`gene_set_coverage`.
-
     Each method's observations × sets matrix is also stored in
-    ``adata.obsm["cytoscore_<method>"]`` unless ``adata`` is backed.
+    ``adata.obsm["cytoscore_<method>"]`` unless ``adata`` is backed or ``rows`` or ``wide`` is given.
 
     Parameters
     ----------
@@ -363,25 +356,36 @@ def score_gene_sets(
     gene_sets
         The signatures (gene sets and weighted signatures).
     methods
-        Scoring methods of :data:`METHODS`.
+        Scoring methods of :data:`METHODS` (default ``mean_z`` and ``ssgsea``).
     min_genes
-        Genes a set needs in the data to be scored.
+        Genes a set needs in the data to be scored (at least 1).
     min_coverage
-        The share of a set's genes below which it is flagged ``low_coverage``.
+        The share of a set's genes below which it is flagged ``low_coverage`` (0: none flagged).
     layer
-        Score ``layers[layer]`` instead of ``X``.
+        Score ``layers[layer]`` instead of ``X``; ``None``: ``X``.
     method_params
-        Method -> its options (e.g. ``{"ucell": {"max_rank": 1500}}``).
+        Method -> its kernel's options (e.g. ``{"ucell": {"max_rank": 1500}}``; for ``cytosig``
+        also ``fit``); options for a method not run are an error.
     chunk_size
-        Observations scored at a time.
+        Observations scored (and gene statistics summed) at a time (at least 1).
     rows
-        Score only these observations (a shard).
+        Score only these observations (a shard, see :func:`shard_rows`); ``None``: all. Methods
+        that need every observation (e.g. ``gsva``, normalized ``ssgsea``) then raise.
     statistics
-        Dataset-wide gene statistics (:func:`gene_statistics`) for the methods that need them.
+        Dataset-wide gene statistics (:func:`gene_statistics`) for the methods that need them;
+        ``None``: the stored ones of a backed file (without ``layer``), else one pass over ``X``.
     wide
         Return method -> observations × signatures tables instead of the tidy one.
     required
-        Signatures that must be scorable (an error otherwise).
+        Signatures that must be scorable (an error naming their missing genes otherwise).
+
+    Returns
+    -------
+    scores : DataFrame or dict
+        Tidy table with columns ``observation, signature, method, score``; with ``wide``,
+        a dict method -> observations × signatures table instead.
+    coverage : DataFrame
+        See :func:`gene_set_coverage`; with ``low_coverage`` and ``status``, for the reported sets.
     """
     if min_genes < 1:
         raise InputError(f"min_genes must be at least 1, not {min_genes}")

@@ -55,15 +55,17 @@ def therapy_effects(
         :func:`compare_profiles`): one row per signature × method (× cell type).
     therapy
         The drug's row of :func:`cytoscore.resources.therapy_table` (or
-        :func:`cytoscore.resources.find_therapy`'s row for a target or axis).
+        :func:`cytoscore.resources.find_therapy`'s row for a target or axis); its ``drug`` and
+        ``axes`` (separated by ``;``) are read.
     axes
-        :func:`cytoscore.resources.therapy_axes`.
+        :func:`cytoscore.resources.therapy_axes`: ``axis`` and its ``signatures`` (separated by ``;``).
     alpha
         The FDR below which a signature moved.
     genes
         Each signature's genes (e.g. from :func:`cytoscore.resources.read_gene_set_table`):
         another axis that moved is noted when its lead signature shares genes with the drug's
-        own signatures, since part of its move may then be the drug's axis itself.
+        own signatures, since part of its move may then be the drug's axis itself. ``None``: no
+        such notes.
 
     Returns
     -------
