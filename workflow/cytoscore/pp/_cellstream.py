@@ -133,18 +133,23 @@ def symbol_matrix(
     Parameters
     ----------
     var
-        The source's features (index: the file's gene IDs or symbols; a symbol column is used when present).
+        The source's features (index: the file's gene IDs or symbols; a symbol column such as
+        ``symbol`` or ``feature_name`` is used when present).
     id_type
-        ``auto``, ``symbol``, ``ensembl`` or ``entrez``.
+        ``auto`` (detected, :func:`detect_id_type`), ``symbol``, ``ensembl`` or ``entrez``.
     annotation
-        Gene ID -> symbol, when the data brings no symbols itself.
+        Gene ID -> symbol, when the data brings no symbols itself; when given it maps every ID.
+        ``None`` with a non-human organism's Ensembl IDs: its ortholog table's IDs are used.
     organism
-        ``auto``, ``human`` or ``mouse``.
+        ``auto`` (detected from the IDs), ``human`` or ``mouse``.
 
     Returns
     -------
     tuple
-        ``(M or None, var, info)``: the IDs -> symbols matrix, the symbols' var, and what was mapped.
+        ``(M, var, info)``: the IDs × symbols matrix (CSR float32, ``None`` for human symbols),
+        the symbols' var (``gene_ids``: their IDs joined by commas; else the input ``var``), and
+        what was mapped (``id_type``, ``share_mapped``, ``organism``; with ``M`` also ``n_ids``,
+        ``n_genes``, ``collapse_rule``).
     """
     if annotation is None and symbol_column(var) is None and detect_id_type(var.index) == "ensembl":
         org, _ = resolve_organism(var.index, organism)
@@ -200,22 +205,20 @@ def prepare_cells(
     ----------
     source
         A :class:`cytoscore.io.CellSource` (raw counts; ``blocks(rows)`` yields CSR chunks).
+        It is read twice: QC metrics first, then the normalized values.
     cells
         An AnnData without ``X`` whose ``obs`` are the cells to analyse (a subset of the
         source's, e.g. after group assignment) and whose ``uns`` carries the provenance so far.
     writer
-        A :class:`cytoscore.io.H5adRowWriter`; receives the normalized CSR chunks in order.
+        A :class:`cytoscore.io.H5adRowWriter` (anything with ``append``); receives the
+        normalized CSR chunks in order.
     qc
-        ``min_genes``, ``max_mito_fraction``, ``min_cells``, ``mito_prefix`` (see
-        :data:`QC_DEFAULTS`).
-
-    Returns the obs/var/uns of what was written (an AnnData without ``X``): the kept cells
-    with ``n_genes_by_counts``, ``total_counts``, ``pct_counts_mt``; the kept genes with the
-    mean and sum of squared deviations of their written values (``var`` columns ``cytoscore_mean``, ``cytoscore_m2``).
+        ``min_genes``, ``max_mito_fraction``, ``min_cells``, ``mito_prefix`` (matched
+        case-insensitively); missing keys take :data:`QC_DEFAULTS`, unknown keys are an error.
     target_sum
-        Counts per cell after scaling, before ``log1p``.
+        Counts per cell (summed over the kept genes) after scaling, before ``log1p``.
     chunk_size
-        Cells per chunk (memory grows with it, not with the cells).
+        Cells per chunk, at least 1 (memory grows with it, not with the cells).
     id_type
         The gene IDs' type (:func:`symbol_matrix`).
     annotation
@@ -226,9 +229,10 @@ def prepare_cells(
     Returns
     -------
     AnnData
-        The obs/var/uns of what was written (no ``X``): kept cells with ``n_genes_by_counts``,
-        ``total_counts``, ``pct_counts_mt``; kept genes with the mean and sum of squared deviations of their
-        written values.
+        The obs/var/uns of what was written (no ``X``): the kept cells with
+        ``n_genes_by_counts``, ``total_counts``, ``pct_counts_mt``; the kept genes with the mean
+        and sum of squared deviations of their written values (``var`` columns
+        ``cytoscore_mean``, ``cytoscore_m2``); the QC and normalization in ``uns["cytoscore"]``.
     """
     opts = {**QC_DEFAULTS, **dict(qc or {})}
     unknown = sorted(set(opts) - set(QC_DEFAULTS))
@@ -377,6 +381,7 @@ def normalize_cells(
     adata
         Cells × genes raw counts in ``X`` (or ``layers[layer]``; ``layers["counts"]`` when
         present and ``layer`` is not given), e.g. from :func:`cytoscore.io.read_single_cell`.
+        Its gene IDs' type is detected (no annotation table).
     qc
         ``min_genes``, ``max_mito_fraction``, ``min_cells``, ``mito_prefix``
         (defaults :data:`QC_DEFAULTS`).
@@ -384,7 +389,7 @@ def normalize_cells(
         Counts per cell after scaling, before ``log1p``.
     cluster
         Options of :func:`leiden_with_transfer` (``resolution``, ``n_pcs``, ``n_neighbors``,
-        ``seed``); labels in ``obs["leiden"]``.
+        ``seed``); labels in ``obs["leiden"]``. ``None`` or empty: no clustering.
     layer
         The layer holding raw counts; ``None``: ``layers["counts"]`` when present, else ``X``.
     chunk_size
@@ -392,7 +397,7 @@ def normalize_cells(
     max_cells
         Cells clustered at most (the others get labels by a kNN vote).
     organism
-        ``auto``, ``human`` or ``mouse``.
+        ``auto`` (detected from the genes), ``human`` or ``mouse``.
 
     Returns
     -------
@@ -433,32 +438,32 @@ def prepare_single_cell(
 ) -> ad.AnnData:
     """A single-cell dataset from its files to a normalized ``.h5ad``, in bounded memory.
 
-    ``files``: one of ``h5ad`` / ``tenx_mtx`` / ``tenx_h5``, optionally ``metadata`` (a cell
-    sheet) and ``gene_annotation``. ``options`` are the dataset's load options (``cells``,
-    ``metadata_id_column``, ``gene_ids``, ``gene_annotation``), ``normalize`` its
-    ``qc``/``target_sum``/``cluster``, ``groups`` (with ``compared``) and ``derive`` as for
-    :func:`assign_groups` / :func:`derive_columns`. Cells are assigned to groups first (on
-    ``obs`` only), then QC-filtered and normalized by :func:`prepare_cells`, streaming
-    ``chunk_size`` cells. With ``normalize["cluster"]``, Leiden clusters (``obs["leiden"]``)
-    come from a subsample of at most ``max_cells`` cells (:func:`leiden_with_transfer`).
-    Returns the written obs/var/uns (an AnnData without ``X``).
+    The cell sheet is attached and columns derived, cells are assigned to groups (on ``obs``
+    only) and the contrasts' units checked; then cells are QC-filtered and normalized by
+    :func:`prepare_cells`, streaming ``chunk_size`` cells. With ``normalize["cluster"]``,
+    Leiden clusters (``obs["leiden"]``) come from a subsample of at most ``max_cells`` cells
+    (:func:`leiden_with_transfer`).
 
     Parameters
     ----------
     files
-        The dataset's files: one of ``h5ad`` / ``tenx_mtx`` / ``tenx_h5``, optionally ``metadata`` and
-        ``gene_annotation``.
+        The dataset's files by role: one of ``h5ad`` / ``tenx_mtx`` / ``tenx_h5``, optionally
+        ``metadata`` (a cell sheet) and ``gene_annotation``.
     out_path
-        The normalized ``.h5ad`` written (atomically).
+        The normalized ``.h5ad`` to write (atomically).
     options
-        The dataset's load options (``cells``, ``metadata_id_column``, ``gene_ids``, ``gene_annotation``,
-        ``organism``, ``dialect``).
+        The dataset's load options: ``cells`` (its ``layer``), ``metadata_id_column`` (default
+        ``sample``), ``gene_ids``, ``gene_annotation`` (``id_column``, ``symbol_column``),
+        ``organism``, ``dialect``.
     normalize
-        ``qc``, ``target_sum`` and ``cluster``.
+        The dataset's ``normalize`` config: ``qc``, ``target_sum`` (default 1e4) and ``cluster``
+        (options of :func:`leiden_with_transfer`; absent: no clustering).
     groups
-        The dataset's ``groups`` (with ``compared`` and ``contrasts``), as :func:`assign_groups` takes them.
+        The dataset's ``groups`` as :func:`assign_groups` takes them (``column``, ``patterns``,
+        ``table``, ``exclude``, ``compared``, ``dialect``), and ``contrasts`` for
+        :func:`check_contrast_units`. Without ``patterns`` or ``table`` it is an error.
     derive
-        Columns derived from others (:func:`derive_columns`).
+        Rules of :func:`derive_columns`, applied before the groups are assigned.
     chunk_size
         Cells per chunk.
     max_cells
@@ -467,7 +472,8 @@ def prepare_single_cell(
     Returns
     -------
     AnnData
-        The written obs/var/uns (no ``X``).
+        The written obs/var/uns (no ``X``), as :func:`prepare_cells` returns them, with
+        ``obs["leiden"]`` when clustered.
     """
     from ..io import CellSource, H5adRowWriter, attach_metadata, read_sample_sheet
     from ._groups import assign_groups, check_contrast_units, derive_columns
@@ -566,20 +572,23 @@ def pseudobulk_counts(
     files
         The dataset's raw files (as :func:`prepare_single_cell` takes them).
     obs
-        The cells QC kept (the dataset's cell table), with the ``by`` columns.
+        The cells QC kept (the dataset's cell table, indexed by cell), with the ``by`` columns;
+        every cell must be in the files.
     by
         The columns whose combinations are the profiles (e.g. sample and cell type).
     genes
-        The genes kept, in the order of the columns returned.
+        The genes kept, in the order of the columns returned; every one must be in the files.
     options
-        The dataset's load options (the same gene mapping as :func:`prepare_cells`).
+        The dataset's load options (as :func:`prepare_single_cell` takes them): the same layer
+        and gene mapping as :func:`prepare_cells`.
     chunk_size
         Cells read at a time.
 
     Returns
     -------
     tuple
-        ``(sums, profiles)``: profiles × genes counts, and the profiles' ``by`` values with ``n_cells``.
+        ``(sums, profiles)``: the profiles × genes counts (float64 ndarray), and a DataFrame of
+        the profiles' ``by`` values (as strings) with ``n_cells``.
     """
     from ..io import CellSource
 

@@ -40,7 +40,7 @@ def filter_by_expr(
     counts
         Samples × genes raw counts.
     group
-        Each sample's group; the smallest sets the minimum number of samples. ``None``: all samples.
+        Each sample's group; the smallest group's size is ``n``. ``None``: all samples.
     min_count
         edgeR's ``min.count``.
     min_total_count
@@ -180,31 +180,32 @@ def normalize_counts(
 ) -> ad.AnnData:
     """Filter lowly expressed genes and normalize counts to log2-CPM.
 
+    ``X`` becomes log2-CPM; raw counts stay in ``layers["counts"]``; the choices and
+    factors go to ``uns["cytoscore"]["normalization"]``. Library sizes are summed over the
+    kept genes.
+
     Parameters
     ----------
+    adata
+        Samples × genes with raw counts in ``layers["counts"]`` (required; ``X`` is not read).
     method
         ``"tmm"`` (default; edgeR's trimmed mean of M-values, the normalization
         limma-voom and edgeR use: robust when a few very highly induced genes — such as
         interferon-stimulated genes — change a library's composition) or
         ``"median_of_ratios"`` (DESeq2's size factors; effective library size = size
-        factor × geometric mean of library sizes).
+        factor × geometric mean of library sizes). See :data:`COUNT_METHODS`.
     filter_genes
-        Apply :func:`filter_by_expr`; with ``group_column`` the smallest group sets
-        the minimum number of samples.
-
-    ``X`` becomes log2-CPM; raw counts stay in ``layers["counts"]``; the choices and
-    factors go to ``uns["cytoscore"]["normalization"]``.
-    adata
-        Samples × genes raw counts in ``X``.
+        Apply :func:`filter_by_expr` (its default thresholds); with ``group_column`` the
+        smallest group sets the minimum number of samples. ``False``: keep every gene.
     group_column
-        The obs column of groups for :func:`filter_by_expr`.
+        The obs column of groups for :func:`filter_by_expr`; ``None``: all samples as one group.
     prior_count
         The prior count of :func:`log_cpm`.
 
     Returns
     -------
     AnnData
-        The kept genes with log2-CPM in ``X``, raw counts in ``layers["counts"]``.
+        A copy with the kept genes, log2-CPM in ``X`` and raw counts in ``layers["counts"]``.
     """
     if method not in COUNT_METHODS:
         raise InputError(f"count normalization must be one of {COUNT_METHODS}, not {method!r}")

@@ -80,8 +80,8 @@ def read_rows(
     Parameters
     ----------
     blocks
-        ``blocks(rows)`` yielding ``(start, CSR block)`` over the matrix (:func:`row_blocks`, a writer's
-        ``blocks``).
+        ``blocks(rows)`` yielding ``(start, CSR block)`` over the matrix (:func:`row_blocks`,
+        a writer's ``blocks``).
     rows
         The rows wanted, sorted.
     chunk_size
@@ -92,7 +92,7 @@ def read_rows(
     Returns
     -------
     csr_matrix
-        The rows, in order.
+        The rows, in order (a 0 × 0 matrix when none is found).
     """
     parts = []
     for start, block in blocks(chunk_size):
@@ -176,11 +176,11 @@ def umap_of_sample(
     seed
         Seed of PCA, the kNN graph and UMAP.
     n_pcs
-        Principal components at most.
+        Principal components at most (fewer with fewer cells or genes).
     n_neighbors
         Neighbours of the kNN graph.
     hvg
-        Select 2,000 highly variable genes first (seurat flavor).
+        Select up to 2,000 highly variable genes first (seurat flavor); ``False``: all of ``X``'s genes.
 
     Returns
     -------
@@ -210,7 +210,8 @@ def embed_cells(
     adata
         Log-normalized cells (in memory or backed).
     max_cells
-        Cells embedded at most (a seeded subsample).
+        Cells embedded at most (a seeded subsample; the highly variable genes come from at
+        most 20,000 of them).
     seed
         Seed of the subsample and the embedding.
     chunk_size
@@ -219,7 +220,7 @@ def embed_cells(
     Returns
     -------
     DataFrame
-        The UMAP coordinates of the subsample (:func:`umap_of_sample`).
+        The UMAP coordinates of the subsample (:func:`umap_of_sample`), indexed by cell.
     """
     import scanpy as sc
 
@@ -257,18 +258,18 @@ def leiden_with_transfer(
     Parameters
     ----------
     blocks
-        ``blocks(rows)`` yielding ``(start, CSR block)`` over the matrix (:func:`row_blocks`, a writer's
-        ``blocks``).
+        ``blocks(rows)`` yielding ``(start, CSR block)`` over the log-normalized matrix
+        (:func:`row_blocks`, a writer's ``blocks``).
     n_obs
         Rows of the matrix.
     var_names
-        Its genes.
+        Its genes (the columns).
     max_cells
         Cells clustered at most.
     resolution
-        Leiden's resolution.
+        Leiden's resolution (higher: more clusters).
     n_pcs
-        Principal components at most.
+        Principal components at most (fewer with fewer cells or highly variable genes).
     n_neighbors
         Neighbours of the graph and of the vote.
     seed
@@ -276,7 +277,8 @@ def leiden_with_transfer(
     chunk_size
         Rows read at a time.
     provenance
-        An AnnData whose ``uns`` records the clustering.
+        An AnnData whose ``uns["cytoscore"]["clustering"]`` records the clustering; ``None``:
+        not recorded.
 
     Returns
     -------

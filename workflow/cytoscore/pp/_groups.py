@@ -27,14 +27,14 @@ def read_group_table(path: str | Path, *, dialect: Mapping | None = None) -> pd.
     Parameters
     ----------
     path
-        The sheet.
+        The sheet: one row per sample (a sample listed twice or an empty group is an error).
     dialect
-        ``sep`` / ``decimal`` when detection is not wanted.
+        ``sep`` / ``decimal`` when detection is not wanted; ``None``: detected.
 
     Returns
     -------
     Series
-        Sample -> group.
+        Sample -> group, surrounding whitespace stripped.
     """
     from ..io._table import read_table
 
@@ -78,38 +78,43 @@ def assign_groups(
 ) -> ad.AnnData:
     """Map every sample to exactly one group, or drop it when explicitly excluded.
 
+    Give either ``patterns`` (with ``column``) or ``table``.
+
     Parameters
     ----------
+    adata
+        The samples (or cells), with their metadata in ``obs``.
     column
         ``obs`` column whose values ``patterns`` are matched against; several columns (a list)
         are matched as their values joined by a space (``"W7 aIL12"`` for week and treatment).
+        Required with ``patterns``.
     patterns
         Group name -> regular expression (``re.search``; add ``(?i)`` for
         case-insensitive). A value must match exactly one group's pattern.
     table
         Alternative to ``column``/``patterns``: sample -> group (a Series or a
-        sample sheet path, see :func:`read_group_table`).
+        sample sheet path, see :func:`read_group_table`); all its samples must be in ``adata``.
     exclude
-        Sample IDs to leave out of the analysis.
+        Sample IDs to leave out of the analysis; each must be in ``adata``.
     compared
         Group -> the config key that compares it (``contrasts.<name>.target``): such a group
-        without any sample is an error here, before anything is scored.
-    dialect
-        Forces how a sample sheet ``table`` is read (:func:`cytoscore.io.read_table`).
-    adata
-        The samples (or cells), with their metadata in ``obs``.
+        without any sample is an error here, before anything is scored. ``None``: no check.
     key_added
         The obs column the groups are written to.
+    dialect
+        Forces how a sample sheet ``table`` is read (:func:`cytoscore.io.read_table`); used only
+        when ``table`` is a path. ``None``: detected.
+
+    Returns
+    -------
+    AnnData
+        A new AnnData without the excluded samples and with ``obs[key_added]`` a
+        categorical in the order the groups were configured.
 
     Raises
     ------
     InputError
         Listing the samples that map to no group or to several, with the values seen.
-
-    Returns
-    -------
-    A new AnnData without the excluded samples and with ``obs[key_added]`` a
-    categorical in the order the groups were configured.
     """
     if (patterns is None) == (table is None):
         raise InputError("give either 'patterns' (with 'column') or 'table' to assign groups")
@@ -209,12 +214,13 @@ def sample_table(adata: ad.AnnData, *, key: str = "group") -> pd.DataFrame:
     adata
         The dataset.
     key
-        Its group column.
+        Its group column (as :func:`assign_groups` writes it); must exist.
 
     Returns
     -------
     DataFrame
-        One row per sample: its group and the metadata columns that vary.
+        One row per sample: ``observation`` (its name), its group and the metadata columns
+        that vary between samples (``title`` always).
     """
     if key not in adata.obs.columns:
         raise InputError(f"obs has no column {key!r}; assign groups first")
@@ -238,12 +244,12 @@ def derive_columns(adata: ad.AnnData, rules: Sequence[Mapping[str, str]]) -> ad.
     adata
         The dataset.
     rules
-        ``{column, pattern}`` rules, applied in order.
+        ``{column, pattern}`` rules, applied in order (a rule may use the columns of an earlier one).
 
     Returns
     -------
     AnnData
-        A copy with the new columns.
+        A copy with the new columns (an existing column of the same name is replaced).
     """
     out = adata.copy()
     for rule in rules:
@@ -285,9 +291,13 @@ def check_contrast_units(obs: pd.DataFrame, contrasts: Sequence[Mapping]) -> Non
     Parameters
     ----------
     obs
-        The observations' metadata, with the groups.
+        The observations' metadata (samples or cells), with the groups.
     contrasts
-        The contrasts of the dataset, as the compare step reads them.
+        The contrasts of the dataset, as the compare step reads them: mappings with ``name``,
+        ``target``, ``reference`` and optionally ``column`` (default ``"group"``), ``kind``,
+        ``dataset``, ``replicate``, ``split_by``, ``pair_by``, ``covariates`` and
+        ``random_effect``; every column they name must exist, and covariates must have a value
+        in every sample of the two groups.
     """
     from .._significance import MIN_MARKED_N
     from ..io._kinds import dataset_kind

@@ -50,7 +50,7 @@ def detect_id_type(ids) -> str:
     Parameters
     ----------
     ids
-        Gene IDs.
+        Gene IDs (any sequence; compared as strings); an empty one is an error.
 
     Returns
     -------
@@ -78,9 +78,9 @@ def read_gene_annotation(
     id_column
         Its column of gene IDs.
     symbol_column
-        Its column of symbols.
+        Its column of symbols (an empty cell: no symbol, ``""``).
     dialect
-        ``sep`` / ``decimal`` when detection is not wanted.
+        ``sep`` / ``decimal`` when detection is not wanted; ``None``: detected.
 
     Returns
     -------
@@ -119,18 +119,21 @@ def resolve_symbols(
     var
         The genes (features) of a dataset.
     id_type
-        ``auto``, ``symbol``, ``ensembl`` or ``entrez``.
+        ``auto`` (detected, :func:`detect_id_type`), ``symbol``, ``ensembl`` or ``entrez``;
+        ``symbol`` takes the IDs as the symbols, even with an ``annotation``.
     annotation
         ID -> symbol, which maps every ID when given.
     symbol_key
-        The var column of symbols the data brings.
+        The var column of symbols the data brings (else the first of :data:`SYMBOL_COLUMNS`).
     id_column
         The var column of IDs; ``None``: the index.
 
     Returns
     -------
     tuple
-        ``(symbols, id_type, share_mapped)``.
+        ``(symbols, id_type, share_mapped)``: one symbol per gene (object array, ``""`` when
+        unknown), the ID type (``"annotation"`` when an ``annotation`` maps IDs detected as
+        symbols), and the share of genes with a symbol (none at all is an error).
     """
     if id_type not in ("auto", *ID_TYPES):
         raise InputError(f"id_type must be auto or one of {ID_TYPES}, not {id_type!r}")
@@ -186,15 +189,17 @@ def map_gene_ids(
     Parameters
     ----------
     adata
-        Samples × gene IDs.
+        Samples × gene IDs. When it has ``layers["counts"]``, those counts are what is
+        collapsed, into both ``X`` and ``layers["counts"]`` of the result.
     id_type
-        ``auto``, ``symbol``, ``ensembl`` or ``entrez``.
+        ``auto``, ``symbol``, ``ensembl`` or ``entrez`` (:func:`resolve_symbols`).
     annotation
-        ID -> symbol.
+        ID -> symbol (:func:`resolve_symbols`).
     symbol_key
-        The var column of symbols the data brings.
+        The var column of symbols the data brings; the resolved symbols are written to it.
     collapse
-        ``sum`` (counts) or ``max_mean`` (log data) for IDs of one symbol.
+        The rule of :data:`COLLAPSE_RULES` for IDs of one symbol: ``sum`` for counts (the only
+        rule for sparse data), ``max_mean`` for log data.
     id_column
         The var column of IDs; ``None``: the index.
     multi_gene
@@ -250,16 +255,19 @@ def to_genes(adata: ad.AnnData, kind: str, files: Mapping[str, object], options:
     adata
         A dataset as read.
     kind
-        Its kind.
+        Its kind (:func:`cytoscore.io.dataset_kind`).
     files
-        Its files by role.
+        Its files by role (``gene_annotation`` is read when ``options`` names its columns).
     options
-        Its config.
+        Its config: ``probes`` (``multi_gene``, ``collapse``, ``max_missing``, ``impute``),
+        ``gene_ids``, ``gene_annotation`` (``id_column``, ``symbol_column``), ``organism``,
+        ``dialect``.
 
     Returns
     -------
     AnnData
-        Samples × gene symbols.
+        Samples × human gene symbols (a non-human organism's genes renamed to their
+        one-to-one human orthologs).
     """
     probes = options.get("probes", {})
     registered = dataset_kind(kind)
@@ -314,16 +322,16 @@ def load_genes(kind: str, files: Mapping[str, object], options: Mapping[str, obj
     Parameters
     ----------
     kind
-        The dataset's kind.
+        The dataset's kind (:func:`cytoscore.io.dataset_kind`).
     files
         Its files by role.
     options
-        Its config.
+        Its config (load options, and those of :func:`to_genes`).
 
     Returns
     -------
     AnnData
-        Samples × gene symbols.
+        Samples × human gene symbols.
     """
     from ..io import load_dataset
 

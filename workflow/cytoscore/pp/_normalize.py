@@ -31,9 +31,10 @@ def normalize_dataset(adata: ad.AnnData, *, kind: str, options: Mapping | None =
     adata
         A dataset indexed by gene symbol (:func:`load_genes`).
     kind
-        Its kind (:func:`cytoscore.io.dataset_kind`).
+        Its kind (:func:`cytoscore.io.dataset_kind`), whose ``scale`` picks the normalization.
     options
-        The dataset's ``normalize`` config.
+        The dataset's ``normalize`` config (the options above; others are ignored). ``None``:
+        the defaults.
 
     Returns
     -------

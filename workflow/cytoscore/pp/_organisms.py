@@ -25,7 +25,21 @@ MHC_CLASS_II = {
 
 
 def resolve_organism(ids: Sequence[str], option: str = "auto") -> tuple[str, str]:
-    """The organism (``option``, or detected from the identifiers when ``"auto"``) and why."""
+    """The organism (``option``, or detected from the identifiers when ``"auto"``) and why.
+
+    Parameters
+    ----------
+    ids
+        The dataset's gene identifiers (Ensembl gene IDs or symbols).
+    option
+        ``auto`` or an organism of :data:`cytoscore.io._organisms.ORGANISMS` (``human``,
+        ``mouse``); a configured organism the identifiers contradict is kept, with a WARNING.
+
+    Returns
+    -------
+    tuple
+        ``(organism, evidence)``: the organism's name and the reason, as text.
+    """
     if option not in ("auto", *ORGANISMS):
         raise InputError(f"organism {option!r}: use auto or one of {sorted(ORGANISMS)}")
     detected, evidence = detect_organism(ids)
@@ -37,7 +51,18 @@ def resolve_organism(ids: Sequence[str], option: str = "auto") -> tuple[str, str
 
 
 def orthologs(organism: str) -> dict[str, str] | None:
-    """The organism's symbol -> human symbol map (one to one), or None for human."""
+    """The organism's symbol -> human symbol map (one to one), or None for human.
+
+    Parameters
+    ----------
+    organism
+        ``human`` or another organism of :data:`cytoscore.io._organisms.ORGANISMS`.
+
+    Returns
+    -------
+    dict or None
+        The organism's symbol -> its human ortholog's symbol.
+    """
     if organism == "human":
         return None
     pairs = ortholog_pairs(organism)
@@ -46,7 +71,21 @@ def orthologs(organism: str) -> dict[str, str] | None:
 
 def translation_summary(organism: str, symbols: Sequence[str]) -> dict:
     """How ``symbols`` (the organism's) map: counts, the genes left out with tied orthologs,
-    and the MHC class II genes' fate: recorded in provenance and said in a WARNING."""
+    and the MHC class II genes' fate: recorded in provenance and said in a WARNING.
+
+    Parameters
+    ----------
+    organism
+        A non-human organism of :data:`cytoscore.io._organisms.ORGANISMS`.
+    symbols
+        The dataset's gene symbols in that organism (duplicates and empty ones ignored).
+
+    Returns
+    -------
+    dict
+        ``organism``, ``n_genes``, ``n_mapped``, ``share_mapped``, ``n_tied``,
+        ``tied_examples``, ``mhc_class_ii``, ``rule`` and ``orthologs`` (the table's record).
+    """
     pairs = ortholog_pairs(organism)
     mapping = dict(zip(pairs["symbol"], pairs["human"], strict=True))
     ambiguous = pairs.attrs["ambiguous"]
@@ -73,7 +112,13 @@ def translation_summary(organism: str, symbols: Sequence[str]) -> dict:
 
 
 def log_translation(summary: dict) -> None:
-    """The WARNING that says what a translation to human genes kept and left out."""
+    """The WARNING that says what a translation to human genes kept and left out.
+
+    Parameters
+    ----------
+    summary
+        A :func:`translation_summary`.
+    """
     log.warning(
         "%s genes renamed to their human orthologs: %d of %d mapped one to one (HCOP); %d left out, %d of them "
         "without a reciprocal best ortholog (best-supported candidates: %s). MHC class II: %s. Coverage of each set is counted on human genes.",
@@ -87,7 +132,23 @@ def to_human(adata: ad.AnnData, organism: str, *, evidence: str = "") -> ad.AnnD
     """``adata`` (genes indexed by the organism's symbols) with its genes renamed to their
     human orthologs; genes without a one-to-one ortholog are left out (counted and named in
     the provenance, ``uns["cytoscore"]["organism"]``). The organism's symbol stays in
-    ``var["symbol_<organism>"]``. Human data is returned as it is, its organism recorded."""
+    ``var["symbol_<organism>"]``. Human data is returned as it is, its organism recorded.
+
+    Parameters
+    ----------
+    adata
+        Samples × genes, indexed by the organism's gene symbols.
+    organism
+        ``human`` or another organism of :data:`cytoscore.io._organisms.ORGANISMS`
+        (:func:`resolve_organism`).
+    evidence
+        Why the organism was chosen, recorded in the provenance.
+
+    Returns
+    -------
+    AnnData
+        A copy with human symbols (for human data, ``adata`` itself).
+    """
     if organism == "human":
         record(adata, "organism", organism="human", evidence=evidence)
         return adata

@@ -54,28 +54,32 @@ def collapse_probes(
     ``multi_gene``; genes with several probes follow ``collapse``. The counts of
     each kind of removal are stored in ``uns["cytoscore"]["probe_mapping"]``.
 
-    Returns
-    -------
-    A new AnnData, genes sorted by symbol; ``var`` has ``probe_id`` (the probe(s)
-    behind each gene) and ``n_probes``.
+    Sparse ``X`` (single-cell counts) can only be summed (``collapse="sum"``): IDs with
+    several symbols are dropped, and ``multi_gene``, ``max_missing`` and ``impute`` are not used.
 
     Parameters
     ----------
     adata
-        Samples × probes with ``var[symbol_key]``.
+        Samples × probes with ``var[symbol_key]``; missing values are NaN.
     symbol_key
-        The var column of gene symbols.
+        The var column of gene symbols (required; ``""``, ``---``, ``NA`` and the like mean none).
     multi_gene
-        Probes of several genes: ``drop``, ``first`` or ``expand`` (one probe per gene)
-        (:data:`MULTI_GENE_RULES`).
+        Probes of several genes: ``drop`` (default), ``first`` or ``expand`` (the probe
+        counts for each of its genes) (:data:`MULTI_GENE_RULES`).
     collapse
         Several probes of one gene: a rule of :data:`COLLAPSE_RULES` (``max_mean`` by default).
     separator
         What joins several symbols in one probe's annotation.
     max_missing
-        The share of samples a probe may miss and still be kept (imputed).
+        The share of samples (0 to 1) a probe may miss and still be kept (imputed).
     impute
-        ``knn`` or ``mean``.
+        How the kept probes' missing values are filled: ``knn`` or ``mean``.
+
+    Returns
+    -------
+    AnnData
+        A new AnnData, genes sorted by symbol; ``var`` has ``probe_id`` (the probe(s)
+        behind each gene) and ``n_probes``.
     """
     if multi_gene not in MULTI_GENE_RULES:
         raise InputError(f"multi_gene must be one of {MULTI_GENE_RULES}, not {multi_gene!r}")

@@ -48,15 +48,19 @@ def detect_log_scale(X: np.ndarray) -> dict:
     (e.g. DESeq2-normalized counts: q25 = 0 and q99 < 100 pass GEO2R as "log", but the
     maximum is 1,753), ``agree`` is false and ``conflicts`` says how; the caller warns.
 
-    Returns
-    -------
-    dict with ``needs_log2``, ``offset`` (1 for count-like values: ``log2(x + 1)``, else 0),
-    ``agree``, ``conflicts``, ``rule`` and ``quantiles`` / evidence values.
-
     Parameters
     ----------
     X
-        Samples × genes values as deposited.
+        Samples × genes values as deposited; non-finite values are ignored (at least one
+        finite value is needed).
+
+    Returns
+    -------
+    dict
+        ``needs_log2``, ``offset`` (1 for count-like values: ``log2(x + 1)``, else 0),
+        ``agree``, ``conflicts``, ``rule`` and ``quantiles`` / evidence values
+        (``geo2r_linear``, ``max_above_50``, ``zero_fraction``, ``integer_fraction``,
+        ``mean_sd_spearman``).
     """
     raw = np.asarray(X, dtype=np.float64)
     values = raw[np.isfinite(raw)]
@@ -133,26 +137,28 @@ def normalize_expression(
 ) -> ad.AnnData:
     """Put microarray-like values on a log2 scale (if needed) and optionally quantile-normalize.
 
+    The decision, its evidence and the counts go to ``uns["cytoscore"]["normalization"]``.
+    Returns a new AnnData; the input is not modified.
+
     Parameters
     ----------
+    adata
+        Samples × genes values as deposited, in ``X``.
     log2
         ``"auto"`` decides with :func:`detect_log_scale` (``log2(x + 1)`` for count-like
         values); ``True`` always applies log2, ``"counts"`` always ``log2(x + 1)`` (e.g.
-        DESeq2-normalized or CPM tables); ``False`` never. Before a plain log2, values <= 0
-        are raised to the smallest positive value of the matrix (their number is recorded).
-        Conflicting evidence is a WARNING naming it and the setting that forces a decision.
+        DESeq2-normalized or CPM tables; negative values are an error); ``False`` never.
+        Before a plain log2, values <= 0 are raised to the smallest positive value of the
+        matrix (their number is recorded). With ``"auto"``, conflicting evidence is a WARNING
+        naming it and the setting that forces a decision.
     quantile
-        Quantile-normalize samples after the log step.
-
-    The decision, its evidence and the counts go to ``uns["cytoscore"]["normalization"]``.
-    Returns a new AnnData; the input is not modified.
-    adata
-        Samples × genes values as deposited.
+        Quantile-normalize samples after the log step (:func:`quantile_normalize`; the
+        matrix must have no missing values).
 
     Returns
     -------
     AnnData
-        The dataset with log2 values in ``X``.
+        A copy with the (log2-scaled, when applied) float64 values in ``X``.
     """
     if log2 not in ("auto", True, False, "counts"):
         raise InputError(f"log2 must be 'auto', true, false or 'counts', not {log2!r}")
