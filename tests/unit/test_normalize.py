@@ -179,3 +179,14 @@ def test_leiden_clusters_follow_lineages_in_kang():
         cells, kind="single_cell", options={"qc": {"min_genes": 50}, "cluster": {"resolution": 0.3}}
     )
     assert (again.obs["leiden"] == norm.obs["leiden"]).all()
+
+
+def test_a_step_records_into_its_result_not_into_its_input():
+    from cytoscore._provenance import record
+    from cytoscore.pp import collapse_probes
+
+    adata = ad.AnnData(X=np.arange(12, dtype=float).reshape(3, 4), var=pd.DataFrame({"symbol": ["A", "A", "B", ""]},
+                       index=["p1", "p2", "p3", "p4"]))  # fmt: skip
+    record(adata, "source", kind="table")
+    genes = collapse_probes(adata)
+    assert "probe_mapping" in genes.uns["cytoscore"] and list(adata.uns["cytoscore"]) == ["source"]

@@ -30,9 +30,12 @@ def to_plain(value: Any) -> Any:
 
 
 def record(adata: ad.AnnData, step: str, **info: Any) -> None:
-    """Store ``info`` under ``adata.uns["cytoscore"][step]`` (replacing an earlier record)."""
-    store = adata.uns.setdefault(KEY, {})
-    store[step] = to_plain(info)
+    """Store ``info`` under ``adata.uns["cytoscore"][step]`` (replacing an earlier record).
+
+    The record dict is replaced, not changed in place: a result built with ``uns=dict(input.uns)``
+    (a shallow copy) shares its input's record dict, and a step written into the result must
+    not appear in the input's provenance."""
+    adata.uns[KEY] = {**adata.uns.get(KEY, {}), step: to_plain(info)}
 
 
 def get_provenance(adata: ad.AnnData) -> dict[str, Any]:
