@@ -136,9 +136,9 @@ def response_auc(
     table["markable"] = (n_min >= MIN_MARKED_N).to_numpy() & table["p_mannwhitney"].notna().to_numpy()
     if (n_min < 10).any():
         log.warning(
-            "response prediction: %d vs %d samples; DeLong's z-test is anti-conservative below about 10 per "
-            "class: read p_mannwhitney, the exact test of AUC = 0.5", int(table["n_cases"].iloc[0]),
-            int(table["n_controls"].iloc[0]),
+            "response prediction: as few as %d cases and %d controls; DeLong's z-test is anti-conservative below "
+            "about 10 per class: read p_mannwhitney, the rank test of AUC = 0.5", int(table["n_cases"].min()),
+            int(table["n_controls"].min()),
         )  # fmt: skip
     return table[AUC_COLUMNS]
 
