@@ -21,6 +21,7 @@ def _valid(config):
 def test_the_shipped_configs_pass():
     check_config(_valid(default_config()))
     check_config(_valid(example("kang2018_single_cell")))
+    check_config(_valid(example("GSE161664_rnaseq_counts")))
 
 
 @pytest.mark.parametrize(
@@ -47,6 +48,33 @@ def test_the_shipped_configs_pass():
 def test_a_broken_config_names_its_key(edit, message):
     config = _valid(default_config())
     edit(config)
+    with pytest.raises(ConfigError, match=message):
+        check_config(config)
+
+
+@pytest.mark.parametrize(
+    "example_name, dataset, options, message",
+    [
+        (None, "GSE55235", {"quantil": True},
+         r"datasets\.GSE55235\.normalize\.quantil: unknown normalize option for expression data; "
+         r"options are \['log2', 'quantile'\]; did you mean 'quantile'\?"),
+        (None, "GSE55235", {"method": "tmm"},  # a counts option on a microarray: would be ignored
+         r"datasets\.GSE55235\.normalize\.method: unknown normalize option for expression data"),
+        ("GSE161664_rnaseq_counts", "GSE161664", {"quantile": True},
+         r"normalize\.quantile: unknown normalize option for counts data; "
+         r"options are \['filter', 'filter_group_column', 'method'\]"),
+        ("kang2018_single_cell", "kang2018", {"qc": {"min_gene": 100}},
+         r"datasets\.kang2018\.normalize\.qc\.min_gene: unknown normalize option; .*did you mean 'min_genes'\?"),
+        ("kang2018_single_cell", "kang2018", {"cluster": {"resolutoin": 0.5}},
+         r"normalize\.cluster\.resolutoin: .*did you mean 'resolution'\?"),
+        ("kang2018_single_cell", "kang2018", {"cluster": 0.5},
+         r"normalize\.cluster: expected a mapping of \['resolution', 'n_pcs', 'n_neighbors', 'seed'\], got 0\.5"),
+    ],
+)
+def test_a_normalize_option_the_kind_does_not_read_stops_the_run(example_name, dataset, options, message):
+    """A misspelt or misplaced ``normalize`` key used to be ignored without a word."""
+    config = _valid(example(example_name) if example_name else default_config())
+    config["datasets"][dataset]["normalize"] = options
     with pytest.raises(ConfigError, match=message):
         check_config(config)
 

@@ -1,6 +1,7 @@
 """Normalization by technology: edgeR reference values, DESeq2 size factors, scanpy, biology."""
 
 import hashlib
+import inspect
 from pathlib import Path
 
 import anndata as ad
@@ -13,7 +14,10 @@ from helpers import KANG_H5AD, SAEC_DIR, SAEC_PATTERN, needs_shared, scanpy_qc_n
 from cytoscore import InputError
 from cytoscore.io import read_count_files, read_single_cell
 from cytoscore.pp import (
+    NORMALIZE_OPTIONS,
+    QC_DEFAULTS,
     filter_by_expr,
+    leiden_with_transfer,
     log_cpm,
     median_of_ratios_factors,
     normalize_counts,
@@ -190,3 +194,28 @@ def test_a_step_records_into_its_result_not_into_its_input():
     record(adata, "source", kind="table")
     genes = collapse_probes(adata)
     assert "probe_mapping" in genes.uns["cytoscore"] and list(adata.uns["cytoscore"]) == ["source"]
+
+
+def test_normalize_dataset_refuses_an_option_its_kind_does_not_read():
+    adata = ad.AnnData(X=np.array([[1.0, 2.0], [3.0, 4.0]]), var=pd.DataFrame(index=["IFIT1", "ISG15"]))
+    with pytest.raises(InputError, match=r"normalize\.method: unknown normalize option for expression data"):
+        normalize_dataset(adata, kind="geo_series_matrix", options={"method": "tmm"})
+    with pytest.raises(InputError, match=r"normalize\.qc\.min_gene: .*did you mean 'min_genes'"):
+        normalize_dataset(adata, kind="single_cell", options={"qc": {"min_gene": 1}})
+
+
+@pytest.mark.parametrize("scale", sorted(NORMALIZE_OPTIONS))
+def test_every_normalize_option_is_a_parameter_of_its_function(scale):
+    """The config keys map to keywords the scale's function really has (its defaults are
+    the config's), and the cluster keys are leiden_with_transfer's."""
+    from cytoscore.pp._normalize import _BY_SCALE
+    from cytoscore.pp._options import _NESTED
+
+    params = inspect.signature(_BY_SCALE[scale]).parameters
+    for key, keyword in NORMALIZE_OPTIONS[scale].items():
+        assert keyword in params and params[keyword].kind is inspect.Parameter.KEYWORD_ONLY, (scale, key)
+    leiden = inspect.signature(leiden_with_transfer).parameters
+    assert set(_NESTED["cluster"]) == {k for k, p in leiden.items() if p.default is not inspect.Parameter.empty} - {
+        "max_cells", "chunk_size", "provenance"
+    }
+    assert _NESTED["qc"] == tuple(QC_DEFAULTS)

@@ -121,10 +121,11 @@ def check_config(config: Mapping) -> None:
     """The cross-checks a schema cannot express, on a validated config: contrasts name a
     dataset and its groups, single-cell contrasts have replicates, meta-analyses combine
     contrasts of different datasets, figures draw scored signatures, there is a gene set to
-    score, sharded scoring uses per-cell methods, and treatment contrasts name a known
+    score, sharded scoring uses per-cell methods, normalize options are the dataset kind's, and treatment contrasts name a known
     therapy, and predictions and axis profiles read a bulk dataset. Raises :class:`ConfigError` naming the
     key."""
     from .io._kinds import dataset_kind
+    from .pp._options import check_normalize_options
 
     datasets, contrasts = config["datasets"], config["contrasts"]
     for name, contrast in contrasts.items():
@@ -174,6 +175,10 @@ def check_config(config: Mapping) -> None:
     _check_shards(config["scoring"])
     _check_therapies(config)
     for name, ds in datasets.items():
+        try:
+            check_normalize_options(dataset_kind(ds["kind"]).scale, ds.get("normalize"), where=f"datasets.{name}.normalize")
+        except InputError as exc:
+            raise ConfigError(f"config {exc}") from exc
         profile = ds.get("axis_profile")
         if profile and dataset_kind(ds["kind"]).cells:
             raise ConfigError(f"config datasets.{name}.axis_profile: per-sample axis profiles are for bulk datasets")

@@ -8,7 +8,6 @@ __getattr__, __dir__, __all__ = attach(
     __name__,
     {
         "_cellstream": [
-            "QC_DEFAULTS",
             "normalize_cells",
             "prepare_cells",
             "prepare_single_cell",
@@ -50,6 +49,11 @@ __getattr__, __dir__, __all__ = attach(
         ],
         "_normalize": [
             "normalize_dataset",
+        ],
+        "_options": [
+            "NORMALIZE_OPTIONS",
+            "QC_DEFAULTS",
+            "check_normalize_options",
         ],
         "_probes": [
             "COLLAPSE_RULES",

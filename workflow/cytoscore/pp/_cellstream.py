@@ -35,14 +35,12 @@ from .._utils import InputError
 from ..io._organisms import ortholog_pairs
 from ._embed import leiden_with_transfer
 from ._ids import detect_id_type, resolve_symbols, symbol_column
+from ._options import QC_DEFAULTS, check_normalize_options
 from ._organisms import log_translation, orthologs, resolve_organism, translation_summary
 
-__all__ = ["prepare_cells", "prepare_single_cell", "normalize_cells", "symbol_matrix", "QC_DEFAULTS"]
+__all__ = ["prepare_cells", "prepare_single_cell", "normalize_cells", "symbol_matrix"]
 
 log = logging.getLogger(__name__)
-
-QC_DEFAULTS = {"min_genes": 200, "max_mito_fraction": 0.2, "min_cells": 3, "mito_prefix": "MT-"}
-
 
 @numba.njit(parallel=True, cache=True, nogil=True)
 def _qc_rows(indptr, indices, data, mito, n_genes, total, mito_counts):  # pragma: no cover - numba
@@ -479,6 +477,7 @@ def prepare_single_cell(
     from ._groups import assign_groups, check_contrast_units, derive_columns
 
     opts, norm, grp = dict(options or {}), dict(normalize or {}), dict(groups or {})
+    check_normalize_options("cells", norm)
     files = dict(files)
     sources = {k: files.get(k) for k in ("h5ad", "tenx_mtx", "tenx_h5")}
     with CellSource(**sources, layer=(opts.get("cells") or {}).get("layer")) as source:

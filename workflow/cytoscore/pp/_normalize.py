@@ -9,6 +9,7 @@ import anndata as ad
 from ..io._kinds import dataset_kind
 from ._cellstream import normalize_cells
 from ._counts import normalize_counts
+from ._options import NORMALIZE_OPTIONS, check_normalize_options
 from ._scale import normalize_expression
 
 __all__ = ["normalize_dataset"]
@@ -33,31 +34,24 @@ def normalize_dataset(adata: ad.AnnData, *, kind: str, options: Mapping | None =
     kind
         Its kind (:func:`cytoscore.io.dataset_kind`), whose ``scale`` picks the normalization.
     options
-        The dataset's ``normalize`` config (the options above; others are ignored). ``None``:
-        the defaults.
+        The dataset's ``normalize`` config (the options above, named in
+        :data:`NORMALIZE_OPTIONS`; any other key raises :class:`~cytoscore.InputError`).
+        ``None``: the functions' defaults.
 
     Returns
     -------
     AnnData
         The normalized dataset, each decision in ``uns["cytoscore"]``.
     """
-    opts = dict(options or {})
-    return _BY_SCALE[dataset_kind(kind).scale](adata, opts)
+    scale = dataset_kind(kind).scale
+    check_normalize_options(scale, options)
+    function = _BY_SCALE[scale]
+    names = NORMALIZE_OPTIONS[scale]
+    return function(adata, **{names[key]: value for key, value in dict(options or {}).items()})
 
 
-def _expression(adata: ad.AnnData, opts: dict) -> ad.AnnData:
-    return normalize_expression(adata, log2=opts.get("log2", "auto"), quantile=opts.get("quantile", False))
-
-
-def _counts(adata: ad.AnnData, opts: dict) -> ad.AnnData:
-    return normalize_counts(
-        adata, method=opts.get("method", "tmm"), filter_genes=opts.get("filter", True),
-        group_column=opts.get("filter_group_column"),
-    )  # fmt: skip
-
-
-def _cells(adata: ad.AnnData, opts: dict) -> ad.AnnData:
-    return normalize_cells(adata, qc=opts.get("qc"), target_sum=opts.get("target_sum", 1e4), cluster=opts.get("cluster"))
-
-
-_BY_SCALE: dict[str, Callable[[ad.AnnData, dict], ad.AnnData]] = {"expression": _expression, "counts": _counts, "cells": _cells}
+_BY_SCALE: dict[str, Callable[..., ad.AnnData]] = {
+    "expression": normalize_expression,
+    "counts": normalize_counts,
+    "cells": normalize_cells,
+}
