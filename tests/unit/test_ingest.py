@@ -463,3 +463,28 @@ def test_empty_file_lists_are_input_errors(tmp_path):
     with pytest.raises(InputError, match="no shard's scores to gather"):
         gather_cell_scores([], tmp_path / "scores.parquet")
     assert not (tmp_path / "scores.parquet").exists()
+
+
+def test_a_gene_annotation_maps_symbol_like_cell_ids_in_memory_as_when_streamed(tmp_path):
+    """Cells keyed by in-house IDs that look like symbols (``AB-1``) with a gene annotation:
+    load_genes used to keep the IDs and ignore the annotation, while the streamed path
+    (symbol_matrix, as prepare_cells uses it) mapped them."""
+    import anndata as ad
+
+    from cytoscore.pp import load_genes, symbol_matrix
+
+    counts, _, symbols, barcodes = small_cells()
+    ids = ["AB-1", "AB-2", "AB-3", "AB-4"]
+    path = tmp_path / "cells.h5ad"
+    ad.AnnData(
+        sp.csr_matrix(counts.astype(np.float32)), obs=pd.DataFrame(index=barcodes), var=pd.DataFrame(index=ids)
+    ).write_h5ad(path)
+    annot = tmp_path / "annot.tsv"
+    annot.write_text("id\tsymbol\n" + "".join(f"{i}\t{s}\n" for i, s in zip(ids[:3], symbols[:3])))
+    genes = load_genes(
+        "single_cell", {"h5ad": path, "gene_annotation": annot}, {"gene_annotation": {"file": str(annot)}}
+    )
+    assert list(genes.var_names) == symbols[:3]  # AB-4 has no symbol: dropped
+    np.testing.assert_array_equal(genes[:, "ISG15"].X.toarray().ravel(), counts[:, 1])
+    M, streamed, _ = symbol_matrix(pd.DataFrame(index=ids), annotation=pd.Series(symbols[:3], index=ids[:3]))
+    assert list(streamed.index) == list(genes.var_names)

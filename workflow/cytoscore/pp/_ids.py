@@ -248,7 +248,9 @@ def to_genes(adata: ad.AnnData, kind: str, files: Mapping[str, object], options:
     series' probes collapsed by the dataset's ``probes`` rules; other kinds' gene IDs mapped
     (``gene_ids``, the ``gene_annotation`` file, or the data's own symbol column), several
     IDs of one gene summed for counts and collapsed by the ``probes`` rule otherwise.
-    Single-cell data already indexed by symbol keeps the file's genes and their order.
+    Single-cell data already indexed by symbol, without a ``gene_annotation``, keeps the
+    file's genes and their order; a ``gene_annotation`` maps every ID, whatever it looks like,
+    as the workflow's streamed cells do (:func:`cytoscore.pp.symbol_matrix`).
 
     Parameters
     ----------
@@ -297,7 +299,7 @@ def to_genes(adata: ad.AnnData, kind: str, files: Mapping[str, object], options:
         # the ortholog table knows the organism's Ensembl gene IDs: no annotation file needed
         pairs = ortholog_pairs(organism)
         annotation = pd.Series(pairs["symbol"].to_numpy(), index=pairs["ensembl_id"].to_numpy())
-    if registered.cells and id_type == "symbol":
+    if registered.cells and id_type == "symbol" and annotation is None:
         return _in_human_genes(adata, adata.var_names, options)
     genes = map_gene_ids(
         adata,
