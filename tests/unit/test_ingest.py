@@ -480,7 +480,7 @@ def test_a_gene_annotation_maps_symbol_like_cell_ids_in_memory_as_when_streamed(
         sp.csr_matrix(counts.astype(np.float32)), obs=pd.DataFrame(index=barcodes), var=pd.DataFrame(index=ids)
     ).write_h5ad(path)
     annot = tmp_path / "annot.tsv"
-    annot.write_text("id\tsymbol\n" + "".join(f"{i}\t{s}\n" for i, s in zip(ids[:3], symbols[:3])))
+    annot.write_text("id\tsymbol\n" + "".join(f"{i}\t{s}\n" for i, s in zip(ids[:3], symbols[:3], strict=True)))
     genes = load_genes(
         "single_cell", {"h5ad": path, "gene_annotation": annot}, {"gene_annotation": {"file": str(annot)}}
     )
