@@ -65,6 +65,29 @@ def test_multi_gene_first_and_expand():
     np.testing.assert_array_equal(expand[:, "C"].X[:, 0], [7.0, 7.0, 7.0])
 
 
+@pytest.mark.parametrize("multi_gene", ["drop", "first", "expand"])
+def test_sparse_counts_sum_and_follow_the_multi_gene_rule_as_dense_counts_do(multi_gene):
+    """Sparse counts stay sparse and equal the dense sum under each multi_gene rule (the
+    sparse path used to drop multi-gene IDs whatever the rule, and count them as 'no symbol')."""
+    import scipy.sparse as sp
+
+    dense = probe_adata()
+    dense.X = np.nan_to_num(dense.X, nan=4.0)
+    sparse = dense.copy()
+    sparse.X = sp.csr_matrix(dense.X)
+    want = collapse_probes(dense, collapse="sum", multi_gene=multi_gene)
+    got = collapse_probes(sparse, collapse="sum", multi_gene=multi_gene)
+    assert sp.issparse(got.X)
+    assert list(got.var_names) == list(want.var_names)
+    np.testing.assert_array_equal(got.X.toarray(), want.X)
+    assert list(got.var["probe_id"]) == list(want.var["probe_id"])
+    for key in ("n_probes_no_symbol", "n_probes_multi_gene", "multi_gene_rule", "n_genes_multi_probe"):
+        assert got.uns["cytoscore"]["probe_mapping"][key] == want.uns["cytoscore"]["probe_mapping"][key], key
+    sparse.X = sp.csr_matrix(probe_adata().X)  # one NaN: counts have none
+    with pytest.raises(InputError, match="sparse data has 1 missing"):
+        collapse_probes(sparse, collapse="sum")
+
+
 def test_collapse_errors_when_nothing_maps():
     adata = probe_adata()
     adata.var["symbol"] = ""

@@ -54,8 +54,9 @@ def collapse_probes(
     ``multi_gene``; genes with several probes follow ``collapse``. The counts of
     each kind of removal are stored in ``uns["cytoscore"]["probe_mapping"]``.
 
-    Sparse ``X`` (single-cell counts) can only be summed (``collapse="sum"``): IDs with
-    several symbols are dropped, and ``multi_gene``, ``max_missing`` and ``impute`` are not used.
+    Sparse ``X`` (single-cell counts) can only be summed (``collapse="sum"``) and stays
+    sparse; ``multi_gene`` applies as for dense data. Counts have no missing values, so a
+    NaN in sparse data is an error (``max_missing`` and ``impute`` are for arrays).
 
     Parameters
     ----------
@@ -90,16 +91,14 @@ def collapse_probes(
     if sp.issparse(adata.X):
         if collapse != "sum":
             raise InputError("sparse (single-cell) data can only be collapsed by 'sum'")
-        return _collapse_sparse_sum(adata, symbol_key=symbol_key, separator=separator)
+        return _collapse_sparse_sum(adata, symbol_key=symbol_key, separator=separator, multi_gene=multi_gene)
     if impute not in ("knn", "mean"):
         raise InputError(f"impute must be 'knn' or 'mean', not {impute!r}")
     if not 0 <= max_missing <= 1:
         raise InputError(f"max_missing must be between 0 and 1, not {max_missing}")
     X = np.asarray(adata.X, dtype=np.float64)
     probes = adata.var_names.to_numpy(dtype=str)
-    raw = adata.var[symbol_key].astype(str).str.strip()
-    parts = [[s.strip() for s in v.split(separator) if s.strip() not in _EMPTY_SYMBOLS] for v in raw]
-    n_symbols = np.array([len(set(p)) for p in parts])
+    parts, n_symbols = _symbols_of(adata.var[symbol_key], separator)
     missing_share = np.isnan(X).mean(axis=0) if X.shape[0] else np.zeros(X.shape[1])
     has_nan = missing_share > max_missing
     imputable = (missing_share > 0) & ~has_nan & (n_symbols > 0)
@@ -120,12 +119,7 @@ def collapse_probes(
         "n_values_imputed": n_imputed_values,
         "impute": impute,
     }
-    rows, genes = [], []
-    for j in np.flatnonzero(keep):
-        symbols = list(dict.fromkeys(parts[j]))
-        for symbol in symbols if multi_gene == "expand" else symbols[:1]:
-            rows.append(j)
-            genes.append(symbol)
+    rows, genes = _probe_gene_pairs(parts, keep, multi_gene)
     if not rows:
         raise InputError(
             "no probe maps to a gene symbol: check the platform's symbol column "
@@ -205,29 +199,59 @@ def _impute(X: np.ndarray, columns: np.ndarray, *, method: str) -> np.ndarray:
     return imputer.transform(targets).T
 
 
-def _collapse_sparse_sum(adata: ad.AnnData, *, symbol_key: str, separator: str) -> ad.AnnData:
-    """Sum the columns of IDs sharing one symbol, staying sparse (IDs with several symbols dropped)."""
-    raw = adata.var[symbol_key].astype(str).str.strip()
-    ok = ~raw.isin(list(_EMPTY_SYMBOLS)) & ~raw.str.contains(separator, regex=False)
-    genes = np.sort(raw[ok].unique())
-    col = pd.Index(genes).get_indexer(raw[ok])
-    rows = np.flatnonzero(ok.to_numpy())
+def _symbols_of(annotation: pd.Series, separator: str) -> tuple[list[list[str]], np.ndarray]:
+    """Each probe's symbols (``"IFI44 /// IFI44L"`` -> both; empty markers dropped) and how many
+    distinct ones it has."""
+    raw = annotation.astype(str).str.strip()
+    parts = [[s.strip() for s in v.split(separator) if s.strip() not in _EMPTY_SYMBOLS] for v in raw]
+    return parts, np.array([len(set(p)) for p in parts], dtype=int)
+
+
+def _probe_gene_pairs(parts: list[list[str]], keep: np.ndarray, multi_gene: str) -> tuple[list[int], list[str]]:
+    """(probe index, gene) for each kept probe: its first symbol, or each of them (``expand``)."""
+    rows, genes = [], []
+    for j in np.flatnonzero(keep):
+        symbols = list(dict.fromkeys(parts[j]))
+        for symbol in symbols if multi_gene == "expand" else symbols[:1]:
+            rows.append(j)
+            genes.append(symbol)
+    return rows, genes
+
+
+def _collapse_sparse_sum(adata: ad.AnnData, *, symbol_key: str, separator: str, multi_gene: str) -> ad.AnnData:
+    """Sum the columns of IDs sharing one symbol, staying sparse; IDs of several symbols follow
+    ``multi_gene`` as dense probes do."""
+    if np.isnan(adata.X.data).any():
+        raise InputError(
+            f"sparse data has {int(np.isnan(adata.X.data).sum())} missing (NaN) values; counts have none "
+            "(give arrays with missing values as a dense matrix, where probes.max_missing applies)"
+        )
+    parts, n_symbols = _symbols_of(adata.var[symbol_key], separator)
+    keep = n_symbols > 0
+    if multi_gene == "drop":
+        keep &= n_symbols == 1
+    rows, names = _probe_gene_pairs(parts, keep, multi_gene)
+    if not rows:
+        raise InputError(f"no ID maps to a gene symbol (IDs: {adata.n_vars}, multi_gene rule: {multi_gene!r})")
+    genes = np.array(sorted(set(names)), dtype=object)
+    col = pd.Index(genes).get_indexer(names)
+    rows = np.asarray(rows)
     A = sp.csr_matrix((np.ones(len(rows)), (rows, col)), shape=(adata.n_vars, len(genes)))
     X = (adata.X @ A).tocsr().astype(adata.X.dtype)
-    counts = np.asarray(A.sum(axis=0)).ravel().astype(int)
+    counts = np.bincount(col, minlength=len(genes))
     probe_ids = pd.Series(adata.var_names[rows]).groupby(col).agg(",".join).to_numpy(dtype=str)
-    var = pd.DataFrame({"probe_id": probe_ids, "n_probes": counts}, index=pd.Index(genes, name="gene"))
+    var = pd.DataFrame({"probe_id": probe_ids, "n_probes": counts}, index=pd.Index(genes.astype(str), name="gene"))
     out = ad.AnnData(X=X, obs=adata.obs.copy(), var=var, uns=dict(adata.uns))
     record(
         out,
         "probe_mapping",
         n_probes=int(adata.n_vars),
-        n_probes_no_symbol=int((~ok).sum()),
-        n_probes_multi_gene=0,
+        n_probes_no_symbol=int((n_symbols == 0).sum()),
+        n_probes_multi_gene=int((n_symbols > 1).sum()),
         n_probes_missing_values=0,
         n_probes_imputed=0,
         genes_dropped_missing_values=[],
-        multi_gene_rule="drop",
+        multi_gene_rule=multi_gene,
         collapse_rule="sum",
         n_genes=int(len(genes)),
         n_genes_multi_probe=int((counts > 1).sum()),
