@@ -237,7 +237,41 @@ def test_cytosig_ridge_matches_cytosig_algorithm(cells):
     assert np.abs(z - z_ref.T).max() < 0.35
 
 
+def test_cytosig_scores_the_others_when_one_signature_has_constant_weights(cells):
+    """A signature whose weights are equal on every fitted gene cannot be standardized:
+    it used to make every signature's score NaN; now it alone is NaN, the others are the fit
+    without it."""
+    X, _, _, W, _ = cells
+    constant = np.where((W != 0).any(axis=1), 1.0, 0.0)[:, None]  # 1 on every fitted gene
+    got = cytosig_kernel(X[:30], np.hstack([W, constant]), alpha=10.0, statistic="coef")
+    assert np.isnan(got[:, -1]).all()
+    np.testing.assert_allclose(got[:, :-1], cytosig_kernel(X[:30], W, alpha=10.0, statistic="coef"), atol=1e-12)
+    z = cytosig_kernel(X[:30], np.hstack([W, constant]), alpha=10.0, n_permutations=20)
+    assert np.isfinite(z[:, :-1]).all() and np.isnan(z[:, -1]).all()
+    assert np.isnan(cytosig_kernel(X[:5], constant, statistic="coef")).all()  # nothing left to fit
+
+
 def test_rank_kernels_refuse_negative_sparse_values():
     X = sp.csr_matrix(np.array([[1.0, -2.0, 0.0, 3.0]]))
     with pytest.raises(ValueError, match="negative"):
         ucell_kernel(X, np.ones((4, 1)))
+
+
+def test_a_signature_a_method_cannot_score_is_named_in_a_warning(caplog):
+    import anndata as ad
+
+    from cytoscore.resources import GeneSet
+    from cytoscore.tl import score_gene_sets
+
+    rng = np.random.default_rng(3)
+    genes = [f"G{i}" for i in range(12)]
+    adata = ad.AnnData(rng.normal(5, 1, size=(8, 12)), var=pd.DataFrame(index=genes))
+    sets = [
+        GeneSet("varied", tuple(genes[:6]), weights=(1.0, 2.0, 0.5, 3.0, 1.5, 2.5), format="cytosig"),
+        GeneSet("flat", tuple(genes[:6]), weights=(2.0,) * 6, format="cytosig"),  # equal on every fitted gene
+    ]
+    with caplog.at_level("WARNING"):
+        scores, _ = score_gene_sets(adata, sets, methods=["cytosig"], method_params={"cytosig": {"n_permutations": 10}})
+    by_set = scores.groupby("signature")["score"]
+    assert by_set.apply(lambda s: s.isna().all())["flat"] and by_set.apply(lambda s: s.notna().all())["varied"]
+    assert "cytosig could not score ['flat']" in caplog.text

@@ -140,14 +140,24 @@ def cytosig_kernel(
     Returns
     -------
     ndarray
-        Observations × signatures z-scores (or coefficients).
+        Observations × signatures z-scores (or coefficients). A signature whose weights are
+        the same on every fitted gene cannot be standardized: its column is NaN and the others
+        are fitted without it.
     """
     if gene_mean is None:
         gene_mean = column_moments([X])[0]
     W = np.asarray(W, dtype=np.float64)
     used = np.flatnonzero((W != 0).any(axis=1))
     D = W[used]
-    D = (D - D.mean(axis=0)) / D.std(axis=0, ddof=1)
+    sd_w = D.std(axis=0, ddof=1) if used.size > 1 else np.zeros(D.shape[1])
+    fitted = np.isfinite(sd_w) & (sd_w > 0)  # a constant column cannot be standardized: NaN
+    if not fitted.all():
+        scores = np.full((X.shape[0], W.shape[1]), np.nan)
+        if fitted.any():
+            scores[:, fitted] = cytosig_kernel(X, W[:, fitted], gene_mean=gene_mean, alpha=alpha,
+                                               n_permutations=n_permutations, seed=seed, statistic=statistic)  # fmt: skip
+        return scores
+    D = (D - D.mean(axis=0)) / sd_w
     projection = np.linalg.solve(D.T @ D + alpha * np.eye(D.shape[1]), D.T)  # sets × genes
     Y = X[:, used]
     Y = (Y.toarray() if sp.issparse(Y) else np.asarray(Y, dtype=np.float64)) - gene_mean[used]

@@ -423,6 +423,10 @@ def score_gene_sets(
     matrices = {}
     for plan in plans:
         scores = _combine_arms(results[plan.method.name], plan.arms, plan.method)[:, plan.shown]
+        unscored = [name for name, col in zip(plan.names, scores.T, strict=True) if col.size and np.isnan(col).all()]
+        if unscored:
+            log.warning("%s could not score %s (no score for any observation; e.g. weights that are the same "
+                        "on every gene cannot be standardized)", plan.method.name, unscored)  # fmt: skip
         matrices[plan.method.name] = pd.DataFrame(scores, index=obs_names, columns=plan.names)
         log.info("scored %d sets × %d observations with %s", len(plan.names), len(obs_names), plan.method.name)
         if whole and not wide:
