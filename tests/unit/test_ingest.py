@@ -488,3 +488,16 @@ def test_a_gene_annotation_maps_symbol_like_cell_ids_in_memory_as_when_streamed(
     np.testing.assert_array_equal(genes[:, "ISG15"].X.toarray().ravel(), counts[:, 1])
     M, streamed, _ = symbol_matrix(pd.DataFrame(index=ids), annotation=pd.Series(symbols[:3], index=ids[:3]))
     assert list(streamed.index) == list(genes.var_names)
+
+
+def test_ids_mapped_from_a_var_column_are_the_ids_kept_in_probe_id():
+    import anndata as ad
+
+    var = pd.DataFrame({"gene_id": ["ENSG00000185745", "ENSG00000187608", "ENSG00000135114"]}, index=["0", "1", "2"])
+    adata = ad.AnnData(np.arange(6, dtype=float).reshape(2, 3), var=var)
+    annotation = pd.Series(["IFIT1", "ISG15", "ISG15"], index=var["gene_id"].to_numpy())
+    genes = map_gene_ids(adata, annotation=annotation, id_column="gene_id")
+    assert genes.var.loc["ISG15", "probe_id"] == "ENSG00000187608,ENSG00000135114"  # was "1,2": row labels
+    assert genes.var.loc["IFIT1", "probe_id"] == "ENSG00000185745"
+    np.testing.assert_array_equal(genes[:, "ISG15"].X.ravel(), [1 + 2, 4 + 5])
+    assert list(adata.var_names) == ["0", "1", "2"]  # the input is unchanged

@@ -40,6 +40,7 @@ __getattr__, __dir__, __all__ = attach(
         ],
         "_ids": [
             "ID_TYPES",
+            "VAR_SYMBOL_COLUMNS",
             "detect_id_type",
             "load_genes",
             "map_gene_ids",
@@ -54,6 +55,10 @@ __getattr__, __dir__, __all__ = attach(
             "NORMALIZE_OPTIONS",
             "QC_DEFAULTS",
             "check_normalize_options",
+        ],
+        "_organisms": [
+            "resolve_organism",
+            "to_human",
         ],
         "_probes": [
             "COLLAPSE_RULES",

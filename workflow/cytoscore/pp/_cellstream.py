@@ -122,7 +122,7 @@ def symbol_matrix(
     """Genes (IDs) → human gene symbols as a sparse 0/1 matrix M, so that ``counts @ M`` sums
     the counts of IDs sharing a symbol (unmapped IDs and multi-gene symbols ``"A /// B"``
     dropped). A non-human ``organism`` (given, or detected from the IDs) has its symbols
-    renamed to their one-to-one human orthologs (:func:`cytoscore.pp.to_human`'s rule).
+    renamed to their one-to-one human orthologs (:func:`to_human`'s rule).
 
     Returns ``(None, var, info)`` when the data is indexed by human symbols already (its genes
     and order are kept), else ``(M, var of the symbols, info)``; ``info["organism"]`` says

@@ -20,7 +20,7 @@ from ._probes import collapse_probes
 
 __all__ = [
     "detect_id_type", "map_gene_ids", "resolve_symbols", "read_gene_annotation", "to_genes", "load_genes",
-    "ID_TYPES", "SYMBOL_COLUMNS",
+    "ID_TYPES", "VAR_SYMBOL_COLUMNS",
 ]  # fmt: skip
 
 log = logging.getLogger(__name__)
@@ -30,13 +30,13 @@ _ENSEMBL = re.compile(r"^ENS[A-Z]*G\d{11}(\.\d+)?(_PAR_Y)?$")
 _ENTREZ = re.compile(r"^\d+$")
 # var columns that carry gene symbols beside ID indexes: cytoscore's own, CELLxGENE's,
 # scanpy's 10x reader's, and common others
-SYMBOL_COLUMNS = ("symbol", "feature_name", "gene_symbols", "gene_symbol", "gene_name", "gene_names")
+VAR_SYMBOL_COLUMNS = ("symbol", "feature_name", "gene_symbols", "gene_symbol", "gene_name", "gene_names")
 
 
 def symbol_column(var: pd.DataFrame, preferred: str = "symbol") -> str | None:
     """The column of ``var`` with gene symbols: ``preferred`` when present, else the first of
-    :data:`SYMBOL_COLUMNS` (logged); None when there is none."""
-    for column in dict.fromkeys((preferred, *SYMBOL_COLUMNS)):
+    :data:`VAR_SYMBOL_COLUMNS` (logged); None when there is none."""
+    for column in dict.fromkeys((preferred, *VAR_SYMBOL_COLUMNS)):
         if column in var.columns:
             if column != preferred:
                 log.info("gene symbols read from the var column %r", column)
@@ -111,7 +111,7 @@ def resolve_symbols(
     Returns the symbols, the ID type (given or detected) and the share of IDs mapped.
     A given ``annotation`` (ID -> symbol; Ensembl version suffixes are ignored) maps every
     ID, whatever they look like (probe IDs too); else symbols come from ``var[symbol_key]``
-    (or the first of :data:`SYMBOL_COLUMNS`, e.g. CELLxGENE's ``feature_name``) when the data
+    (or the first of :data:`VAR_SYMBOL_COLUMNS`, e.g. CELLxGENE's ``feature_name``) when the data
     brings them, or are the IDs when these look like symbols.
 
     Parameters
@@ -124,7 +124,7 @@ def resolve_symbols(
     annotation
         ID -> symbol, which maps every ID when given.
     symbol_key
-        The var column of symbols the data brings (else the first of :data:`SYMBOL_COLUMNS`).
+        The var column of symbols the data brings (else the first of :data:`VAR_SYMBOL_COLUMNS`).
     id_column
         The var column of IDs; ``None``: the index.
 
@@ -154,7 +154,7 @@ def resolve_symbols(
     else:
         raise InputError(
             f"gene IDs look like {detected} IDs (e.g. {list(ids[:3])}) and the data brings "
-            f"no symbols (no var column {', '.join(dict.fromkeys((symbol_key, *SYMBOL_COLUMNS)))}): "
+            f"no symbols (no var column {', '.join(dict.fromkeys((symbol_key, *VAR_SYMBOL_COLUMNS)))}): "
             "set the dataset option 'gene_annotation' (a table with ID and symbol columns)"
         )
     symbols = symbols.astype(str).str.strip().to_numpy(dtype=object)
@@ -184,7 +184,7 @@ def map_gene_ids(
     ignored). Several IDs with the same symbol are combined by ``collapse``
     (``"sum"`` for counts — the reads of one gene; ``"max_mean"`` for log data).
     Unmapped IDs are dropped; the share that mapped is logged and recorded. The
-    original IDs are kept in ``var["probe_id"]``.
+    original IDs (``var[id_column]`` when given) are kept in ``var["probe_id"]``.
 
     Parameters
     ----------
@@ -215,6 +215,8 @@ def map_gene_ids(
     out.var[symbol_key], detected, mapped = resolve_symbols(
         adata.var, id_type=id_type, annotation=annotation, symbol_key=symbol_key, id_column=id_column
     )
+    if id_column:  # var["probe_id"] names the IDs that were mapped, not the index beside them
+        out.var.index = pd.Index(adata.var[id_column].astype(str), name=adata.var.index.name)
     layer_counts = "counts" in out.layers
     if layer_counts:
         out.X = out.layers["counts"]
