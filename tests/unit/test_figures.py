@@ -283,8 +283,9 @@ def test_embedding_dotplot_and_donor_plot(cells):
     coords = pd.DataFrame({"umap1": np.arange(len(obs), dtype=float), "umap2": 0.0}, index=obs.index)
     fig, source = embedding_plot(coords, scores, method="m", signatures=["IFN"])
     assert fig.axes[0].get_title() == "IFN" and len(source) == len(obs)
-    offsets = fig.axes[0].collections[0].get_offsets()
-    assert len(offsets) == len(obs)
+    image = fig.axes[0].images[0]  # the cells, painted once as an image (cytoscore.pl._points)
+    assert image.get_extent()[:2] == pytest.approx((-0.03 * (len(obs) - 1), 1.03 * (len(obs) - 1)))
+    assert (image.get_array()[..., 3] > 0).any()
     fig, table = score_dotplot(scores, obs, method="m", cell_type="cell_type", group_order=["ctrl", "stim"])
     assert [t.get_text() for t in fig.axes[0].get_yticklabels()] == [
         "T · stim",
@@ -440,3 +441,22 @@ def test_cell_type_colours_never_read_as_conditions():
     )
     # what it replaces: tab20's first blue next to the first group's blue
     assert np.linalg.norm(_lab([mpl.colormaps["tab20"](0)])[0] - _lab(conditions)[0]) < 5
+
+
+def test_points_are_painted_in_order_as_discs_of_their_size():
+    from cytoscore.pl._points import point_image
+
+    red, blue = (1.0, 0.0, 0.0, 1.0), (0.0, 0.0, 1.0, 1.0)
+    # a 10 x 10 pixel image of the square [0, 10]^2: pixel (row r, col c) has its centre at (c + .5, r + .5)
+    image = point_image(np.array([5.0, 5.5]), np.array([5.0, 5.0]), np.array([red, blue]),
+                        extent=(0, 10, 0, 10), shape=(10, 10), radius=np.array([3.0, 1.0]))  # fmt: skip
+    assert tuple(image[4, 5]) == blue  # the later point covers the earlier where both reach
+    assert tuple(image[4, 2]) == red  # centre (2.5, 4.5): 2.55 from the red point, 3.05 from the blue
+    assert tuple(image[4, 1]) == (0, 0, 0, 0)  # 3.54 from the red point: outside its disc
+    assert tuple(image[9, 9]) == (0, 0, 0, 0)
+    covered = (image[..., 3] > 0).sum()
+    assert covered == sum((c + 0.5 - 5) ** 2 + (r + 0.5 - 5) ** 2 <= 9 for r in range(10) for c in range(10))
+    # one colour for all; a point outside the extent paints nothing
+    far = point_image(np.array([50.0]), np.array([5.0]), np.array(red), extent=(0, 10, 0, 10), shape=(10, 10), radius=2)
+    assert not far.any()
+

@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 from .._labels import column_label, group_label, method_label, ordered_groups
 from .._significance import MIN_MARKED_N, markable
 from .._utils import InputError, score_parts
+from ._points import draw_points
 from ._scores import _effect_text
 from ._style import SMALL_SIZE, STYLE, WIDTHS, figure, figure_note, group_colors, short_label
 
@@ -123,7 +124,6 @@ def embedding_plot(
     def blank(ax):
         ax.set_xticks([])
         ax.set_yticks([])
-        ax.set_aspect("equal", adjustable="datalim")
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
 
@@ -147,10 +147,9 @@ def embedding_plot(
                     palette = _cell_type_colors(levels, avoid=list(conditions_colors) if conditions != [None] else [])
                 rng = np.random.default_rng(0)  # shuffled, so no level hides the others
                 order = rng.permutation(len(x))
-                ax.scatter(
-                    x[order], y[order], c=[palette[v] for v in meta[column].to_numpy()[order]],
-                    s=1.5, rasterized=True, linewidths=0,
-                )
+                codes, uniques = pd.factorize(meta[column].to_numpy()[order])
+                rgba = np.array([mpl.colors.to_rgba(palette[v]) for v in uniques]).reshape(-1, 4)[codes]
+                draw_points(ax, x[order], y[order], rgba, size=1.5, panel_mm=panel_mm)
                 blank(ax)
                 ax.set_title(column_label(column))
                 handles = [
@@ -167,23 +166,26 @@ def embedding_plot(
             values = wide[sig].to_numpy()
             finite = values[np.isfinite(values)]
             vmin, vmax = (np.percentile(finite, [1, 99]) if finite.size else (0.0, 1.0))
+            cmap, norm = mpl.colormaps["viridis"], mpl.colors.Normalize(vmin=vmin, vmax=vmax)
             axes = []
             for c, cond in enumerate(conditions):
                 ax = bottom.add_subplot(grid[row, (k % per_row) * len(conditions) + c])
                 mask = np.ones(len(x), bool) if cond is None else (meta[group].to_numpy() == cond)
-                if not mask.all():  # the other conditions' cells, in grey
-                    ax.scatter(x[~mask], y[~mask], s=1, color="#E5E5E5", rasterized=True, linewidths=0)
-                sel = np.flatnonzero(mask)
-                sel = sel[np.argsort(values[sel])]  # highest scores drawn on top
-                art = ax.scatter(x[sel], y[sel], c=values[sel], s=1.5, cmap="viridis", vmin=vmin, vmax=vmax,
-                                 rasterized=True, linewidths=0)
+                grey = np.flatnonzero(~mask)  # the other conditions' cells, under the condition's
+                sel = np.flatnonzero(mask & np.isfinite(values))  # as a scatter, no point for no score
+                sel = sel[np.argsort(values[sel], kind="stable")]  # highest scores drawn on top
+                drawn = np.concatenate([grey, sel])
+                rgba = np.vstack([np.tile(mpl.colors.to_rgba("#E5E5E5"), (len(grey), 1)), cmap(norm(values[sel]))])
+                sizes = np.concatenate([np.full(len(grey), 1.0), np.full(len(sel), 1.5)])
+                draw_points(ax, x[drawn], y[drawn], rgba, size=sizes, panel_mm=panel_mm)
                 blank(ax)
                 name = textwrap.fill(short_label(sig), 22)
                 title = name if cond is None else f"{name}\n{group_label(cond)}"
                 ax.set_title(title)
                 axes.append(ax)
             extend = "both" if finite.size and (finite.min() < vmin and finite.max() > vmax) else "neither"
-            bar = bottom.colorbar(art, ax=axes, shrink=0.7, aspect=15, extend=extend)
+            bar = bottom.colorbar(mpl.cm.ScalarMappable(norm=norm, cmap=cmap), ax=axes, shrink=0.7, aspect=15,
+                                  extend=extend)  # fmt: skip
             bar.set_label(f"score ({method_label(method)})")
             bar.ax.locator_params(nbins=4)
         notes = ["colour scale per signature: its 1st-99th percentile over the cells drawn, shared by the conditions"]
