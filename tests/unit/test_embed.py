@@ -1,24 +1,61 @@
-"""The embedding's kNN graph is exact at every size: above EXACT_KNN_ABOVE cells, where
-scanpy would switch to approximate neighbours (pynndescent), scikit-learn's exact search."""
+"""The embedding's kNN graph is exact at every size (faiss brute force), where scanpy would
+switch to approximate neighbours (pynndescent) above 8,192 cells; the kNN vote that labels the
+cells outside the clustered subsample agrees with scikit-learn's classifier."""
 
 import anndata as ad
 import numpy as np
+import pytest
 import scipy.sparse as sp
-from sklearn.neighbors import NearestNeighbors
+from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 
-from cytoscore.pp._embed import EXACT_KNN_ABOVE, _pca_graph
+from cytoscore.pp._embed import _ExactNeighbors, _pca_graph, _vote, nearest_neighbors
+
+SCANPY_APPROXIMATE_ABOVE = 8192
 
 
-def test_knn_graph_is_exact_above_the_scanpy_threshold():
+@pytest.mark.parametrize("n", [600, SCANPY_APPROXIMATE_ABOVE + 500])
+def test_knn_graph_is_exact_at_every_size(n):
     rng = np.random.default_rng(0)
-    n = EXACT_KNN_ABOVE + 500
     centres = rng.normal(0, 3, (6, 80))  # over 50 genes: scanpy uses the PCs
     X = centres[rng.integers(0, 6, n)] + rng.normal(size=(n, 80))
     adata = ad.AnnData(X=sp.csr_matrix(np.abs(X).astype(np.float32)))
     _pca_graph(adata, n_pcs=10, n_neighbors=15, seed=0, hvg=False)
     graph = adata.obsp["distances"].tocsr()
-    exact = NearestNeighbors(n_neighbors=15).fit(adata.obsm["X_pca"]).kneighbors(return_distance=False)
+    pcs = np.asarray(adata.obsm["X_pca"], dtype=np.float64)
+    exact = NearestNeighbors(n_neighbors=15).fit(pcs).kneighbors(return_distance=True)
     rows = rng.choice(n, 300, replace=False)
-    # scanpy keeps n_neighbors - 1 neighbours besides the cell itself: the 14 nearest
-    same = [set(graph[r].indices) == set(exact[r][: graph[r].nnz]) for r in rows]
-    assert all(same) and graph[rows[0]].nnz == 14
+    # scanpy keeps n_neighbors - 1 neighbours besides the cell itself: the 14 nearest, no self entry
+    same = [set(graph[r].indices) == set(exact[1][r][:14]) for r in rows]
+    assert all(same) and all(graph[r].nnz == 14 for r in rows)
+    got = np.sort(graph[rows[0]].data)
+    np.testing.assert_allclose(got, np.sort(exact[0][rows[0]][:14]), rtol=1e-4)
+    conn = adata.obsp["connectivities"]
+    assert conn.shape == (n, n) and conn.nnz >= 14 * n and conn.diagonal().max() == 0
+
+
+def test_a_duplicated_cell_still_comes_first_in_its_own_row():
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(50, 5)).astype(np.float32)
+    X[7] = X[3]  # two cells with the same coordinates: either may be found first
+    graph = _ExactNeighbors(4).fit_transform(X)
+    indices = graph.indices.reshape(50, 4)
+    assert (indices[:, 0] == np.arange(50)).all()
+    assert {indices[3, 1], indices[7, 1]} == {7, 3}  # each the other's nearest, at distance 0
+    assert graph.getnnz(axis=1).tolist() == [4] * 50
+
+
+def test_nearest_neighbors_of_other_points_and_the_vote_equal_scikit_learn():
+    rng = np.random.default_rng(2)
+    reference = rng.normal(size=(400, 6))
+    labels = np.array(["b", "a", "c"])[rng.integers(0, 3, 400)]
+    queries = rng.normal(size=(300, 6))
+    indices, distances = nearest_neighbors(reference, queries, 15)
+    nn = NearestNeighbors(n_neighbors=15).fit(reference)
+    ref_dist, ref_idx = nn.kneighbors(queries)
+    assert (indices == ref_idx).mean() > 0.999
+    np.testing.assert_allclose(distances, ref_dist, rtol=1e-4)
+    classes, codes = np.unique(labels, return_inverse=True)
+    for k in (15, 4):  # k = 4 leaves ties (2-2) to break: the first label in sorted order, as scikit-learn
+        mine = classes[_vote(codes, nearest_neighbors(reference, queries, k)[0])]
+        theirs = KNeighborsClassifier(n_neighbors=k).fit(reference, labels).predict(queries)
+        assert (mine == theirs).all()

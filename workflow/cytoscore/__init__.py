@@ -7,7 +7,7 @@ Modules follow scanpy's layout: :mod:`cytoscore.io` (reading, downloading, writi
 
 import importlib
 
-from ._logging import script_logging, use_threads
+from ._logging import job_threads, script_logging, use_threads
 from ._provenance import dataset_provenance, get_provenance
 from ._utils import CytoscoreError, InputError
 
@@ -40,5 +40,6 @@ __all__ = [
     "resources",
     "script_logging",
     "use_threads",
+    "job_threads",
     "tl",
 ]

@@ -14,10 +14,25 @@ from ._utils import InputError
 __all__ = ["script_logging", "use_threads"]
 
 
-def use_threads(n: int) -> None:
-    """Run numba kernels and BLAS on ``n`` threads: the rule's declared ``threads``, so a
-    SLURM allocation (cpus-per-task = threads) is not oversubscribed."""
+_JOB_THREADS: int | None = None
+
+
+def job_threads() -> int:
+    """The threads this job may use: those :func:`use_threads` set (the rule's ``threads``),
+    else every CPU of the machine."""
     import os
+
+    return _JOB_THREADS or os.cpu_count() or 1
+
+
+def use_threads(n: int) -> None:
+    """Run numba kernels, BLAS and OpenMP libraries (faiss, read through :func:`job_threads`)
+    on ``n`` threads: the rule's declared ``threads``, so a SLURM allocation
+    (cpus-per-task = threads) is not oversubscribed."""
+    import os
+
+    global _JOB_THREADS
+    _JOB_THREADS = n
 
     if "numba" in sys.modules:
         # numba's config is read at import; changing NUMBA_NUM_THREADS afterwards makes its
