@@ -59,3 +59,36 @@ def test_nearest_neighbors_of_other_points_and_the_vote_equal_scikit_learn():
         mine = classes[_vote(codes, nearest_neighbors(reference, queries, k)[0])]
         theirs = KNeighborsClassifier(n_neighbors=k).fit(reference, labels).predict(queries)
         assert (mine == theirs).all()
+
+
+def test_highly_variable_genes_from_moments_equal_scanpy_seurat_flavor():
+    """seurat_hvg on the per-gene moments prepare_cells stores gives scanpy's seurat-flavor
+    genes from the matrix, so the embedding needs no pass over the cells to choose them."""
+    import pandas as pd
+    import scanpy as sc
+
+    from cytoscore._moments import LINEAR_STATISTICS
+    from cytoscore.pp import normalize_cells, seurat_hvg
+
+    rng = np.random.default_rng(4)
+    n_cells, n_genes = 3000, 1500
+    rates = rng.gamma(0.3, 2.0, n_genes) * np.where(rng.random(n_genes) < 0.1, 6.0, 1.0)
+    programs = rng.integers(0, 3, n_cells)
+    boost = np.ones((3, n_genes))
+    for p in range(3):
+        boost[p, rng.choice(n_genes, 60, replace=False)] = 8.0
+    counts = rng.poisson(rates * boost[programs] * rng.uniform(0.5, 1.5, (n_cells, 1))).astype(np.float32)
+    genes = [f"G{i}" for i in range(n_genes)]
+    cells = normalize_cells(ad.AnnData(sp.csr_matrix(counts), var=pd.DataFrame(index=genes)),
+                            qc={"min_genes": 10, "min_cells": 3})  # fmt: skip
+    ours = seurat_hvg(cells.n_obs, cells.var[LINEAR_STATISTICS[0]], cells.var[LINEAR_STATISTICS[1]], n_top=300)
+    reference = sc.pp.highly_variable_genes(cells, n_top_genes=300, flavor="seurat", inplace=False)
+    assert ours.sum() == 300 and (ours == reference["highly_variable"].to_numpy()).all()
+    # the embedding reads the stored moments; without them it computes the same in one pass
+    from cytoscore.pp._embed import _linear_moments
+
+    bare = ad.AnnData(cells.X, var=pd.DataFrame(index=cells.var_names))
+    n, mean, m2 = _linear_moments(bare, chunk_size=700)
+    assert n == cells.n_obs
+    np.testing.assert_allclose(mean, cells.var[LINEAR_STATISTICS[0]], rtol=1e-9)
+    np.testing.assert_allclose(m2, cells.var[LINEAR_STATISTICS[1]], rtol=1e-9)

@@ -10,11 +10,14 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
-__all__ = ["GENE_STATISTICS", "block_moments", "merge_moments", "column_moment_sums", "column_moments"]
+__all__ = ["GENE_STATISTICS", "LINEAR_STATISTICS", "block_moments", "merge_moments", "column_moment_sums", "column_moments"]
 
 # var columns of a normalized single-cell file (written by pp.prepare_cells): each gene's
 # mean and sum of squared deviations over all cells, so scoring needs no pass to get them
 GENE_STATISTICS = ("cytoscore_mean", "cytoscore_m2")
+# and the same of the values on the linear scale (expm1: counts per target_sum), from which
+# the embedding picks its highly variable genes over all cells without reading the matrix
+LINEAR_STATISTICS = ("cytoscore_linear_mean", "cytoscore_linear_m2")
 
 
 @numba.njit(parallel=True, cache=True, nogil=True)

@@ -25,8 +25,10 @@ __getattr__, __dir__, __all__ = attach(
         "_embed": [
             "embed_cells",
             "leiden_with_transfer",
+            "nearest_neighbors",
             "read_rows",
             "row_blocks",
+            "seurat_hvg",
             "subsample_rows",
             "umap_of_sample",
         ],

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from .._moments import GENE_STATISTICS, block_moments, merge_moments
+from .._moments import GENE_STATISTICS, LINEAR_STATISTICS, block_moments, merge_moments
 from .._provenance import record
 from .._utils import InputError
 from ..io._organisms import ortholog_pairs
@@ -230,7 +230,9 @@ def prepare_cells(
         The obs/var/uns of what was written (no ``X``): the kept cells with
         ``n_genes_by_counts``, ``total_counts``, ``pct_counts_mt``; the kept genes with the mean
         and sum of squared deviations of their written values (``var`` columns
-        ``cytoscore_mean``, ``cytoscore_m2``); the QC and normalization in ``uns["cytoscore"]``.
+        ``cytoscore_mean``, ``cytoscore_m2``) and of the same on the linear scale
+        (``cytoscore_linear_mean``, ``cytoscore_linear_m2``: counts per ``target_sum``); the QC
+        and normalization in ``uns["cytoscore"]``.
     """
     opts = {**QC_DEFAULTS, **dict(qc or {})}
     unknown = sorted(set(opts) - set(QC_DEFAULTS))
@@ -281,6 +283,7 @@ def prepare_cells(
     # pass 2: keep cells and genes, scale to target_sum, log1p, write; the written values'
     # per-gene statistics (float64, merged over chunks) go to var for scoring (mean z)
     moments: tuple = (0, 0.0, 0.0)
+    linear: tuple = (0, 0.0, 0.0)
     for start, block in source.blocks(chunk_size, check=False):
         block = mapped(block)
         kept_rows = keep_cells[start : start + block.shape[0]]
@@ -294,12 +297,14 @@ def prepare_cells(
             out.sort_indices()
         writer.append(out)
         moments = merge_moments(moments, block_moments(out))
+        linear = merge_moments(linear, block_moments(sp.csr_matrix((np.expm1(out.data), out.indices, out.indptr), out.shape)))
     obs = cells.obs.reindex(source.obs.index[keep_cells]).copy()
     obs["n_genes_by_counts"] = n_genes[keep_cells]
     obs["total_counts"] = total[keep_cells]
     obs["pct_counts_mt"] = 100 * frac[keep_cells]
     kept_var = var.iloc[gene_index].copy()
     kept_var[GENE_STATISTICS[0]], kept_var[GENE_STATISTICS[1]] = moments[1], moments[2]
+    kept_var[LINEAR_STATISTICS[0]], kept_var[LINEAR_STATISTICS[1]] = linear[1], linear[2]
     out = ad.AnnData(obs=obs, var=kept_var, uns=dict(cells.uns))
     if M is not None:
         record(out, "organism", **id_info.pop("organism"))

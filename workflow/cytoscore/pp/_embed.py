@@ -19,11 +19,13 @@ import scipy.sparse as sp
 from .._provenance import record
 from .._utils import row_block
 
-__all__ = ["subsample_rows", "read_rows", "row_blocks", "umap_of_sample", "embed_cells", "leiden_with_transfer"]
+__all__ = [
+    "subsample_rows", "read_rows", "row_blocks", "umap_of_sample", "embed_cells", "leiden_with_transfer",
+    "nearest_neighbors", "seurat_hvg",
+]  # fmt: skip
 
 log = logging.getLogger(__name__)
 
-HVG_CELLS = 20_000  # cells the highly variable genes of an embedding are chosen from
 
 Blocks = Callable[[int], Iterator[tuple[int, sp.csr_matrix]]]
 
@@ -276,19 +278,76 @@ def _pca_init(pcs: np.ndarray, seed: int) -> np.ndarray:
     return noisy_scale_coords(start, np.random.RandomState(seed), max_coord=10, noise=0.0001)
 
 
+def seurat_hvg(n_obs: int, mean: np.ndarray, m2: np.ndarray, *, n_top: int = 2000, n_bins: int = 20) -> np.ndarray:
+    """Highly variable genes from per-gene moments of the linear-scale values (``expm1`` of
+    log-normalized data), as scanpy's ``highly_variable_genes(flavor="seurat", n_top_genes=…)``
+    computes them from the matrix: the dispersion var/mean and the mean, both logged, the
+    dispersion normalized within 20 bins of the mean (a bin of one gene: normalized dispersion
+    1), the ``n_top`` highest. Equal to scanpy's (tested); moments need no pass over the cells.
+
+    Parameters
+    ----------
+    n_obs
+        Cells the moments are over.
+    mean, m2
+        Each gene's mean and sum of squared deviations on the linear scale.
+    n_top
+        Genes selected (all when fewer).
+    n_bins
+        Bins of the mean.
+
+    Returns
+    -------
+    ndarray
+        A boolean mask of the genes.
+    """
+    mean = np.array(mean, dtype=np.float64)
+    var = np.asarray(m2, dtype=np.float64) / max(n_obs - 1, 1)
+    mean[mean == 0] = 1e-12
+    dispersion = var / mean
+    dispersion[dispersion == 0] = np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dispersion = np.log(dispersion)
+    bins = pd.cut(pd.Series(np.log1p(mean)), bins=n_bins)
+    stats = pd.Series(dispersion).groupby(bins, observed=True).agg(["mean", "std"])
+    single = stats["std"].isna()  # one gene in its bin
+    stats.loc[single, "std"], stats.loc[single, "mean"] = stats.loc[single, "mean"], 0.0
+    per_gene = stats.reindex(bins.to_numpy())
+    normalized = (dispersion - per_gene["mean"].to_numpy()) / per_gene["std"].to_numpy()
+    finite = np.sort(normalized[~np.isnan(normalized)])[::-1]
+    if not finite.size:
+        return np.zeros(len(mean), bool)
+    cut = finite[min(n_top, finite.size) - 1]
+    return np.nan_to_num(normalized, nan=-np.inf) >= cut
+
+
+def _linear_moments(adata: ad.AnnData, chunk_size: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """``(n, mean, M2)`` of each gene's linear-scale values: those prepare_cells stored in
+    ``var``, else one pass over the rows."""
+    from .._moments import LINEAR_STATISTICS, column_moment_sums
+
+    if all(c in adata.var for c in LINEAR_STATISTICS):
+        return adata.n_obs, adata.var[LINEAR_STATISTICS[0]].to_numpy(), adata.var[LINEAR_STATISTICS[1]].to_numpy()
+    linear = (sp.csr_matrix((np.expm1(b.data), b.indices, b.indptr), b.shape) for _, b in row_blocks(adata.X)(chunk_size))
+    return column_moment_sums(linear)
+
+
 def embed_cells(
     adata: ad.AnnData, *, max_cells: int = 100_000, seed: int = 0, chunk_size: int = 20_000
 ) -> pd.DataFrame:
     """UMAP coordinates of a seeded subsample of at most ``max_cells`` cells of ``adata``
-    (log-normalized; may be ``backed="r"``: only the subsample is read into memory).
+    (log-normalized; may be ``backed="r"``: only the subsample's highly variable genes are
+    read into memory, in one pass).
+
+    The 2,000 highly variable genes (scanpy's seurat flavor, :func:`seurat_hvg`) come from all
+    cells, through the per-gene moments :func:`prepare_cells` stored in ``var``.
 
     Parameters
     ----------
     adata
         Log-normalized cells (in memory or backed).
     max_cells
-        Cells embedded at most (a seeded subsample; the highly variable genes come from at
-        most 20,000 of them).
+        Cells embedded at most (a seeded subsample).
     seed
         Seed of the subsample and the embedding.
     chunk_size
@@ -299,18 +358,10 @@ def embed_cells(
     DataFrame
         The UMAP coordinates of the subsample (:func:`umap_of_sample`), indexed by cell.
     """
-    import scanpy as sc
-
     rows = subsample_rows(adata.n_obs, max_cells, seed=seed)
-    blocks = row_blocks(adata.X)
-    # highly variable genes from at most HVG_CELLS of the cells, then only their columns are
-    # read for all sampled cells: a quarter of the memory at 100,000 cells (4.2 -> 1 GB)
-    first = rows[subsample_rows(len(rows), HVG_CELLS, seed=seed)]
-    probe = ad.AnnData(X=read_rows(blocks, first, chunk_size=chunk_size), var=pd.DataFrame(index=adata.var_names))
-    sc.pp.highly_variable_genes(probe, n_top_genes=min(2000, probe.n_vars), flavor="seurat")
-    hvg = probe.var["highly_variable"].to_numpy()
-    del probe
-    X = read_rows(blocks, rows, chunk_size=chunk_size, columns=hvg)
+    n, mean, m2 = _linear_moments(adata, chunk_size)
+    hvg = seurat_hvg(n, mean, m2, n_top=min(2000, adata.n_vars))
+    X = read_rows(row_blocks(adata.X), rows, chunk_size=chunk_size, columns=hvg)
     log.info("UMAP of %d of %d cells on %d highly variable genes (seed %d)", len(rows), adata.n_obs, hvg.sum(), seed)
     return umap_of_sample(X, adata.obs_names[rows], adata.var_names[hvg], seed=seed, hvg=False)
 
