@@ -111,7 +111,8 @@ def write_pbmc_counts(
     for name, (_, markers) in CELL_TYPES.items():
         for stim in (False, True):
             p = base.copy()
-            p[[index[g] for g in markers]] *= 30
+            at = [index[g] for g in markers]
+            p[at] = np.maximum(p[at], 0.25) * 30  # at least the mean gene's: markers that mark
             if stim:
                 p[[index[g] for g in ifn]] *= ifn_fold
             profiles[name, stim] = np.cumsum(p / p.sum())
@@ -126,7 +127,7 @@ def write_pbmc_counts(
             cols = np.empty(len(rows), dtype=np.int64)
             offsets = np.concatenate([[0], np.cumsum(draws)])
             keys = list(zip(part["cell_type"], part["group_id"] == "stim", strict=True))
-            for key in set(keys):
+            for key in sorted(set(keys)):  # not set order: it follows PYTHONHASHSEED
                 cells = np.flatnonzero([k == key for k in keys])
                 sel = np.concatenate([np.arange(offsets[c], offsets[c + 1]) for c in cells])
                 cols[sel] = np.searchsorted(profiles[key], rng.random(len(sel)))
