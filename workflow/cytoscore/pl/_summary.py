@@ -328,7 +328,7 @@ def volcano_plot(
         notes += [LOW_COVERAGE_NOTE] if data["low_coverage"].any() else []
         figure_note(fig, notes)
         fig.canvas.draw()  # fix the layout, then place the names in it
-        fig.set_layout_engine("none")
+        fig.set_layout_engine(None)  # no engine (STYLE): a placeholder would make every save draw twice
         order = data.attrs["order"]
         for ax, method in zip(axes, methods, strict=True):
             named = data[(data["method"] == method) & data["labelled"] & (data["fdr_mark"] < fdr_line)]
