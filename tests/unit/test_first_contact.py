@@ -180,3 +180,47 @@ def test_groups_from_two_columns_and_an_unnamed_id_column(tmp_path):
     out = assign_groups(cells, column=["Week", "Treatment"],
                         patterns={"baseline": "^W0 Untreated$", "colitis": "^W7 Untreated$", "treated": "aIL12$"})  # fmt: skip
     assert out.obs["group"].astype(str).tolist() == ["baseline", "colitis", "treated", "baseline"]
+
+
+def test_the_id_column_is_the_one_holding_the_data_s_sample_ids(tmp_path, caplog):
+    # zolotarovgl/ifng2018's sheet as deposited: semicolons, CRLF, the IDs under "sample_name"
+    from cytoscore.io import read_sample_sheet
+
+    path = tmp_path / "metadat.csv"
+    path.write_bytes(b"sample_name;cell_line;treatment\r\nSample01;TC1A9;control\r\nSample04;TC1A9;ifng\r\n"
+                     b"Sample07;B16;control\r\nSample10;B16;ifng\r\n")  # fmt: skip
+    ids = ["Sample01", "Sample04", "Sample07", "Sample10"]
+    with caplog.at_level(logging.INFO, logger="cytoscore"):
+        sheet = read_sample_sheet(path, ids=ids[::-1])
+    assert sheet.index.name == "sample_name" and sheet.index.tolist() == ids
+    assert sheet.loc["Sample07", "cell_line"] == "B16" and "column 'sample_name'" in caplog.text
+    # without the data's IDs, or when none or two columns hold them, the error says so
+    with pytest.raises(InputError, match=r"no column 'sample'.*\['sample_name', 'cell_line', 'treatment'\]"):
+        read_sample_sheet(path)
+    with pytest.raises(InputError, match=r"no column holds all 2 sample IDs of the data \(e\.g\. \['S1', 'S2'\]\)"):
+        read_sample_sheet(path, ids=["S1", "S2"])
+    path.write_text("a,b,group\nx,x,1\ny,y,2\n")
+    with pytest.raises(InputError, match=r"columns \['a', 'b'\] each hold all 2 sample IDs"):
+        read_sample_sheet(path, ids=["x", "y"])
+
+
+def test_a_config_without_gene_sets_scores_the_default_study_s(tmp_path):
+    from helpers import ROOT, default_config
+
+    from cytoscore._config import default_gene_sets
+
+    config = {"datasets": {}, "contrasts": {}}
+    said = default_gene_sets(config, ROOT / "config" / "config.yaml")
+    shipped = default_config()["gene_sets"]
+    assert config["gene_sets"]["select"] == shipped["select"] and config["gene_sets"]["allow_missing"] is True
+    assert config["gene_sets"]["collections"] == shipped["collections"]
+    assert said.startswith("config gene_sets: none given") and "IFN_GAMMA_SPECIFIC" in said
+    own = {"gene_sets": {"curated": ["JAKSTAT_CORE"]}}
+    assert default_gene_sets(own, ROOT / "config" / "config.yaml") is None
+    assert own == {"gene_sets": {"curated": ["JAKSTAT_CORE"]}}
+
+
+def test_warnings_said_while_the_workflow_is_read_reach_the_screen():
+    lines = ["Using workflow specific profile profiles/default\n", "WARNING: config gene_sets: none given; ...\n",
+             "Building DAG of jobs...\n", "Execute 2 jobs...\n", "1 of 2 steps (50%) done\n"]  # fmt: skip
+    assert list(shorten(lines)) == ["WARNING: config gene_sets: none given; ...", "1 of 2 steps (50%) done"]

@@ -219,3 +219,33 @@ def test_every_normalize_option_is_a_parameter_of_its_function(scale):
         "max_cells", "chunk_size", "provenance"
     }
     assert _NESTED["qc"] == tuple(QC_DEFAULTS)
+
+
+def test_the_expression_filter_keeps_a_gene_induced_in_one_group_by_default():
+    """An induced gene (silent in the controls) is what a stimulation study is about: the
+    filter counts the smallest group (edgeR's filterByExpr(y, group=)), as the config's
+    default filter_group_column "group" asks, and drops it only when all samples are taken as
+    one group (6 + 6 samples: n = 10 + 2 x 0.7 > 6)."""
+    import anndata as ad
+    from helpers import ROOT, default_config
+
+    from cytoscore._config import validate_config
+
+    rng = np.random.default_rng(0)
+    counts = rng.poisson(200, size=(12, 40)).astype(float)
+    counts[:6, 0] = 0  # CXCL9 in the controls
+    counts[6:, 0] = 5_000
+    adata = ad.AnnData(X=counts.copy(), layers={"counts": counts.copy()},
+                       obs=pd.DataFrame({"group": ["control"] * 6 + ["IFNg"] * 6}, index=[f"s{i}" for i in range(12)]),
+                       var=pd.DataFrame(index=["CXCL9", *[f"G{i}" for i in range(39)]]))  # fmt: skip
+    config = {**default_config(), "contrasts": {}}
+    config["datasets"] = {"x": {"kind": "rnaseq_counts", "counts": {"matrix": "counts.tsv"},
+                                "groups": {"column": "treatment", "patterns": {"control": "^control$"}}}}  # fmt: skip
+    validate_config(config, ROOT / "workflow" / "schemas" / "config.schema.yaml")
+    by = config["datasets"]["x"]["normalize"]["filter_group_column"]
+    assert by == "group"
+    assert "CXCL9" in normalize_counts(adata, group_column=by).var_names
+    assert "CXCL9" not in normalize_counts(adata, group_column=None).var_names
+    # a sample of no group (NaN) counts in none: the smallest group stays 6
+    adata.obs.loc["s0", "group"] = None
+    assert "CXCL9" in normalize_counts(adata, group_column="group").var_names

@@ -85,7 +85,7 @@ def test_sets_are_matched_against_the_genes_the_expression_filter_keeps(tmp_path
         groups={"column": "treatment", "patterns": {"water": "water", "DSS": "DSS"}}, derive=[],
         contrasts=[contrast], gene_sets=[IFN, GAMMA], select=None, min_genes=5, min_coverage=0.5, allow_missing=False,
     )  # fmt: skip
-    assert "expression filter (filterByExpr): 8 of 14 genes kept" in report.screen()
+    assert "expression filter (filterByExpr, groups of 'group'): 8 of 14 genes kept" in report.screen()
     assert len(report.errors) == 1 and report.errors[0].startswith("gene set GAMMA: 0 of 6 genes, fewer than")
 
 

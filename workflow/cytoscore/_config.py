@@ -100,6 +100,27 @@ def validate_config(config: dict, schema_path: str | Path) -> dict:
     raise ConfigError("invalid config" + more + ":\n" + "\n".join(f"  - {line}" for line in lines[:5]))
 
 
+def default_gene_sets(config: dict, default_config: str | Path) -> str | None:
+    """Give a config that names no ``gene_sets`` those of the default study
+    (``default_config``, config/config.yaml), with ``allow_missing`` (a set these data cannot
+    score, e.g. one without mouse orthologs, is skipped with a warning): a study of one's own
+    written from the docs' example scores what the default study scores instead of stopping.
+    Returns the warning that says so (the Snakefile prints it), ``None`` when the config
+    names its own sets."""
+    if "gene_sets" in config:
+        return None
+    gene_sets = yaml.safe_load(Path(default_config).read_text())["gene_sets"]
+    # sets nobody chose for these data: one the data cannot score is skipped with a warning
+    # (and a figure saying why) rather than stopping the run
+    gene_sets["allow_missing"] = True
+    config["gene_sets"] = gene_sets
+    names = gene_sets.get("select") or [*gene_sets.get("collections", {}), *gene_sets.get("curated", [])]
+    return (
+        "config gene_sets: none given; scoring the default study's sets (config/config.yaml), skipping any "
+        f"the data cannot score (allow_missing): {', '.join(names)}"
+    )
+
+
 def check_package(init_file: str) -> None:
     """Stop when the imported cytoscore is not the version of the workflow's rules
     (``init_file``: the workflow's own ``cytoscore/__init__.py``, read through Snakemake's

@@ -2,7 +2,7 @@
 
 Snakemake's own output (a banner, a table of jobs, a block per job, a block per failure) is
 read from standard input and shortened to: the progress lines, the WARNING and ERROR lines of
-the steps (without their time stamps), the preflight's screen of each dataset, and at the end either where the results are or which
+the steps (without their time stamps) and the workflow's own WARNING lines (config), the preflight's screen of each dataset, and at the end either where the results are or which
 step stopped, its log, and that finished steps are kept. Nothing is lost: Snakemake writes
 its complete log to ``.snakemake/log/`` (named on the last line) and each step its own under
 ``logs/``. A run that fails before any step starts (a config error) is shown whole: that
@@ -79,6 +79,9 @@ def shorten(lines: Iterable[str]) -> Iterator[str]:
         if started and _EXCEPTION.match(line) and not line.startswith(_GENERIC):
             block = True
             current = None
+            yield line
+            continue
+        if not started and line.startswith("WARNING: "):  # said while the workflow is read (config)
             yield line
             continue
         if not started:

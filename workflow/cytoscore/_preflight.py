@@ -84,7 +84,7 @@ def _load(kind: str, files: Mapping, options: Mapping):
     cells.uns["cytoscore"] = {"organism": info.pop("organism"), "gene_id_mapping": info}
     if files.get("metadata"):
         sheet = read_sample_sheet(files["metadata"], id_column=options.get("metadata_id_column", "sample"),
-                                  dialect=options.get("dialect"))  # fmt: skip
+                                  dialect=options.get("dialect"), ids=cells.obs_names)  # fmt: skip
         cells = attach_metadata(cells, sheet, source=str(files["metadata"]))
     return cells
 
@@ -149,25 +149,27 @@ def _describe_data(report: Preflight, adata, kind: str, options: Mapping, normal
     return genes
 
 
-def _check_groups(report, adata, collect, *, groups, derive, contrasts, columns) -> None:
-    """Derived columns, groups, the columns the config names and each contrast's units."""
+def _check_groups(report, adata, collect, *, groups, derive, contrasts, columns):
+    """Derived columns, groups, the columns the config names and each contrast's units; the
+    samples with their groups (``None`` when they could not be assigned)."""
     from .pp import assign_groups, check_columns, check_contrast_units, derive_columns
 
     cells = _step(report, "derive", derive_columns, adata, list(derive or []))
     if cells is None:
-        return
+        return None
     cells = _step(
         report, "groups", assign_groups, cells, column=groups.get("column"), patterns=groups.get("patterns"),
         table=groups.get("table"), exclude=groups.get("exclude") or (), compared=groups.get("compared"),
         dialect=groups.get("dialect"),
     )  # fmt: skip
     if cells is None:
-        return
+        return None
     report.lines += _describe_groups(cells.obs, contrasts)
     before = len(collect.records)
     _step(report, "columns", check_columns, cells.obs, dict(columns or {}))
     _step(report, "contrasts", check_contrast_units, cells.obs, contrasts)
     report.warnings += [r.getMessage() for r in collect.records[before:] if r.levelno >= logging.WARNING]
+    return cells
 
 
 def _filtered_genes(report: Preflight, adata, kind: str, normalize: Mapping, genes: list[str]) -> list[str]:
@@ -179,11 +181,16 @@ def _filtered_genes(report: Preflight, adata, kind: str, normalize: Mapping, gen
         return genes
     from .pp import normalize_counts
 
+    by = normalize.get("filter_group_column", "group")
+    if by is not None and by not in adata.obs.columns and by == "group":
+        by = None  # the groups could not be assigned (a problem of its own, listed)
     kept = _step(report, "expression filter", normalize_counts, adata, method=normalize.get("method", "tmm"),
-                 filter_genes=True, group_column=normalize.get("filter_group_column"))  # fmt: skip
+                 filter_genes=True, group_column=by)  # fmt: skip
     if kept is None:
         return genes
-    report.lines.append(f"expression filter (filterByExpr): {kept.n_vars:,} of {len(genes):,} genes kept; the gene sets are matched against these")
+    within = f"groups of {by!r}" if by else "all samples as one group"
+    report.lines.append(f"expression filter (filterByExpr, {within}): {kept.n_vars:,} of {len(genes):,} genes kept; "
+                        "the gene sets are matched against these")  # fmt: skip
     return list(kept.var_names)
 
 
@@ -246,12 +253,13 @@ def preflight_dataset(
     package.setLevel(logging.INFO)
     try:
         adata = _step(report, "reading", _load, kind, files, options)
-        report.lines += [r.getMessage() for r in collect.records if r.name == "cytoscore.io._table"]
+        report.lines += [r.getMessage() for r in collect.records if r.name in ("cytoscore.io._table", "cytoscore.io._counts")]
         if adata is None:
             return report
         genes = _describe_data(report, adata, kind, options, normalize)
-        genes = _filtered_genes(report, adata, kind, normalize, genes)
-        _check_groups(report, adata, collect, groups=groups, derive=derive, contrasts=contrasts, columns=columns)
+        grouped = _check_groups(report, adata, collect, groups=groups, derive=derive, contrasts=contrasts,
+                                columns=columns)  # fmt: skip
+        genes = _filtered_genes(report, adata if grouped is None else grouped, kind, normalize, genes)
         _check_sets(report, genes, gene_sets, select=select, min_genes=min_genes, min_coverage=min_coverage,
                     allow_missing=allow_missing)  # fmt: skip
     finally:

@@ -1,5 +1,5 @@
-"""Adapter for rule prepare: a bulk dataset's files -> AnnData by gene symbol (load), its
-technology's normalization, derived columns and groups, and the sample table. One job, so
+"""Adapter for rule prepare: a bulk dataset's files -> AnnData by gene symbol (load), derived
+columns and groups, its technology's normalization, and the sample table. One job, so
 the dataset is read and written once (these were three jobs of about 1 s of start-up each)."""
 
 from cytoscore import script_logging
@@ -18,8 +18,9 @@ with script_logging(snakemake):  # noqa: F821
     files = {k: v for k, v in sm.input.items() if k not in ("code", "table")}
     with refetch_hint(sm.input):
         adata = load_genes(sm.params.kind, files, sm.params.options)
-    adata = normalize_dataset(adata, kind=sm.params.kind, options=sm.params.normalize)
     groups = sm.params.groups
+    # groups first: the expression filter keeps a gene expressed in one group only (edgeR's
+    # filterByExpr(group=)), and excluded samples take no part in the normalization
     adata = assign_groups(
         derive_columns(adata, sm.params.derive),
         column=groups["column"],
@@ -29,6 +30,7 @@ with script_logging(snakemake):  # noqa: F821
         compared=sm.params.compared,
         dialect=groups["dialect"],
     )
+    adata = normalize_dataset(adata, kind=sm.params.kind, options=sm.params.normalize)
     check_contrast_units(adata.obs, sm.params.contrasts)
     write_table(sample_table(adata), sm.output.samples)
     write_h5ad(adata, sm.output.adata)

@@ -302,10 +302,11 @@ def read_ncbi_counts(counts: str | Path, annotation: str | Path) -> ad.AnnData:
 
 
 def read_sample_sheet(
-    path: str | Path, *, id_column: str = "sample", dialect: Mapping | None = None
+    path: str | Path, *, id_column: str = "sample", dialect: Mapping | None = None, ids: Sequence[str] | None = None
 ) -> pd.DataFrame:
     """A sample (or cell) metadata table indexed by ``id_column`` (or by its row names, when
-    R's ``write.table`` wrote them without a header field); IDs must be unique.
+    R's ``write.table`` wrote them without a header field, or by the one column holding every
+    one of ``ids``, the data's IDs); IDs must be unique.
 
     Columns keep their values as strings; :func:`cytoscore.pp.tidy_obs` gives them types.
 
@@ -318,6 +319,10 @@ def read_sample_sheet(
         field short, or an empty first header field) are taken instead.
     dialect
         ``sep`` / ``decimal`` when detection is not wanted.
+    ids
+        The data's sample (or cell) IDs: when the sheet has no column ``id_column`` and no row
+        names, the one column whose values include all of them is the ID column (a sheet that
+        calls it ``sample_name``, ``Run`` or ``geo_accession``); two such columns are an error.
 
     Returns
     -------
@@ -333,10 +338,19 @@ def read_sample_sheet(
         log.info("%s: sample IDs are the first, unnamed column (R's row names; no column %r)", path, id_column)
         table = table.set_index(table.columns[0])
     elif id_column not in table.columns:
-        raise InputError(
-            f"{path}: no column {id_column!r} (read as {table.attrs['dialect'].describe()}); columns are "
-            f"{list(table.columns)[:20]}. Name the ID column with the dataset's metadata_id_column"
-        )
+        found = _columns_holding(table, ids) if ids is not None else []
+        if len(found) != 1:
+            which = (f"; columns {found} each hold all {len(ids)} sample IDs of the data" if found else
+                     f"; no column holds all {len(ids)} sample IDs of the data (e.g. {list(ids)[:3]})"
+                     if ids is not None else "")  # fmt: skip
+            raise InputError(
+                f"{path}: no column {id_column!r} (read as {table.attrs['dialect'].describe()}); columns are "
+                f"{list(table.columns)[:20]}{which}. Name the ID column with the dataset's metadata_id_column"
+            )
+        log.info("%s: sample IDs from column %r (no column %r; it holds the data's %d IDs)", path, found[0],
+                 id_column, len(ids))  # fmt: skip
+        table = table.set_index(found[0])
+        id_column = found[0]
     else:
         table = table.set_index(id_column)
     table.index = table.index.astype(str).str.strip()
@@ -345,6 +359,14 @@ def read_sample_sheet(
     if dup:
         raise InputError(f"{path}: IDs listed twice in column {id_column!r}: {dup}")
     return table
+
+
+def _columns_holding(table: pd.DataFrame, ids: Sequence[str]) -> list[str]:
+    """Columns of ``table`` whose values (as stripped text) include every one of ``ids``."""
+    want = set(map(str, ids))
+    if not want:
+        return []
+    return [c for c in table.columns if want <= set(table[c].astype(str).str.strip())]
 
 
 def read_expression_table(path: str | Path, *, dialect: Mapping | None = None) -> ad.AnnData:

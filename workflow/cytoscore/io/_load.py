@@ -49,7 +49,8 @@ def load_dataset(kind: str, files: Mapping[str, object], options: Mapping[str, o
         id_column = options.get("metadata_id_column", "sample")
         adata = attach_metadata(
             adata,
-            read_sample_sheet(files["metadata"], id_column=id_column, dialect=options.get("dialect")),
+            read_sample_sheet(files["metadata"], id_column=id_column, dialect=options.get("dialect"),
+                              ids=adata.obs_names),  # fmt: skip
             source=str(files["metadata"]),
         )
     if not spec.cells and "sample" not in adata.obs.columns:

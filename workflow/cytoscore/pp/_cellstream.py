@@ -498,7 +498,8 @@ def prepare_single_cell(
         )
         if files.get("metadata"):
             sheet = read_sample_sheet(
-                files["metadata"], id_column=opts.get("metadata_id_column", "sample"), dialect=opts.get("dialect")
+                files["metadata"], id_column=opts.get("metadata_id_column", "sample"), dialect=opts.get("dialect"),
+                ids=cells.obs_names,
             )
             cells = attach_metadata(cells, sheet, source=str(files["metadata"]))
         cells = derive_columns(cells, derive or [])

@@ -218,7 +218,8 @@ def normalize_counts(
             raise InputError(
                 f"group_column {group_column!r} is not in the sample metadata {list(adata.obs.columns)}"
             )
-        group = adata.obs[group_column].astype(str).to_numpy()
+        values = adata.obs[group_column]
+        group = np.where(values.isna(), None, values.astype(str)).astype(object)  # no group: counts in none
     keep = filter_by_expr(counts, group=group) if filter_genes else np.ones(adata.n_vars, dtype=bool)
     if not keep.any():
         raise InputError("no gene passes the expression filter (filterByExpr); are these raw counts?")
