@@ -1,6 +1,7 @@
 """Loaders for every input kind, on real files from ../shared and on small files in exact formats."""
 
 import gzip
+import logging
 
 import numpy as np
 import pandas as pd
@@ -501,3 +502,35 @@ def test_ids_mapped_from_a_var_column_are_the_ids_kept_in_probe_id():
     assert genes.var.loc["IFIT1", "probe_id"] == "ENSG00000185745"
     np.testing.assert_array_equal(genes[:, "ISG15"].X.ravel(), [1 + 2, 4 + 5])
     assert list(adata.var_names) == ["0", "1", "2"]  # the input is unchanged
+
+
+@pytest.mark.parametrize(
+    ("library", "want"),
+    [("reverse", "reverse"), ("forward", "forward"), ("unstranded", "unstranded")],
+)
+def test_star_reads_per_gene_files_are_read_by_the_library_s_strand(tmp_path, caplog, library, want):
+    """STAR's ReadsPerGene.out.tab: four N_ lines, then gene, unstranded, forward (-s yes),
+    reverse (-s reverse). auto reads the strand holding >= 75 % of the stranded counts
+    (a dUTP library: ~97 %, zolotarovgl/ifng2018), else the unstranded column."""
+    rng = np.random.default_rng(1)
+    genes = [f"ENSMUSG{i:011d}" for i in range(50)]
+    truth = {}
+    for s in ("S1", "S2", "S3"):
+        total = rng.poisson(300, 50)
+        on = rng.binomial(total, {"reverse": 0.03, "forward": 0.97, "unstranded": 0.5}[library])
+        fwd, rev = on, total - on
+        rows = ["N_unmapped\t9\t9\t9", "N_multimapping\t5\t5\t5", "N_noFeature\t7\t99\t88", "N_ambiguous\t3\t1\t1"]
+        rows += [f"{g}\t{t}\t{f}\t{r}" for g, t, f, r in zip(genes, total, fwd, rev, strict=True)]
+        (tmp_path / f"{s}ReadsPerGene.out.tab").write_text("\n".join(rows) + "\n")
+        truth[s] = {"unstranded": total, "forward": fwd, "reverse": rev}
+    pattern = r"(?P<sample>S\d)ReadsPerGene"
+    with caplog.at_level(logging.WARNING, logger="cytoscore"):
+        adata = read_count_files(str(tmp_path / "*.tab"), sample_pattern=pattern)
+    assert adata.shape == (3, 50) and list(adata.var_names) == genes  # no N_ lines
+    np.testing.assert_array_equal(adata.X, np.vstack([truth[s][want] for s in ("S1", "S2", "S3")]))
+    assert adata.uns["cytoscore"]["source"]["star"]["strand"] == want and f"read from the {want} column" in caplog.text
+    # the config's counts.strand overrides the rule
+    forced = read_count_files(str(tmp_path / "*.tab"), sample_pattern=pattern, strand="unstranded")
+    np.testing.assert_array_equal(forced.X[0], truth["S1"]["unstranded"])
+    with pytest.raises(InputError, match="counts.strand must be one of"):
+        read_count_files(str(tmp_path / "*.tab"), strand="yes")

@@ -92,8 +92,20 @@ def _numeric_or_error(values: pd.DataFrame, path: Path) -> np.ndarray:
     return numeric.to_numpy(dtype=np.float64)
 
 
-def _read_single_count_file(path: Path) -> pd.Series:
-    """One sample's counts: 2 columns (HTSeq; header optional) or featureCounts (last column)."""
+#: STAR --quantMode GeneCounts (ReadsPerGene.out.tab): gene, then three count columns.
+STAR_COLUMNS = ("unstranded", "forward", "reverse")
+#: STAR's column by library strandedness: 2 unstranded, 3 the read's strand (htseq-count -s
+#: yes), 4 the reverse strand (-s reverse, dUTP / TruSeq stranded libraries).
+STRANDS = ("auto", *STAR_COLUMNS)
+#: ``strand: auto`` takes a strand column when this share of the reads counted on either
+#: strand is on it (stranded libraries: 0.9-0.99), else the unstranded one (about 0.5).
+STRANDED_SHARE = 0.75
+
+
+def _read_single_count_file(path: Path) -> pd.DataFrame:
+    """One sample's counts: 2 columns (HTSeq; header optional), featureCounts (last column),
+    or STAR's ReadsPerGene.out.tab (``N_*`` summary lines and three count columns: one
+    column per :data:`STAR_COLUMNS`). Otherwise one column, ``count``."""
     lines = [line for line in read_text_lines(path) if line.strip() and not line.startswith("#")]
     if not lines:
         raise InputError(f"{path}: empty count file")
@@ -110,14 +122,35 @@ def _read_single_count_file(path: Path) -> pd.Series:
     header = not re.fullmatch(r"-?\d+(\.\d+)?", rows[0][-1].strip())
     body = rows[1:] if header else rows
     genes = [r[0].strip().strip('"') for r in body]
-    values = pd.DataFrame({"count": [r[-1].strip() for r in body]}, index=pd.Index(genes))
+    star = width == 4 and not header and any(g.startswith("N_noFeature") for g in genes[:10])
+    columns = {name: [r[i + 1].strip() for r in body] for i, name in enumerate(STAR_COLUMNS)} if star else {
+        "count": [r[-1].strip() for r in body]}  # fmt: skip
+    values = pd.DataFrame(columns, index=pd.Index(genes))
     values = values[~values.index.str.match(_SUMMARY)]
-    counts = _to_counts(values, path)[:, 0]
-    series = pd.Series(counts, index=values.index)
-    if series.index.duplicated().any():
-        dup = series.index[series.index.duplicated()].unique()[:5].tolist()
+    counts = pd.DataFrame(_to_counts(values, path), index=values.index, columns=values.columns)
+    if counts.index.duplicated().any():
+        dup = counts.index[counts.index.duplicated()].unique()[:5].tolist()
         raise InputError(f"{path}: gene IDs listed twice, e.g. {dup}")
-    return series
+    return counts
+
+
+def _star_column(tables: list[pd.DataFrame], strand: str, where: str) -> tuple[str, dict]:
+    """The STAR column to read for every sample: ``strand``, or (``auto``) the strand the
+    reads are on when the library is stranded (:data:`STRANDED_SHARE`), else unstranded."""
+    forward = float(sum(t["forward"].sum() for t in tables))
+    reverse = float(sum(t["reverse"].sum() for t in tables))
+    share = max(forward, reverse) / (forward + reverse) if forward + reverse > 0 else 0.5
+    info = {"forward_share": round(forward / (forward + reverse), 4) if forward + reverse else None}
+    if strand != "auto":
+        return strand, {**info, "strand": strand, "chosen_by": "counts.strand"}
+    chosen = ("forward" if forward > reverse else "reverse") if share >= STRANDED_SHARE else "unstranded"
+    log.warning(
+        "%s: STAR ReadsPerGene files, read from the %s column (%d): %.0f%% of the reads counted on a strand "
+        "are on the %s strand (%s); set counts.strand to read another",
+        where, chosen, 2 + STAR_COLUMNS.index(chosen), 100 * share, "forward" if forward > reverse else "reverse",
+        "a stranded library" if share >= STRANDED_SHARE else f"below {STRANDED_SHARE:.0%}: an unstranded library",
+    )  # fmt: skip
+    return chosen, {**info, "strand": chosen, "chosen_by": "auto"}
 
 
 def _sample_metadata(files: list[Path], sample_pattern: str | None) -> pd.DataFrame:
@@ -162,11 +195,15 @@ def _check_samples(adata: ad.AnnData, where: str) -> None:
         raise InputError(f"{where}: samples with no counts at all: {zero}")
 
 
-def read_count_files(files: str | Sequence[str], *, sample_pattern: str | None = None) -> ad.AnnData:
+def read_count_files(
+    files: str | Sequence[str], *, sample_pattern: str | None = None, strand: str = "auto"
+) -> ad.AnnData:
     """Read one count file per sample (``GSMxxx_<name>.txt[.gz]``) into samples × genes.
 
     Files hold HTSeq-count output (gene, count; with or without header; ``__*``
-    summary lines dropped) or featureCounts output (the last column is the count).
+    summary lines dropped), featureCounts output (the last column is the count) or STAR's
+    ``ReadsPerGene.out.tab`` (``N_*`` lines dropped; the column of the library's
+    strandedness, ``strand``).
     ``sample_pattern`` is a regular expression with a named group ``sample`` (and
     optionally others, which become metadata columns) applied to each file name.
     All files must list the same genes.
@@ -179,6 +216,10 @@ def read_count_files(files: str | Sequence[str], *, sample_pattern: str | None =
         A regular expression with a named group ``sample``, searched in each file name; other named
         groups become metadata columns. ``None``: the file name without its ``.txt``/``.tsv``/``.csv``/
         ``.count(s)`` and ``.gz`` suffix.
+    strand
+        STAR files only: ``unstranded``, ``forward`` or ``reverse`` (STAR's columns 2, 3, 4), or
+        ``auto``: the strand holding at least :data:`STRANDED_SHARE` of the reads counted on
+        either strand, else unstranded (a WARNING says which; recorded in the provenance).
 
     Returns
     -------
@@ -186,9 +227,19 @@ def read_count_files(files: str | Sequence[str], *, sample_pattern: str | None =
         Samples × genes raw counts (``X`` and ``layers["counts"]``) with the files' checksums in the
         provenance.
     """
+    if strand not in STRANDS:
+        raise InputError(f"counts.strand must be one of {list(STRANDS)}, not {strand!r}")
     paths = expand_files(files)
     meta = _sample_metadata(paths, sample_pattern)
-    series = [_read_single_count_file(p) for p in paths]
+    tables = [_read_single_count_file(p) for p in paths]
+    kinds = {tuple(t.columns) for t in tables}
+    if len(kinds) > 1:
+        raise InputError(f"count files {paths[0].parent}: mixed formats (STAR ReadsPerGene and others); one per dataset")
+    star = {}
+    column = "count"
+    if "forward" in tables[0].columns:
+        column, star = _star_column(tables, strand, f"count files {paths[0].parent}")
+    series = [t[column] for t in tables]
     genes = series[0].index
     for p, s in zip(paths[1:], series[1:], strict=True):
         if not s.index.equals(genes):
@@ -207,7 +258,8 @@ def read_count_files(files: str | Sequence[str], *, sample_pattern: str | None =
         adata,
         "source",
         kind="rnaseq_counts",
-        format="one file per sample",
+        format="one file per sample" + (" (STAR ReadsPerGene)" if star else ""),
+        **({"star": star} if star else {}),
         n_samples=adata.n_obs,
         n_genes=adata.n_vars,
         files={p.name: sha256_file(p) for p in paths},

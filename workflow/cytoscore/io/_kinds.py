@@ -61,8 +61,9 @@ def _read_counts(files: Mapping, options: Mapping) -> ad.AnnData:
     from ._counts import read_count_files, read_count_matrix, read_ncbi_counts
 
     if files.get("count_files"):
-        pattern = options.get("counts", {}).get("sample_pattern")
-        return read_count_files([str(f) for f in files["count_files"]], sample_pattern=pattern)
+        counts = options.get("counts", {})
+        return read_count_files([str(f) for f in files["count_files"]], sample_pattern=counts.get("sample_pattern"),
+                                strand=counts.get("strand", "auto"))  # fmt: skip
     if files.get("matrix"):
         return read_count_matrix(files["matrix"], dialect=options.get("dialect"))
     if files.get("ncbi_counts"):
