@@ -9,7 +9,7 @@ import gzip
 import numpy as np
 import pandas as pd
 import pytest
-from helpers import MIRROR, tidy
+from helpers import MIRROR, ROOT, tidy
 
 from cytoscore.pl import (
     contrast_effects_plot,
@@ -206,3 +206,16 @@ def test_save_figure_checks_the_layout_of_the_png_it_draws(tmp_path, caplog):
         warned = [r.getMessage() for r in caplog.records if "layout problem" in r.getMessage()]
         assert len(warned) == 1 and "2 layout problem(s)" in warned[0], (formats, warned)
         assert all(p.split(" (")[0] in warned[0] for p in expected)
+
+
+def test_panels_sharing_y_keep_their_edge_tick_labels_apart(tmp_path, caplog):
+    # zolotarovgl/ifng2018 (tests/reference/figures): "2.5" of one panel ran into "−0.2" of the
+    # next, as the run saved it (layout fixed by the SVG, checked on the 300-dpi PNG)
+    from cytoscore.pl import save_figure
+
+    table = pd.read_csv(ROOT / "tests" / "reference" / "figures" / "ifng2018_IFNg_vs_control.comparison.tsv", sep="\t")
+    for effect in ("mean_difference", "hedges_g"):
+        fig, source = contrast_effects_plot(table, effect=effect)
+        with caplog.at_level("WARNING", logger="cytoscore"):
+            save_figure(fig, tmp_path / effect, formats=["svg", "png"], source_data=source)
+    assert "layout problem" not in caplog.text, caplog.text

@@ -84,6 +84,9 @@ def _panel_grid(n: int, ncols: int, width, height_mm: float, **kwargs):
     ncols = max(1, min(ncols, n))
     nrows = math.ceil(n / ncols)
     fig = figure(width, height_mm=height_mm * nrows + 16)
+    # panels that share y have no tick labels between them: the x tick labels at two panels'
+    # facing edges (2.5 | -0.2) need more than the layout's default 2 % to stay apart
+    fig.get_layout_engine().set(wspace=0.05)
     axes = fig.subplots(nrows, ncols, squeeze=False, **kwargs)
     for k in range(n, nrows * ncols):
         axes[k // ncols][k % ncols].set_visible(False)
