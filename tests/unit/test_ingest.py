@@ -2,6 +2,7 @@
 
 import gzip
 import logging
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -529,8 +530,19 @@ def test_star_reads_per_gene_files_are_read_by_the_library_s_strand(tmp_path, ca
     assert adata.shape == (3, 50) and list(adata.var_names) == genes  # no N_ lines
     np.testing.assert_array_equal(adata.X, np.vstack([truth[s][want] for s in ("S1", "S2", "S3")]))
     assert adata.uns["cytoscore"]["source"]["star"]["strand"] == want and f"read from the {want} column" in caplog.text
+    # without a sample_pattern the IDs are the file names less STAR's suffix
+    assert read_count_files(str(tmp_path / "*.tab")).obs_names.tolist() == ["S1", "S2", "S3"]
     # the config's counts.strand overrides the rule
     forced = read_count_files(str(tmp_path / "*.tab"), sample_pattern=pattern, strand="unstranded")
     np.testing.assert_array_equal(forced.X[0], truth["S1"]["unstranded"])
     with pytest.raises(InputError, match="counts.strand must be one of"):
         read_count_files(str(tmp_path / "*.tab"), strand="yes")
+
+
+def test_sample_ids_from_file_names_lose_what_counting_tools_append():
+    from cytoscore.io._counts import _sample_metadata
+
+    names = ["Sample01ReadsPerGene.out.tab", "S2_ReadsPerGene.out.tab.gz", "GSM1_ctrl.counts.txt",
+             "x.htseq-count.txt", "a.featureCounts", "b_counts.tsv.gz", "c.txt", "HATX3_counts", "e"]  # fmt: skip
+    got = _sample_metadata([Path(n) for n in names], None).index.tolist()
+    assert got == ["Sample01", "S2", "GSM1_ctrl", "x", "a", "b", "c", "HATX3", "e"]

@@ -153,9 +153,18 @@ def _star_column(tables: list[pd.DataFrame], strand: str, where: str) -> tuple[s
     return chosen, {**info, "strand": chosen, "chosen_by": "auto"}
 
 
+#: What counting tools append to a sample's name (STAR's ReadsPerGene.out.tab, HTSeq's and
+#: featureCounts' suffixes, text extensions), removed from file names to give sample IDs.
+_TOOL_SUFFIX = re.compile(
+    r"([._-]?ReadsPerGene\.out\.tab|[._-](htseq(-count)?|featureCounts|gene_?counts|counts?)(\.(txt|tsv|tab|csv))?"
+    r"|\.(txt|tsv|tab|csv|out))(\.gz)?$",
+    re.IGNORECASE,
+)
+
+
 def _sample_metadata(files: list[Path], sample_pattern: str | None) -> pd.DataFrame:
     if sample_pattern is None:
-        names = [re.sub(r"\.(txt|tsv|csv|counts?)(\.gz)?$", "", f.name) for f in files]
+        names = [_TOOL_SUFFIX.sub("", f.name) or f.name for f in files]
         return pd.DataFrame({"file": [f.name for f in files]}, index=pd.Index(names, name="sample"))
     rx = re.compile(sample_pattern)
     if "sample" not in rx.groupindex:
@@ -214,8 +223,8 @@ def read_count_files(
         A glob pattern or a list of files, one per sample.
     sample_pattern
         A regular expression with a named group ``sample``, searched in each file name; other named
-        groups become metadata columns. ``None``: the file name without its ``.txt``/``.tsv``/``.csv``/
-        ``.count(s)`` and ``.gz`` suffix.
+        groups become metadata columns. ``None``: the file name without what counting tools append
+        (``ReadsPerGene.out.tab``, ``.htseq``, ``_counts.txt``, ``.featureCounts``, ``.tsv``, ``.gz``, …).
     strand
         STAR files only: ``unstranded``, ``forward`` or ``reverse`` (STAR's columns 2, 3, 4), or
         ``auto``: the strand holding at least :data:`STRANDED_SHARE` of the reads counted on
