@@ -224,3 +224,18 @@ def test_warnings_said_while_the_workflow_is_read_reach_the_screen():
     lines = ["Using workflow specific profile profiles/default\n", "WARNING: config gene_sets: none given; ...\n",
              "Building DAG of jobs...\n", "Execute 2 jobs...\n", "1 of 2 steps (50%) done\n"]  # fmt: skip
     assert list(shorten(lines)) == ["WARNING: config gene_sets: none given; ...", "1 of 2 steps (50%) done"]
+
+
+def test_r_row_numbers_beside_an_id_column_of_another_name(tmp_path):
+    # hawn-lab/AM-MDM-cross-species' sampleinfo_GSO.csv: write.csv's row numbers, IDs in shortName
+    from cytoscore.io import read_sample_sheet
+
+    path = tmp_path / "sampleinfo.csv"
+    path.write_text('"","file","shortName","treatment"\n"1","GO-03","gso32.STING.N.N.4.3","N"\n'
+                    '"2","GO-04","gso32.STING.IFNb.N.4.3","IFNb"\n')  # fmt: skip
+    sheet = read_sample_sheet(path, ids=["gso32.STING.IFNb.N.4.3", "gso32.STING.N.N.4.3"])
+    assert sheet.index.name == "shortName" and sheet.loc["gso32.STING.IFNb.N.4.3", "treatment"] == "IFNb"
+    assert list(sheet.columns) == ["file", "treatment"]
+    # the row names stay the IDs when they are the data's (or when the data's are not known)
+    assert read_sample_sheet(path, ids=["1", "2"]).index.tolist() == ["1", "2"]
+    assert read_sample_sheet(path).index.tolist() == ["1", "2"]

@@ -392,14 +392,24 @@ def read_sample_sheet(
     """
     path = Path(path)
     table = read_table(path, index_col=None, dialect=dialect, what="sample sheet")
-    if table.attrs["dialect"].row_names and id_column not in table.columns:
+    want = set(map(str, ids)) if ids is not None else None
+
+    def holds(values) -> bool:  # every one of the data's IDs (or: no IDs to check against)
+        return want is None or want <= set(pd.Index(values).astype(str).str.strip())
+
+    if id_column in table.columns:
+        table = table.set_index(id_column)
+    elif table.attrs["dialect"].row_names and holds(table.index):
         log.info("%s: sample IDs are the row names (no column %r)", path, id_column)
-    elif id_column not in table.columns and table.columns[0] == "":
+    elif table.columns[0] == "" and holds(table.iloc[:, 0]):
         # R's write.csv / write.csv2 writes row names under an empty first header field
         log.info("%s: sample IDs are the first, unnamed column (R's row names; no column %r)", path, id_column)
         table = table.set_index(table.columns[0])
-    elif id_column not in table.columns:
-        found = _columns_holding(table, ids) if ids is not None else []
+    else:
+        # a sheet whose IDs are in a column of another name (sample_name, Run, shortName), with
+        # R's row names 1, 2, ... beside them or not: the one column holding the data's IDs
+        found = [c for c in table.columns if c != ""] if want is not None else []
+        found = [c for c in found if holds(table[c])]
         if len(found) != 1:
             which = (f"; columns {found} each hold all {len(ids)} sample IDs of the data" if found else
                      f"; no column holds all {len(ids)} sample IDs of the data (e.g. {list(ids)[:3]})"
@@ -410,24 +420,16 @@ def read_sample_sheet(
             )
         log.info("%s: sample IDs from column %r (no column %r; it holds the data's %d IDs)", path, found[0],
                  id_column, len(ids))  # fmt: skip
+        if table.columns[0] == "":
+            table = table.drop(columns="")  # R's row numbers
         table = table.set_index(found[0])
         id_column = found[0]
-    else:
-        table = table.set_index(id_column)
     table.index = table.index.astype(str).str.strip()
     table.index.name = id_column
     dup = table.index[table.index.duplicated()].unique()[:5].tolist()
     if dup:
         raise InputError(f"{path}: IDs listed twice in column {id_column!r}: {dup}")
     return table
-
-
-def _columns_holding(table: pd.DataFrame, ids: Sequence[str]) -> list[str]:
-    """Columns of ``table`` whose values (as stripped text) include every one of ``ids``."""
-    want = set(map(str, ids))
-    if not want:
-        return []
-    return [c for c in table.columns if want <= set(table[c].astype(str).str.strip())]
 
 
 def read_expression_table(path: str | Path, *, dialect: Mapping | None = None) -> ad.AnnData:
