@@ -277,3 +277,35 @@ def test_thousands_separators_are_not_taken_for_decimal_commas(tmp_path):
         read_count_matrix(path)
     table = read_table(path, dialect={"decimal": ","}, index_col=0)  # said by the user: decimals
     assert table.loc["IFIT1", "S1"] == "1.234"
+
+
+def test_count_matrices_and_sheets_deposited_as_r_data(tmp_path):
+    """saveRDS'd data frames, as hawn-lab/AM-MDM-cross-species deposited its counts
+    (BMDM_allRawCounts.rds: a tibble, genes in a 'gene' column): read like the text tables."""
+    import gzip
+
+    import pyreadr
+
+    from cytoscore.io import read_count_matrix, read_sample_sheet
+
+    counts = pd.DataFrame({"gene": ["Mrpl15", "Lypla1", "Irf7"], "wt.N.1": [1360, 404, 3], "wt.IFNb.1": [485, 299, 911],
+                           "ko.IFNb.1": [909, 260, 2.0]})  # fmt: skip
+    pyreadr.write_rds(tmp_path / "counts.rds", counts, compress="gzip")
+    adata = read_count_matrix(tmp_path / "counts.rds")
+    assert adata.obs_names.tolist() == ["wt.N.1", "wt.IFNb.1", "ko.IFNb.1"]
+    assert adata.var_names.tolist() == ["Mrpl15", "Lypla1", "Irf7"]
+    np.testing.assert_array_equal(adata.X[:, 2], [3, 911, 2])  # 2.0 (a double in R) is the count 2
+    assert adata.uns["cytoscore"]["source"]["format"] == "matrix"
+    # the genes as R's row names (saveRDS of a data frame with rownames)
+    pyreadr.write_rds(tmp_path / "named.rds", counts.set_index("gene"))
+    named = read_count_matrix(tmp_path / "named.rds")
+    assert named.var_names.tolist() == ["Mrpl15", "Lypla1", "Irf7"] and named.obs_names.equals(adata.obs_names)
+    np.testing.assert_array_equal(named.X, adata.X)
+    sheet = pd.DataFrame({"shortName": ["wt.N.1", "wt.IFNb.1", "ko.IFNb.1"], "treatment": ["N", "IFNb", "IFNb"]})
+    pyreadr.write_rds(tmp_path / "sheet.rds", sheet)  # uncompressed
+    got = read_sample_sheet(tmp_path / "sheet.rds", ids=adata.obs_names)
+    assert got.loc["ko.IFNb.1", "treatment"] == "IFNb"
+    # an R object that is not a data frame says how to write one
+    (tmp_path / "dge.rds").write_bytes(gzip.compress(b"X\n\x00\x00\x00\x03\x00\x04\x02\x00\x00\x03\x05\x00\x00\x00\x00\x05UTF-8\x00\x00\x03\x13"))
+    with pytest.raises(InputError, match=r"dge\.rds: an R data file, but not a data frame .*write\.csv"):
+        read_count_matrix(tmp_path / "dge.rds")

@@ -239,3 +239,20 @@ def test_r_row_numbers_beside_an_id_column_of_another_name(tmp_path):
     # the row names stay the IDs when they are the data's (or when the data's are not known)
     assert read_sample_sheet(path, ids=["1", "2"]).index.tolist() == ["1", "2"]
     assert read_sample_sheet(path).index.tolist() == ["1", "2"]
+
+
+def test_samples_of_no_group_stop_the_run_unless_others_drop(caplog):
+    # hawn-lab/AM-MDM-cross-species: 72 macrophage samples, two of the conditions compared
+    from cytoscore.pp import assign_groups
+
+    obs = pd.DataFrame({"genotype": ["Bl6", "Bl6", "Bl6", "IFNAR", "STING"], "treatment": ["IFNb", "N", "N", "N", "IFNb"]},
+                       index=[f"s{i}" for i in range(5)])  # fmt: skip
+    cells = ad.AnnData(obs=obs)
+    kw = dict(column=["genotype", "treatment"], patterns={"IFNb": "^Bl6 IFNb$", "untreated": "^Bl6 N$"})
+    with pytest.raises(InputError, match=r"2 sample\(s\) map to no group: s3 \('IFNAR N'\), s4.*groups.others: drop"):
+        assign_groups(cells, **kw)
+    with caplog.at_level(logging.WARNING, logger="cytoscore"):
+        out = assign_groups(cells, **kw, others="drop")
+    assert out.obs_names.tolist() == ["s0", "s1", "s2"] and out.obs["group"].tolist() == ["IFNb", "untreated", "untreated"]
+    assert out.uns["cytoscore"]["groups"]["others_dropped"] == ["s3", "s4"]
+    assert "2 of 5 samples map to no group and are left out" in caplog.text

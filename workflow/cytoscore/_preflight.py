@@ -160,7 +160,7 @@ def _check_groups(report, adata, collect, *, groups, derive, contrasts, columns)
     cells = _step(
         report, "groups", assign_groups, cells, column=groups.get("column"), patterns=groups.get("patterns"),
         table=groups.get("table"), exclude=groups.get("exclude") or (), compared=groups.get("compared"),
-        dialect=groups.get("dialect"),
+        dialect=groups.get("dialect"), others=groups.get("others", "error"),
     )  # fmt: skip
     if cells is None:
         return None

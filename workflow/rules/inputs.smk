@@ -187,7 +187,8 @@ def summary_by(wildcards):
 def group_options(wildcards):
     ds = DATASETS[wildcards.dataset]
     groups = {
-        k: ds["groups"].get(k) for k in ("column", "patterns", "table", "exclude")
+        k: ds["groups"].get(k)
+        for k in ("column", "patterns", "table", "exclude", "others")
     }
     return {**groups, "dialect": ds.get("dialect")}
 

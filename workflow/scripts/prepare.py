@@ -29,6 +29,7 @@ with script_logging(snakemake):  # noqa: F821
         exclude=groups["exclude"] or (),
         compared=sm.params.compared,
         dialect=groups["dialect"],
+        others=groups["others"],
     )
     adata = normalize_dataset(adata, kind=sm.params.kind, options=sm.params.normalize)
     check_contrast_units(adata.obs, sm.params.contrasts)

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .._utils import InputError
@@ -67,6 +68,8 @@ class Dialect:
     forced: bool = False
 
     def describe(self) -> str:
+        if self.sep == R_DATA:
+            return "an R data file (pyreadr), one data frame" + (" with row names" if self.row_names else "")
         parts = [f"{_NAMES.get(self.sep, repr(self.sep))}-separated" + (" (as configured)" if self.forced else "")]
         if self.decimal == ",":
             parts.append("decimal commas")
@@ -163,6 +166,61 @@ def _resolve_sep(sep: str | None) -> str | None:
     raise InputError(f"dialect.sep {sep!r}: use one of {sorted(SEPARATORS)}")
 
 
+#: Dialect.sep of a table read from R's serialization (saveRDS / save), not from text.
+R_DATA = "R data"
+
+
+def _is_r_data(path: Path) -> bool:
+    """saveRDS / save output (gzip, bzip2, xz or none): R's serialization header once the
+    first block is unpacked."""
+    import bz2
+    import lzma
+    import zlib
+
+    try:
+        with open(path, "rb") as fh:
+            block = fh.read(1 << 16)
+    except OSError:
+        return False  # read_text says why
+    unpack = {b"\x1f\x8b": lambda: zlib.decompressobj(31), b"BZ": bz2.BZ2Decompressor,
+              b"\xfd7": lzma.LZMADecompressor}.get(block[:2])  # fmt: skip
+    try:
+        head = unpack().decompress(block)[:8] if unpack else block[:8]
+    except (OSError, EOFError, ValueError, zlib.error, lzma.LZMAError):
+        return False
+    return head[:2] in (b"X\n", b"A\n", b"B\n") or head[:4] in (b"RDX2", b"RDX3", b"RDA2", b"RDA3")
+
+
+def _read_r_data(path: Path, what: str) -> tuple[pd.DataFrame, bool]:
+    """The one data frame (or matrix) of an .rds / .RData file as text cells, and whether its
+    row names are the index. Other R objects (a DGEList, a SummarizedExperiment, a Seurat
+    object) are an error saying how to write a table from R."""
+    import pyreadr
+
+    how = "in R: write.csv(as.data.frame(x), file) (for a DGEList, x$counts) and give that file"
+    try:
+        objects = pyreadr.read_r(str(path))
+    except Exception as exc:  # noqa: BLE001 - pyreadr's LibrdataError and the like
+        raise InputError(f"{path}: an R data file, but not a data frame or matrix pyreadr can read ({exc}); {how}") from exc
+    if len(objects) != 1:
+        raise InputError(f"{path}: an R data file with {len(objects)} objects {list(objects)[:5]}; "
+                         f"the {what} must be one data frame: save one with saveRDS")  # fmt: skip
+    frame = next(iter(objects.values()))
+    index = frame.index.astype(str).tolist()
+    numbers = [str(i) for i in range(len(frame))]
+    # R's automatic row names (1..n; pyreadr gives 0..n-1 or the numbers as text) name nothing
+    row_names = index not in (numbers, [str(i + 1) for i in range(len(frame))])
+    frame = frame.reset_index() if row_names else frame
+    frame.columns = ["" if row_names and i == 0 else str(c) for i, c in enumerate(frame.columns)]
+    text = frame.astype(object).where(frame.notna(), "").astype(str)
+    for col in frame.columns:  # whole numbers stored as doubles are written as R writes them
+        if pd.api.types.is_float_dtype(frame[col]):
+            values = frame[col].to_numpy()
+            whole = np.isfinite(values) & (values == np.round(values))
+            text.loc[whole, col] = [str(int(v)) for v in values[whole]]
+    return text, row_names
+
+
 def read_table(
     path: str | Path,
     *,
@@ -200,6 +258,8 @@ def read_table(
     """
     path = Path(path)
     dialect = dict(dialect or {})
+    if _is_r_data(path):
+        return _r_table(path, what=what, index_col=index_col, min_columns=min_columns)
     stored = read_text(path)
     text, bom, zipped = stored.text, stored.bom, stored.gzip
     crlf = "\r\n" in text[:100_000]
@@ -288,6 +348,24 @@ def read_table(
             f"(read as {read.describe()}). First line as read: {_first_line(lines)}. "
             f"Fix the file, or set the dataset's {DIALECT_KEY}"
         )
+    if index_col is not None:
+        frame = frame.set_index(frame.columns[index_col])
+        frame.index = frame.index.astype(str).str.strip()
+    frame.attrs["dialect"] = read
+    log.info("%s: %s read as %s (%d rows x %d columns)", path, what, read.describe(), *frame.shape)
+    return frame
+
+
+def _r_table(path: Path, *, what: str, index_col: int | None, min_columns: int) -> pd.DataFrame:
+    """:func:`read_table` of an .rds / .RData file: its data frame as text cells, R's row
+    names (when it has them) as the index."""
+    frame, row_names = _read_r_data(path, what)
+    read = Dialect(sep=R_DATA, row_names=row_names)
+    if frame.shape[1] < min_columns:
+        raise InputError(f"{path}: the {what} has {frame.shape[1]} column(s), at least {min_columns} are needed "
+                         f"(read as {read.describe()})")  # fmt: skip
+    if row_names:
+        index_col = 0
     if index_col is not None:
         frame = frame.set_index(frame.columns[index_col])
         frame.index = frame.index.astype(str).str.strip()

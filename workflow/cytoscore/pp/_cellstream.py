@@ -511,6 +511,7 @@ def prepare_single_cell(
             exclude=grp.get("exclude") or (),
             compared=grp.get("compared"),
             dialect=grp.get("dialect"),
+            others=grp.get("others", "error"),
         )
         check_contrast_units(cells.obs, grp.get("contrasts") or [])
         annotation = _annotation(files, opts)

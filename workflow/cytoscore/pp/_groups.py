@@ -75,8 +75,10 @@ def assign_groups(
     compared: Mapping[str, str] | None = None,
     key_added: str = "group",
     dialect: Mapping | None = None,
+    others: str = "error",
 ) -> ad.AnnData:
-    """Map every sample to exactly one group, or drop it when explicitly excluded.
+    """Map every sample to exactly one group, or drop it when explicitly excluded (or, with
+    ``others="drop"``, when it matches no group).
 
     Give either ``patterns`` (with ``column``) or ``table``.
 
@@ -104,6 +106,10 @@ def assign_groups(
     dialect
         Forces how a sample sheet ``table`` is read (:func:`cytoscore.io.read_table`); used only
         when ``table`` is a path. ``None``: detected.
+    others
+        Samples that map to no group: ``"error"`` (listing them, default) or ``"drop"`` (left
+        out, with a WARNING giving how many and their values, and recorded as ``others_dropped``):
+        a study that compares two of many conditions.
 
     Returns
     -------
@@ -118,6 +124,8 @@ def assign_groups(
     """
     if (patterns is None) == (table is None):
         raise InputError("give either 'patterns' (with 'column') or 'table' to assign groups")
+    if others not in ("error", "drop"):
+        raise InputError(f"groups.others must be 'error' or 'drop', not {others!r}")
     unknown = sorted(set(exclude) - set(adata.obs_names))
     if unknown:
         raise InputError(f"excluded samples not in the dataset: {unknown}")
@@ -169,13 +177,20 @@ def assign_groups(
         seen = pd.Series(mapping.reindex(adata.obs_names).fillna("<not in sheet>"), dtype=str)
         source = {"table": str(table) if isinstance(table, (str, Path)) else "<in memory>"}
     unmapped = groups.index[keep & groups.isna().to_numpy()]
-    if len(unmapped):
+    if len(unmapped) and others == "error":
         detail = ", ".join(f"{s} ({seen[s]!r})" for s in unmapped[:20])
         raise InputError(
             f"{len(unmapped)} sample(s) map to no group: {detail}"
             + (" ..." if len(unmapped) > 20 else "")
-            + f". Values seen: {_describe(seen)}. Map them to a group or list them under 'exclude'."
+            + f". Values seen: {_describe(seen)}. Map them to a group, list them under 'exclude', or set "
+            "groups.others: drop to leave out every sample of no group"
         )
+    if len(unmapped):
+        log.warning(
+            "groups.others drop: %d of %d samples map to no group and are left out (values %s)",
+            len(unmapped), len(groups), _describe(seen[unmapped]),
+        )  # fmt: skip
+        keep &= ~groups.index.isin(unmapped)
     out = adata[keep].copy()
     out.obs[key_added] = pd.Categorical(groups[keep].to_numpy(), categories=order)
     counts = out.obs[key_added].value_counts(sort=False)
@@ -200,6 +215,7 @@ def assign_groups(
         key=key_added,
         counts={str(g): int(n) for g, n in counts.items()},
         excluded=list(exclude),
+        others_dropped=[str(u) for u in unmapped],
         **source,
     )
     log.info("groups: %s; excluded: %d", dict(counts), len(exclude))
