@@ -340,20 +340,8 @@ def read_table(
         comments=comments,
         forced=forced is not None,
     )
-    if short:
-        index_col = 0
-    if frame.shape[1] < min_columns:
-        raise InputError(
-            f"{path}: the {what} has {frame.shape[1]} column(s), at least {min_columns} are needed "
-            f"(read as {read.describe()}). First line as read: {_first_line(lines)}. "
-            f"Fix the file, or set the dataset's {DIALECT_KEY}"
-        )
-    if index_col is not None:
-        frame = frame.set_index(frame.columns[index_col])
-        frame.index = frame.index.astype(str).str.strip()
-    frame.attrs["dialect"] = read
-    log.info("%s: %s read as %s (%d rows x %d columns)", path, what, read.describe(), *frame.shape)
-    return frame
+    fix = f". First line as read: {_first_line(lines)}. Fix the file, or set the dataset's {DIALECT_KEY}"
+    return _finish(frame, read, path=path, what=what, index_col=index_col, min_columns=min_columns, fix=fix)
 
 
 def _r_table(path: Path, *, what: str, index_col: int | None, min_columns: int) -> pd.DataFrame:
@@ -361,11 +349,21 @@ def _r_table(path: Path, *, what: str, index_col: int | None, min_columns: int) 
     names (when it has them) as the index."""
     frame, row_names = _read_r_data(path, what)
     read = Dialect(sep=R_DATA, row_names=row_names)
-    if frame.shape[1] < min_columns:
-        raise InputError(f"{path}: the {what} has {frame.shape[1]} column(s), at least {min_columns} are needed "
-                         f"(read as {read.describe()})")  # fmt: skip
-    if row_names:
+    return _finish(frame, read, path=path, what=what, index_col=index_col, min_columns=min_columns, fix="")
+
+
+def _finish(
+    frame: pd.DataFrame, read: Dialect, *, path: Path, what: str, index_col: int | None, min_columns: int, fix: str
+) -> pd.DataFrame:
+    """The table as read (``read``): enough columns, its index (R's row names always), the
+    dialect in ``attrs`` and a log line."""
+    if read.row_names:
         index_col = 0
+    if frame.shape[1] < min_columns:
+        raise InputError(
+            f"{path}: the {what} has {frame.shape[1]} column(s), at least {min_columns} are needed "
+            f"(read as {read.describe()}){fix}"
+        )
     if index_col is not None:
         frame = frame.set_index(frame.columns[index_col])
         frame.index = frame.index.astype(str).str.strip()
