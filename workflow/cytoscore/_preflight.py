@@ -172,7 +172,8 @@ def _check_groups(report, adata, collect, *, groups, derive, contrasts, columns)
     return cells
 
 
-def _filtered_genes(report: Preflight, adata, kind: str, normalize: Mapping, genes: list[str]) -> list[str]:
+def _filtered_genes(report: Preflight, adata, kind: str, normalize: Mapping, genes: list[str], *,
+                    grouped: bool) -> list[str]:  # fmt: skip
     """Counts lose their lowly expressed genes to the expression filter before scoring (as the
     prepare step does it, on every sample): the sets are matched against the genes it keeps,
     so that "scorable" here means scorable in the run (a set of genes the cells do not
@@ -182,8 +183,8 @@ def _filtered_genes(report: Preflight, adata, kind: str, normalize: Mapping, gen
     from .pp import normalize_counts
 
     by = normalize.get("filter_group_column", "group")
-    if by is not None and by not in adata.obs.columns and by == "group":
-        by = None  # the groups could not be assigned (a problem of its own, listed)
+    if by == "group" and not grouped:
+        by = None  # the groups could not be assigned (a problem of its own, listed); not a sheet's "group"
     kept = _step(report, "expression filter", normalize_counts, adata, method=normalize.get("method", "tmm"),
                  filter_genes=True, group_column=by)  # fmt: skip
     if kept is None:
@@ -259,7 +260,8 @@ def preflight_dataset(
         genes = _describe_data(report, adata, kind, options, normalize)
         grouped = _check_groups(report, adata, collect, groups=groups, derive=derive, contrasts=contrasts,
                                 columns=columns)  # fmt: skip
-        genes = _filtered_genes(report, adata if grouped is None else grouped, kind, normalize, genes)
+        genes = _filtered_genes(report, adata if grouped is None else grouped, kind, normalize, genes,
+                                grouped=grouped is not None)  # fmt: skip
         _check_sets(report, genes, gene_sets, select=select, min_genes=min_genes, min_coverage=min_coverage,
                     allow_missing=allow_missing)  # fmt: skip
     finally:
