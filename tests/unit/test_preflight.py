@@ -68,6 +68,7 @@ def test_a_mouse_dataset_is_scored_through_human_orthologs(tmp_path):
     assert "gene set IFN: 2 of 6 genes, fewer than gene_sets.min_genes 5: skipped (gene_sets.allow_missing)" in screen
     assert "organism: mouse (100% of the symbols are written like mouse symbols (Ifit1)" in screen
     assert "14 of 15 genes have a one-to-one human ortholog (HCOP)" in screen
+    assert "6 samples x 14 genes, IDs: symbol (100% of 15 mapped to symbols)" in screen
     assert "MHC class II: H2-Aa -> HLA-DQA1, H2-Eb1 -> unmapped (no reciprocal best: HLA-DRB1, HLA-DRB5)" in screen
 
 

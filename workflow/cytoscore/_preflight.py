@@ -117,7 +117,14 @@ def _describe_data(report: Preflight, adata, kind: str, options: Mapping, normal
     ids = info.get("gene_id_mapping") or {}
     genes = adata.uns.get("preflight_symbols", list(adata.var_names))
     n_obs = f"{adata.n_obs:,} {dataset_kind(kind).observations}"
-    detail = f", IDs: {ids['id_type']} ({100 * ids['share_mapped']:.0f}% mapped to symbols)" if "id_type" in ids else ""
+    detail = ""
+    if "id_type" in ids:
+        share = f"{100 * ids['share_mapped']:.0f}% of {ids['n_ids']:,} mapped to symbols" if "n_ids" in ids else (
+            f"{100 * ids['share_mapped']:.0f}% mapped to symbols")  # fmt: skip
+        # a mouse Ensembl table maps through the one-to-one orthologs: the rest (mostly non-coding) has none
+        why = "; the others have no one-to-one human ortholog" if ids["id_type"] == "ensembl" and (
+            (info.get("organism") or {}).get("organism", "human") != "human") and ids["share_mapped"] < 1 else ""  # fmt: skip
+        detail = f", IDs: {ids['id_type']} ({share}{why})"
     report.lines.append(f"{n_obs} x {len(genes):,} genes{detail}")
     probes, source = info.get("probe_mapping") or {}, info.get("source") or {}
     if dataset_kind(kind).features == "probes" and probes:
