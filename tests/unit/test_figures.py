@@ -460,3 +460,20 @@ def test_points_are_painted_in_order_as_discs_of_their_size():
     far = point_image(np.array([50.0]), np.array([5.0]), np.array(red), extent=(0, 10, 0, 10), shape=(10, 10), radius=2)
     assert not far.any()
 
+
+
+def test_per_cell_figures_join_cells_by_id_in_any_order(cells):
+    """Parts in the cells' own order are joined by position (the fast path of a million cells);
+    shuffled or partial parts by ID: the figures' numbers are the same."""
+    obs, scores = cells
+    ifn = scores[scores["signature"] == "IFN"]
+    ordered = [ifn, scores[scores["signature"] == "OTHER"]]
+    shuffled = [p.sample(frac=1.0, random_state=0) for p in ordered]
+    for kind in (score_dotplot, score_violins):
+        _, a = kind(iter(ordered), obs, method="m", cell_type="cell_type")
+        _, b = kind(iter(shuffled), obs, method="m", cell_type="cell_type")
+        key = [c for c in ("signature", "cell_type", "group", "observation") if c in a.columns]
+        a, b = a.sort_values(key).reset_index(drop=True), b.sort_values(key).reset_index(drop=True)
+        pd.testing.assert_frame_equal(a, b)
+    _, partial = score_dotplot(iter([ifn.iloc[: len(ifn) // 2]]), obs, method="m", cell_type="cell_type")
+    assert partial["n_cells"].sum() == len(ifn) // 2  # every cell of the part, joined to its row
