@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from .._labels import column_label, group_label, method_label, ordered_groups
 from .._significance import MIN_MARKED_N, markable
-from .._utils import InputError, score_parts
+from .._utils import InputError, join_observations, score_parts
 from ._points import draw_points
 from ._scores import _effect_text
 from ._style import SMALL_SIZE, STYLE, WIDTHS, figure, figure_note, group_colors, short_label
@@ -201,22 +201,12 @@ def _method_parts(scores, strata: pd.DataFrame, method: str, signatures: Sequenc
     """The parts of tidy ``scores`` (one signature of a million cells at a time) of one method
     and of ``signatures``, with the cells' ``strata`` columns (as text) beside them."""
     text = strata.astype(str)
-    index = text.index.to_numpy(dtype=object)
     for part in score_parts(scores):
         sub = part[part["method"] == method]
         if signatures:
             sub = sub[sub["signature"].isin(list(signatures))]
-        if sub.empty:
-            continue
-        sub = sub[["observation", "signature", "score"]]
-        cells = sub["observation"].to_numpy(dtype=object)
-        if len(cells) == len(index) and (cells == index).all():  # the scores' cells in the obs order:
-            out = sub.reset_index(drop=True)                    # by position (a join of a million
-            for column in text.columns:                         # string keys took 0.55 s a part)
-                out[column] = text[column].to_numpy()
-            yield out
-        else:
-            yield sub.join(text, on="observation")
+        if not sub.empty:
+            yield join_observations(sub[["observation", "signature", "score"]], text)
 
 
 def score_dotplot(

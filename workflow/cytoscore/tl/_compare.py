@@ -17,7 +17,7 @@ from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
 from .._significance import MIN_MARKED_N
-from .._utils import InputError, flag, score_parts
+from .._utils import InputError, flag, join_observations, score_parts
 from ._design import Design
 
 __all__ = [
@@ -631,7 +631,7 @@ def compare_cells(
     unit_parts: list[pd.DataFrame] = []
     logged: set = set()
     for part in score_parts(scores):
-        merged = part.assign(observation=part["observation"].astype(str)).join(obs[meta_cols], on="observation")
+        merged = join_observations(part.assign(observation=part["observation"].astype(str)), obs[meta_cols])
         merged = merged[design.in_groups(merged)]
         strata = [("all cells", merged)] if split_by else []
         strata += [(str(ct), sub) for ct, sub in merged.groupby(split, sort=True, observed=True)]

@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import pandas as pd
 
-from .._utils import InputError, score_parts
+from .._utils import InputError, join_observations, score_parts
 
 __all__ = ["summarize_scores"]
 
@@ -51,7 +51,7 @@ def summarize_scores(scores, obs: pd.DataFrame, *, by: Sequence[str]) -> pd.Data
             tables.append(table[[*keys, "n_cells", "mean", "median", "sd"]])
     else:
         for part in score_parts(scores):
-            merged = part.join(obs[list(by)], on="observation")
+            merged = join_observations(part, obs[list(by)])
             grouped = merged.groupby(keys, sort=True, observed=True)["score"]
             tables.append(grouped.agg(n_cells="size", mean="mean", median="median", sd="std").reset_index())
     return pd.concat(tables, ignore_index=True).sort_values(keys, kind="stable", ignore_index=True)
