@@ -257,6 +257,43 @@ def test_rank_kernels_refuse_negative_sparse_values():
         ucell_kernel(X, np.ones((4, 1)))
 
 
+def test_rank_kernels_refuse_nan_sparse_values():
+    X = sp.csr_matrix(np.array([[1.0, np.nan, 0.0, 3.0]]))
+    with pytest.raises(ValueError, match="NaN"):
+        aucell_kernel(X, np.ones((4, 1)), n_up=2)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sparse_rank_orders_equal_scipy_ranks_with_ties_and_shared_bytes(dtype):
+    # the sparse kernels order each row by a radix sort of the values' bits; the dense path
+    # ranks with scipy. Values drawn from few levels (ties, as log-normalized counts give),
+    # from a narrow range (bits sharing their high bytes) and spread over decades, with rows
+    # holding fewer stored values than the rank caps (zeros inside the top ranks)
+    rng = np.random.default_rng(11)
+    n_cells, n_genes = 60, 300
+    levels = np.log1p(np.arange(1, 40) / 3.0)
+    dense = np.zeros((n_cells, n_genes))
+    for i in range(n_cells):
+        p = int(rng.integers(5, 250))
+        cols = rng.choice(n_genes, p, replace=False)
+        kind = i % 3
+        if kind == 0:
+            dense[i, cols] = rng.choice(levels, p)
+        elif kind == 1:
+            dense[i, cols] = 1.0 + rng.integers(0, 64, p) * np.finfo(np.float32).eps
+        else:
+            dense[i, cols] = 10.0 ** rng.uniform(-6, 6, p)
+    dense = dense.astype(dtype).astype(np.float64)
+    X = sp.csr_matrix(dense.astype(dtype))
+    S = (rng.random((n_genes, 7)) < 0.1).astype(float)
+    S[:3, 0] = 1.0
+    for max_rank in (40, 150):
+        assert np.array_equal(ucell_kernel(X, S, max_rank=max_rank), ucell_kernel(dense, S, max_rank=max_rank))
+    for n_up in (20, 200):
+        assert np.array_equal(aucell_kernel(X, S, n_up=n_up), aucell_kernel(dense, S, n_up=n_up))
+    np.testing.assert_allclose(singscore_kernel(X, S), singscore_kernel(dense, S), rtol=0, atol=1e-12)
+
+
 def test_a_signature_a_method_cannot_score_is_named_in_a_warning(caplog):
     import anndata as ad
 
