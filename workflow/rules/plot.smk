@@ -349,7 +349,8 @@ rule plot_effect_sizes:
         f"{LOGS}/effect_sizes.log",
     benchmark:
         f"{BENCHMARKS}/effect_sizes.tsv"
-    priority: 4  # after the per-contrast figures, before the small tables
+    priority: 6  # the longest figure job (every contrast, per method): it starts once every contrast is
+    # compared, beside the per-contrast figures, not alone at the end of the run
     conda:
         ENV
     threads: 1

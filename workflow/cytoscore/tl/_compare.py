@@ -245,14 +245,40 @@ def _design(frame: pd.DataFrame, column: str, reference: str, covariates: Sequen
     return data, formula, "C(grp"
 
 
+_DESIGNS: dict[tuple, pd.DataFrame] = {}  # design matrices of one process's units, by formula and values
+
+
+def _design_matrix(data: pd.DataFrame, formula: str) -> pd.DataFrame:
+    """The model matrix of ``formula``'s right-hand side on ``data`` (patsy, as statsmodels'
+    formulas build it), built once per distinct design: every signature of a contrast has
+    the same units, and patsy took 5 ms of the 6 ms of a fit (a 30-sample study of 345
+    signature × method fits: 2.2 -> 0.5 s profiled)."""
+    import patsy
+
+    predictors = data.drop(columns="score")
+    key = (formula, tuple(predictors.columns), tuple(predictors.dtypes.astype(str)),
+           tuple(predictors.itertuples(index=False, name=None)))  # fmt: skip
+    if key not in _DESIGNS:
+        if len(_DESIGNS) > 64:
+            _DESIGNS.clear()
+        _DESIGNS[key] = patsy.dmatrix(formula.split("~", 1)[1], predictors, return_type="dataframe")
+    return _DESIGNS[key]
+
+
 def _linear_model(frame: pd.DataFrame, column: str, reference: str, covariates: Sequence[str]) -> dict:
-    """OLS score ~ group + covariates (statsmodels); the target-vs-reference coefficient."""
+    """OLS score ~ group + covariates (statsmodels); the target-vs-reference coefficient.
+    Units with a missing score or covariate are left out, as statsmodels' formulas do."""
+    import statsmodels.api as sm
     import statsmodels.formula.api as smf
 
     data, formula, prefix = _design(frame, column, reference, covariates)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        fit = smf.ols(formula, data=data).fit()
+        if data.isna().to_numpy().any():
+            fit = smf.ols(formula, data=data).fit()
+        else:
+            X = _design_matrix(data, formula)  # its index: the rows patsy kept, as the formula would
+            fit = sm.OLS(data["score"].loc[X.index], X).fit()
     key = next(k for k in fit.params.index if k.startswith(prefix))
     lo, hi = fit.conf_int().loc[key]
     return {
