@@ -14,9 +14,9 @@ from __future__ import annotations
 import math
 
 import numba as nb
-from numba.extending import register_jitable
 import numpy as np
 import scipy.sparse as sp
+from numba.extending import register_jitable
 from scipy.special import gammaincc
 from scipy.stats import rankdata
 
