@@ -179,9 +179,10 @@ rule embed_cells:
         f"{LOGS}/{{dataset}}/embed_cells.log",
     benchmark:
         f"{BENCHMARKS}/{{dataset}}/embed_cells.tsv"
+    priority: 8  # after the answer, before the figures: the longest chain (embedding, then its figures)
     conda:
         ENV
-    threads: 2
+    threads: 1  # UMAP's epochs run on one thread (reproducible layout); the exact kNN search gains little from a second
     resources:
         mem_mb=scaled(8192),
         runtime=scaled(60),
