@@ -8,7 +8,8 @@ import pytest
 import scipy.sparse as sp
 from sklearn.neighbors import KNeighborsClassifier, NearestNeighbors
 
-from cytoscore.pp._embed import _ExactNeighbors, _pca_graph, _vote, nearest_neighbors
+from cytoscore.pp._embed import _neighbors_with_self, _pca_graph, _pca_init, _vote, nearest_neighbors
+from cytoscore.pp._umap import fuzzy_graph, umap_layout
 
 SCANPY_APPROXIMATE_ABOVE = 8192
 
@@ -37,11 +38,48 @@ def test_a_duplicated_cell_still_comes_first_in_its_own_row():
     rng = np.random.default_rng(1)
     X = rng.normal(size=(50, 5)).astype(np.float32)
     X[7] = X[3]  # two cells with the same coordinates: either may be found first
-    graph = _ExactNeighbors(4).fit_transform(X)
-    indices = graph.indices.reshape(50, 4)
-    assert (indices[:, 0] == np.arange(50)).all()
+    indices, distances = _neighbors_with_self(X, 4)
+    assert indices.shape == distances.shape == (50, 4)
+    assert (indices[:, 0] == np.arange(50)).all() and (distances[:, 0] == 0).all()
     assert {indices[3, 1], indices[7, 1]} == {7, 3}  # each the other's nearest, at distance 0
-    assert graph.getnnz(axis=1).tolist() == [4] * 50
+    assert distances[3, 1] == distances[7, 1] == 0
+
+
+def test_umap_graph_and_layout_equal_scanpy_and_umap_learn():
+    """The ported UMAP (cytoscore.pp._umap, which spares each job umap-learn's 6 s import)
+    gives scanpy's connectivities from the same neighbours and, from the same graph, start
+    and seed, umap-learn's layout to the last bit (sc.tl.umap, 500 epochs below 10,000 cells)."""
+    import scanpy as sc
+    from umap.umap_ import fuzzy_simplicial_set
+
+    rng = np.random.default_rng(5)
+    centres = rng.normal(0, 4, (5, 20))
+    X = (centres[rng.integers(0, 5, 1200)] + rng.normal(size=(1200, 20))).astype(np.float32)
+    adata = ad.AnnData(X=X)
+    adata.obsm["X_pca"] = X  # the representation the graph is built on
+    sc.pp.neighbors(
+        adata, n_neighbors=15, use_rep="X_pca", random_state=0
+    )  # exact (scikit-learn) below 8,192
+    theirs = adata.obsp["connectivities"]
+    indices, distances = _neighbors_with_self(X, 15)
+    mine = fuzzy_graph(indices, distances)
+    # from the same neighbours, umap-learn's own fuzzy_simplicial_set (which scanpy calls)
+    reference = fuzzy_simplicial_set(
+        sp.coo_matrix((1200, 1)), 15, None, None, knn_indices=indices, knn_dists=distances
+    )
+    assert (mine != reference[0].tocsr()).nnz == 0 and mine.nnz > 15 * 1200
+    # scanpy's graph (scikit-learn's float64 distances): the same edges, weights within float32 rounding
+    assert (mine.astype(bool) != theirs.astype(bool)).nnz == 0
+    np.testing.assert_allclose(mine.data, theirs.data, atol=1e-5)
+    init = _pca_init(X, 3)
+    sc.tl.umap(adata, init_pos=init, random_state=3)
+    layout = umap_layout(theirs, init, random_state=np.random.RandomState(3))
+    np.testing.assert_array_equal(layout, adata.obsm["X_umap"])
+    assert (theirs != adata.obsp["connectivities"]).nnz == 0  # the caller's graph is not pruned in place
+    # the clusters stay apart in the layout: each point's nearest layout neighbour shares its centre
+    labels = np.argmin(((X[:, None, :] - centres[None].astype(np.float32)) ** 2).sum(-1), axis=1)
+    near = nearest_neighbors(layout, None, 2)[0][:, 1]
+    assert (labels[near] == labels).mean() > 0.97
 
 
 def test_nearest_neighbors_of_other_points_and_the_vote_equal_scikit_learn():
@@ -81,7 +119,9 @@ def test_highly_variable_genes_from_moments_equal_scanpy_seurat_flavor():
     genes = [f"G{i}" for i in range(n_genes)]
     cells = normalize_cells(ad.AnnData(sp.csr_matrix(counts), var=pd.DataFrame(index=genes)),
                             qc={"min_genes": 10, "min_cells": 3})  # fmt: skip
-    ours = seurat_hvg(cells.n_obs, cells.var[LINEAR_STATISTICS[0]], cells.var[LINEAR_STATISTICS[1]], n_top=300)
+    ours = seurat_hvg(
+        cells.n_obs, cells.var[LINEAR_STATISTICS[0]], cells.var[LINEAR_STATISTICS[1]], n_top=300
+    )
     reference = sc.pp.highly_variable_genes(cells, n_top_genes=300, flavor="seurat", inplace=False)
     assert ours.sum() == 300 and (ours == reference["highly_variable"].to_numpy()).all()
     # the embedding reads the stored moments; without them it computes the same in one pass

@@ -6,9 +6,8 @@ as fast as the second (issue 23: a cold 100,000-cell run took 44 s instead of 21
 The kernels are compiled with ``cache=True``: numba writes each compiled signature to
 ``__pycache__`` beside its source (or ``NUMBA_CACHE_DIR``) and later processes load it. This
 runs the real entry points — the single-cell preparation stream, bulk and single-cell
-scoring with every method, the summaries, the UMAP embedding (scanpy, umap-learn and
-pynndescent compile theirs too) — on a small seeded dataset of the same types the
-workflow passes (CSR float32 counts, float64 dense expression, int32 indices), so the
+scoring with every method, the summaries, the UMAP embedding — on a small seeded dataset of
+the same types the workflow passes (CSR float32 counts, float64 dense expression, int32 indices), so the
 signatures compiled are the ones a run needs. ``./cytoscore setup`` calls it.
 """
 
@@ -79,7 +78,7 @@ def compile_kernels(folder: str | Path | None = None) -> float:
         backed = ad.read_h5ad(where / "normalized.h5ad", backed="r")
         scores, _ = score_gene_sets(backed, sets, methods=methods, min_genes=3, wide=True, chunk_size=128)
         summarize_scores(scores, meta.obs, by=["sample", "cell_type"])
-        embed_cells(backed)  # scanpy's and umap-learn's numba code (pynndescent, layouts)
+        embed_cells(backed)  # the UMAP graph and layout (cytoscore.pp._umap)
         backed.file.close()
         bulk = ad.AnnData(
             X=np.log2(1 + rng.gamma(2.0, 50.0, size=(24, 300))),

@@ -143,67 +143,29 @@ def nearest_neighbors(data: np.ndarray, queries: np.ndarray | None, k: int) -> t
     return indices.astype(np.int64), np.sqrt(np.maximum(squared, 0))
 
 
-class _ExactNeighbors:
-    """A kNN transformer as scanpy's ``neighbors(transformer=...)`` takes one: the graph of each
-    cell and its ``n_neighbors - 1`` nearest others (:func:`nearest_neighbors`), the cell first,
-    as scanpy's own exact search gives it."""
-
-    def __init__(self, n_neighbors: int) -> None:
-        self.n_neighbors = n_neighbors
-
-    def get_params(self, deep: bool = True) -> dict:
-        return {"n_neighbors": self.n_neighbors}
-
-    def fit_transform(self, X, y=None) -> sp.csr_matrix:
-        n = X.shape[0]
-        k = min(self.n_neighbors, n)
-        indices, distances = nearest_neighbors(np.asarray(X), None, k)
-        own = indices == np.arange(n)[:, None]
-        # a cell is its own nearest unless another has the same coordinates: then it takes the last place
-        lost = ~own.any(axis=1)
-        indices[lost, -1], distances[lost, -1] = np.flatnonzero(lost), 0.0
-        own[lost, -1] = True
-        first = np.argsort(~own, axis=1, kind="stable")
-        indices, distances = np.take_along_axis(indices, first, 1), np.take_along_axis(distances, first, 1)
-        return sp.csr_matrix((distances.ravel(), indices.ravel(), np.arange(0, n * k + 1, k)), shape=(n, n))
-
-
-def _without_self(distances) -> sp.csr_matrix:
-    """The kNN distances without each cell's own (zero) entry, as scanpy stores them."""
-    coo = sp.coo_matrix(distances)
-    keep = coo.row != coo.col
-    return sp.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=coo.shape)
-
-
-def _cache_umap_kernels() -> None:
-    """Let numba cache umap-learn's compiled functions (its kNN-graph weights and layout
-    optimizer) as it caches cytoscore's own kernels: umap-learn compiles them without
-    ``cache=True``, about 10 s at every process start. With the cache, ``./cytoscore setup``
-    compiles them once (:mod:`cytoscore._warmup`) and each embedding job loads them."""
-    import umap.distances
-    import umap.layouts
-    import umap.sparse
-    import umap.umap_
-    import umap.utils
-    from numba.core.registry import CPUDispatcher
-
-    global _UMAP_CACHED
-    if _UMAP_CACHED:
-        return
-    for module in (umap.umap_, umap.layouts, umap.utils, umap.sparse, umap.distances):
-        for value in vars(module).values():
-            if isinstance(value, CPUDispatcher) and value.__module__ == module.__name__:
-                value.enable_caching()
-    _UMAP_CACHED = True
-
-
-_UMAP_CACHED = False
+def _neighbors_with_self(points: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each point and its ``k - 1`` nearest others (:func:`nearest_neighbors`), the point
+    first, as scanpy's exact search gives them: ``(indices, distances)``, points × ``k``."""
+    n = points.shape[0]
+    k = min(k, n)
+    indices, distances = nearest_neighbors(points, None, k)
+    own = indices == np.arange(n)[:, None]
+    # a point is its own nearest unless another has the same coordinates: then it takes the last place
+    lost = ~own.any(axis=1)
+    indices[lost, -1], distances[lost, -1] = np.flatnonzero(lost), 0.0
+    own[lost, -1] = True
+    first = np.argsort(~own, axis=1, kind="stable")
+    return np.take_along_axis(indices, first, 1), np.take_along_axis(distances, first, 1)
 
 
 def _pca_graph(adata: ad.AnnData, *, n_pcs: int, n_neighbors: int, seed: int, hvg: bool = True) -> int:
-    """Highly variable genes (unless ``hvg`` is false: all genes are), PCA and the kNN graph
-    (scanpy, fixed seeds), in place."""
+    """Highly variable genes (unless ``hvg`` is false: all genes are), PCA (scanpy, fixed
+    seed) and the kNN graph of the PCs, in place: ``obsp["distances"]`` (each cell's
+    ``n_neighbors - 1`` nearest others, exact) and ``obsp["connectivities"]`` (UMAP's fuzzy
+    graph, :func:`cytoscore.pp._umap.fuzzy_graph`), as ``scanpy.pp.neighbors`` stores them."""
     import scanpy as sc
+
+    from ._umap import fuzzy_graph
 
     if hvg:
         sc.pp.highly_variable_genes(adata, n_top_genes=min(2000, adata.n_vars), flavor="seurat")
@@ -211,11 +173,14 @@ def _pca_graph(adata: ad.AnnData, *, n_pcs: int, n_neighbors: int, seed: int, hv
         adata.var["highly_variable"] = True
     n_comps = max(2, min(n_pcs, adata.n_obs - 1, int(adata.var["highly_variable"].sum()) - 1))
     sc.pp.pca(adata, n_comps=n_comps, mask_var="highly_variable", random_state=seed)
-    _cache_umap_kernels()
     if n_neighbors > adata.n_obs:  # very few cells: scanpy's own rule
         n_neighbors = 1 + int(0.5 * adata.n_obs)
-    sc.pp.neighbors(adata, n_neighbors=n_neighbors, random_state=seed, transformer=_ExactNeighbors(n_neighbors))
-    adata.obsp["distances"] = _without_self(adata.obsp["distances"])
+    indices, distances = _neighbors_with_self(np.asarray(adata.obsm["X_pca"]), n_neighbors)
+    adata.obsp["connectivities"] = fuzzy_graph(indices, distances)
+    n, k = indices.shape
+    adata.obsp["distances"] = sp.csr_matrix(
+        (distances[:, 1:].ravel(), indices[:, 1:].ravel(), np.arange(0, n * (k - 1) + 1, k - 1)), shape=(n, n)
+    )
     return n_comps
 
 
@@ -254,13 +219,19 @@ def umap_of_sample(
     DataFrame
         ``umap1, umap2`` indexed by cell (``observation``).
     """
-    import scanpy as sc
+    from ._umap import umap_layout
 
-    work = ad.AnnData(X=X, obs=pd.DataFrame(index=pd.Index(obs_names).astype(str)), var=pd.DataFrame(index=var_names))
+    work = ad.AnnData(
+        X=X, obs=pd.DataFrame(index=pd.Index(obs_names).astype(str)), var=pd.DataFrame(index=var_names)
+    )
     _pca_graph(work, n_pcs=n_pcs, n_neighbors=n_neighbors, seed=seed, hvg=hvg)
-    sc.tl.umap(work, random_state=seed, init_pos=_pca_init(work.obsm["X_pca"], seed))
+    layout = umap_layout(
+        work.obsp["connectivities"],
+        _pca_init(work.obsm["X_pca"], seed),
+        random_state=np.random.RandomState(seed),
+    )
     return pd.DataFrame(
-        np.asarray(work.obsm["X_umap"])[:, :2],
+        layout,
         index=work.obs_names.rename("observation"),
         columns=["umap1", "umap2"],
     )
@@ -272,13 +243,14 @@ def _pca_init(pcs: np.ndarray, seed: int) -> np.ndarray:
     Nat Biotechnol 39:156) show that an informative start (PCA, or the spectral layout umap-learn
     uses by default) is what keeps UMAP's global structure; PCA's is already computed, where the
     spectral layout took 6.8 s of a 100,000-cell embedding (2026-12-05)."""
-    from umap.umap_ import noisy_scale_coords
-
     start = np.asarray(pcs[:, :2], dtype=np.float32)
-    return noisy_scale_coords(start, np.random.RandomState(seed), max_coord=10, noise=0.0001)
+    start = (start * (10 / np.abs(start).max())).astype(np.float32)
+    return start + np.random.RandomState(seed).normal(scale=0.0001, size=start.shape).astype(np.float32)
 
 
-def seurat_hvg(n_obs: int, mean: np.ndarray, m2: np.ndarray, *, n_top: int = 2000, n_bins: int = 20) -> np.ndarray:
+def seurat_hvg(
+    n_obs: int, mean: np.ndarray, m2: np.ndarray, *, n_top: int = 2000, n_bins: int = 20
+) -> np.ndarray:
     """Highly variable genes from per-gene moments of the linear-scale values (``expm1`` of
     log-normalized data), as scanpy's ``highly_variable_genes(flavor="seurat", n_top_genes=…)``
     computes them from the matrix: the dispersion var/mean and the mean, both logged, the
@@ -327,8 +299,15 @@ def _linear_moments(adata: ad.AnnData, chunk_size: int) -> tuple[int, np.ndarray
     from .._moments import LINEAR_STATISTICS, column_moment_sums
 
     if all(c in adata.var for c in LINEAR_STATISTICS):
-        return adata.n_obs, adata.var[LINEAR_STATISTICS[0]].to_numpy(), adata.var[LINEAR_STATISTICS[1]].to_numpy()
-    linear = (sp.csr_matrix((np.expm1(b.data), b.indices, b.indptr), b.shape) for _, b in row_blocks(adata.X)(chunk_size))
+        return (
+            adata.n_obs,
+            adata.var[LINEAR_STATISTICS[0]].to_numpy(),
+            adata.var[LINEAR_STATISTICS[1]].to_numpy(),
+        )
+    linear = (
+        sp.csr_matrix((np.expm1(b.data), b.indices, b.indptr), b.shape)
+        for _, b in row_blocks(adata.X)(chunk_size)
+    )
     return column_moment_sums(linear)
 
 
@@ -362,7 +341,13 @@ def embed_cells(
     n, mean, m2 = _linear_moments(adata, chunk_size)
     hvg = seurat_hvg(n, mean, m2, n_top=min(2000, adata.n_vars))
     X = read_rows(row_blocks(adata.X), rows, chunk_size=chunk_size, columns=hvg)
-    log.info("UMAP of %d of %d cells on %d highly variable genes (seed %d)", len(rows), adata.n_obs, hvg.sum(), seed)
+    log.info(
+        "UMAP of %d of %d cells on %d highly variable genes (seed %d)",
+        len(rows),
+        adata.n_obs,
+        hvg.sum(),
+        seed,
+    )
     return umap_of_sample(X, adata.obs_names[rows], adata.var_names[hvg], seed=seed, hvg=False)
 
 
@@ -419,8 +404,9 @@ def leiden_with_transfer(
     sample = ad.AnnData(X=read_rows(blocks, rows, chunk_size=chunk_size), var=pd.DataFrame(index=var_names))
     n_comps = _pca_graph(sample, n_pcs=n_pcs, n_neighbors=n_neighbors, seed=seed)
     sc.tl.leiden(
-        sample, resolution=resolution, random_state=seed, flavor="igraph", n_iterations=2, directed=False
-    )
+        sample, resolution=resolution, random_state=seed, flavor="igraph", n_iterations=2, directed=False,
+        adjacency=sample.obsp["connectivities"],
+    )  # fmt: skip
     labels = np.empty(n_obs, dtype=object)
     labels[rows] = sample.obs["leiden"].astype(str).to_numpy()
     if len(rows) < n_obs:
@@ -436,7 +422,9 @@ def leiden_with_transfer(
             todo = ~in_sample[start:stop]
             if todo.any():
                 pcs = (sp.csr_matrix(block)[todo][:, hvg] @ loadings) - center @ loadings
-                labels[start:stop][todo] = classes[_vote(codes, nearest_neighbors(reference, np.asarray(pcs), n_neighbors)[0])]
+                labels[start:stop][todo] = classes[
+                    _vote(codes, nearest_neighbors(reference, np.asarray(pcs), n_neighbors)[0])
+                ]
     if provenance is not None:
         record(
             provenance,
@@ -461,4 +449,3 @@ def _vote(codes: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
     counts = np.zeros((len(votes), n_classes), dtype=np.int32)
     np.add.at(counts, (np.repeat(np.arange(len(votes)), votes.shape[1]), votes.ravel()), 1)
     return counts.argmax(axis=1)
-
