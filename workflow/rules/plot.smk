@@ -193,27 +193,31 @@ rule embed_cells:
 
 
 rule plot_umap:
+    # one job per method: the embedding comes last, and its figures are then drawn on both cores
     input:
         umap=f"{RESULTS}/{{dataset}}/umap.tsv",
         samples=f"{RESULTS}/{{dataset}}/samples.tsv",
         scores=f"{RESULTS}/{{dataset}}/scores.parquet",
         code=adapter_code("plot_umap"),
     output:
-        svgs=each_figure(
+        svg=report(
             f"{RESULTS}/{{dataset}}/figures/umap_{{method}}.svg",
-            per_method(set_methods()),
             caption="../report/umap.rst",
             category="{dataset}",
             subcategory="Figures",
-            labels={"dataset": "{dataset}", "figure": "UMAP"},
+            labels=shown_labels({"dataset": "{dataset}", "figure": "UMAP", "method": "{method}"}),
         ),
-        other=each_figure_files(
-            f"{RESULTS}/{{dataset}}/figures/umap_{{method}}", per_method(set_methods())
-        ),
+        other=[
+            *figure_files(f"{RESULTS}/{{dataset}}/figures/umap_{{method}}"),
+            f"{RESULTS}/{{dataset}}/figures/umap_{{method}}.source_data.tsv",
+        ],
     log:
-        f"{LOGS}/{{dataset}}/umap_figures.log",
+        f"{LOGS}/{{dataset}}/umap_figures_{{method}}.log",
     benchmark:
-        f"{BENCHMARKS}/{{dataset}}/umap_figures.tsv"
+        f"{BENCHMARKS}/{{dataset}}/umap_figures_{{method}}.tsv"
+    wildcard_constraints:
+        dataset=CELL_PATTERN,
+        method=names_regex(set_methods()),
     conda:
         ENV
     threads: 1
@@ -222,7 +226,6 @@ rule plot_umap:
         runtime=scaled(20),
     params:
         labels=figure_labels(),
-        methods=set_methods(),
         signatures=key_signatures(),
         cell_type=dataset_cell_type,
         group="group",
