@@ -67,6 +67,30 @@ def test_streamed_qc_and_normalization_equal_scanpy_in_memory(raw_cells, prepare
     assert meta.n_obs == got.n_obs
 
 
+def test_the_file_checksum_is_recorded_and_hashed_only_by_a_reader_that_records_it(
+    raw_cells, prepared, monkeypatch
+):
+    """prepare_single_cell records the input's SHA-256 (hashed beside its passes); a reader of
+    obs and var only (the preflight) hashes nothing, where the hash of the whole file kept its
+    process alive for 13 s after its work at 1,000,000 cells; ``files`` still gives it when asked."""
+    import hashlib
+
+    import cytoscore.io._singlecell as singlecell
+
+    expected = hashlib.sha256(raw_cells.read_bytes()).hexdigest()
+    _, meta = prepared
+    assert meta.uns["cytoscore"]["source"]["files"] == {raw_cells.name: expected}
+    hashed = []
+    monkeypatch.setattr(singlecell, "sha256_file", lambda path: hashed.append(path) or expected)
+    with CellSource(h5ad=raw_cells) as source:
+        assert source.n_obs == N_CELLS
+    assert hashed == []
+    with CellSource(h5ad=raw_cells) as source:
+        assert source.files == {raw_cells.name: expected} and len(hashed) == 1
+    with CellSource(h5ad=raw_cells, checksum=True) as source:
+        assert source.files == {raw_cells.name: expected} and len(hashed) == 2
+
+
 def test_streamed_preparation_leaves_no_file_on_bad_counts(tmp_path):
     X = sp.csr_matrix(np.array([[1.5, 0, 2], [0, 1, 1]], dtype=np.float32))
     bad = tmp_path / "bad.h5ad"

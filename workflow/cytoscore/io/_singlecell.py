@@ -79,7 +79,7 @@ def read_single_cell(
         as the file names them (10x: by symbol, made unique, Ensembl IDs kept in ``var["gene_ids"]``), the
         files' checksums in the provenance.
     """
-    with CellSource(h5ad=h5ad, layer=layer, tenx_mtx=tenx_mtx, tenx_h5=tenx_h5) as source:
+    with CellSource(h5ad=h5ad, layer=layer, tenx_mtx=tenx_mtx, tenx_h5=tenx_h5, checksum=True) as source:
         parts = [block.copy() for _, block in source.blocks(65_536)]  # a block reuses its buffers
         X = sp.vstack(parts, format="csr") if parts else sp.csr_matrix((0, source.n_vars), dtype=np.float32)
         adata = ad.AnnData(X=X, obs=source.obs.copy(), var=source.var.copy())
@@ -121,7 +121,9 @@ class CellSource:
     An ``.h5ad`` is read through h5py: sparse ``X`` (or ``layers[layer]``) as CSR row
     slices (anndata's ``sparse_dataset``), dense as row slices of the HDF5 dataset. CSC
     storage is read in full (it cannot be sliced by row cheaply) with a warning. 10x
-    matrices (one sample each, the usual size) are read whole with scanpy.
+    matrices (one sample each, the usual size) are read whole with scanpy. ``files`` gives each
+    file's SHA-256; ``checksum=True`` computes an ``.h5ad``'s in a thread beside the reading
+    (for a reader that records it), otherwise it is computed when ``files`` is read.
     """
 
     def __init__(
@@ -131,6 +133,7 @@ class CellSource:
         layer: str | None = None,
         tenx_mtx: str | Path | None = None,
         tenx_h5: str | Path | None = None,
+        checksum: bool = False,
     ) -> None:
         given = [k for k, v in (("h5ad", h5ad), ("tenx_mtx", tenx_mtx), ("tenx_h5", tenx_h5)) if v]
         if len(given) != 1:
@@ -144,11 +147,15 @@ class CellSource:
             self.path = Path(h5ad)
             self.format = "h5ad"
             self._open_h5ad()
-            # the checksum (1.4 s per 2 GB) is computed in a thread beside the passes over the
-            # rows (hashlib and the nogil numba kernels release the GIL); ``files`` waits for it
-            pool = ThreadPoolExecutor(1, thread_name_prefix="sha256")
-            self._files = {self.path.name: pool.submit(sha256_file, self.path)}
-            pool.shutdown(wait=False)
+            self._files = {self.path.name: self.path}  # hashed when ``files`` is read
+            if checksum:
+                # the checksum (1.4 s per 2 GB) is computed in a thread beside the passes over the
+                # rows (hashlib and the nogil numba kernels release the GIL); ``files`` waits for
+                # it. Not by default: a reader of obs and var only (the preflight) waited at exit
+                # for the hash of the whole file, 13 s of its 19.5 s at 1,000,000 cells
+                pool = ThreadPoolExecutor(1, thread_name_prefix="sha256")
+                self._files = {self.path.name: pool.submit(sha256_file, self.path)}
+                pool.shutdown(wait=False)
         else:
             adata, self.format, self._files = _read_10x(tenx_mtx, tenx_h5)
             self.path = Path(tenx_mtx or tenx_h5)
@@ -221,8 +228,12 @@ class CellSource:
 
     @property
     def files(self) -> dict[str, str]:
-        """The SHA-256 of each file read, by name."""
-        return {name: h if isinstance(h, str) else h.result() for name, h in self._files.items()}
+        """The SHA-256 of each file read, by name (computed now unless ``checksum=True`` started
+        it beside the reading)."""
+        return {
+            name: h if isinstance(h, str) else sha256_file(h) if isinstance(h, Path) else h.result()
+            for name, h in self._files.items()
+        }
 
     @property
     def n_obs(self) -> int:

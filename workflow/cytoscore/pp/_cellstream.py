@@ -499,7 +499,7 @@ def prepare_single_cell(
     check_normalize_options("cells", norm)
     files = dict(files)
     sources = {k: files.get(k) for k in ("h5ad", "tenx_mtx", "tenx_h5")}
-    with CellSource(**sources, layer=(opts.get("cells") or {}).get("layer")) as source:
+    with CellSource(**sources, layer=(opts.get("cells") or {}).get("layer"), checksum=True) as source:
         cells = ad.AnnData(obs=source.obs.copy())
         record(
             cells,
