@@ -205,7 +205,9 @@ rule plot_umap:
             caption="../report/umap.rst",
             category="{dataset}",
             subcategory="Figures",
-            labels=shown_labels({"dataset": "{dataset}", "figure": "UMAP", "method": "{method}"}),
+            labels=shown_labels(
+                {"dataset": "{dataset}", "figure": "UMAP", "method": "{method}"}
+            ),
         ),
         other=[
             *figure_files(f"{RESULTS}/{{dataset}}/figures/umap_{{method}}"),
