@@ -57,16 +57,12 @@ def test_umap_graph_and_layout_equal_scanpy_and_umap_learn():
     X = (centres[rng.integers(0, 5, 1200)] + rng.normal(size=(1200, 20))).astype(np.float32)
     adata = ad.AnnData(X=X)
     adata.obsm["X_pca"] = X  # the representation the graph is built on
-    sc.pp.neighbors(
-        adata, n_neighbors=15, use_rep="X_pca", random_state=0
-    )  # exact (scikit-learn) below 8,192
+    sc.pp.neighbors(adata, n_neighbors=15, use_rep="X_pca", random_state=0)  # exact (scikit-learn) below 8,192
     theirs = adata.obsp["connectivities"]
     indices, distances = _neighbors_with_self(X, 15)
     mine = fuzzy_graph(indices, distances)
     # from the same neighbours, umap-learn's own fuzzy_simplicial_set (which scanpy calls)
-    reference = fuzzy_simplicial_set(
-        sp.coo_matrix((1200, 1)), 15, None, None, knn_indices=indices, knn_dists=distances
-    )
+    reference = fuzzy_simplicial_set(sp.coo_matrix((1200, 1)), 15, None, None, knn_indices=indices, knn_dists=distances)
     assert (mine != reference[0].tocsr()).nnz == 0 and mine.nnz > 15 * 1200
     # scanpy's graph (scikit-learn's float64 distances): the same edges, weights within float32 rounding
     assert (mine.astype(bool) != theirs.astype(bool)).nnz == 0
@@ -75,7 +71,11 @@ def test_umap_graph_and_layout_equal_scanpy_and_umap_learn():
     sc.tl.umap(adata, init_pos=init, random_state=3)
     layout = umap_layout(theirs, init, random_state=np.random.RandomState(3))
     np.testing.assert_array_equal(layout, adata.obsm["X_umap"])
-    assert (theirs != adata.obsp["connectivities"]).nnz == 0  # the caller's graph is not pruned in place
+    # the layout prunes edges below max / n_epochs on its own copy, not in the caller's graph
+    before = mine.copy()
+    assert (mine.data < mine.data.max() / 20).any()
+    umap_layout(mine, init, random_state=np.random.RandomState(3), n_epochs=20)
+    assert (mine != before).nnz == 0 and mine.nnz == before.nnz
     # the clusters stay apart in the layout: each point's nearest layout neighbour shares its centre
     labels = np.argmin(((X[:, None, :] - centres[None].astype(np.float32)) ** 2).sum(-1), axis=1)
     near = nearest_neighbors(layout, None, 2)[0][:, 1]
@@ -119,9 +119,7 @@ def test_highly_variable_genes_from_moments_equal_scanpy_seurat_flavor():
     genes = [f"G{i}" for i in range(n_genes)]
     cells = normalize_cells(ad.AnnData(sp.csr_matrix(counts), var=pd.DataFrame(index=genes)),
                             qc={"min_genes": 10, "min_cells": 3})  # fmt: skip
-    ours = seurat_hvg(
-        cells.n_obs, cells.var[LINEAR_STATISTICS[0]], cells.var[LINEAR_STATISTICS[1]], n_top=300
-    )
+    ours = seurat_hvg(cells.n_obs, cells.var[LINEAR_STATISTICS[0]], cells.var[LINEAR_STATISTICS[1]], n_top=300)
     reference = sc.pp.highly_variable_genes(cells, n_top_genes=300, flavor="seurat", inplace=False)
     assert ours.sum() == 300 and (ours == reference["highly_variable"].to_numpy()).all()
     # the embedding reads the stored moments; without them it computes the same in one pass

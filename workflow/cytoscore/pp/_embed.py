@@ -221,9 +221,7 @@ def umap_of_sample(
     """
     from ._umap import umap_layout
 
-    work = ad.AnnData(
-        X=X, obs=pd.DataFrame(index=pd.Index(obs_names).astype(str)), var=pd.DataFrame(index=var_names)
-    )
+    work = ad.AnnData(X=X, obs=pd.DataFrame(index=pd.Index(obs_names).astype(str)), var=pd.DataFrame(index=var_names))
     _pca_graph(work, n_pcs=n_pcs, n_neighbors=n_neighbors, seed=seed, hvg=hvg)
     layout = umap_layout(
         work.obsp["connectivities"],
@@ -248,9 +246,7 @@ def _pca_init(pcs: np.ndarray, seed: int) -> np.ndarray:
     return start + np.random.RandomState(seed).normal(scale=0.0001, size=start.shape).astype(np.float32)
 
 
-def seurat_hvg(
-    n_obs: int, mean: np.ndarray, m2: np.ndarray, *, n_top: int = 2000, n_bins: int = 20
-) -> np.ndarray:
+def seurat_hvg(n_obs: int, mean: np.ndarray, m2: np.ndarray, *, n_top: int = 2000, n_bins: int = 20) -> np.ndarray:
     """Highly variable genes from per-gene moments of the linear-scale values (``expm1`` of
     log-normalized data), as scanpy's ``highly_variable_genes(flavor="seurat", n_top_genes=…)``
     computes them from the matrix: the dispersion var/mean and the mean, both logged, the
@@ -299,15 +295,8 @@ def _linear_moments(adata: ad.AnnData, chunk_size: int) -> tuple[int, np.ndarray
     from .._moments import LINEAR_STATISTICS, column_moment_sums
 
     if all(c in adata.var for c in LINEAR_STATISTICS):
-        return (
-            adata.n_obs,
-            adata.var[LINEAR_STATISTICS[0]].to_numpy(),
-            adata.var[LINEAR_STATISTICS[1]].to_numpy(),
-        )
-    linear = (
-        sp.csr_matrix((np.expm1(b.data), b.indices, b.indptr), b.shape)
-        for _, b in row_blocks(adata.X)(chunk_size)
-    )
+        return adata.n_obs, adata.var[LINEAR_STATISTICS[0]].to_numpy(), adata.var[LINEAR_STATISTICS[1]].to_numpy()
+    linear = (sp.csr_matrix((np.expm1(b.data), b.indices, b.indptr), b.shape) for _, b in row_blocks(adata.X)(chunk_size))
     return column_moment_sums(linear)
 
 
@@ -341,13 +330,7 @@ def embed_cells(
     n, mean, m2 = _linear_moments(adata, chunk_size)
     hvg = seurat_hvg(n, mean, m2, n_top=min(2000, adata.n_vars))
     X = read_rows(row_blocks(adata.X), rows, chunk_size=chunk_size, columns=hvg)
-    log.info(
-        "UMAP of %d of %d cells on %d highly variable genes (seed %d)",
-        len(rows),
-        adata.n_obs,
-        hvg.sum(),
-        seed,
-    )
+    log.info("UMAP of %d of %d cells on %d highly variable genes (seed %d)", len(rows), adata.n_obs, hvg.sum(), seed)
     return umap_of_sample(X, adata.obs_names[rows], adata.var_names[hvg], seed=seed, hvg=False)
 
 
@@ -422,9 +405,7 @@ def leiden_with_transfer(
             todo = ~in_sample[start:stop]
             if todo.any():
                 pcs = (sp.csr_matrix(block)[todo][:, hvg] @ loadings) - center @ loadings
-                labels[start:stop][todo] = classes[
-                    _vote(codes, nearest_neighbors(reference, np.asarray(pcs), n_neighbors)[0])
-                ]
+                labels[start:stop][todo] = classes[_vote(codes, nearest_neighbors(reference, np.asarray(pcs), n_neighbors)[0])]
     if provenance is not None:
         record(
             provenance,

@@ -294,7 +294,7 @@ def umap_layout(
     ndarray
         The layout, points × dimensions (float32).
     """
-    graph = graph.tocoo()
+    graph = sp.coo_matrix(graph, copy=True)  # pruned below; the caller's stays whole
     graph.sum_duplicates()
     n_vertices = graph.shape[1]
     default_epochs = 500 if graph.shape[0] <= 10000 else 200
