@@ -3,13 +3,13 @@ Leland McInnes) for the one case cytoscore runs: a kNN graph already found (exac
 2-D Euclidean layout started from given coordinates, the single-threaded (seeded,
 reproducible) optimizer.
 
-Why a port: importing umap-learn imports pynndescent, whose ~250 numba functions compile at
+Why a port: importing umap-learn imports pynndescent, whose 230-odd numba functions compile at
 every import, 6.2 s of each embedding or clustering job (measured on a 100,000-cell
 embedding, 2026-12-05; pynndescent#111) for neighbours cytoscore never asks it for. These
 kernels are cached (``cache=True``) with the others and compiled once by
 :mod:`cytoscore._warmup`. The arithmetic is umap-learn's, line for line, with the same types
-and numba flags: the graph and the layout equal umap-learn's and scanpy's (tested in
-``tests/unit/test_embed.py`` against ``scanpy.pp.neighbors`` and ``scanpy.tl.umap``).
+and numba flags: the graph equals umap-learn's ``fuzzy_simplicial_set`` and the layout
+``scanpy.tl.umap``'s, bit for bit (``tests/unit/test_embed.py``).
 """
 
 from __future__ import annotations
