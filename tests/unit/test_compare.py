@@ -86,3 +86,67 @@ def test_constant_scores_give_nan_not_crash():
     null = table[table.signature == "NULL"]
     assert null["welch_p"].isna().all() and null["hedges_g"].isna().all()
     assert table[table.signature != "NULL"]["fdr_welch"].notna().all()
+
+
+@pytest.mark.parametrize("covariates", [(), ("age", "batch")])
+@pytest.mark.parametrize("sizes", [(4, 5), (12, 15)])  # exact Mann-Whitney (<= 8 per group) and asymptotic
+def test_signatures_at_once_equal_one_at_a_time(covariates, sizes):
+    """The block path (every signature of the same units at once) gives _compare_frame's row for
+    each signature: tied and untied, flat, constant and ordinary scores, with and without covariates."""
+    from cytoscore.tl._compare import _block_rows, _compare_frame
+
+    rng = np.random.default_rng(3)
+    nx, ny = sizes
+    n = nx + ny + 3  # three samples of a third group, outside the contrast
+    obs = pd.DataFrame(
+        {
+            "group": ["case"] * nx + ["ctrl"] * ny + ["other"] * 3,
+            "age": rng.integers(20, 70, n).astype(float),
+            "batch": rng.choice(["b1", "b2", "b3"], n),
+        },
+        index=[f"s{i}" for i in range(n)],
+    )
+    values = {
+        "normal": rng.normal(size=n) + np.r_[np.full(nx, 1.0), np.zeros(n - nx)],
+        "tied": np.round(rng.normal(size=n), 1),  # ties: the asymptotic U test
+        "counts": rng.integers(0, 3, n).astype(float),
+        "constant": np.full(n, 2.5),
+        "flat": np.r_[np.full(nx, 1.0), np.full(n - nx, 1.0 + 1e-9)],  # groups differ by rounding only
+        "large": 1e6 + rng.normal(size=n),
+    }
+    frames = [
+        obs.assign(score=v, signature=name, method=method)
+        for name, v in values.items()
+        for method in ("m1", "m2")
+    ]
+    design = Design(target="case", reference="ctrl", covariates=covariates, name="c")
+    block = _block_rows(frames, design)
+    assert sorted(block) == list(range(len(frames)))  # every frame took the block path
+    for i, frame in enumerate(frames):
+        expected, got = _compare_frame(frame, design), block[i]
+        assert set(got) == set(expected)
+        for key, want in expected.items():
+            if isinstance(want, str):
+                assert got[key] == want, (frame["signature"].iloc[0], key)
+            else:
+                np.testing.assert_allclose(
+                    got[key], want, rtol=1e-9, atol=1e-12, err_msg=f"{frame['signature'].iloc[0]} {key}"
+                )
+    lm = [block[i]["lm_p"] for i in range(len(frames))]
+    assert np.isfinite(lm[0]) and np.isnan(lm[6])  # a real fit; the constant scores left untested
+
+
+def test_signatures_with_other_units_go_one_at_a_time():
+    """Frames with a missing score, or a design with pairs, are left to the per-signature path,
+    and compare_groups' table is the same either way."""
+    from cytoscore.tl._compare import _block_rows
+
+    scores, groups = simulated()
+    design = Design(target="case", reference="ctrl", name="c")
+    frames = [
+        f.merge(groups.rename("group"), left_on="observation", right_index=True)
+        for _, f in scores.groupby(["method", "signature"], sort=False)
+    ]
+    frames[2].loc[frames[2].index[0], "score"] = np.nan
+    assert sorted(_block_rows(frames, design)) == [0, 1, 3, 4, 5]
+    assert _block_rows(frames, Design(target="case", reference="ctrl", pair_by="group", name="c")) == {}
