@@ -157,3 +157,77 @@ save_figure(fig, sys.argv[1], formats=["svg"])
         subprocess.run([sys.executable, "-c", script, str(tmp_path / name)], check=True)
     assert (tmp_path / "one.svg").read_bytes() == (tmp_path / "two.svg").read_bytes()
     assert 'clip-path="url(#clip0)"' in (tmp_path / "one.svg").read_text()
+
+
+def _pdf_fonts(path):
+    """Each embedded font of a matplotlib PDF: {font name: (TTFont, {CID: glyph name})}."""
+    import io
+    import re
+    import zlib
+
+    from fontTools.ttLib import TTFont
+
+    objects = {}
+    for m in re.finditer(rb"(\d+) 0 obj\n(.*?)endobj", path.read_bytes(), re.S):
+        head, _, body = m[2].partition(b"stream\n")
+        objects[int(m[1])] = (head, body.rsplit(b"\nendstream", 1)[0])
+
+    def stream(ref):
+        head, body = objects[int(ref)]
+        return zlib.decompress(body) if b"FlateDecode" in head else body
+
+    fonts = {}
+    for head, _ in objects.values():
+        if b"/CIDFontType2" not in head:
+            continue
+        name = re.search(rb"/BaseFont /(\S+)", head)[1].decode()
+        descriptor = objects[int(re.search(rb"/FontDescriptor (\d+) 0 R", head)[1])][0]
+        font = TTFont(io.BytesIO(stream(re.search(rb"/FontFile2 (\d+) 0 R", descriptor)[1])))
+        cid_to_gid = stream(re.search(rb"/CIDToGIDMap (\d+) 0 R", head)[1])
+        order = font.getGlyphOrder()
+        gids = [int.from_bytes(cid_to_gid[i : i + 2], "big") for i in range(0, len(cid_to_gid), 2)]
+        fonts[name] = (font, {cid: order[gid] for cid, gid in enumerate(gids) if gid})
+    return fonts
+
+
+def test_pdf_embeds_the_glyphs_matplotlib_does_without_its_layout_tables(tmp_path, data, monkeypatch):
+    """save_figure subsets the PDF's fonts without their substitution/positioning tables (faster):
+    every character maps to the same glyph, with the same outline and advance, as with matplotlib's
+    own subsetter; the page is drawn by the same operators."""
+    import contextlib
+    import re
+    import zlib
+
+    from cytoscore.pl import _style
+
+    scores, groups, comparison = data
+    fig, _ = signature_boxplot(scores, groups, comparison, method="mean_z")
+    fig.suptitle("IFN-α/β, TNF-κB: fi fl ffi")  # Greek, and ligatures the substitution rules would add
+    save_figure(fig, tmp_path / "lean", formats=["pdf"])
+    monkeypatch.setattr(_style, "_lean_pdf_fonts", contextlib.nullcontext)
+    fig, _ = signature_boxplot(scores, groups, comparison, method="mean_z")
+    fig.suptitle("IFN-α/β, TNF-κB: fi fl ffi")
+    save_figure(fig, tmp_path / "mpl", formats=["pdf"])
+    lean, full = _pdf_fonts(tmp_path / "lean.pdf"), _pdf_fonts(tmp_path / "mpl.pdf")
+    # regular and bold, each with a second subset for its non-ASCII glyphs
+    assert lean.keys() == full.keys() and len(lean) >= 2
+    assert sum(len(cids) for _, cids in lean.values()) > 30
+    for name, (font, cids) in lean.items():
+        ref_font, ref_cids = full[name]
+        assert cids == ref_cids  # every character: the same glyph
+        assert "GSUB" in ref_font and not {"GSUB", "GPOS", "GDEF"} & set(font.keys())
+        assert len(font.getGlyphOrder()) <= len(ref_font.getGlyphOrder())
+        for glyph in cids.values():
+            assert font["glyf"][glyph].getCoordinates(font["glyf"]) == ref_font["glyf"][glyph].getCoordinates(
+                ref_font["glyf"]
+            )
+            assert font["hmtx"][glyph] == ref_font["hmtx"][glyph]
+
+    glyphs = [sum(len(f.getGlyphOrder()) for f, _ in fonts.values()) for fonts in (lean, full)]
+    assert glyphs[0] < glyphs[1]  # no closure over the ligatures (fi, fl, ffi) of the substitution rules
+
+    def pages(path):  # the drawing operators: the streams that show text
+        streams = re.findall(rb"stream\n(.*?)\nendstream", path.read_bytes(), re.S)
+        return [text for text in map(zlib.decompress, streams) if b" Tj" in text or b"TJ" in text]
+
+    assert pages(tmp_path / "lean.pdf") == pages(tmp_path / "mpl.pdf") != []
