@@ -659,6 +659,8 @@ def effect_heatmap(
                             va="center",
                             fontsize=SMALL_SIZE,
                             color="white" if abs(val) > clip * 0.6 else "black",
+                            # inside its cell: the layout need not measure it (440 cells: 1.5 s of 5 figures)
+                            in_layout=False,
                         )
         ax.set_xticks(range(len(x_labels)), x_labels, rotation=90 if len(x_labels) > 3 else 0)
         ax.set_yticks(range(len(y_labels)), y_labels)
