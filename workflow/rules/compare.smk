@@ -57,6 +57,7 @@ rule compare_routes:
         f"{LOGS}/contrasts/{{contrast}}/compare_routes.log",
     benchmark:
         f"{BENCHMARKS}/contrasts/{{contrast}}/compare_routes.tsv"
+    priority: 10  # the answer's tables before the figures
     conda:
         ENV
     threads: 1
@@ -84,6 +85,7 @@ rule omnibus:
         f"{LOGS}/{{dataset}}/omnibus.log",
     benchmark:
         f"{BENCHMARKS}/{{dataset}}/omnibus.tsv"
+    priority: 10  # the answer's tables before the figures
     conda:
         ENV
     threads: 1
@@ -110,6 +112,7 @@ rule meta_analysis:
         f"{LOGS}/meta/{{meta}}.log",
     benchmark:
         f"{BENCHMARKS}/meta/{{meta}}.tsv"
+    priority: 10  # the answer's tables before the figures
     conda:
         ENV
     threads: 1
@@ -141,6 +144,7 @@ rule collect_comparisons:
         f"{LOGS}/collect_comparisons.log",
     benchmark:
         f"{BENCHMARKS}/collect_comparisons.tsv"
+    priority: 10  # the answer's tables before the figures
     conda:
         ENV
     threads: 1
@@ -168,6 +172,7 @@ rule therapy_table:
         f"{LOGS}/therapies/therapy_table.log",
     benchmark:
         f"{BENCHMARKS}/therapies/therapy_table.tsv"
+    priority: 10  # the answer's tables before the figures
     conda:
         ENV
     threads: 1
@@ -209,6 +214,7 @@ rule therapy:
         f"{LOGS}/contrasts/{{contrast}}/therapy.log",
     benchmark:
         f"{BENCHMARKS}/contrasts/{{contrast}}/therapy.tsv"
+    priority: 10  # the answer's tables before the figures
     conda:
         ENV
     threads: 1
@@ -254,6 +260,7 @@ rule predict:
         f"{LOGS}/predictions/{{prediction}}/predict.log",
     benchmark:
         f"{BENCHMARKS}/predictions/{{prediction}}/predict.tsv"
+    priority: 10  # the answer's tables before the figures
     conda:
         ENV
     threads: 1

@@ -251,6 +251,7 @@ rule method_concordance:
         f"{LOGS}/{{dataset}}/method_concordance.log",
     benchmark:
         f"{BENCHMARKS}/{{dataset}}/method_concordance.tsv"
+    priority: 10  # the answer's tables before the figures
     conda:
         ENV
     threads: 1
