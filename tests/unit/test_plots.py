@@ -231,3 +231,23 @@ def test_pdf_embeds_the_glyphs_matplotlib_does_without_its_layout_tables(tmp_pat
         return [text for text in map(zlib.decompress, streams) if b" Tj" in text or b"TJ" in text]
 
     assert pages(tmp_path / "lean.pdf") == pages(tmp_path / "mpl.pdf") != []
+
+
+def test_png_has_matplotlibs_pixels_as_rgb(tmp_path, data):
+    """save_figure's PNG (RGB, fast zlib level) holds the pixels of matplotlib's own RGBA PNG."""
+    import matplotlib as mpl
+    from PIL import Image
+
+    from cytoscore.pl import STYLE
+
+    scores, groups, comparison = data
+    fig, _ = signature_boxplot(scores, groups, comparison, method="mean_z")
+    (png,) = save_figure(fig, tmp_path / "box", formats=["png"], dpi=150)
+    with mpl.rc_context(STYLE):
+        fig.savefig(tmp_path / "mpl.png", dpi=150)  # the layout save_figure computed (engine off)
+    ours, theirs = Image.open(png), Image.open(tmp_path / "mpl.png")
+    assert ours.mode == "RGB" and theirs.mode == "RGBA" and ours.size == theirs.size
+    assert ours.info["dpi"] == theirs.info["dpi"] and ours.info["Software"] == theirs.info["Software"]
+    rgba = np.asarray(theirs)
+    assert (rgba[..., 3] == 255).all() and (np.asarray(ours) == rgba[..., :3]).all()
+    assert (np.asarray(ours) < 128).any()  # something drawn

