@@ -84,7 +84,8 @@ def hedges_g(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95) -> tuple
     Parameters
     ----------
     x
-        The target group's values (2+; fewer raise :class:`InputError`).
+        The target group's values (2+; fewer raise :class:`InputError`); 2-d: one column per
+        comparison, each as its 1-d column would give.
     y
         The reference group's values (2+).
     confidence
@@ -93,20 +94,21 @@ def hedges_g(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95) -> tuple
     Returns
     -------
     tuple
-        ``(g, se, ci_low, ci_high)``; NaN where the pooled SD is 0.
+        ``(g, se, ci_low, ci_high)`` (arrays for 2-d input); NaN where the pooled SD is 0.
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
     nx, ny = len(x), len(y)
     if nx < 2 or ny < 2:
         raise InputError(f"Hedges' g needs at least 2 values per group (got {nx} and {ny})")
-    pooled = np.sqrt(((nx - 1) * x.var(ddof=1) + (ny - 1) * y.var(ddof=1)) / (nx + ny - 2))
-    if pooled == 0:
-        return (np.nan, np.nan, np.nan, np.nan)
-    g = hedges_correction(nx + ny - 2) * (x.mean() - y.mean()) / pooled
+    # columns of 2-d x and y at once (the compare step's signatures), each as a 1-d pair would be
+    pooled = np.sqrt(((nx - 1) * x.var(axis=0, ddof=1) + (ny - 1) * y.var(axis=0, ddof=1)) / (nx + ny - 2))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        g = np.where(pooled == 0, np.nan, hedges_correction(nx + ny - 2) * (x.mean(axis=0) - y.mean(axis=0)) / pooled)
     se = np.sqrt((nx + ny) / (nx * ny) + g**2 / (2 * (nx + ny)))
     z = stats.norm.ppf(0.5 + confidence / 2)
-    return (float(g), float(se), float(g - z * se), float(g + z * se))
+    out = (g, se, g - z * se, g + z * se)
+    return tuple(map(float, out)) if x.ndim == 1 else out
 
 
 def paired_g(d: np.ndarray, *, confidence: float = 0.95) -> tuple[float, float, float, float]:
@@ -146,7 +148,7 @@ def mean_difference_ci(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95
     Parameters
     ----------
     x
-        The target group's values (2+).
+        The target group's values (2+); 2-d: one column per comparison.
     y
         The reference group's values (2+).
     confidence
@@ -155,18 +157,18 @@ def mean_difference_ci(x: np.ndarray, y: np.ndarray, *, confidence: float = 0.95
     Returns
     -------
     tuple
-        ``(low, high)``; NaN when both groups are constant.
+        ``(low, high)`` (arrays for 2-d input); NaN when both groups are constant.
     """
     x = np.asarray(x, dtype=np.float64)
     y = np.asarray(y, dtype=np.float64)
-    vx, vy = x.var(ddof=1) / len(x), y.var(ddof=1) / len(y)
+    vx, vy = x.var(axis=0, ddof=1) / len(x), y.var(axis=0, ddof=1) / len(y)
     se = np.sqrt(vx + vy)
-    if se == 0:
-        return (np.nan, np.nan)
-    df = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
-    half = stats.t.ppf(0.5 + confidence / 2, df) * se
-    diff = x.mean() - y.mean()
-    return (float(diff - half), float(diff + half))
+    with np.errstate(divide="ignore", invalid="ignore"):  # columns of 2-d x and y at once, too
+        df = (vx + vy) ** 2 / (vx**2 / (len(x) - 1) + vy**2 / (len(y) - 1))
+        half = np.where(se == 0, np.nan, stats.t.ppf(0.5 + confidence / 2, df) * se)
+    diff = x.mean(axis=0) - y.mean(axis=0)
+    out = (diff - half, diff + half)
+    return tuple(map(float, out)) if x.ndim == 1 else out
 
 
 def bh_fdr(p: np.ndarray) -> np.ndarray:
@@ -558,19 +560,10 @@ def _block_statistics(members: list[tuple[int, pd.DataFrame]], design: Design) -
     flat = pooled <= scale
     ok = ~flat
     nan = np.full(scores.shape[1], np.nan)
-    # Hedges' g and its normal interval (hedges_g), the Welch interval (mean_difference_ci)
     g, g_lo, g_hi, d_lo, d_hi = nan.copy(), nan.copy(), nan.copy(), nan.copy(), nan.copy()
-    z = stats.norm.ppf(0.975)
-    g[ok] = hedges_correction(nx + ny - 2) * (mx[ok] - my[ok]) / pooled[ok]
-    g_se = np.sqrt((nx + ny) / (nx * ny) + g**2 / (2 * (nx + ny)))
-    g_lo[ok], g_hi[ok] = g[ok] - z * g_se[ok], g[ok] + z * g_se[ok]
-    wx, wy = vx / nx, vy / ny
-    se = np.sqrt(wx + wy)
-    interval = ok & (se > 0)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        welch_df = (wx + wy) ** 2 / (wx**2 / (nx - 1) + wy**2 / (ny - 1))
-    half = stats.t.ppf(0.975, welch_df[interval]) * se[interval]
-    d_lo[interval], d_hi[interval] = (mx - my)[interval] - half, (mx - my)[interval] + half
+    if ok.any():
+        g[ok], _, g_lo[ok], g_hi[ok] = hedges_g(x[:, ok], y[:, ok])
+        d_lo[ok], d_hi[ok] = mean_difference_ci(x[:, ok], y[:, ok])
     welch_t, welch_p, mw_u, mw_p = nan.copy(), nan.copy(), nan.copy(), nan.copy()
     varies = spread > 0
     if ok.any():
