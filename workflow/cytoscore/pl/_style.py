@@ -237,7 +237,7 @@ _LAYOUT_TABLES = ("GSUB", "GPOS", "GDEF", "BASE", "JSTF", "MATH", "kern")
 
 
 def _subset_for_pdf(fontfile, glyphs):
-    """matplotlib's ``_backend_pdf_ps.get_glyphs_subset`` (3.10+) without the layout tables.
+    """matplotlib's ``_backend_pdf_ps.get_glyphs_subset`` (as in matplotlib 3.11) without the layout tables.
 
     matplotlib subsets each font of a PDF with fontTools; reading and subsetting DejaVu Sans'
     substitution and positioning rules took 38 of the 62 ms of every embedding (1.2 s of the
