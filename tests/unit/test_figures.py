@@ -78,6 +78,41 @@ def test_volcano_names_changes_beside_a_row_that_is_not_testable(bulk):
     assert named and "FLAT" not in named and len(source) == len(comparison) + 1
 
 
+def test_volcano_names_are_tied_to_their_points_and_keep_off_other_text():
+    """Twelve crowded significant changes: the names are off the tick labels, the legend and
+    each other; a line runs from the edge of each moved name's box to 2 pt short of its point."""
+    rng = np.random.default_rng(3)
+    obs = pd.DataFrame({"group": ["ctrl"] * 6 + ["IFNB"] * 6}, index=[f"s{i}" for i in range(12)])
+    shifts = np.linspace(1.5, 2.5, 12)
+    values = pd.DataFrame(
+        {f"SIGNATURE_{k:02d}": rng.normal(0, 0.3, 12) + np.r_[np.zeros(6), np.full(6, d)] for k, d in enumerate(shifts)},
+        index=obs.index,
+    )
+    comparison = compare_groups(tidy(values, "mean_z"), obs, Design(target="IFNB", reference="ctrl", name="c"))
+    fig, source = volcano_plot(comparison, label_top=12)
+    ax = fig.axes[0]
+    assert layout_problems(fig) == []
+    names = {t.get_text(): t for t in ax.texts}
+    assert set(names) == {short_label(s) for s in source.loc[source["named"], "signature"]}
+    assert len(names) == 12  # adjustText frees all twelve here
+    renderer = fig.canvas.get_renderer()
+    points = source.set_index("signature")
+    lines = [ln for ln in ax.get_lines() if ln.get_linewidth() == pytest.approx(0.3)]
+    assert lines  # names moved off their points
+    for line in lines:
+        (x0, y0), (x1, y1) = ax.transData.transform(np.column_stack([line.get_xdata(), line.get_ydata()]))
+        ends = {
+            label: ax.transData.transform((points.loc[s, "effect"], points.loc[s, "neg_log10_fdr"]))
+            for s in points.index
+            if (label := short_label(s)) in names
+        }
+        label, target = min(ends.items(), key=lambda kv: np.hypot(*(kv[1] - (x1, y1))))
+        assert np.hypot(*(target - (x1, y1))) == pytest.approx(2 * fig.dpi / 72, rel=1e-6)  # 2 pt short
+        box = names[label].get_window_extent(renderer)
+        assert not box.contains(x0, y0)  # from outside its name
+        assert box.padded(2.1 * fig.dpi / 72).contains(x0, y0)  # within 2 pt of its edge
+
+
 def test_volcano_ranks_by_the_size_of_the_change_at_three_replicates():
     """Issue 12: with 3 replicates per group, IL-1β's tight small change has g ≈ 40 and
     the type I interferon signature's large change g ≈ 9; the default volcano ranks and

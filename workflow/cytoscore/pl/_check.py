@@ -1,8 +1,8 @@
 """Checks of a drawn figure: text size, overlapping text, text outside the canvas.
 
 Used by the tests on every figure the workflow draws and on stress cases; the measures are
-the renderer's own extents of each text as drawn (Agg, the PNG backend), in pixels at the
-figure's dpi, and the sizes written in the SVG.
+the renderer's own extents of each text as drawn (the first format :func:`save_figure`
+writes, or Agg), in pixels at the figure's dpi of that draw, and the sizes written in the SVG.
 """
 
 from __future__ import annotations
@@ -65,9 +65,9 @@ def layout_problems(fig: Figure, *, tolerance_px: float = 0.5, renderer=None) ->
     """Every text drawn under ``SMALL_SIZE`` pt, every label under ``LABEL_SIZE`` pt, every
     pair of texts whose drawn boxes overlap, and every text that leaves the canvas.
 
-    ``tolerance_px`` is in pixels at 100 dpi. ``renderer``: the Agg renderer of a draw in
-    progress (a PNG being saved, :func:`save_figure`), whose texts are measured as drawn,
-    without drawing the figure once more; else the figure is drawn with Agg first."""
+    ``tolerance_px`` is in pixels at 100 dpi. ``renderer``: the renderer of a draw in
+    progress (the first file :func:`save_figure` writes), whose texts are measured as
+    drawn, without drawing the figure once more; else the figure is drawn with Agg first."""
     if renderer is None:
         canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
         with mpl.rc_context(STYLE):
