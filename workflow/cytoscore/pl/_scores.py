@@ -414,7 +414,7 @@ def score_heatmap(
             height_ratios=[tree_mm or 0.01, 3.2 * len(bars), 3.0 * n_sig],
         )
         ax = fig.add_subplot(grid[2, 1])
-        image = ax.imshow(z.to_numpy().T, aspect="auto", cmap="RdBu_r", vmin=-clip, vmax=clip, interpolation="none")
+        image = ax.imshow(z.to_numpy().T, aspect="auto", cmap="RdBu_r", vmin=-clip, vmax=clip)
         ax.set_yticks(range(n_sig), [short_label(s) for s in z.columns])
         ax.yaxis.tick_right()
         ax.tick_params(axis="y", length=0)
@@ -426,7 +426,7 @@ def score_heatmap(
         for side in ("left", "bottom"):
             ax.spines[side].set_visible(False)
         bar_ax = fig.add_subplot(grid[1, 1], sharex=ax)
-        bar_ax.imshow(np.array(rgb), aspect="auto", interpolation="none")
+        bar_ax.imshow(np.array(rgb), aspect="auto")
         bar_ax.set_yticks(range(len(bars)), [column_label(c) for c in bars])
         bar_ax.yaxis.tick_right()
         bar_ax.tick_params(length=0, labelbottom=False)

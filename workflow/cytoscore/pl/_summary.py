@@ -363,7 +363,7 @@ def volcano_plot(
         # the legend, the title and notes of the figure; nor may it leave the canvas
         taken = [box for ax in axes for box in (ax.xaxis.get_tightbbox(renderer), ax.yaxis.get_tightbbox(renderer))
                  if box is not None]  # fmt: skip
-        taken += [t.get_window_extent(renderer) for ax in axes for t in (ax.title,) if t.get_text()]
+        taken += [ax.title.get_window_extent(renderer) for ax in axes if ax.title.get_text()]
         taken += [art.get_window_extent(renderer) for art in [*fig.legends, *fig.texts] if art.get_visible()]
         canvas = fig.bbox
         for ax, method in zip(axes, methods, strict=True):

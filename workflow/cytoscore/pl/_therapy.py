@@ -125,11 +125,11 @@ def axis_profile_plot(
         bar.set_xticks([])
         bar.set_yticks(range(n), data["observation"] if show_names else [""] * n)
         norm = mpl.colors.TwoSlopeNorm(vmin=-4, vcenter=0, vmax=4)
-        image = heat.imshow(np.clip(matrix, -4, 4), aspect="auto", cmap="RdBu_r", norm=norm, interpolation="none")
+        image = heat.imshow(np.clip(matrix, -4, 4), aspect="auto", cmap="RdBu_r", norm=norm)
         raised = np.argwhere(matrix > threshold)
         heat.scatter(raised[:, 1], raised[:, 0], s=3 if n > 60 else 6, color="black", marker="o", linewidths=0)
         heat.set_xticks(range(len(zcols)), [c[2:] for c in zcols], rotation=60, ha="right")
-        bal.imshow(np.clip(balance, -4, 4), aspect="auto", cmap="PuOr_r", norm=norm, interpolation="none")
+        bal.imshow(np.clip(balance, -4, 4), aspect="auto", cmap="PuOr_r", norm=norm)
         bal.set_xticks([0], ["pro − anti\nbalance"])
         for ax in (heat, bal):
             ax.tick_params(left=False)
