@@ -233,6 +233,33 @@ def test_pdf_embeds_the_glyphs_matplotlib_does_without_its_layout_tables(tmp_pat
     assert pages(tmp_path / "lean.pdf") == pages(tmp_path / "mpl.pdf") != []
 
 
+def test_heatmap_pdf_does_not_depend_on_the_last_bits_of_its_image_transform(tmp_path, monkeypatch):
+    """An unsampled image (the heatmaps) is placed by a composed transform whose last bits
+    varied between processes (a zero as -7e-15, printed "-0"): with such noise added, the
+    PDF is the same bytes."""
+    import matplotlib as mpl
+    from matplotlib.image import AxesImage
+    from matplotlib.transforms import Affine2D
+
+    def heatmap():
+        fig = mpl.figure.Figure(figsize=(2, 2))
+        fig.add_axes((0.1, 0.1, 0.8, 0.8)).imshow(np.arange(12.0).reshape(3, 4), aspect="auto", interpolation="none")
+        return fig
+
+    make_image = AxesImage.make_image
+    pdfs = []
+    for shift in (-7e-15, 7e-15):  # a zero either side of 0: printed "-0" or "0" unless rounded
+
+        def noisy(self, renderer, magnification=1.0, unsampled=False, shift=shift):
+            im, x, y, trans = make_image(self, renderer, magnification, unsampled)
+            return im, x, y, (trans + Affine2D().translate(shift, shift) if unsampled else trans)
+
+        monkeypatch.setattr(AxesImage, "make_image", noisy)
+        (pdf,) = save_figure(heatmap(), tmp_path / f"heatmap{len(pdfs)}", formats=["pdf"])
+        pdfs.append(pdf.read_bytes())
+    assert pdfs[0] == pdfs[1]
+
+
 def test_png_is_the_pdf_rasterized_with_matplotlibs_size_and_picture(tmp_path, data):
     """save_figure's PNG is its PDF rasterized by PDFium: matplotlib's pixel size and
     resolution, its picture (the same dark pixels, colours within a few levels), and a

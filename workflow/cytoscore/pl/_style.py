@@ -193,7 +193,7 @@ def save_figure(
         with mpl.rc_context(STYLE):
             for i, fmt in enumerate(drawn):
                 buffer = io.BytesIO()
-                with _lean_pdf_fonts() if fmt == "pdf" else contextlib.nullcontext():
+                with _pdf_writing() if fmt == "pdf" else contextlib.nullcontext():
                     fig.savefig(buffer, format=fmt, dpi=dpi, metadata=_METADATA[fmt])
                 if i == 0 and engine is not None:
                     # keep the positions just computed: no engine at all, since with
@@ -292,6 +292,38 @@ def _lean_pdf_fonts() -> Iterator[None]:
         yield
     finally:
         _backend_pdf_ps.get_glyphs_subset = original
+
+
+@contextlib.contextmanager
+def _pdf_writing() -> Iterator[None]:
+    """While a PDF is written: lean font subsets, images placed reproducibly."""
+    with _lean_pdf_fonts(), _stable_pdf_images():
+        yield
+
+
+@contextlib.contextmanager
+def _stable_pdf_images() -> Iterator[None]:
+    """PDF images placed by their transform rounded to 1e-9 pt (the PDF prints 10 decimals).
+
+    An unsampled image (``image.interpolation: none``: the heatmaps) is placed by a
+    transform composed with numpy's matrix products, whose last bits vary between processes
+    (a zero came out as -7e-15 in one run of five, printed "-0"), so the same figure gave
+    different PDF bytes."""
+    from matplotlib.backends.backend_pdf import RendererPdf
+    from matplotlib.transforms import Affine2D
+
+    original = RendererPdf.draw_image
+
+    def draw_image(self, gc, x, y, im, transform=None):
+        if transform is not None:
+            transform = Affine2D(transform.get_matrix().round(9) + 0.0)  # + 0.0: no negative zero
+        return original(self, gc, x, y, im, transform)
+
+    RendererPdf.draw_image = draw_image
+    try:
+        yield
+    finally:
+        RendererPdf.draw_image = original
 
 
 def _stable_svg_ids(svg: str) -> str:
