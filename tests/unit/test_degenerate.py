@@ -123,7 +123,7 @@ def test_no_mark_at_n_2_in_figures_and_report(n):
     assert (data["fdr_mark"].notna().iloc[0]) == (n >= 3)
     _, source = effect_heatmap(table, method="mean_z")
     fig, _ = effect_heatmap(table, method="mean_z")
-    texts = [t.get_text() for t in fig.axes[0].texts]
+    texts = [t for a in fig.axes[0].artists for t in a.texts]
     assert any("***" in t for t in texts) == (n >= 3)
     verdict = key_contrast_table(table, methods=["mean_z"], signatures=None)["mean_z"].iloc[0]
     assert verdict.startswith("up: " if n >= 3 else "n too small to test; Δ 1.20 [0.80, 1.60]")
@@ -133,7 +133,7 @@ def test_no_mark_at_n_2_in_figures_and_report(n):
 def test_g_is_hidden_at_n_2(n):
     """Hedges' g of 37.9 on 2 per group is not drawn or printed: the cell is grey, marked °."""
     fig, source = effect_heatmap(_comparison(n), method="mean_z", effect="hedges_g")
-    texts = [t.get_text() for t in fig.axes[0].texts]
+    texts = [t for a in fig.axes[0].artists for t in a.texts]
     image = fig.axes[0].images[0].get_array()
     assert ("38" in " ".join(texts)) == (n >= 3) and bool(np.ma.is_masked(image[0, 0])) == (n < 3)
     assert source["hedges_g"].iloc[0] == 37.9  # the source data keeps it

@@ -219,3 +219,86 @@ def test_panels_sharing_y_keep_their_edge_tick_labels_apart(tmp_path, caplog):
         with caplog.at_level("WARNING", logger="cytoscore"):
             save_figure(fig, tmp_path / effect, formats=["svg", "png"], source_data=source)
     assert "layout problem" not in caplog.text, caplog.text
+
+
+def test_the_check_measures_what_a_draw_draws():
+    """Labels under 7 pt are named as labels (tick labels, legend text, axis labels); what a
+    draw leaves out is not measured (an axes with its axis off, a hidden axes, a tick outside
+    the view); and measuring makes no tick."""
+    from cytoscore.pl._style import figure
+
+    fig = figure("single", 60)
+    ax, off, hidden, bare = fig.subplots(1, 4)
+    ax.plot([0, 1], [0, 1], label="a legend entry")
+    ax.set_xticks([0, 1, 5])  # 5 lies outside the view: not drawn
+    ax.set_xlim(-0.1, 1.1)
+    ax.set_yticks([0, 1], ["low", "high"])
+    ax.tick_params(labelsize=6)
+    ax.legend(fontsize=6)
+    ax.set_ylabel("y", fontsize=6)
+    off.set_xticks(range(40), ["overlapping tick"] * 40)  # drawn by no one: the axis is off
+    off.set_axis_off()
+    hidden.set_title("a hidden title", fontsize=3)
+    hidden.set_visible(False)
+    bare.plot(range(50))
+    bare.set_axis_off()
+    problems = layout_problems(fig)
+    assert sorted(p.split(" at ")[0] for p in problems) == sorted(
+        ["label '0'", "label '1'", "label 'low'", "label 'high'", "label 'a legend entry'", "label 'y'"]
+    ), problems
+    assert len(bare.xaxis.majorTicks) <= 1, "the check made the ticks of an axes whose axis is off"
+
+
+def test_cell_texts_sit_where_texts_centred_on_their_cells_sit(tmp_path):
+    """CellTexts (a heatmap's numbers, drawn as one artist) places and measures each string as
+    matplotlib places a Text with ha=va="center": the same boxes on Agg and the same baselines
+    in the SVG; the layout check sees them (an overlap between two of them is found)."""
+    import re
+
+    import matplotlib as mpl
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from cytoscore.pl._celltexts import CellTexts
+    from cytoscore.pl._style import STYLE, figure
+
+    cells = [(0, 0, "-0.13***", "white"), (1, 0, "0.5", "black"), (2, 1, "°", "black"), (3, 2, "12*", "black"), (1, 2, "gyp", "black")]
+
+    def heatmap(cell_texts: bool):
+        with mpl.rc_context(STYLE):
+            fig = figure("single", 40)
+            ax = fig.add_subplot()
+            ax.imshow(np.arange(12.0).reshape(3, 4), cmap="RdBu_r")
+            if cell_texts:
+                x, y, texts, colours = zip(*cells, strict=True)
+                CellTexts(ax, np.column_stack([x, y]), texts, colours, fontsize=6)
+            else:
+                for x, y, text, colour in cells:
+                    ax.text(x, y, text, ha="center", va="center", fontsize=6, color=colour)
+        return fig
+
+    texts, artist = heatmap(False), heatmap(True)
+    boxes = []
+    for fig in (texts, artist):
+        canvas = FigureCanvasAgg(fig)
+        with mpl.rc_context(STYLE):
+            canvas.draw()
+        renderer = canvas.get_renderer()
+        ax = fig.axes[0]
+        boxes.append([b.extents for a in ax.artists for _, _, b in a.text_boxes(renderer)] or [t.get_window_extent(renderer).extents for t in ax.texts])
+    np.testing.assert_allclose(boxes[1], boxes[0], atol=1e-6)
+    baselines = []
+    for name, fig in (("texts", texts), ("artist", artist)):
+        with mpl.rc_context(STYLE):
+            fig.savefig(tmp_path / f"{name}.svg")
+        svg = (tmp_path / f"{name}.svg").read_text()
+        found = {
+            body: float(m[1] or m[2])
+            for m in re.finditer(r'<text [^>]*?(?:y="([\d.]+)"|translate\([\d.]+ ([\d.]+)\))[^>]*>([^<]*)</text>', svg)
+            for body in [m[3]]
+        }
+        baselines.append([found[text] for *_, text, _ in cells])
+    np.testing.assert_allclose(baselines[1], baselines[0], atol=1e-4)
+    assert re.search(r'<text style="[^"]*fill: #ffffff[^>]*>-0.13\*\*\*</text>', svg)  # each its own colour
+    crowded = heatmap(True)
+    crowded.axes[0].artists[0]._xy[1] = crowded.axes[0].artists[0]._xy[0] + [0.2, 0]
+    assert any("'-0.13***' and '0.5' overlap" in p for p in layout_problems(crowded))

@@ -249,7 +249,7 @@ def test_effect_heatmap_and_forest(bulk):
         (comparison["method"] == "mean_z") & (comparison["signature"] == "HALLMARK_INTERFERON_ALPHA_RESPONSE")
     ].iloc[0]
     mark = "***" if cell["fdr"] < 1e-3 else "**" if cell["fdr"] < 1e-2 else "*" if cell["fdr"] < 0.05 else ""
-    assert f"{cell['hedges_g']:.2g}{mark}" in [t.get_text() for t in ax.texts]
+    assert f"{cell['hedges_g']:.2g}{mark}" in [t for a in ax.artists for t in a.texts]
     # a requested signature the method does not score (PROGENy's weights: ulm only) is named in
     # the note, not drawn as an empty column
     scored = list(dict.fromkeys(both["signature"]))
