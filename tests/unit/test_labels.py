@@ -1,6 +1,7 @@
 """The label map: every name a figure shows, with the config's overrides, and group colours
 fixed per dataset whatever figure draws them."""
 
+import matplotlib as mpl
 import numpy as np
 import pandas as pd
 import pytest
@@ -149,4 +150,27 @@ def test_group_order_and_colours_at_their_edges():
     plots = {"group_colors": {f"g{i}": c for i, c in enumerate(OKABE_ITO)}}
     with use_labels(plots):
         colours = group_colors([*plots["group_colors"], "extra"])
-    assert colours["extra"] in OKABE_ITO and colours["g0"] == OKABE_ITO[0]
+    assert colours["extra"] not in OKABE_ITO and colours["g0"] == OKABE_ITO[0]
+
+
+def test_nine_groups_get_nine_colours_and_more_than_fifteen_are_warned(caplog):
+    """A panel of 8 stimulations and its control: 9 groups, 9 colours (the 9th took the 1st's
+    colour before), any two at least 25 CIELAB ΔE apart. Past the 16, colours repeat, with a
+    WARNING."""
+    from cytoscore._labels import MORE_GROUP_COLOURS, OKABE_ITO
+
+    nine = group_colors([*(f"IL{i}" for i in range(8)), "control"])
+    assert len(set(nine.values())) == 9 and nine["control"] == MORE_GROUP_COLOURS[0]
+    palette = [*OKABE_ITO, *MORE_GROUP_COLOURS]
+    linear = np.array([mpl.colors.to_rgb(c) for c in palette])
+    linear = np.where(linear > 0.04045, ((linear + 0.055) / 1.055) ** 2.4, linear / 12.92)
+    xyz = linear @ np.array([[0.4124, 0.2126, 0.0193], [0.3576, 0.7152, 0.1192], [0.1805, 0.0722, 0.9505]])
+    xyz /= [0.95047, 1.0, 1.08883]  # D65 white
+    f = np.where(xyz > 0.008856, np.cbrt(xyz), 7.787 * xyz + 16 / 116)
+    lab = np.column_stack([116 * f[:, 1] - 16, 500 * (f[:, 0] - f[:, 1]), 200 * (f[:, 1] - f[:, 2])])
+    delta = np.linalg.norm(lab[:, None] - lab[None], axis=2)[np.triu_indices(len(lab), 1)]
+    assert delta.min() >= 25 and round(float(np.linalg.norm(lab[0] - lab[4])), 1) == 26.4  # Okabe–Ito's blues
+    with caplog.at_level("WARNING", logger="cytoscore"):
+        many = group_colors([f"donor{i}" for i in range(18)])
+    assert len(set(many.values())) == 16
+    assert "2 groups share a colour" in caplog.text and "donor16, donor17" in caplog.text

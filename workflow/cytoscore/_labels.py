@@ -10,11 +10,15 @@ labels when it ends.
 
 from __future__ import annotations
 
+import functools
+import logging
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+
+log = logging.getLogger(__name__)
 
 __all__ = [
     "LabelMap",
@@ -29,6 +33,7 @@ __all__ = [
     "ordered_groups",
     "method_style",
     "OKABE_ITO",
+    "MORE_GROUP_COLOURS",
     "METHOD_LABELS",
 ]
 
@@ -43,6 +48,12 @@ OKABE_ITO = (
     "#F0E442",
     "#000000",
 )
+
+#: Group colours past Okabe–Ito's 8 (a stimulation panel of 8 cytokines and its control has 9
+#: groups): from Paul Tol's qualitative schemes, taken in turn when at least 25 CIELAB ΔE from
+#: every colour before (Okabe–Ito's closest pair: 26.4), no grey (the methods' fills). Beyond
+#: these 16, colours repeat, with a WARNING.
+MORE_GROUP_COLOURS = ("#882255", "#DDCC77", "#332288", "#AA4499", "#EE3377", "#997700", "#225555", "#663333")
 
 #: Labels of the scoring methods, the one place they are written (``cytoscore.tl.METHODS``
 #: entries read theirs from here; the figures do without importing the scoring kernels).
@@ -345,16 +356,30 @@ def group_colors(groups: Sequence[str]) -> dict[str, str]:
     Returns
     -------
     dict
-        Group -> hex colour: the configured ``plots.group_colors``, else the Okabe–Ito palette in order,
-        skipping configured colours.
+        Group -> hex colour: the configured ``plots.group_colors``, else the Okabe–Ito palette in order
+        and then :data:`MORE_GROUP_COLOURS`, skipping configured colours.
     """
     out: dict[str, str] = {}
     fixed = get_labels().colors
+    palette = OKABE_ITO + MORE_GROUP_COLOURS
     # every palette colour configured for some group: the others reuse the palette in order
-    free = [c for c in OKABE_ITO if c not in set(fixed.values())] or list(OKABE_ITO)
+    free = [c for c in palette if c not in set(fixed.values())] or list(palette)
     for g in dict.fromkeys(map(str, groups)):
         out[g] = fixed.get(g) or free[len([k for k in out if k not in fixed]) % len(free)]
+    unconfigured = [g for g in out if g not in fixed]
+    if len(unconfigured) > len(free):
+        _warn_shared_colours(tuple(unconfigured[len(free) :]), len(free))
     return out
+
+
+@functools.cache
+def _warn_shared_colours(groups: tuple[str, ...], n: int) -> None:
+    """Once per process for the same groups (every figure of a dataset asks)."""
+    log.warning(
+        "%d groups share a colour with another: more groups than the %d distinguishable colours "
+        "(name each group's colour in plots.group_colors, or merge groups): %s",
+        len(groups), n, ", ".join(groups),
+    )  # fmt: skip
 
 
 def method_style(methods: Sequence[str]) -> dict[str, dict]:
