@@ -181,8 +181,8 @@ def test_single_cell_figures_are_readable():
 
 
 def test_save_figure_checks_the_layout_of_the_png_it_draws(tmp_path, caplog):
-    """The check measures the PNG's own draw at its dpi (no extra draw): what layout_problems
-    finds on a fresh draw, save_figure warns about, in every format combination."""
+    """The check measures the first draw (no extra draw): what layout_problems finds on a
+    fresh draw, save_figure warns about, in every format combination."""
     import logging
 
     from cytoscore.pl import save_figure

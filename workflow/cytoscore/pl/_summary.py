@@ -405,6 +405,12 @@ def volcano_plot(
     return fig, data.drop(columns="label")
 
 
+#: Samples a group needs for its own Spearman ρ to be drawn: below 5, no ρ reaches p < 0.05
+#: (exact, two-sided: ±1 has p = 1/3 at n = 3, 1/12 at n = 4), so a ρ of −1.00 from 3 points
+#: reads as a finding it is not.
+MIN_N_RHO = 5
+
+
 def score_correlation(
     scores: pd.DataFrame,
     groups: pd.Series,
@@ -422,8 +428,10 @@ def score_correlation(
     samples (title).
 
     A correlation pooled over groups mostly says that the groups differ in both; the
-    within-group ρ says whether the two signals move together in the same kind of sample.
-    With ``gene_sets`` (name -> genes) the title states the genes the two sets share: a
+    within-group ρ says whether the two signals move together in the same kind of sample. A
+    group under :data:`MIN_N_RHO` samples gets no ρ in the legend (none could reach p < 0.05;
+    a note says so). p values are exact up to 7 samples, else spearmanr's; all are in the
+    source data. With ``gene_sets`` (name -> genes) the title states the genes the two sets share: a
     correlation between overlapping sets is partly built in. A set that was not scored
     (skipped under ``gene_sets.allow_missing``; ``coverage`` says why) gives a figure that
     names it instead of the scatter.
@@ -465,10 +473,20 @@ def score_correlation(
     from scipy import stats  # 0.6 s to import: only the figure that needs it pays
 
     def spearman(frame: pd.DataFrame) -> tuple[float, float]:
+        """ρ and its two-sided p: exact over every pairing up to 7 samples (spearmanr's t
+        approximation gives p = 0 for ρ = ±1 at n = 3, where the exact p is 1/3), else
+        spearmanr's."""
         if len(frame) < 3 or frame[x].nunique() < 2 or frame[y].nunique() < 2:
             return float("nan"), float("nan")
         res = stats.spearmanr(frame[x], frame[y])
-        return float(res[0]), float(res[1])
+        if len(frame) > 7:
+            return float(res[0]), float(res[1])
+        rx, ry = stats.rankdata(frame[x]), stats.rankdata(frame[y])
+        exact = stats.permutation_test(
+            (ry,), lambda r, axis: np.apply_along_axis(lambda v: np.corrcoef(rx, v)[0, 1], axis, r),
+            permutation_type="pairings", vectorized=True, n_resamples=np.inf,
+        )  # fmt: skip
+        return float(res[0]), float(exact.pvalue)
 
     rho, p = spearman(wide)
     within = {g: spearman(wide[grp == g]) for g in order}
@@ -484,6 +502,7 @@ def score_correlation(
         for g in order:
             m = grp == g
             r, _ = within[g]
+            shown = np.isfinite(r) and m.sum() >= MIN_N_RHO
             ax.scatter(
                 wide.loc[m, x],
                 wide.loc[m, y],
@@ -491,7 +510,7 @@ def score_correlation(
                 color=colors[g],
                 edgecolor="black",
                 linewidth=0.3,
-                label=f"{group_label(g)} (n={int(m.sum())}): ρ = {r:.2f}" if np.isfinite(r) else f"{group_label(g)} (n={int(m.sum())})",
+                label=f"{group_label(g)} (n={int(m.sum())}): ρ = {r:.2f}" if shown else f"{group_label(g)} (n={int(m.sum())})",
             )
         ax.set_xlabel(f"{short_label(x)} ({method_label(method)})")
         ax.set_ylabel(f"{short_label(y)} ({method_label(method)})")
@@ -499,6 +518,10 @@ def score_correlation(
         fig.legend(title="within group", loc="outside lower center", ncols=min(len(order), 2), frameon=False)
         if overlap:
             fig.suptitle(overlap, fontsize=NOTE_SIZE)
+        small = [group_label(g) for g in order if 3 <= (grp == g).sum() < MIN_N_RHO]
+        if small:
+            figure_note(fig, [f"no ρ within {', '.join(small)}: under {MIN_N_RHO} samples no ρ reaches p < 0.05 "
+                              "(±1 at n = 3 has p = 0.33; the ρ is in the source data)"])  # fmt: skip
     source = pd.DataFrame(
         {
             "observation": wide.index,
