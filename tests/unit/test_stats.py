@@ -374,3 +374,30 @@ def test_meta_analysis_carries_gene_coverage():
     assert row["min_coverage"] == 0.4 and row["low_coverage"] and row["low_coverage_contrasts"] == "d1"
     clean = meta_analysis(table.assign(low_coverage=False)).iloc[0]
     assert not clean["low_coverage"] and clean["low_coverage_contrasts"] == ""
+
+
+@pytest.mark.parametrize("n", [3, 4, 5, 7, 8, 12])
+def test_spearman_p_is_exact_at_small_n(n):
+    """Up to 7 pairs the p value is the exact one (every pairing enumerated here by hand, ties
+    kept, and scipy's permutation_test); above, spearmanr's. spearmanr alone gave p = 0 for rho = -1 at n = 3 (exact: 1/3)."""
+    import itertools
+
+    from cytoscore._correlation import EXACT_MAX_N, spearman
+
+    rng = np.random.default_rng(n)
+    x, y = rng.normal(size=n), rng.normal(size=n)
+    y[1] = y[0]  # a tie
+    rho, p = spearman(x, y)
+    rx, ry = stats.rankdata(x), stats.rankdata(y)
+    assert rho == pytest.approx(np.corrcoef(rx, ry)[0, 1])
+    if n <= EXACT_MAX_N:
+        null = np.array([np.corrcoef(rx, ry[list(q)])[0, 1] for q in itertools.permutations(range(n))])
+        assert p == pytest.approx(np.mean(np.abs(null) >= abs(rho) - 1e-12))
+        reference = stats.permutation_test(
+            (y,), lambda v: stats.spearmanr(x, v).statistic, permutation_type="pairings", n_resamples=np.inf
+        )  # scipy's exact test, the slow way
+        assert p == pytest.approx(reference.pvalue)
+    else:
+        assert p == pytest.approx(stats.spearmanr(x, y).pvalue)
+    assert spearman([1, 2, 3], [3, 2, 1]) == pytest.approx((-1.0, 1 / 3))
+    assert np.isnan(spearman([1, 2, 3], [1, 1, 1])[1]) and np.isnan(spearman([1, 2], [2, 1])[0])

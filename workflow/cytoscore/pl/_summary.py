@@ -14,6 +14,7 @@ import pandas as pd
 from matplotlib import ticker
 from matplotlib.figure import Figure
 
+from .._correlation import MIN_N_RHO, spearman
 from .._labels import contrast_label, group_label, method_label, method_style, ordered_groups
 from .._significance import markable, stars
 from .._utils import InputError, flag
@@ -405,12 +406,6 @@ def volcano_plot(
     return fig, data.drop(columns="label")
 
 
-#: Samples a group needs for its own Spearman ρ to be drawn: below 5, no ρ reaches p < 0.05
-#: (exact, two-sided: ±1 has p = 1/3 at n = 3, 1/12 at n = 4), so a ρ of −1.00 from 3 points
-#: reads as a finding it is not.
-MIN_N_RHO = 5
-
-
 def score_correlation(
     scores: pd.DataFrame,
     groups: pd.Series,
@@ -429,9 +424,9 @@ def score_correlation(
 
     A correlation pooled over groups mostly says that the groups differ in both; the
     within-group ρ says whether the two signals move together in the same kind of sample. A
-    group under :data:`MIN_N_RHO` samples gets no ρ in the legend (none could reach p < 0.05;
-    a note says so). p values are exact up to 7 samples, else spearmanr's; all are in the
-    source data. With ``gene_sets`` (name -> genes) the title states the genes the two sets share: a
+    group under ``MIN_N_RHO`` (5) samples gets no ρ in the legend (none could reach p < 0.05;
+    a note says so). p values are exact up to 7 samples (:func:`cytoscore._correlation.spearman`);
+    all are in the source data. With ``gene_sets`` (name -> genes) the title states the genes the two sets share: a
     correlation between overlapping sets is partly built in. A set that was not scored
     (skipped under ``gene_sets.allow_missing``; ``coverage`` says why) gives a figure that
     names it instead of the scatter.
@@ -470,26 +465,11 @@ def score_correlation(
     grp = pd.Series(groups).astype(str).reindex(wide.index)
     order = ordered_groups(group_order, grp.unique())
     colors = group_colors([*(group_order or []), *order])
-    from scipy import stats  # 0.6 s to import: only the figure that needs it pays
+    def correlation(frame: pd.DataFrame) -> tuple[float, float]:
+        return spearman(frame[x], frame[y])
 
-    def spearman(frame: pd.DataFrame) -> tuple[float, float]:
-        """ρ and its two-sided p: exact over every pairing up to 7 samples (spearmanr's t
-        approximation gives p = 0 for ρ = ±1 at n = 3, where the exact p is 1/3), else
-        spearmanr's."""
-        if len(frame) < 3 or frame[x].nunique() < 2 or frame[y].nunique() < 2:
-            return float("nan"), float("nan")
-        res = stats.spearmanr(frame[x], frame[y])
-        if len(frame) > 7:
-            return float(res[0]), float(res[1])
-        rx, ry = stats.rankdata(frame[x]), stats.rankdata(frame[y])
-        exact = stats.permutation_test(
-            (ry,), lambda r, axis: np.apply_along_axis(lambda v: np.corrcoef(rx, v)[0, 1], axis, r),
-            permutation_type="pairings", vectorized=True, n_resamples=np.inf,
-        )  # fmt: skip
-        return float(res[0]), float(exact.pvalue)
-
-    rho, p = spearman(wide)
-    within = {g: spearman(wide[grp == g]) for g in order}
+    rho, p = correlation(wide)
+    within = {g: correlation(wide[grp == g]) for g in order}
     overlap = ""
     shared = np.nan
     if gene_sets is not None and x in gene_sets and y in gene_sets:

@@ -6,8 +6,8 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
+from .._correlation import spearman
 from .._utils import InputError, score_parts
 
 __all__ = ["method_concordance", "contrast_concordance"]
@@ -26,7 +26,8 @@ def method_concordance(scores) -> pd.DataFrame:
     -------
     DataFrame
         Per signature and pair of methods: ``n`` (observations scored by both),
-        ``spearman_rho`` and ``spearman_p`` (NaN with fewer than 3 observations).
+        ``spearman_rho`` and ``spearman_p`` (NaN with fewer than 3 observations or a constant
+        score; p exact up to 7 observations, :func:`cytoscore._correlation.spearman`).
     """
     rows, seen = [], set()
     for part in score_parts(scores):
@@ -44,7 +45,7 @@ def _concordance_rows(scores: pd.DataFrame) -> list[dict]:
     for signature, sub in wide.groupby(level="signature", sort=False):
         for a, b in combinations(methods, 2):
             pair = sub[[a, b]].dropna()
-            rho, p = stats.spearmanr(pair[a], pair[b]) if len(pair) > 2 else (np.nan, np.nan)
+            rho, p = spearman(pair[a], pair[b])
             rows.append(
                 {
                     "signature": signature,
