@@ -5,7 +5,7 @@
 Clones this repository's HEAD into a temporary folder (so nothing cached here helps), gives
 it an empty numba cache and compiles the kernels as ``./cytoscore setup`` does (untimed;
 ``cytoscore._warmup``), then times, with the interpreter running this script (the
-project's environment):
+project's environment) importing the clone's package (``PYTHONPATH``):
 
 - the default study: ``snakemake --cores 2`` (its inputs come from the shipped mirror);
 - the single-cell example ``config/examples/kang2018_single_cell.yaml`` (needs ../shared);
@@ -98,9 +98,12 @@ def run_study(name: str, args, repeat: int, *, warm: bool = True) -> tuple[list[
                 options, notebook = args(clone)
             else:
                 options = args
-            env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(tmp) / "numba")}  # a new machine's empty cache
+            # a new machine's empty numba cache; the clone's own package (as its ./cytoscore
+            # setup installs it), not this checkout's: numba keys its cache by the kernels'
+            # file paths, so kernels compiled from the clone are found only by the clone's code
+            env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(tmp) / "numba"), "PYTHONPATH": str(clone / "workflow")}
             if warm:  # what ./cytoscore setup does: the kernels compile there, not in the run
-                timed([sys.executable, "-m", "cytoscore._warmup"], clone, {**env, "PYTHONPATH": str(clone / "workflow")})
+                timed([sys.executable, "-m", "cytoscore._warmup"], clone, env)
             wall, cpu, log = timed([sys.executable, "-m", "snakemake", "--cores", "2", *options], clone, env)
             jobs = re.findall(r"(\d+) of (\d+) steps \(100%\) done", log)
             out.append((wall, cpu, int(jobs[-1][1]) if jobs else -1))
