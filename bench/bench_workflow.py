@@ -102,6 +102,9 @@ def run_study(name: str, args, repeat: int, *, warm: bool = True) -> tuple[list[
             # setup installs it), not this checkout's: numba keys its cache by the kernels'
             # file paths, so kernels compiled from the clone are found only by the clone's code
             env = {**os.environ, "NUMBA_CACHE_DIR": str(Path(tmp) / "numba"), "PYTHONPATH": str(clone / "workflow")}
+            # Python writes the clone's bytecode at its first import, as on a user's machine
+            # (this sandbox sets PYTHONDONTWRITEBYTECODE: every job compiled every module again)
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
             if warm:  # what ./cytoscore setup does: the kernels compile there, not in the run
                 timed([sys.executable, "-m", "cytoscore._warmup"], clone, env)
             wall, cpu, log = timed([sys.executable, "-m", "snakemake", "--cores", "2", *options], clone, env)
