@@ -439,7 +439,7 @@ def score_correlation(
     A correlation pooled over groups mostly says that the groups differ in both; the
     within-group ρ says whether the two signals move together in the same kind of sample. A
     group under ``MIN_N_RHO`` (5) samples gets no ρ in the legend (none could reach p < 0.05;
-    a note says so). p values are exact up to 7 samples (:func:`cytoscore._correlation.spearman`);
+    the legend's title says so). p values are exact up to 7 samples (:func:`cytoscore._correlation.spearman`);
     all are in the source data. With ``gene_sets`` (name -> genes) the title states the genes the two sets share: a
     correlation between overlapping sets is partly built in. A set that was not scored
     (skipped under ``gene_sets.allow_missing``; ``coverage`` says why) gives a figure that
@@ -509,13 +509,13 @@ def score_correlation(
         ax.set_xlabel(f"{short_label(x)} ({method_label(method)})")
         ax.set_ylabel(f"{short_label(y)} ({method_label(method)})")
         ax.set_title(f"all samples: Spearman ρ = {rho:.2f} (p = {format_p(p)})")
-        fig.legend(title="within group", loc="outside lower center", ncols=min(len(order), 2), frameon=False)
+        # a group too small for a ρ that could reach p < 0.05 is said in the legend's title (a
+        # note under the figure would share the legend's place)
+        small = any(3 <= (grp == g).sum() < MIN_N_RHO for g in order)
+        title = "within group" + (f"\n(ρ from {MIN_N_RHO} samples: under {MIN_N_RHO} none reaches p < 0.05)" if small else "")
+        fig.legend(title=title, loc="outside lower center", ncols=min(len(order), 2), frameon=False)
         if overlap:
             fig.suptitle(overlap, fontsize=NOTE_SIZE)
-        small = [group_label(g) for g in order if 3 <= (grp == g).sum() < MIN_N_RHO]
-        if small:
-            figure_note(fig, [f"no ρ within {', '.join(small)}: under {MIN_N_RHO} samples no ρ reaches p < 0.05 "
-                              "(±1 at n = 3 has p = 0.33; the ρ is in the source data)"])  # fmt: skip
     source = pd.DataFrame(
         {
             "observation": wide.index,
