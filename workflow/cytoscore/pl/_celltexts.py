@@ -20,11 +20,11 @@ class CellTexts(Artist):
 
     A matplotlib ``Text`` lays out, measures and draws itself on its own: the 552 numbers of a
     69 × 8 effect heatmap took 0.46 s of its SVG and PDF draws and 0.07 s of the layout check.
-    Here each distinct string is measured once per renderer (the
-    layout check reuses the first draw's). The texts sit where a ``Text`` with
-    ``ha="center", va="center"`` sits in matplotlib 3.11: centred on its width, and vertically
-    on the font's typographic ascent and descent, so the numbers of a row share their
-    baseline (``tests/unit/test_figure_layout.py`` compares the two in the SVG).
+    Here each distinct string is measured once per renderer (the layout check reuses the
+    first draw's). The texts sit where a ``Text`` with ``ha="center", va="center"`` sits in
+    matplotlib 3.11: centred on its width, and vertically on the font's typographic ascent
+    and descent, so the numbers of a row share their baseline
+    (``tests/unit/test_figure_layout.py`` compares the two on Agg and in the SVG).
 
     They are drawn above the image (``zorder`` 3, as a ``Text``), are not measured by the
     constrained layout (they stay inside their cells), and give their boxes to the layout

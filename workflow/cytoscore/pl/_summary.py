@@ -438,10 +438,11 @@ def score_correlation(
 
     A correlation pooled over groups mostly says that the groups differ in both; the
     within-group ρ says whether the two signals move together in the same kind of sample. A
-    group under ``MIN_N_RHO`` (5) samples gets no ρ in the legend (none could reach p < 0.05;
-    the legend's title says so). p values are exact up to 7 samples (:func:`cytoscore._correlation.spearman`);
-    all are in the source data. With ``gene_sets`` (name -> genes) the title states the genes the two sets share: a
-    correlation between overlapping sets is partly built in. A set that was not scored
+    group under ``MIN_N_RHO`` (5) samples gets no ρ in the legend (none could reach
+    p < 0.05; the legend's title says so). p values are exact up to 7 samples
+    (:func:`cytoscore._correlation.spearman`); all are in the source data. With ``gene_sets``
+    (name -> genes) the title states the genes the two sets share: a correlation between
+    overlapping sets is partly built in. A set that was not scored
     (skipped under ``gene_sets.allow_missing``; ``coverage`` says why) gives a figure that
     names it instead of the scatter.
 
@@ -479,11 +480,8 @@ def score_correlation(
     grp = pd.Series(groups).astype(str).reindex(wide.index)
     order = ordered_groups(group_order, grp.unique())
     colors = group_colors([*(group_order or []), *order])
-    def correlation(frame: pd.DataFrame) -> tuple[float, float]:
-        return spearman(frame[x], frame[y])
-
-    rho, p = correlation(wide)
-    within = {g: correlation(wide[grp == g]) for g in order}
+    rho, p = spearman(wide[x], wide[y])
+    within = {g: spearman(wide.loc[grp == g, x], wide.loc[grp == g, y]) for g in order}
     overlap = ""
     shared = np.nan
     if gene_sets is not None and x in gene_sets and y in gene_sets:
