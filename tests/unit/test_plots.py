@@ -233,6 +233,60 @@ def test_pdf_embeds_the_glyphs_matplotlib_does_without_its_layout_tables(tmp_pat
     assert pages(tmp_path / "lean.pdf") == pages(tmp_path / "mpl.pdf") != []
 
 
+def test_a_pdf_font_subset_from_the_working_cut_is_the_subset_of_the_whole_font():
+    """Each PDF's font subset is taken from a per-process cut of the font to its common
+    characters: the same bytes and glyph map as the subset of the whole font file, for sets of
+    1 to 120 characters; a character outside the cut (Cyrillic) is read from the whole font."""
+    import io
+    import random
+
+    from matplotlib import font_manager
+
+    from cytoscore.pl import _style
+
+    path = font_manager.findfont("DejaVu Sans")
+    cmap = font_manager.get_font(path).get_charmap()
+    inside = [c for c in _style._WORKING_CHARS if c in cmap]
+    rng = random.Random(0)
+    sets = [rng.sample(inside, k) for k in (1, 5, 40, 120)] + [[ord("Ж"), ord("a")]]
+    assert cmap[ord("Ж")] not in _style._working_cut(path, 0)[1]
+
+    def saved(font):  # as matplotlib embeds it (_backend_pdf_ps.font_as_file)
+        buffer = io.BytesIO()
+        font.save(buffer, reorderTables=False)
+        return buffer.getvalue()
+
+    for chars in sets:
+        gids = {cmap[c] for c in chars}
+        with _style._subset_for_pdf(path, gids) as subset:
+            got, index = saved(subset.font), subset.glyph_index_map
+        font, expected = _style._subset(path, 0, gids)
+        assert got == saved(font) and index == expected and gids <= index.keys()
+
+
+def test_a_figure_pdf_reads_no_whole_font(tmp_path, monkeypatch):
+    """The text of a figure, ligatures included (matplotlib draws "fi" as one glyph), is cut
+    from the working cut: no PDF reads the 6,000-glyph font file again."""
+    import io
+
+    from cytoscore.pl import _style
+
+    read = []  # per subset: from the cut (True) or the font file (False); the cut itself is not counted
+    subset = _style._subset
+
+    def counted(fontfile, *args, **kwargs):
+        if not kwargs.get("unicodes"):
+            read.append(isinstance(fontfile, io.BytesIO))
+        return subset(fontfile, *args, **kwargs)
+
+    monkeypatch.setattr(_style, "_subset", counted)
+    fig = _style.figure("single", height_mm=40)
+    fig.suptitle("Specificity of the fi/fl ligatures: IFN-α/β, ρ ≥ 0.5, −log10 FDR", fontweight="bold")
+    fig.text(0.5, 0.5, "fi fl ffi ffl × ± ≤ → é ü µ")
+    save_figure(fig, tmp_path / "f", formats=["pdf"])
+    assert read and all(read)
+
+
 def test_heatmap_pdf_does_not_depend_on_the_last_bits_of_its_image_transform(tmp_path, monkeypatch):
     """An unsampled image (the heatmaps) is placed by a composed transform whose last bits
     varied between processes (a zero as -7e-15, printed "-0"): with such noise added, the
