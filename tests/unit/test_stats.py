@@ -400,4 +400,5 @@ def test_spearman_p_is_exact_at_small_n(n):
     else:
         assert p == pytest.approx(stats.spearmanr(x, y).pvalue)
     assert spearman([1, 2, 3], [3, 2, 1]) == pytest.approx((-1.0, 1 / 3))
+    assert spearman(np.arange(9), -np.arange(9)) == (-1.0, stats.spearmanr(np.arange(9), -np.arange(9)).pvalue) == (-1.0, 0.0)
     assert np.isnan(spearman([1, 2, 3], [1, 1, 1])[1]) and np.isnan(spearman([1, 2], [2, 1])[0])

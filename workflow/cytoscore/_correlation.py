@@ -6,6 +6,7 @@ import functools
 import itertools
 
 import numpy as np
+import pandas as pd
 
 __all__ = ["EXACT_MAX_N", "MIN_N_RHO", "spearman"]
 
@@ -22,9 +23,9 @@ def spearman(x, y) -> tuple[float, float]:
     """Spearman's ρ of ``x`` and ``y`` and its two-sided p value.
 
     The p value is exact up to :data:`EXACT_MAX_N` pairs (the share of all pairings of the
-    ranks, ties kept, with a ρ as far from 0), else ``scipy.stats.spearmanr``'s t approximation,
-    which gives p = 0 for ρ = ±1 at any n (at n = 3 the exact p is 1/3). Both are NaN under
-    3 pairs or when either side is constant.
+    ranks, ties kept, with a ρ as far from 0), else ``scipy.stats.spearmanr``'s t approximation
+    (its formula, tested equal), which gives p = 0 for ρ = ±1 at any n (at n = 3 the exact p
+    is 1/3). Both are NaN under 3 pairs or when either side is constant.
 
     Parameters
     ----------
@@ -36,21 +37,23 @@ def spearman(x, y) -> tuple[float, float]:
     tuple
         ``(rho, p)``.
     """
-    from scipy import stats  # 0.5 s to import: only the jobs that correlate pay
+    from scipy.special import stdtr  # the t distribution without scipy.stats (0.4 s to import)
 
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     if len(x) < 3 or np.ptp(x) == 0 or np.ptp(y) == 0:
         return float("nan"), float("nan")
-    res = stats.spearmanr(x, y)
+    rx, ry = (pd.Series(v).rank().to_numpy() for v in (x, y))  # average ranks of ties, as scipy's rankdata
+    rho = float(np.corrcoef(rx, ry)[0, 1])
     if len(x) > EXACT_MAX_N:
-        return float(res.statistic), float(res.pvalue)
-    rx, ry = stats.rankdata(x), stats.rankdata(y)
+        dof = len(x) - 2
+        t = np.inf if abs(rho) >= 1 else rho * np.sqrt(dof / ((1 + rho) * (1 - rho)))
+        return rho, float(2 * stdtr(dof, -abs(t)))
     cx = (rx - rx.mean()) / np.linalg.norm(rx - rx.mean())
     null = ry[_pairings(len(ry))]  # every pairing of the ranks, one per row
     null -= null.mean(axis=1, keepdims=True)
     null = (null @ cx) / np.linalg.norm(null, axis=1)
     # as scipy's permutation_test counts: a pairing as extreme within a relative 1e-14
-    return float(res.statistic), float(np.mean(np.abs(null) >= abs(res.statistic) * (1 - 1e-14)))
+    return rho, float(np.mean(np.abs(null) >= abs(rho) * (1 - 1e-14)))
 
 
 @functools.cache
