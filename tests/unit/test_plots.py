@@ -345,6 +345,16 @@ def test_png_is_the_pdf_rasterized_with_matplotlibs_size_and_picture(tmp_path, d
     assert dark_a.sum() > 10_000 and shared > 0.7
     assert np.abs(a - b).mean() < 6.0  # 4.2 levels of 255, measured
 
+    Image.open(png).verify()  # every chunk's CRC
+    fig, _ = signature_boxplot(scores, groups, comparison, method="mean_z")
+    pdf, png = save_figure(fig, tmp_path / "both", formats=["pdf", "png"], dpi=150)
+    import pypdfium2  # the PNG holds PDFium's pixels of the PDF, all of them, losslessly
+
+    bitmap = pypdfium2.PdfDocument(pdf)[0].render(scale=150 / 72, fill_color=(255, 255, 255, 255), rev_byteorder=True)
+    pixels = np.asarray(Image.open(png))
+    assert np.array_equal(pixels, bitmap.to_numpy()[: pixels.shape[0], : pixels.shape[1]])
+    assert pixels.shape[:2] == (int(fig.get_figheight() * 150), int(fig.get_figwidth() * 150))
+
     fill = mpl.figure.Figure(figsize=(2, 1))
     ax = fill.add_axes((0, 0, 1, 1))
     ax.add_patch(mpl.patches.Rectangle((0.25, 0.25), 0.5, 0.5, color=(0.2, 0.4, 0.6)))
