@@ -287,6 +287,38 @@ def test_a_figure_pdf_reads_no_whole_font(tmp_path, monkeypatch):
     assert read and all(read)
 
 
+def test_an_empty_axis_label_is_not_placed_and_the_files_do_not_change(tmp_path, monkeypatch):
+    """save_figure leaves an axis label without text where it is (matplotlib measures every
+    tick label again to move it, at each layout pass and draw): the same SVG and PDF bytes as
+    with matplotlib placing it, the labelled axis still placed, and placing restored after."""
+    import contextlib
+
+    from matplotlib.axis import Axis
+
+    from cytoscore.pl import _style
+
+    def make():
+        fig = _style.figure("single", height_mm=50)
+        ax = fig.add_subplot()
+        ax.plot(range(12), range(12))
+        ax.set_yticks(range(12), [f"signature {i}" for i in range(12)])
+        ax.set_xlabel("samples")  # the y axis has no label
+        return fig, ax
+
+    placed = []
+    siblings = Axis._get_tick_boxes_siblings
+    monkeypatch.setattr(Axis, "_get_tick_boxes_siblings", lambda self, *a, **k: placed.append(self.axis_name) or siblings(self, *a, **k))
+    fig, ax = make()
+    save_figure(fig, tmp_path / "kept", formats=["svg", "pdf"])
+    assert placed and set(placed) == {"x"} and ax.yaxis._autolabelpos
+    placed.clear()
+    monkeypatch.setattr(_style, "_empty_labels_kept", lambda fig: contextlib.nullcontext())
+    save_figure(make()[0], tmp_path / "placed", formats=["svg", "pdf"])
+    assert set(placed) == {"x", "y"}
+    for fmt in ("svg", "pdf"):
+        assert (tmp_path / f"kept.{fmt}").read_bytes() == (tmp_path / f"placed.{fmt}").read_bytes()
+
+
 def test_heatmap_pdf_does_not_depend_on_the_last_bits_of_its_image_transform(tmp_path, monkeypatch):
     """An unsampled image (the heatmaps) is placed by a composed transform whose last bits
     varied between processes (a zero as -7e-15, printed "-0"): with such noise added, the

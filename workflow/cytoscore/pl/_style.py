@@ -196,7 +196,7 @@ def save_figure(
     hook = fig.canvas.mpl_connect("draw_event", check)
     pdf = b""
     try:
-        with mpl.rc_context(STYLE):
+        with mpl.rc_context(STYLE), _empty_labels_kept(fig):
             if engine is not None:
                 _lay_out(fig, engine, drawn[0])
             for fmt in drawn:
@@ -228,6 +228,25 @@ def save_figure(
     if engine is not None:
         fig.set_layout_engine(engine)
     return written + [Path(f"{base}.{fmt}") for fmt in formats]
+
+
+@contextlib.contextmanager
+def _empty_labels_kept(fig: Figure) -> Iterator[None]:
+    """Axis labels without text stay where they are while the figure is laid out and drawn.
+
+    matplotlib moves every axis label clear of its axis' tick labels at each layout pass and
+    each draw, measuring all of those again, whether the label has text or not: 0.3 s of a
+    69-signature dataset's ten figures went to labels that draw nothing (the files are the same
+    bytes). A matplotlib without the flag keeps placing them."""
+    kept = [axis for ax in fig.axes for axis in (ax.xaxis, ax.yaxis)
+            if not axis.label.get_text() and getattr(axis, "_autolabelpos", False)]  # fmt: skip
+    for axis in kept:
+        axis._autolabelpos = False
+    try:
+        yield
+    finally:
+        for axis in kept:
+            axis._autolabelpos = True
 
 
 def _lay_out(fig: Figure, engine, fmt: str) -> None:
