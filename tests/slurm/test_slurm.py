@@ -67,13 +67,14 @@ def test_default_study_runs_as_slurm_jobs_and_matches_a_local_run(cluster, defau
     }
     expected = {
         "download", "prepare", "gene_sets", "score", "compare",
-        "collect_comparisons", "omnibus", "plot_contrast", "plot_dataset", "provenance", "ifn_score",
+        "collect_comparisons", "omnibus", "plot_contrast", "plot_heatmaps", "plot_correlations", "provenance",
+        "ifn_score",
         "plot_effect_sizes", "method_concordance", "preflight",
     }  # fmt: skip
     assert rules == expected, rules
     finished = re.findall(r"Finished jobid: (\d+) \(Rule: (\w+)\)", log)
     local = {"all", "default", "report_summary"}  # no action, or a local rule
-    assert len(submitted) == len([f for f in finished if f[1] not in local]) == 18
+    assert len(submitted) == len([f for f in finished if f[1] not in local]) == 19
     for _, slurm_id, path in submitted:  # each job's own SLURM log shows the rule ran inside the job
         assert (
             "Finished jobid: 0" in Path(path).read_text() or "Nothing to be done" in Path(path).read_text()

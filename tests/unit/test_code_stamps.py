@@ -18,7 +18,7 @@ def _units(script) -> set[str]:
 def test_the_stamps_the_hand_kept_lists_missed_are_covered():
     assert {"io", "pp", "tl", "resources"} <= _units(SCRIPTS / "compare.py")  # resources was missed
     assert {"io", "resources"} <= _units(SCRIPTS / "provenance.py")
-    assert {"pl", "resources", "io"} <= _units(SCRIPTS / "plot_dataset.py")
+    assert {"pl", "resources", "io"} <= _units(SCRIPTS / "plot_correlations.py")
     assert "io" in _units(SCRIPTS / "method_concordance.py")
     assert "pl" not in _units(SCRIPTS / "compare.py") and "tl" not in _units(SCRIPTS / "download.py")
 

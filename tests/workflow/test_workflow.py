@@ -40,7 +40,8 @@ def test_dry_run_lists_the_chain(tmp_path):
         "score",
         "compare",
         "plot_contrast",
-        "plot_dataset",
+        "plot_heatmaps",
+        "plot_correlations",
     ):
         assert rule in out
     assert not (tmp_path / "results").exists()
