@@ -90,7 +90,14 @@ def test_heatmap_content(data):
     np.testing.assert_allclose(np.asarray(image).T.ravel(), source["zscore"].to_numpy())
     legend = [t.get_text().strip() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
     assert legend == ["group", "healthy", "RA", "OA"]
-    assert not any(ax.get_lines() for ax in fig.axes[2:])  # not clustered: no dendrogram
+    from matplotlib.collections import LineCollection
+
+    def links(ax):  # a dendrogram's links: one U (4 points) per merge, in one collection
+        segments = [s for c in ax.collections if isinstance(c, LineCollection) for s in c.get_segments()]
+        assert all(len(s) == 4 for s in segments)
+        return len(segments)
+
+    assert not any(ax.get_lines() or links(ax) for ax in fig.axes[2:])  # not clustered: no dendrogram
     # clustered: samples stay in their group blocks, every cell is still drawn once, and the
     # dendrograms are scipy's: one U per merge, 4 + 3 + 2 within the groups, 2 for the signatures
     obs = pd.DataFrame({"group": groups, "sex": ["F", "M"] * 6})
@@ -106,7 +113,7 @@ def test_heatmap_content(data):
     )
     heat, bars, top, left = fig.axes[:4]
     assert [t.get_text() for t in bars.get_yticklabels()] == ["group", "sex"]  # the annotation bars
-    assert len(top.get_lines()) == 4 + 3 + 2 and len(left.get_lines()) == 2
+    assert links(top) == 4 + 3 + 2 and links(left) == 2
     legend = [t.get_text().strip() for ax in fig.axes if ax.get_legend() for t in ax.get_legend().get_texts()]
     assert legend == ["group", "healthy", "RA", "OA", "sex", "F", "M"]
 
