@@ -122,6 +122,21 @@ def test_count_matrix_csv_gz_and_mismatched_metadata(tmp_path):
     ]
 
 
+def test_count_matrix_drops_htseq_summary_rows_anywhere_and_says_so(tmp_path, caplog):
+    """An authors' merge of HTSeq files (huang1990/IFNGR1_NC_paper data/B6merge.txt) keeps the
+    summary rows, scattered through the body: dropped, not genes, and the log names them."""
+    path = tmp_path / "B6merge.txt"
+    path.write_text(
+        "gene\tB10\tB1\nENSMUSG01.1\t1\t2\n__no_feature\t900\t800\nENSMUSG02.3\t3\t4\n"
+        "__ambiguous\t5\t6\nENSMUSG03.1\t7\t8\n"
+    )
+    with caplog.at_level(logging.INFO, logger="cytoscore"):
+        adata = read_count_matrix(path)
+    assert list(adata.var["gene_id"]) == ["ENSMUSG01.1", "ENSMUSG02.3", "ENSMUSG03.1"]
+    np.testing.assert_array_equal(adata.X, [[1, 3, 7], [2, 4, 8]])
+    assert "B6merge.txt: 2 counting summary rows dropped, not genes (__no_feature, __ambiguous)" in caplog.text
+
+
 def test_ncbi_raw_counts_with_entrez_ids(tmp_path):
     counts = tmp_path / "GSE1_raw_counts_GRCh38.p13_NCBI.tsv.gz"
     counts.write_bytes(

@@ -302,7 +302,13 @@ def read_count_matrix(path: str | Path, *, gene_column: int = 0, dialect: Mappin
     table = read_table(path, index_col=gene_column, dialect=dialect, what="count matrix")
     table = table.drop(columns=[c for c in ("Chr", "Start", "End", "Strand", "Length") if c in table.columns])
     _need_samples(table, path, "count matrix")
-    table = table[~table.index.str.match(_SUMMARY)]
+    summary = table.index.astype(str).str.match(_SUMMARY)
+    if summary.any():  # an authors' merge of HTSeq files keeps them, anywhere in the body
+        log.info(
+            "%s: %d counting summary rows dropped, not genes (%s)",
+            path, int(summary.sum()), ", ".join(table.index[summary].astype(str)[:6]),
+        )  # fmt: skip
+        table = table[~summary]
     X = _to_counts(table, path).T
     _check_varies(X, str(path))
     # IDs listed twice (symbols that several Ensembl genes share, as authors' matrices often
