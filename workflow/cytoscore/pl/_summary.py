@@ -742,9 +742,14 @@ def effect_heatmap(
         if "level" in data and data["level"].astype(str).eq("pseudobulk").any() and data["level"].nunique() > 1:
             notes.append("pseudobulk rows score summed-count profiles: compare their signs with the others, not their sizes")
         figure_note(fig, notes)
-    source = g.stack(future_stack=True).rename(col).reset_index().rename(columns={"row": "contrast"})
-    source["fdr"] = fdr.stack(future_stack=True).to_numpy()
-    source["small_n"] = small.stack(future_stack=True).to_numpy() == 1
+    # a row per cell, row by row (as DataFrame.stack, whose per-column loop was 0.07 s a figure)
+    source = pd.DataFrame({
+        "contrast": np.repeat(g.index.to_numpy(), g.shape[1]),
+        "signature": np.tile(g.columns.to_numpy(), g.shape[0]),
+        col: g.to_numpy(dtype=float).ravel(),
+        "fdr": fdr.to_numpy(dtype=float).ravel(),
+        "small_n": small.to_numpy(dtype=float).ravel() == 1,
+    })  # fmt: skip
     return fig, source
 
 
