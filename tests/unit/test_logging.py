@@ -68,6 +68,45 @@ def test_a_killed_job_leaves_a_log_naming_rule_memory_and_remedy(tmp_path):
     assert "finished" not in text
 
 
+def test_a_snakemake_job_leaves_its_objects_to_the_os_at_exit_and_nothing_else_does(tmp_path):
+    """A Snakemake job's process ends with script_logging: at exit its objects are frozen, not
+    collected one by one (a finalizer of a garbage cycle does not run; the log is complete).
+    Any other caller (a log path, another object) leaves the collector as it is."""
+    import os
+    import subprocess
+    import sys
+    import textwrap
+    from pathlib import Path
+
+    def run(job: str) -> str:
+        code = textwrap.dedent(
+            f"""
+            import sys
+            sys.path.insert(0, {str(Path(__file__).resolve().parents[2] / "workflow")!r})
+            from cytoscore import script_logging
+            def made(module):
+                job = type("Snakemake", (), {{"__module__": module}})()
+                job.log, job.rule = [{str(tmp_path / "job.log")!r}], "plot"
+                return job
+            class Cycle:
+                def __del__(self):
+                    print("collected", flush=True)
+            with script_logging({job}) as log:
+                cycle = Cycle()
+                cycle.me = cycle
+                log.info("done")
+            """
+        )
+        proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env={**os.environ})
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    assert run('made("snakemake.iocontainers")') == ""  # frozen: left to the OS (the class of a script's `snakemake`)
+    assert "INFO cytoscore: done" in (tmp_path / "job.log").read_text()
+    assert run('made("my_pipeline")') == "collected\n"  # not a Snakemake job: collected as usual
+    assert run(repr(str(tmp_path / "other.log"))) == "collected\n"
+
+
 def test_threads_of_the_rule_are_the_threads_numba_uses():
     import numba
 
